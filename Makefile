@@ -1,0 +1,56 @@
+# Two commands matter: `make run` and `make test`. Both work on a fresh Debian machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+DATA_DIR ?= $(or $(DASHBOARD_DATA_DIR),data)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint demo bench system-deps clean-data help
+
+help:
+	@echo "make run    - serve the dashboard on http://localhost:$(PORT) (builds demo data if data/ is empty)"
+	@echo "make test   - install everything the tests need, lint, run all tests (incl. browser tests)"
+	@echo "make demo   - rebuild the demo data in $(DATA_DIR)"
+	@echo "make bench  - benchmark (SIZE=10M by default)"
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Debian packages the browser tests and server-side chart images need.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		echo "installing chromium and fonts-noto-cjk"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk fontconfig >/dev/null; \
+	fi
+
+$(DATA_DIR)/manifest.json: | $(VENV)/.runtime
+	$(PY) -m analytics demo --data-dir $(DATA_DIR)
+
+demo: $(VENV)/.runtime
+	$(PY) -m analytics demo --data-dir $(DATA_DIR) --force
+
+run: $(VENV)/.runtime $(DATA_DIR)/manifest.json
+	DASHBOARD_DATA_DIR=$(DATA_DIR) $(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true \
+		--browser.gatherUsageStats false
+
+lint: $(VENV)/.dev
+	$(PY) -m ruff check .
+
+test: $(VENV)/.dev system-deps lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+SIZE ?= 10M
+bench: $(VENV)/.dev system-deps
+	$(PY) -m analytics.bench --size $(SIZE)
+
+clean-data:
+	rm -rf $(DATA_DIR)/manifest.json $(DATA_DIR)/extracts $(DATA_DIR)/state $(DATA_DIR)/.lock

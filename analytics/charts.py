@@ -1,0 +1,149 @@
+"""Plotly figure builders. Each takes a query result and a language and returns a Figure with
+the fixed palettes, units in the hover text and translated axis/legend labels."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .contract import PRICE_CLASSES
+from .labels import (
+    AREA_COLORS,
+    CHANNEL_COLORS,
+    CLASS_COLORS,
+    PROVINCIAL_COLORS,
+    SERIES_COLORS,
+    class_label,
+    t,
+)
+
+FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+
+
+def month_label(frame: pd.DataFrame) -> pd.Series:
+    return frame["year"].astype(int).astype(str) + "-" + frame["month"].astype(int).map("{:02d}".format)
+
+
+def _layout(fig: go.Figure, title: str | None, x: str | None, y: str | None, stacked: bool = False) -> go.Figure:
+    fig.update_layout(
+        title=title, barmode="stack" if stacked else None, hovermode="x unified",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 10}, font={"family": FONT_FAMILY},
+    )
+    fig.update_xaxes(title=x)
+    fig.update_yaxes(title=y)
+    return fig
+
+
+def apply_theme(fig: go.Figure, theme: str = "light", scale: float = 1.0) -> go.Figure:
+    """Follow the app's light or dark theme; `scale` enlarges type for presenting."""
+    fig.update_layout(template="plotly_dark" if theme == "dark" else "plotly_white",
+                      font={"family": FONT_FAMILY, "size": round(13 * scale)})
+    if theme == "dark":
+        fig.update_layout(paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
+    return fig
+
+
+def _x(frame: pd.DataFrame, x: str) -> pd.Series:
+    return month_label(frame) if x == "month" else frame[x].astype(str)
+
+
+def class_bars(frame: pd.DataFrame, lang: str, x: str = "month", value: str = "cases", title: str | None = None) -> go.Figure:
+    """Stacked class volumes (箱) or shares (%) per period or dimension, 一类 at the bottom."""
+    fig = go.Figure()
+    unit = t("unit_cases", lang) if value == "cases" else "%"
+    for c in PRICE_CLASSES:
+        part = frame[frame["price_class"] == c]
+        if part.empty:
+            continue
+        fig.add_bar(
+            x=_x(part, x), y=part[value], name=class_label(c, lang), marker_color=CLASS_COLORS[c],
+            hovertemplate=f"%{{y:,.2f}} {unit}<extra>{class_label(c, lang)}</extra>",
+        )
+    y_label = t("volume_cases", lang) if value == "cases" else t("share_pct", lang)
+    return _layout(fig, title, t(x, lang) if x != "month" else t("month", lang), y_label, stacked=True)
+
+
+def class_share_area(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.Figure:
+    """100% stacked area of class shares by month."""
+    fig = go.Figure()
+    for c in PRICE_CLASSES:
+        part = frame[frame["price_class"] == c]
+        if part.empty:
+            continue
+        fig.add_scatter(
+            x=month_label(part), y=part["share_pct"], name=class_label(c, lang), stackgroup="one", mode="lines",
+            line={"color": CLASS_COLORS[c], "width": 0.5}, fillcolor=CLASS_COLORS[c],
+            hovertemplate=f"%{{y:.2f}}%<extra>{class_label(c, lang)}</extra>",
+        )
+    fig = _layout(fig, title, t("month", lang), t("share_pct", lang))
+    fig.update_yaxes(range=[0, 100])
+    return fig
+
+
+def lines(frame: pd.DataFrame, lang: str, y: str, unit: str, series: str | None = None, x: str = "month",
+          title: str | None = None, y_label: str | None = None, colors: dict | None = None) -> go.Figure:
+    """One line per `series` value (or a single line), hover in the given unit."""
+    fig = go.Figure()
+    groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=True))
+    for i, (name, part) in enumerate(groups):
+        label = t("all_districts", lang) if name is None else (t(str(name), lang) if series in ("area_type",) else str(name))
+        color = (colors or {}).get(name, SERIES_COLORS[i % len(SERIES_COLORS)])
+        fig.add_scatter(x=_x(part, x), y=part[y], name=label, mode="lines+markers", line={"color": color},
+                        hovertemplate=f"%{{y:,.2f}} {unit}<extra>{label}</extra>")
+    return _layout(fig, title, t(x, lang), y_label or t(y, lang))
+
+
+def bars(frame: pd.DataFrame, lang: str, x: str, y: str, unit: str, color: str | None = None, title: str | None = None,
+         y_label: str | None = None, horizontal: bool = False, colors: dict | None = None) -> go.Figure:
+    """Grouped bars: one trace per `color` value (years, area types …)."""
+    fig = go.Figure()
+    groups = [(None, frame)] if color is None else list(frame.groupby(color, sort=True))
+    for i, (name, part) in enumerate(groups):
+        label = "" if name is None else str(name)
+        marker = (colors or {}).get(name, SERIES_COLORS[i % len(SERIES_COLORS)])
+        xs, ys = part[x].astype(str).map(lambda v: t(v, lang)), part[y]
+        if horizontal:
+            fig.add_bar(y=xs, x=ys, name=label, orientation="h", marker_color=marker,
+                        hovertemplate=f"%{{x:,.2f}} {unit}<extra>{label}</extra>")
+        else:
+            fig.add_bar(x=xs, y=ys, name=label, marker_color=marker, hovertemplate=f"%{{y:,.2f}} {unit}<extra>{label}</extra>")
+    fig = _layout(fig, title, None if horizontal else t(x, lang), y_label or t(y, lang))
+    fig.update_layout(barmode="group", hovermode="closest")
+    if horizontal:
+        fig.update_yaxes(autorange="reversed", title=None)
+        fig.update_xaxes(title=y_label or t(y, lang))
+    return fig
+
+
+def provincial_bars(frame: pd.DataFrame, lang: str, x: str = "month", title: str | None = None) -> go.Figure:
+    """Stacked 省产 / 省外 volume per period or dimension."""
+    fig = go.Figure()
+    unit = t("unit_cases", lang)
+    other = frame["cases"] - frame["provincial_cases"]
+    for flag, values, name in ((True, frame["provincial_cases"], "provincial"), (False, other, "out_of_province")):
+        fig.add_bar(x=_x(frame, x), y=values, name=t(name, lang), marker_color=PROVINCIAL_COLORS[flag],
+                    hovertemplate=f"%{{y:,.2f}} {unit}<extra>{t(name, lang)}</extra>")
+    return _layout(fig, title, t(x, lang), t("volume_cases", lang), stacked=True)
+
+
+def small_multiples(frame: pd.DataFrame, lang: str, facet: str, y: str, unit: str, title: str | None = None,
+                    cols: int = 4) -> go.Figure:
+    """One small line chart per district (shared y axis), for the overview."""
+    from plotly.subplots import make_subplots
+
+    names = sorted(frame[facet].dropna().unique().tolist())
+    rows = max(1, -(-len(names) // cols))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=names, shared_yaxes=True, vertical_spacing=0.12)
+    for i, name in enumerate(names):
+        part = frame[frame[facet] == name]
+        fig.add_scatter(x=month_label(part), y=part[y], mode="lines", name=name, showlegend=False,
+                        line={"color": SERIES_COLORS[0]}, hovertemplate=f"%{{y:,.2f}} {unit}<extra>{name}</extra>",
+                        row=i // cols + 1, col=i % cols + 1)
+    fig.update_layout(title=title, height=220 * rows + 60, margin={"l": 10, "r": 10, "t": 60, "b": 10},
+                      font={"family": FONT_FAMILY})
+    fig.update_xaxes(showticklabels=False)
+    return fig
+
+
+__all__ = ["class_bars", "class_share_area", "lines", "bars", "provincial_bars", "small_multiples", "apply_theme",
+           "month_label", "AREA_COLORS", "CHANNEL_COLORS"]

@@ -1,0 +1,173 @@
+"""`python -m analytics …`: demo, summary, ingest, extracts, rollback."""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+
+from . import config
+from .contract import KINDS
+
+
+def _clean(value):
+    """JSON has no NaN: missing figures are null."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+def _progress(enabled: bool):
+    start = time.monotonic()
+
+    def report(fraction: float, text: str) -> None:
+        if enabled:
+            print(f"[{time.monotonic() - start:6.1f}s] {fraction * 100:5.1f}% {text}", file=sys.stderr, flush=True)
+
+    return report
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import build_demo, reset
+    from .store import Store
+
+    store = Store(args.data_dir)
+    if store.has_data() and not args.force:
+        print(f"{store.root} already holds data; use --force to rebuild the demo", file=sys.stderr)
+        return 0
+    reset(args.data_dir)
+    store = build_demo(args.data_dir, progress=_progress(not args.quiet))
+    from .db import connect_store
+    from .queries import districts
+
+    con = connect_store(store)
+    lines = con.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
+    print(f"demo data in {store.root}: {lines:,} order lines, {len(districts(con))} districts")
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from .db import connect_store
+    from .filters import Filters
+    from .queries import districts, summary, years
+    from .store import Store
+
+    con = connect_store(Store(args.data_dir))
+    known_years = years(con)
+    known_districts = districts(con)
+    if args.district != "all" and args.district not in known_districts:
+        print(f"error: unknown district {args.district!r}; choose one of: all, {', '.join(known_districts)}", file=sys.stderr)
+        return 2
+    if args.year not in known_years:
+        print(f"error: no data for year {args.year}; choose one of: {', '.join(map(str, known_years)) or 'none (load data first)'}",
+              file=sys.stderr)
+        return 2
+    f = Filters(year=args.year, compare_year=args.year - 1,
+                districts=() if args.district == "all" else (args.district,))
+    result = _clean(summary(con, f))
+    result["district"] = args.district
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        from .narrative import summary_text
+
+        print(summary_text(result, args.district, lang=args.lang))
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .store import Store, load_paths
+
+    store = Store(args.data_dir)
+    missing = [p for p in args.files if not __import__("os").path.isfile(p)]
+    if missing:
+        print("error: no such file: " + ", ".join(missing), file=sys.stderr)
+        return 2
+    results = load_paths(store, args.files, kind=args.kind, progress=_progress(not args.quiet))
+    failed = False
+    for r in results:
+        if r.status == "refused":
+            failed = True
+            for line in r.messages(args.lang):
+                print(line, file=sys.stderr)
+        elif r.status == "duplicate":
+            print(f"{r.file_name}: already loaded (same sha256), nothing changed")
+        elif r.record is not None:
+            rec = r.record
+            print(f"{rec['id']} {r.file_name}: loaded {rec['rows']:,} {rec['kind']} rows"
+                  + (f", period {rec['period_start']}..{rec['period_end']}" if rec["period_start"] else ""))
+            for rep in r.replacements:
+                print(f"  replaced {rep.lines:,} lines of {rep.district} from {rep.start} to {rep.end}")
+    if failed:
+        print("nothing was loaded: fix the problems above and load again", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_extracts(args: argparse.Namespace) -> int:
+    from .store import Store
+
+    records = Store(args.data_dir).extracts()
+    if args.json:
+        print(json.dumps(records, ensure_ascii=False, indent=1))
+        return 0
+    for r in records:
+        period = f"{r['period_start']}..{r['period_end']}" if r.get("period_start") else "-"
+        print(f"{r['id']}  {r['status']:<9} {r['kind']:<9} {r['rows']:>9,} rows  {period:<23} {r['loaded_at']}  {r['file_name']}")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from .store import Store
+
+    try:
+        record = Store(args.data_dir).rollback(args.extract_id, progress=_progress(not args.quiet))
+    except (KeyError, ValueError) as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 2
+    print(f"{record['id']} withdrawn ({record['file_name']})")
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from .store import Store
+
+    Store(args.data_dir).rebuild()
+    print("rollups rebuilt")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m analytics", description="Cigarette sales analytics: data and reports.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func, help_text: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_text)
+        sp.add_argument("--data-dir", default=None, help=f"data directory (default: $DASHBOARD_DATA_DIR or {config.DEFAULT_DATA_DIR})")
+        sp.add_argument("--lang", choices=("zh", "en"), default="zh")
+        sp.add_argument("--quiet", action="store_true", help="no progress lines")
+        sp.set_defaults(func=func)
+        return sp
+
+    d = add("demo", cmd_demo, "generate and load the demo city")
+    d.add_argument("--force", action="store_true", help="replace existing data")
+    s = add("summary", cmd_summary, "the annual table for a district (or all) and year")
+    s.add_argument("--district", required=True)
+    s.add_argument("--year", type=int, required=True)
+    s.add_argument("--json", action="store_true")
+    i = add("ingest", cmd_ingest, "validate and load extract files")
+    i.add_argument("files", nargs="+")
+    i.add_argument("--kind", choices=KINDS)
+    e = add("extracts", cmd_extracts, "load history, oldest first")
+    e.add_argument("--json", action="store_true")
+    r = add("rollback", cmd_rollback, "withdraw one extract")
+    r.add_argument("extract_id")
+    add("rebuild", cmd_rebuild, "derive live data and rollups again from the extracts")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)

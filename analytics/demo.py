@@ -1,0 +1,375 @@
+"""A deterministic demo city: 8 districts, 2017–2019, weekly orders, written as the extracts an
+analyst would load (GBK CSV masters with Chinese headers, parquet order files) and loaded
+through the normal loading code.
+
+城郊片区 is calibrated so that its 2019-vs-2018 figures are those of the seed's annual summary
+(docs/data-contract.md lists them); every other district is free-running with its own profile.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .config import CARTONS_PER_CASE
+from .store import Store, load_paths
+
+SEED = 20191231
+YEARS = (2017, 2018, 2019)
+SEED_DISTRICT = "城郊片区"
+
+
+@dataclass(frozen=True)
+class SeedTargets:
+    """The seed's 2019-vs-2018 table for 城郊片区, in 条 and 元 (1 箱 = 250 条)."""
+
+    # class volumes 2019 (箱) as printed; they sum to 977.84 while the total is 977.87, so the
+    # 0.03 箱 gap is put on 四类 (still within the ±0.05 箱 tolerance of the printed 392.78)
+    class_cases_2019: tuple[float, ...] = (75.47, 236.39, 211.98, 392.81, 61.22)
+    class_yoy_pct: tuple[float, ...] = (49.18, 21.35, -1.95, -7.49, -49.782)
+    volume_cases_2018: float = 1008.13
+    provincial_cases_2019: float = 850.13
+    provincial_yoy_pct: float = 10.18
+    avg_price_2019: float = 85.66
+    avg_price_2018: float = 73.93
+    online_customers_2019: int = 141
+    customers: int = 231
+
+
+TARGETS = SeedTargets()
+
+MANUFACTURERS = {
+    "hb": "湖北中烟工业有限责任公司",
+    "sh": "上海烟草集团有限责任公司",
+    "hn": "湖南中烟工业有限责任公司",
+    "yn": "红云红河烟草(集团)有限责任公司",
+    "hongta": "红塔烟草(集团)有限责任公司",
+    "zj": "浙江中烟工业有限责任公司",
+    "js": "江苏中烟工业有限责任公司",
+    "gd": "广东中烟工业有限责任公司",
+}
+
+#: (brand, spec, manufacturer, provincial, wholesale 元/条, popularity). Classes follow from price.
+SKUS = [
+    ("黄鹤楼", "黄鹤楼(硬1916)", "hb", True, 950.0, 0.6),
+    ("黄鹤楼", "黄鹤楼(天下名楼)", "hb", True, 430.0, 1.0),
+    ("黄鹤楼", "黄鹤楼(硬珍品)", "hb", True, 340.0, 1.2),
+    ("黄鹤楼", "黄鹤楼(硬雅香)", "hb", True, 212.0, 1.5),
+    ("黄鹤楼", "黄鹤楼(软蓝)", "hb", True, 165.0, 2.0),
+    ("中华", "中华(软)", "sh", False, 630.0, 0.5),
+    ("中华", "中华(硬)", "sh", False, 450.0, 1.0),
+    ("云烟", "云烟(软珍品)", "yn", False, 440.0, 0.3),
+    ("芙蓉王", "芙蓉王(硬)", "hn", False, 220.0, 0.6),
+    ("玉溪", "玉溪(软)", "hongta", False, 205.0, 0.5),
+    ("南京", "南京(炫赫门)", "js", False, 160.0, 0.4),
+    ("利群", "利群(新版)", "zj", False, 130.0, 0.4),
+    ("黄鹤楼", "黄鹤楼(硬红)", "hb", True, 96.0, 2.0),
+    ("红金龙", "红金龙(硬神州腾龙)", "hb", True, 88.0, 1.6),
+    ("黄鹤楼", "黄鹤楼(软红)", "hb", True, 78.0, 1.4),
+    ("白沙", "白沙(精品)", "hn", False, 82.0, 0.4),
+    ("红塔山", "红塔山(硬经典)", "hongta", False, 72.0, 0.4),
+    ("黄鹤楼", "黄鹤楼(硬峡谷情)", "hb", True, 66.0, 1.2),
+    ("红金龙", "红金龙(硬爱你)", "hb", True, 52.0, 1.6),
+    ("红金龙", "红金龙(软蓝)", "hb", True, 38.0, 1.0),
+    ("双喜", "双喜(硬经典)", "gd", False, 48.0, 0.3),
+    ("红金龙", "红金龙(硬红火)", "hb", True, 27.0, 2.0),
+    ("红金龙", "红金龙(硬蓝)", "hb", True, 21.0, 1.8),
+    ("白沙", "白沙(硬)", "hn", False, 25.0, 0.3),
+    ("红金龙", "红金龙(经典)", "hb", True, 15.5, 1.5),
+    ("红金龙", "红金龙(软红)", "hb", True, 12.5, 1.2),
+    ("大前门", "大前门(软)", "sh", False, 11.5, 0.2),
+    ("红双喜", "红双喜(软)", "sh", False, 13.0, 0.2),
+]
+
+FORMATS = ("便利店", "超市", "食杂店", "烟酒店", "娱乐服务类", "其他")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+SHOP_WORDS = ("便利店", "超市", "烟酒商行", "副食店", "食杂店", "百货", "商店", "烟酒店")
+SHOP_PREFIX = ("兴旺", "好邻居", "惠民", "万家", "四季", "金鑫", "顺发", "佳佳", "福来", "平安", "红星", "幸福", "开心", "新华", "鑫源", "和平")
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    retailers: int
+    urban_share: float
+    class_mix: tuple[float, float, float, float, float]  # 2017 weights, 一类…五类
+    premium_drift: float  # yearly multiplier on 一二类 weight
+    low_decline: float  # yearly multiplier on 五类 weight
+    online_2017: float  # share of retailers online by start of 2017
+    online_2019: float  # share online by end of 2019
+    weekly_cartons: float  # mean per retailer per order
+    provincial_bias: float  # weight multiplier on provincial SKUs
+    order_weekday: int  # 0 = Monday
+
+
+PROFILES = (
+    Profile("城区一片区", 320, 1.0, (0.16, 0.30, 0.26, 0.22, 0.06), 1.12, 0.70, 0.35, 0.88, 19.0, 1.0, 0),
+    Profile("城区二片区", 290, 1.0, (0.13, 0.29, 0.28, 0.24, 0.06), 1.10, 0.72, 0.30, 0.84, 18.0, 1.1, 1),
+    Profile("开发区片区", 210, 0.9, (0.15, 0.30, 0.27, 0.22, 0.06), 1.14, 0.68, 0.25, 0.86, 17.0, 1.0, 2),
+    Profile("城北片区", 260, 0.75, (0.09, 0.25, 0.29, 0.30, 0.07), 1.08, 0.75, 0.18, 0.72, 17.0, 1.2, 3),
+    Profile(SEED_DISTRICT, 231, 0.45, (0.04, 0.20, 0.22, 0.42, 0.12), 1.10, 0.70, 0.12, 0.61, 21.0, 1.6, 4),
+    Profile("东部乡镇片区", 280, 0.15, (0.03, 0.14, 0.24, 0.43, 0.16), 1.08, 0.80, 0.06, 0.50, 15.0, 1.8, 0),
+    Profile("西部乡镇片区", 250, 0.12, (0.02, 0.12, 0.23, 0.45, 0.18), 1.07, 0.82, 0.05, 0.46, 14.0, 1.9, 2),
+    Profile("南部山区片区", 190, 0.05, (0.02, 0.10, 0.22, 0.46, 0.20), 1.06, 0.85, 0.03, 0.38, 12.0, 2.0, 4),
+)
+MANAGERS = ("张伟", "李娜", "王强", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周杰", "吴婷", "徐斌", "孙丽", "马超", "朱琳", "胡军", "郭敏")
+
+
+def sku_master() -> pd.DataFrame:
+    from .config import price_class_for
+
+    rows = []
+    for i, (brand, name, mfr, prov, price, pop) in enumerate(SKUS):
+        # 13-digit bar codes in the 690 range, as on cartons
+        code = f"6901028{(i * 7919 + 100003) % 1000000:06d}"
+        rows.append({
+            "sku_id": code, "sku_name": name, "brand": brand, "manufacturer": MANUFACTURERS[mfr],
+            "is_provincial": prov, "price_class": price_class_for(price), "wholesale_price": price, "popularity": pop,
+        })
+    return pd.DataFrame(rows)
+
+
+def retailer_master(rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    serial = 0
+    for d, prof in enumerate(PROFILES):
+        managers = MANAGERS[2 * d: 2 * d + 2]
+        for i in range(prof.retailers):
+            serial += 1
+            urban = rng.random() < prof.urban_share
+            # licence numbers: 12 digits; some districts' codes start with 0 to keep leading zeros honest
+            prefix = "4201" if d % 3 else "0420"
+            rid = f"{prefix}{d + 1:02d}{serial:06d}"
+            fmt = rng.choice(FORMATS, p=(0.30, 0.14, 0.30, 0.12, 0.06, 0.08) if urban else (0.16, 0.10, 0.52, 0.08, 0.04, 0.10))
+            name = f"{rng.choice(list(SHOP_PREFIX))}{rng.choice(list(SURNAMES))}记{rng.choice(SHOP_WORDS)}"
+            rows.append({
+                "retailer_id": rid, "retailer_name": name, "district": prof.name, "manager": managers[i % 2],
+                "area_type": "urban" if urban else "rural", "business_format": str(fmt),
+            })
+    return pd.DataFrame(rows)
+
+
+def _weeks(year: int, weekday: int) -> np.ndarray:
+    first = dt.date(year, 1, 1)
+    offset = (weekday - first.weekday()) % 7
+    days = np.arange(np.datetime64(first) + np.timedelta64(offset, "D"), np.datetime64(dt.date(year + 1, 1, 1)), np.timedelta64(7, "D"))
+    return days
+
+
+def generate(rng: np.random.Generator | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(retailers, skus, orders) in canonical columns, orders with district attached for calibration."""
+    rng = rng or np.random.default_rng(SEED)
+    skus = sku_master()
+    retailers = retailer_master(rng)
+    sku_class = skus["price_class"].to_numpy()
+    sku_prov = skus["is_provincial"].to_numpy()
+    sku_price = skus["wholesale_price"].to_numpy()
+    sku_pop = skus["popularity"].to_numpy()
+
+    frames = []
+    for prof in PROFILES:
+        mine = retailers[retailers["district"] == prof.name].reset_index(drop=True)
+        n = len(mine)
+        urban = (mine["area_type"] == "urban").to_numpy()
+        fmt = mine["business_format"].to_numpy()
+        size = rng.lognormal(mean=np.log(prof.weekly_cartons), sigma=0.55, size=n)
+        size *= np.where(fmt == "超市", 1.4, 1.0) * np.where(fmt == "烟酒店", 1.3, 1.0)
+        # tier follows size: the biggest retailers are 30档
+        rank = size.argsort().argsort()
+        tiers = 1 + (rank * 30 // n)
+        retailers.loc[retailers["district"] == prof.name, "customer_tier"] = tiers
+        # online adoption: a date per retailer, earlier for urban and bigger shops
+        propensity = rng.random(n) + 0.25 * urban + 0.15 * (rank / n)
+        order = propensity.argsort()[::-1]
+        adopt = np.full(n, np.datetime64("2100-01-01"), dtype="datetime64[D]")
+        n_early = int(prof.online_2017 * n)
+        n_end = int(prof.online_2019 * n)
+        if prof.name == SEED_DISTRICT:
+            n_end = TARGETS.online_customers_2019
+        start, end = np.datetime64("2016-01-01"), np.datetime64("2019-11-30")
+        adopt[order[:n_early]] = start
+        later = order[n_early:n_end]
+        spread = np.sort(rng.random(len(later)))
+        adopt[later] = np.datetime64("2017-01-01") + (spread * (end - np.datetime64("2017-01-01")).astype(int)).astype("timedelta64[D]")
+
+        for y_i, year in enumerate(YEARS):
+            weights = np.array(prof.class_mix, dtype=float)
+            weights[:2] *= prof.premium_drift ** y_i
+            weights[4] *= prof.low_decline ** y_i
+            weights /= weights.sum()
+            weeks = _weeks(year, prof.order_weekday)
+            r_idx, w_idx = np.meshgrid(np.arange(n), np.arange(len(weeks)), indexing="ij")
+            r_idx, w_idx = r_idx.ravel(), w_idx.ravel()
+            keep = rng.random(len(r_idx)) < 0.93  # some weeks a shop skips its order
+            r_idx, w_idx = r_idx[keep], w_idx[keep]
+            n_lines = np.clip(rng.poisson(2.5 + size[r_idx] / 4.0), 1, 24)
+            line_r = np.repeat(r_idx, n_lines)
+            line_w = np.repeat(w_idx, n_lines)
+            # class per line: rural shops lean low, 烟酒店 leans premium
+            tilt = np.where(urban[line_r], 1.0, 0.0)
+            u = rng.random(len(line_r))
+            cum = np.cumsum(weights)
+            cls = 1 + np.searchsorted(cum, np.clip(u - 0.04 * tilt + 0.04 * (1 - tilt), 0, 0.999999))
+            cls = np.clip(cls, 1, 5)
+            sku_idx = np.empty(len(cls), dtype=int)
+            for c in range(1, 6):
+                pick = np.flatnonzero(cls == c)
+                cand = np.flatnonzero(sku_class == c)
+                w = sku_pop[cand] * np.where(sku_prov[cand], prof.provincial_bias, 1.0)
+                sku_idx[pick] = cand[rng.choice(len(cand), size=len(pick), p=w / w.sum())]
+            per_line = size[line_r] / np.maximum(n_lines.repeat(n_lines), 1)
+            qty = 1 + rng.poisson(np.maximum(per_line - 1, 0.2))
+            dates = weeks[line_w]
+            online_ok = dates >= adopt[line_r]
+            ch_u = rng.random(len(line_r))
+            channel = np.where(online_ok, np.where(ch_u < 0.92, "网上订货", "电话订货"),
+                               np.where(ch_u < 0.7, "电话订货", "走访"))
+            frames.append(pd.DataFrame({
+                "order_date": dates, "retailer_id": mine["retailer_id"].to_numpy()[line_r],
+                "sku": sku_idx, "quantity_cartons": qty.astype(np.int64), "channel": channel,
+                "district": prof.name,
+            }))
+    orders = pd.concat(frames, ignore_index=True)
+    retailers["customer_tier"] = retailers["customer_tier"].astype(int)
+    _calibrate(orders, skus, retailers, rng)
+    orders["sku_id"] = skus["sku_id"].to_numpy()[orders["sku"].to_numpy()]
+    orders["amount_yuan"] = orders["quantity_cartons"] * sku_price[orders["sku"].to_numpy()]
+    return retailers, skus.drop(columns="popularity"), orders.drop(columns="sku")
+
+
+def _fit_total(qty: np.ndarray, target: int, rng: np.random.Generator) -> np.ndarray:
+    """Scale positive integer quantities so they sum to exactly `target` (each stays ≥ 1)."""
+    qty = np.maximum(np.round(qty * target / qty.sum()).astype(np.int64), 1)
+    diff = target - int(qty.sum())
+    while diff != 0:
+        if diff > 0:
+            idx = rng.choice(len(qty), size=min(diff, len(qty)), replace=False)
+            qty[idx] += 1
+        else:
+            room = np.flatnonzero(qty > 1)
+            idx = rng.choice(room, size=min(-diff, len(room)), replace=False)
+            qty[idx] -= 1
+        diff = target - int(qty.sum())
+    return qty
+
+
+def _calibrate(orders: pd.DataFrame, skus: pd.DataFrame, retailers: pd.DataFrame, rng: np.random.Generator) -> None:
+    """Make 城郊片区's 2018 and 2019 hit the seed's table: class volumes, provincial volume,
+    条均价 and online customers. Only quantities and the choice of SKU within a class move."""
+    sku_class = skus["price_class"].to_numpy()
+    sku_prov = skus["is_provincial"].to_numpy()
+    sku_price = skus["wholesale_price"].to_numpy()
+    c19 = np.array(TARGETS.class_cases_2019) * CARTONS_PER_CASE
+    c18 = c19 / (1 + np.array(TARGETS.class_yoy_pct) / 100)
+    # 2018 classes scaled to the printed 2018 total (their sum differs from it by 0.05 箱)
+    c18 = c18 * (TARGETS.volume_cases_2018 * CARTONS_PER_CASE / c18.sum())
+    p19 = TARGETS.provincial_cases_2019 * CARTONS_PER_CASE
+    p18 = p19 / (1 + TARGETS.provincial_yoy_pct / 100)
+    plan = {2018: (np.round(c18).astype(int), round(p18), TARGETS.avg_price_2018),
+            2019: (np.round(c19).astype(int), round(p19), TARGETS.avg_price_2019)}
+    years = orders["order_date"].dt.year if hasattr(orders["order_date"], "dt") else pd.to_datetime(orders["order_date"]).dt.year
+    for year, (class_targets, prov_target, price_target) in plan.items():
+        rows = np.flatnonzero(((orders["district"] == SEED_DISTRICT) & (years == year)).to_numpy())
+        sku = orders["sku"].to_numpy()[rows].copy()
+        qty = orders["quantity_cartons"].to_numpy()[rows].copy()
+        cls = sku_class[sku]
+        for c in range(1, 6):
+            m = np.flatnonzero(cls == c)
+            qty[m] = _fit_total(qty[m], int(class_targets[c - 1]), rng)
+        # provincial volume: swap lines between provincial and out-of-province specs of a class
+        sku = _steer(sku, qty, cls, lambda s: sku_prov[s].astype(float), prov_target, skus, rng, tol=0.5,
+                     same=lambda s: (sku_class[s],))
+        # amount: swap specs within the same class and provincial flag (volumes stay put)
+        amount_target = price_target * qty.sum()
+        sku = _steer(sku, qty, cls, lambda s: sku_price[s], amount_target, skus, rng, tol=0.002 * qty.sum(),
+                     same=lambda s: (sku_class[s], sku_prov[s]))
+        orders.loc[orders.index[rows], "sku"] = sku
+        orders.loc[orders.index[rows], "quantity_cartons"] = qty
+
+
+def _steer(sku, qty, cls, value, target, skus, rng, tol, same):
+    """Greedy: re-assign lines to other specs in their group until Σ qty·value(sku) ≈ target."""
+    n_sku = len(skus)
+    groups: dict[tuple, np.ndarray] = {}
+    for s in range(n_sku):
+        groups.setdefault(same(s), []).append(s)
+    groups = {k: np.array(v) for k, v in groups.items()}
+    total = float((qty * value(sku)).sum())
+    for _ in range(200000):
+        gap = target - total
+        if abs(gap) <= tol:
+            break
+        i = rng.integers(len(sku))
+        options = groups[same(sku[i])]
+        deltas = (value(options) - value(sku[i])) * qty[i]
+        # best option that moves towards the target without overshooting by more than the gap
+        good = np.flatnonzero((np.sign(deltas) == np.sign(gap)) & (np.abs(deltas) <= abs(gap) + tol))
+        if len(good) == 0:
+            continue
+        j = good[np.argmax(np.abs(deltas[good]))] if abs(gap) > 50 * tol else good[rng.integers(len(good))]
+        total += float(deltas[j])
+        sku[i] = options[j]
+    return sku
+
+
+# --- writing the extracts ---------------------------------------------------------------------
+
+RETAILER_HEADERS = {"retailer_id": "许可证号", "retailer_name": "客户名称", "district": "片区", "manager": "客户经理",
+                    "area_type": "城乡分类", "business_format": "业态", "customer_tier": "档位"}
+SKU_HEADERS = {"sku_id": "卷烟编码", "sku_name": "卷烟名称", "brand": "品牌", "manufacturer": "生产企业",
+               "is_provincial": "是否省产", "price_class": "价类", "wholesale_price": "批发价(元/条)"}
+ORDER_HEADERS = {"order_date": "订货日期", "retailer_id": "许可证号", "sku_id": "卷烟编码", "quantity_cartons": "订货量(条)",
+                 "amount_yuan": "金额(元)", "channel": "订货方式"}
+CLASS_NAMES = {1: "一类", 2: "二类", 3: "三类", 4: "四类", 5: "五类"}
+
+
+def write_extracts(retailers: pd.DataFrame, skus: pd.DataFrame, orders: pd.DataFrame, out: Path) -> list[Path]:
+    """The marketing system's export format: GBK CSV masters, one parquet order file per year."""
+    out.mkdir(parents=True, exist_ok=True)
+    r = retailers.copy()
+    r["area_type"] = r["area_type"].map({"urban": "城网", "rural": "农网"})
+    s = skus.copy()
+    s["is_provincial"] = s["is_provincial"].map({True: "是", False: "否"})
+    s["price_class"] = s["price_class"].map(CLASS_NAMES)
+    paths = [out / "零售户档案.csv", out / "卷烟档案.csv"]
+    r[list(RETAILER_HEADERS)].rename(columns=RETAILER_HEADERS).to_csv(paths[0], index=False, encoding="gbk")
+    s[list(SKU_HEADERS)].rename(columns=SKU_HEADERS).to_csv(paths[1], index=False, encoding="gbk")
+    o = orders[list(ORDER_HEADERS)].rename(columns=ORDER_HEADERS)
+    year = pd.to_datetime(o["订货日期"]).dt.year
+    for y in sorted(year.unique()):
+        part = o[year == y].copy()
+        part["订货日期"] = pd.to_datetime(part["订货日期"]).dt.strftime("%Y-%m-%d")
+        path = out / f"订单明细_{y}.parquet"
+        part.to_parquet(path, index=False)
+        paths.append(path)
+    return paths
+
+
+def build_demo(data_dir: str | Path | None = None, progress=lambda f, t: None) -> Store:
+    """Generate the demo city and load it into `data_dir` through the normal loading path."""
+    store = Store(data_dir)
+    progress(0.05, "generate")
+    retailers, skus, orders = generate()
+    with tempfile.TemporaryDirectory(prefix="demo-extracts-") as tmp:
+        progress(0.35, "write")
+        paths = write_extracts(retailers, skus, orders, Path(tmp))
+        progress(0.5, "load")
+        results = load_paths(store, [str(p) for p in paths], loaded_by="demo")
+    refused = [m for r in results for m in r.messages("en")]
+    if refused:
+        raise RuntimeError("demo extracts were refused:\n" + "\n".join(refused))
+    return store
+
+
+def reset(data_dir: str | Path | None = None) -> None:
+    """Remove generated data (manifest, extracts, states) but never data/samples."""
+    store = Store(data_dir)
+    for name in ("manifest.json", ".lock"):
+        (store.root / name).unlink(missing_ok=True)
+    for sub in (store.extracts_dir, store.states_dir):
+        shutil.rmtree(sub, ignore_errors=True)

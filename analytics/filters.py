@@ -1,0 +1,79 @@
+"""The one place a WHERE clause is built from what the user chose. Values are always bound
+parameters; column names come only from the allow-list below."""
+from __future__ import annotations
+
+from dataclasses import astuple, dataclass, replace
+
+TIER_MIN, TIER_MAX = 1, 30
+
+#: filterable column -> the SQL column it reads (the same name in cube, sku_cube and retailers)
+SEGMENT_COLUMNS = ("district", "area_type", "business_format")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a page shows: a year, the year it is compared with, and a slice of the market."""
+
+    year: int | None = None
+    compare_year: int | None = None
+    month_from: int = 1
+    month_to: int = 12
+    districts: tuple[str, ...] = ()
+    area_types: tuple[str, ...] = ()
+    business_formats: tuple[str, ...] = ()
+    tier_min: int = TIER_MIN
+    tier_max: int = TIER_MAX
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(y for y in (self.year, self.compare_year) if y is not None)
+
+    def with_(self, **changes: object) -> Filters:
+        return replace(self, **changes)
+
+    def key(self) -> tuple:
+        """Every filter value as a plain tuple: cache keys are built from this, never from the object."""
+        return astuple(self)
+
+    @classmethod
+    def from_key(cls, key: tuple) -> Filters:
+        return cls(*key)
+
+    def where(self, alias: str = "", months: bool = True, segment: bool = True) -> tuple[str, list]:
+        """SQL conditions (joined by AND, starting with TRUE) and their parameters.
+
+        `months=False` leaves out the month range (for master tables that have no month);
+        `segment=False` leaves out district/area/format/tier (for tables without them).
+        """
+        p = f"{alias}." if alias else ""
+        parts = ["TRUE"]
+        params: list = []
+        if months and (self.month_from, self.month_to) != (1, 12):
+            parts.append(f"{p}month BETWEEN ? AND ?")
+            params += [int(self.month_from), int(self.month_to)]
+        if segment:
+            for col, values in zip(SEGMENT_COLUMNS, (self.districts, self.area_types, self.business_formats), strict=True):
+                if values:
+                    parts.append(f"{p}{col} IN ({', '.join('?' for _ in values)})")
+                    params += [str(v) for v in values]
+            if (self.tier_min, self.tier_max) != (TIER_MIN, TIER_MAX):
+                parts.append(f"{p}customer_tier BETWEEN ? AND ?")
+                params += [int(self.tier_min), int(self.tier_max)]
+        return " AND ".join(parts), params
+
+    def describe(self) -> dict[str, str]:
+        """Active filters as label-key -> value text, for 'filters in force' captions and exports."""
+        out: dict[str, str] = {}
+        if self.year is not None:
+            out["year"] = str(self.year) + (f" vs {self.compare_year}" if self.compare_year else "")
+        if (self.month_from, self.month_to) != (1, 12):
+            out["month"] = f"{self.month_from}–{self.month_to}"
+        if self.districts:
+            out["district"] = "、".join(self.districts)
+        if self.area_types:
+            out["area_type"] = "、".join(self.area_types)
+        if self.business_formats:
+            out["business_format"] = "、".join(self.business_formats)
+        if (self.tier_min, self.tier_max) != (TIER_MIN, TIER_MAX):
+            out["customer_tier"] = f"{self.tier_min}–{self.tier_max}"
+        return out

@@ -1,0 +1,258 @@
+"""One source of truth for what people read: the zh/en label table, the palettes, and number formats."""
+from __future__ import annotations
+
+import math
+
+LANGS = ("zh", "en")
+
+#: key -> (中文, English). Every label on a page, chart, export or message comes from here.
+LABELS: dict[str, tuple[str, str]] = {
+    # products and pages
+    "app_title": ("卷烟营销分析", "Cigarette sales analytics"),
+    "page_overview": ("总览", "Overview"),
+    "page_mix": ("价类结构", "Category mix"),
+    "page_provincial": ("省产烟", "Provincial share"),
+    "page_online": ("网上订货", "Online ordering"),
+    "page_low": ("低档烟", "Low tier"),
+    "page_districts": ("片区", "Districts"),
+    "page_data": ("数据管理", "Data"),
+    # measures
+    "volume_cases": ("销量(箱)", "Volume (cases)"),
+    "volume": ("销量", "Volume"),
+    "yoy": ("同比", "YoY"),
+    "yoy_pct": ("同比(%)", "YoY (%)"),
+    "change_cases": ("增减(箱)", "Change (cases)"),
+    "avg_price": ("条均价", "Avg. price per carton"),
+    "case_value": ("单箱值", "Value per case"),
+    "provincial_cases": ("省产烟(箱)", "Provincial (cases)"),
+    "provincial_share": ("省产烟占比", "Provincial share"),
+    "online_rate": ("网订率", "Online ordering rate"),
+    "online_customers": ("网订客户数", "Online customers"),
+    "customers": ("客户数", "Customers"),
+    "ordering_customers": ("订货客户数", "Ordering customers"),
+    "online_rate_ordering": ("订货客户网订率", "Online rate among ordering customers"),
+    "online_volume_share": ("网订销量占比", "Share of volume ordered online"),
+    "low_tier_cases": ("五类烟(箱)", "Class 5 (cases)"),
+    "low_tier_share": ("五类烟占比", "Class 5 share"),
+    "amount_yuan": ("金额(元)", "Amount (yuan)"),
+    "share_pct": ("占比(%)", "Share (%)"),
+    "this_year": ("本年", "This year"),
+    "last_year": ("去年同期", "Last year"),
+    "indicator": ("指标", "Indicator"),
+    "price_class": ("价类", "Price class"),
+    "year": ("年份", "Year"),
+    "month": ("月份", "Month"),
+    "district": ("片区", "District"),
+    "area_type": ("城乡分类", "Area type"),
+    "business_format": ("业态", "Business format"),
+    "customer_tier": ("档位", "Tier"),
+    "brand": ("品牌", "Brand"),
+    "sku_name": ("规格", "Specification"),
+    "retailer_id": ("许可证号", "Licence no."),
+    "retailer_name": ("客户名称", "Retailer"),
+    "manager": ("客户经理", "Customer manager"),
+    "channel": ("订货方式", "Channel"),
+    "all_districts": ("全市", "Whole company"),
+    "unknown": ("未知", "Unknown"),
+    # vocabularies
+    "class_1": ("一类", "Class 1"),
+    "class_2": ("二类", "Class 2"),
+    "class_3": ("三类", "Class 3"),
+    "class_4": ("四类", "Class 4"),
+    "class_5": ("五类", "Class 5"),
+    "provincial": ("省产", "Provincial"),
+    "out_of_province": ("省外", "Out-of-province"),
+    "online": ("网上订货", "Online"),
+    "phone": ("电话订货", "Phone"),
+    "visit": ("走访订货", "Visit"),
+    "other": ("其他", "Other"),
+    "urban": ("城网", "Urban"),
+    "rural": ("农网", "Rural"),
+    # units
+    "unit_cases": ("箱", "cases"),
+    "unit_pct": ("%", "%"),
+    "unit_yuan_carton": ("元/条", "yuan/carton"),
+    "unit_yuan_case": ("元/箱", "yuan/case"),
+    "unit_households": ("户", "retailers"),
+    # states
+    "no_data": (
+        "还没有数据。运行 `python -m analytics demo` 生成演示数据，或在“数据管理”页上传提取文件。",
+        "No data yet. Run `python -m analytics demo` for demo data, or upload extracts on the Data page.",
+    ),
+    "no_match": ("当前筛选条件下没有数据，请放宽筛选。", "Nothing matches the current filters; widen them."),
+    "no_prev_year": ("数据中没有{year}年，无法计算同比。", "The data has no {year}, so there is no year-over-year change."),
+    "demo_built": ("已生成演示数据：{lines} 行订单，{districts} 个片区。", "Demo data built: {lines} order lines, {districts} districts."),
+    # ingestion issues (codes -> messages; {value} etc. filled in)
+    "err_missing_column": ("缺少必需的列“{column}”", "required column '{column}' is missing"),
+    "err_empty_file": ("文件没有数据行", "the file has no data rows"),
+    "err_unknown_kind": (
+        "无法从表头识别文件类型（订单 / 零售户 / 卷烟），请指定类型",
+        "cannot tell the kind (orders / retailers / skus) from the headers; state it",
+    ),
+    "err_wrong_format": ("文件内容是 {actual}，与扩展名 {ext} 不符或不受支持", "the content is {actual}, not a supported {ext} file"),
+    "err_too_large": ("文件超过大小上限 {limit} MB", "the file exceeds the {limit} MB limit"),
+    "err_encoding": ("无法识别文件编码（支持 UTF-8 与 GBK/GB18030）", "cannot decode the file (UTF-8 or GBK/GB18030 expected)"),
+    "err_unreadable": ("无法读取文件：{detail}", "cannot read the file: {detail}"),
+    "err_bad_date": ("无法识别的日期", "not a date this product reads"),
+    "err_date_range": ("日期超出合理范围（{lo} 至 {hi}）", "date outside the sane range ({lo} to {hi})"),
+    "err_bad_number": ("不是数字", "not a number"),
+    "err_not_positive": ("必须大于 0", "must be greater than 0"),
+    "err_negative": ("不能为负数", "must not be negative"),
+    "err_not_whole": ("换算成条后不是整数", "is not a whole number of cartons"),
+    "err_blank": ("不能为空", "must not be blank"),
+    "err_bad_area": ("无法识别的城乡分类（应为 城网/农网）", "unknown area type (urban/rural expected)"),
+    "err_bad_bool": ("无法识别的是否省产（应为 是/否）", "unknown provincial flag (yes/no expected)"),
+    "err_bad_class": ("无法识别的价类（应为 一类…五类 或 1–5）", "unknown price class (1-5 expected)"),
+    "err_bad_tier": ("档位应为 1–30 的整数", "tier must be a whole number from 1 to 30"),
+    "err_duplicate_key": ("主键重复（第 {first} 行已出现）", "duplicate key (first seen on row {first})"),
+    "err_unknown_retailer": ("零售户不在客户档案中，请先导入客户档案", "retailer not in the retailer master; load it first"),
+    "err_unknown_sku": ("卷烟不在卷烟档案中，请先导入卷烟档案", "SKU not in the SKU master; load it first"),
+    "err_more": ("……另有 {n} 个问题未列出", "... and {n} more problems"),
+}
+
+
+def t(key: str, lang: str = "zh", **params: object) -> str:
+    """The label for `key` in `lang`, with {placeholders} filled; an unknown key is returned as is."""
+    pair = LABELS.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if lang == "en" else pair[0]
+    return text.format(**params) if params else text
+
+
+def class_label(cls: int, lang: str = "zh") -> str:
+    return t(f"class_{int(cls)}", lang)
+
+
+# --- palettes: fixed colours, the same on every chart ---------------------------------------
+
+#: 一类 … 五类: dark red (premium) through to grey-blue (low tier).
+CLASS_COLORS = {1: "#B2182B", 2: "#EF8A62", 3: "#F4C542", 4: "#67A9CF", 5: "#2166AC"}
+PROVINCIAL_COLORS = {True: "#1B9E77", False: "#B8B8B8"}
+CHANNEL_COLORS = {"online": "#7570B3", "phone": "#E7298A", "visit": "#66A61E", "other": "#999999"}
+AREA_COLORS = {"urban": "#386CB0", "rural": "#BF5B17"}
+SERIES_COLORS = ("#386CB0", "#F0027F", "#BF5B17", "#666666", "#7FC97F", "#BEAED4", "#FDC086", "#1B9E77")
+
+
+# --- number formats: 箱 two decimals, % two decimals, 元/条 two decimals ---------------------
+
+def _is_missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt_cases(value: float | None, lang: str = "zh", unit: bool = True) -> str:
+    if _is_missing(value):
+        return "—"
+    text = f"{value:,.2f}"
+    return f"{text} {t('unit_cases', lang)}" if unit else text
+
+
+def fmt_pct(value: float | None, signed: bool = False) -> str:
+    if _is_missing(value):
+        return "—"
+    return f"{value:+.2f}%" if signed else f"{value:.2f}%"
+
+
+def fmt_price(value: float | None, lang: str = "zh", unit: bool = True) -> str:
+    if _is_missing(value):
+        return "—"
+    text = f"{value:,.2f}"
+    return f"{text} {t('unit_yuan_carton', lang)}" if unit else text
+
+
+def fmt_case_value(value: float | None, lang: str = "zh") -> str:
+    if _is_missing(value):
+        return "—"
+    return f"{value:,.2f} {t('unit_yuan_case', lang)}"
+
+
+def fmt_count(value: float | None, lang: str = "zh") -> str:
+    if _is_missing(value):
+        return "—"
+    return f"{int(value):,} {t('unit_households', lang)}"
+
+
+#: Plotly hover formats for the same units (d3-format strings).
+HOVER_CASES = ":,.2f"
+HOVER_PCT = ":.2f"
+HOVER_PRICE = ":,.2f"
+
+LABELS.update({
+    "tab_chart": ("图表", "Chart"),
+    "tab_data": ("数据", "Data"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "download_xlsx": ("下载 Excel", "Download Excel"),
+    "period": ("期间", "Period"),
+    "filters_active": ("当前筛选", "Filters in force"),
+    "new_online": ("新增网订客户", "Newly online retailers"),
+    "not_online": ("尚未网上订货的客户", "Retailers not yet ordering online"),
+    "class5_change_cases": ("五类烟增减(箱)", "Class 5 change (cases)"),
+    "class5_cases": ("五类烟(箱)", "Class 5 (cases)"),
+    "class5_cases_prev": ("去年五类烟(箱)", "Class 5 last year (cases)"),
+    "cases_prev": ("去年同期(箱)", "Last year (cases)"),
+    "cases": ("销量(箱)", "Volume (cases)"),
+    "online": ("网上订货", "Online"),
+    "online_flag": ("已网订", "Orders online"),
+    "avg_price_yoy_pct": ("条均价同比(%)", "Avg. price YoY (%)"),
+    "provincial_share_pct": ("省产烟占比(%)", "Provincial share (%)"),
+    "provincial_share_change_pp": ("省产烟占比变化(百分点)", "Provincial share change (pp)"),
+    "online_rate_pct": ("网订率(%)", "Online rate (%)"),
+    "online_rate_change_pp": ("网订率变化(百分点)", "Online rate change (pp)"),
+    "online_volume_share_pct": ("网订销量占比(%)", "Online volume share (%)"),
+    "volume_yoy_pct": ("销量同比(%)", "Volume YoY (%)"),
+    "low_tier_yoy_pct": ("五类烟同比(%)", "Class 5 YoY (%)"),
+    "is_provincial": ("是否省产", "Provincial"),
+    "name": ("名称", "Name"),
+    "top_provincial": ("省产烟主要品牌", "Top provincial brands"),
+    "top_out_of_province": ("省外烟主要品牌", "Top out-of-province brands"),
+    "top_specs": ("主要规格", "Top specifications"),
+    "by_month": ("按月", "By month"),
+    "by_year": ("按年", "By year"),
+    "by_district": ("按片区", "By district"),
+    "by_area": ("按城乡", "By area type"),
+    "by_format": ("按业态", "By business format"),
+    "by_tier": ("按档位", "By tier"),
+    "class_table": ("各类烟销售对比", "Sales by price class"),
+    "main_indicators": ("主要指标", "Main indicators"),
+    "retailers_table": ("零售户明细", "Retailers"),
+    "decliners": ("五类烟降幅最大的零售户", "Retailers whose class 5 volume fell most"),
+    "district_compare": ("片区对比", "District comparison"),
+    "small_multiples": ("各片区走势", "Trends by district"),
+    "selected": ("已选择", "Selected"),
+    "clear_selection": ("清除选择", "Clear selection"),
+    "district_fixed": ("本页只显示 {district}", "This page shows {district} only"),
+    "change_pp": ("个百分点", "pp"),
+})
+
+LABELS.update({
+    "nav_company": ("全市", "Company"),
+    "nav_admin": ("管理", "Admin"),
+})
+
+
+def localize(frame, lang: str, columns: list[str]):
+    """A display copy of `frame`: the given columns in order, headers translated, vocabularies
+    (area type, price class, provincial flag) in words, floats rounded to two decimals."""
+    import pandas as pd
+
+    out = frame[[c for c in columns if c in frame.columns]].copy()
+    for col in out.columns:
+        if col == "area_type":
+            out[col] = out[col].map(lambda v: t(v, lang) if isinstance(v, str) else v)
+        elif col == "price_class":
+            out[col] = out[col].map(lambda v: class_label(v, lang) if pd.notna(v) else v)
+        elif col in ("is_provincial",):
+            out[col] = out[col].map(lambda v: t("provincial" if v else "out_of_province", lang))
+        elif col == "online":
+            out[col] = out[col].map(lambda v: "✓" if v else "")
+        elif pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(2)
+    out.columns = [t(c, lang) for c in out.columns]
+    return out
+
+LABELS.update({
+    "written_summary": ("分析文字", "Written summary"),
+    "sort_volume": ("按销量", "By volume"),
+    "sort_change": ("按降幅", "By largest fall"),
+    "sort_yoy": ("按同比", "By YoY"),
+})

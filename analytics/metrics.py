@@ -1,0 +1,67 @@
+"""The definitions, in one place (docs/definitions.md cites this module).
+
+Each works on plain numbers and on pandas Series alike, so a KPI card, a chart series and the
+written summary all compute a figure the same way. A ratio with a zero or missing denominator
+is missing (None / NaN), never 0 and never an exception.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .config import CARTONS_PER_CASE
+
+
+def _ratio(num, den):
+    if isinstance(num, pd.Series) or isinstance(den, pd.Series):
+        num_f = num.astype("float64") if isinstance(num, pd.Series) else float(num)
+        den_f = den.astype("float64") if isinstance(den, pd.Series) else float(den)
+        out = num_f / den_f
+        return out.where(np.isfinite(out))
+    if num is None or den is None or den == 0 or (isinstance(den, float) and np.isnan(den)):
+        return None
+    return float(num) / float(den)
+
+
+def cases(cartons):
+    """Volume in 箱 = Σ quantity_cartons / 250."""
+    if cartons is None:
+        return None
+    return cartons / CARTONS_PER_CASE
+
+
+def yoy_pct(this, last):
+    """Year-over-year change in % = (this − last) / last × 100; missing when last is 0 or missing."""
+    if isinstance(this, pd.Series) or isinstance(last, pd.Series):
+        r = _ratio(this - last, last)
+        return r * 100
+    if this is None:
+        return None
+    r = _ratio(this - last if last is not None else None, last)
+    return None if r is None else r * 100
+
+
+def share_pct(part, whole):
+    """part / whole × 100 (省产烟占比, class shares, 网订率 all use this)."""
+    r = _ratio(part, whole)
+    if isinstance(r, pd.Series):
+        return r * 100
+    return None if r is None else r * 100
+
+
+def avg_price(amount_yuan, cartons):
+    """条均价 in 元/条 = Σ amount_yuan / Σ quantity_cartons."""
+    return _ratio(amount_yuan, cartons)
+
+
+def case_value(amount_yuan, cartons):
+    """单箱值 in 元/箱 = 条均价 × 250."""
+    p = avg_price(amount_yuan, cartons)
+    if isinstance(p, pd.Series):
+        return p * CARTONS_PER_CASE
+    return None if p is None else p * CARTONS_PER_CASE
+
+
+def online_rate(online_customers, customers):
+    """网订率 in % = retailers with ≥1 online order line in the period / retailers in the master × 100."""
+    return share_pct(online_customers, customers)

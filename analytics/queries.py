@@ -1,0 +1,395 @@
+"""Chart and KPI queries: pure functions (con, filters, ...) -> DataFrame.
+
+They read the rollups (cube, sku_cube, retailer_month) and the masters; only drill-downs to
+single retailers read raw order lines. Values are bound parameters; any identifier a caller
+chooses (a breakdown dimension, a sort key) must come from the allow-lists here.
+"""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from . import metrics
+from .contract import LOW_TIER_CLASS, PRICE_CLASSES
+from .filters import Filters
+
+#: breakdown dimensions a caller may ask for -> SQL column (identical in cube, sku_cube, retailers)
+DIMENSIONS = {
+    "district": "district",
+    "area_type": "area_type",
+    "business_format": "business_format",
+    "customer_tier": "customer_tier",
+}
+#: retailer-table sort keys a caller may ask for
+RETAILER_SORTS = {"volume": "qty DESC", "yoy": "yoy_pct ASC NULLS LAST", "change": "change_cartons ASC", "name": "retailer_name"}
+
+
+def _dim(name: str) -> str:
+    if name not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {name!r}; allowed: {', '.join(DIMENSIONS)}")
+    return DIMENSIONS[name]
+
+
+def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
+    cur = con.cursor()  # one cursor per query: the connection is shared between threads
+    try:
+        return cur.execute(sql, params).df()
+    finally:
+        cur.close()
+
+
+def _years_clause(f: Filters, alias: str = "") -> tuple[str, list]:
+    p = f"{alias}." if alias else ""
+    years = list(f.years) or [-1]
+    return f"{p}year IN ({', '.join('?' for _ in years)})", years
+
+
+# --- what the data holds ---------------------------------------------------------------------
+
+def years(con: duckdb.DuckDBPyConnection) -> list[int]:
+    return [int(y) for y in _df(con, "SELECT DISTINCT year FROM cube ORDER BY year", [])["year"]]
+
+
+def dimension_values(con: duckdb.DuckDBPyConnection, dim: str) -> list:
+    col = _dim(dim)
+    frame = _df(con, f"SELECT DISTINCT {col} AS v FROM retailers WHERE {col} IS NOT NULL ORDER BY v", [])
+    return frame["v"].tolist()
+
+
+def districts(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [str(v) for v in dimension_values(con, "district")]
+
+
+def data_period(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    row = _df(con, "SELECT MIN(make_date(year, month, 1)) lo, MAX(make_date(year, month, 1)) hi FROM cube", [])
+    if row.empty or pd.isna(row["lo"].iloc[0]):
+        return None
+    lo, hi = pd.Timestamp(row["lo"].iloc[0]), pd.Timestamp(row["hi"].iloc[0])
+    return lo.strftime("%Y-%m"), hi.strftime("%Y-%m")
+
+
+# --- KPIs --------------------------------------------------------------------------------------
+
+_CUBE_SUMS = (
+    "SUM(qty)::BIGINT AS qty, SUM(amount)::DOUBLE AS amount,"
+    " COALESCE(SUM(qty) FILTER (is_provincial), 0)::BIGINT AS provincial_qty,"
+    " COALESCE(SUM(qty) FILTER (channel = 'online'), 0)::BIGINT AS online_qty,"
+    + ",".join(f" COALESCE(SUM(qty) FILTER (price_class = {c}), 0)::BIGINT AS class{c}_qty" for c in PRICE_CLASSES)
+)
+
+
+def customers(con: duckdb.DuckDBPyConnection, f: Filters) -> int:
+    """Retailers in the master within the segment filters (the 网订率 denominator)."""
+    where, params = f.where(months=False)
+    return int(_df(con, f"SELECT COUNT(*) AS n FROM retailers WHERE {where}", params)["n"].iloc[0])
+
+
+def kpi_totals(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None) -> pd.DataFrame:
+    """Raw sums per year (and per `by` dimension): volumes in 条, amount, online/ordering customers."""
+    group = f", {_dim(by)}" if by else ""
+    where, params = f.where()
+    ywhere, yparams = _years_clause(f)
+    vol = _df(con, f"SELECT year{group}, {_CUBE_SUMS} FROM cube WHERE {ywhere} AND {where} GROUP BY ALL", yparams + params)
+    rwhere, rparams = f.where(alias="r", months=False)
+    mwhere, mparams = f.where(alias="m", segment=False)
+    ywhere_m, yparams_m = _years_clause(f, "m")
+    group_r = f", r.{_dim(by)}" if by else ""
+    cust = _df(
+        con,
+        f"""SELECT m.year{group_r},
+                   COUNT(DISTINCT m.retailer_id) FILTER (m.online_lines > 0) AS online_customers,
+                   COUNT(DISTINCT m.retailer_id) FILTER (m.qty > 0) AS ordering_customers
+            FROM retailer_month m JOIN retailers r USING (retailer_id)
+            WHERE {ywhere_m} AND {mwhere} AND {rwhere} GROUP BY ALL""",
+        yparams_m + mparams + rparams,
+    )
+    keys = ["year"] + ([by] if by else [])
+    out = vol.merge(cust, on=keys, how="outer")
+    if by:
+        cwhere, cparams = f.where(months=False)
+        base = _df(con, f"SELECT {_dim(by)}, COUNT(*) AS customers FROM retailers WHERE {cwhere} GROUP BY ALL", cparams)
+        out = out.merge(base, on=by, how="left")
+    else:
+        out["customers"] = customers(con, f)
+    num = [c for c in out.columns if c not in keys]
+    out[num] = out[num].fillna(0)
+    return out.sort_values(keys).reset_index(drop=True)
+
+
+def _row(totals: pd.DataFrame, year: int | None) -> pd.Series | None:
+    if year is None:
+        return None
+    hit = totals[totals["year"] == year]
+    return None if hit.empty else hit.iloc[0]
+
+
+def summary(con: duckdb.DuckDBPyConnection, f: Filters) -> dict:
+    """The seed's annual table for f.year vs f.compare_year, every definition from metrics."""
+    totals = kpi_totals(con, f)
+    cur, prev = _row(totals, f.year), _row(totals, f.compare_year)
+
+    def val(row: pd.Series | None, col: str) -> float | None:
+        return None if row is None else float(row[col])
+
+    qty, qty_p = val(cur, "qty"), val(prev, "qty")
+    prov, prov_p = val(cur, "provincial_qty"), val(prev, "provincial_qty")
+    online = val(cur, "online_customers")
+    n_customers = customers(con, f)
+    out = {
+        "year": f.year,
+        "compare_year": f.compare_year,
+        "volume_cases": metrics.cases(qty),
+        "volume_cases_prev": metrics.cases(qty_p),
+        "volume_yoy_pct": metrics.yoy_pct(qty, qty_p),
+        "volume_change_cases": None if qty is None or qty_p is None else metrics.cases(qty - qty_p),
+        "provincial_cases": metrics.cases(prov),
+        "provincial_cases_prev": metrics.cases(prov_p),
+        "provincial_yoy_pct": metrics.yoy_pct(prov, prov_p),
+        "provincial_share_pct": metrics.share_pct(prov, qty),
+        "provincial_share_pct_prev": metrics.share_pct(prov_p, qty_p),
+        "avg_price_per_carton": metrics.avg_price(val(cur, "amount"), qty),
+        "avg_price_per_carton_prev": metrics.avg_price(val(prev, "amount"), qty_p),
+        "avg_price_yoy_pct": metrics.yoy_pct(metrics.avg_price(val(cur, "amount"), qty), metrics.avg_price(val(prev, "amount"), qty_p)),
+        "case_value": metrics.case_value(val(cur, "amount"), qty),
+        "case_value_prev": metrics.case_value(val(prev, "amount"), qty_p),
+        "class_cases": {str(c): metrics.cases(val(cur, f"class{c}_qty")) for c in PRICE_CLASSES},
+        "class_cases_prev": {str(c): metrics.cases(val(prev, f"class{c}_qty")) for c in PRICE_CLASSES},
+        "class_yoy_pct": {str(c): metrics.yoy_pct(val(cur, f"class{c}_qty"), val(prev, f"class{c}_qty")) for c in PRICE_CLASSES},
+        "class_share_pct": {str(c): metrics.share_pct(val(cur, f"class{c}_qty"), qty) for c in PRICE_CLASSES},
+        "class_share_pct_prev": {str(c): metrics.share_pct(val(prev, f"class{c}_qty"), qty_p) for c in PRICE_CLASSES},
+        "online_customers": None if online is None else int(online),
+        "online_customers_prev": None if prev is None else int(prev["online_customers"]),
+        "customers": n_customers,
+        "online_rate_pct": metrics.online_rate(online, n_customers),
+        "online_rate_pct_prev": None if prev is None else metrics.online_rate(float(prev["online_customers"]), n_customers),
+        "ordering_customers": None if cur is None else int(cur["ordering_customers"]),
+        "online_rate_ordering_pct": None if cur is None else metrics.share_pct(float(cur["online_customers"]), float(cur["ordering_customers"])),
+        "online_volume_share_pct": None if cur is None else metrics.share_pct(float(cur["online_qty"]), qty),
+    }
+    out["low_tier_cases"] = out["class_cases"][str(LOW_TIER_CLASS)]
+    out["low_tier_yoy_pct"] = out["class_yoy_pct"][str(LOW_TIER_CLASS)]
+    out["low_tier_share_pct"] = out["class_share_pct"][str(LOW_TIER_CLASS)]
+    return out
+
+
+def district_table(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "district") -> pd.DataFrame:
+    """One row per district (or other dimension): each KPI for f.year and its YoY against f.compare_year."""
+    totals = kpi_totals(con, f, by=by)
+    cur = totals[totals["year"] == f.year].set_index(by)
+    prev = totals[totals["year"] == f.compare_year].set_index(by).reindex(cur.index)
+    out = pd.DataFrame(index=cur.index)
+    out["volume_cases"] = metrics.cases(cur["qty"])
+    out["volume_yoy_pct"] = metrics.yoy_pct(cur["qty"], prev["qty"])
+    out["avg_price"] = metrics.avg_price(cur["amount"], cur["qty"])
+    out["avg_price_yoy_pct"] = metrics.yoy_pct(out["avg_price"], metrics.avg_price(prev["amount"], prev["qty"]))
+    out["case_value"] = metrics.case_value(cur["amount"], cur["qty"])
+    out["provincial_share_pct"] = metrics.share_pct(cur["provincial_qty"], cur["qty"])
+    out["provincial_share_change_pp"] = out["provincial_share_pct"] - metrics.share_pct(prev["provincial_qty"], prev["qty"])
+    out["online_rate_pct"] = metrics.online_rate(cur["online_customers"], cur["customers"])
+    out["online_rate_change_pp"] = out["online_rate_pct"] - metrics.online_rate(prev["online_customers"], prev["customers"])
+    out["low_tier_cases"] = metrics.cases(cur[f"class{LOW_TIER_CLASS}_qty"])
+    out["low_tier_yoy_pct"] = metrics.yoy_pct(cur[f"class{LOW_TIER_CLASS}_qty"], prev[f"class{LOW_TIER_CLASS}_qty"])
+    return out.reset_index()
+
+
+# --- 价类结构 ------------------------------------------------------------------------------------
+
+def class_by_period(con: duckdb.DuckDBPyConnection, f: Filters, grain: str = "month", by: str | None = None) -> pd.DataFrame:
+    """Class volumes (箱) and shares (%) per month or per year of f.years, optionally per dimension."""
+    if grain not in ("month", "year"):
+        raise ValueError("grain must be 'month' or 'year'")
+    period = "year, month" if grain == "month" else "year"
+    group = f", {_dim(by)}" if by else ""
+    where, params = f.where()
+    ywhere, yparams = _years_clause(f)
+    frame = _df(
+        con,
+        f"SELECT {period}{group}, price_class, SUM(qty)::BIGINT AS qty FROM cube WHERE {ywhere} AND {where} "
+        f"GROUP BY ALL ORDER BY ALL",
+        yparams + params,
+    )
+    frame["cases"] = metrics.cases(frame["qty"])
+    keys = ["year"] + (["month"] if grain == "month" else []) + ([by] if by else [])
+    frame["share_pct"] = metrics.share_pct(frame["qty"], frame.groupby(keys)["qty"].transform("sum"))
+    return frame
+
+
+def class_yoy(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """The seed's class table: per class this year, last year, change (箱) and YoY (%)."""
+    s = summary(con, f)
+    rows = []
+    for c in PRICE_CLASSES:
+        k = str(c)
+        cur, prev = s["class_cases"][k], s["class_cases_prev"][k]
+        rows.append({
+            "price_class": c,
+            "cases": cur,
+            "cases_prev": prev,
+            "change_cases": None if cur is None or prev is None else cur - prev,
+            "yoy_pct": s["class_yoy_pct"][k],
+            "share_pct": s["class_share_pct"][k],
+        })
+    return pd.DataFrame(rows)
+
+
+# --- 省产烟 ----------------------------------------------------------------------------------------
+
+def provincial_by_period(con: duckdb.DuckDBPyConnection, f: Filters, grain: str = "month", by: str | None = None) -> pd.DataFrame:
+    """Provincial volume and share per month (or year), optionally per dimension."""
+    period = "year, month" if grain == "month" else "year"
+    group = f", {_dim(by)}" if by else ""
+    where, params = f.where()
+    ywhere, yparams = _years_clause(f)
+    frame = _df(
+        con,
+        f"""SELECT {period}{group}, SUM(qty)::BIGINT AS qty,
+                   COALESCE(SUM(qty) FILTER (is_provincial), 0)::BIGINT AS provincial_qty
+            FROM cube WHERE {ywhere} AND {where} GROUP BY ALL ORDER BY ALL""",
+        yparams + params,
+    )
+    frame["cases"] = metrics.cases(frame["qty"])
+    frame["provincial_cases"] = metrics.cases(frame["provincial_qty"])
+    frame["share_pct"] = metrics.share_pct(frame["provincial_qty"], frame["qty"])
+    return frame
+
+
+def top_brands(con: duckdb.DuckDBPyConnection, f: Filters, level: str = "brand", provincial: bool | None = None,
+               limit: int = 10) -> pd.DataFrame:
+    """Top brands (or specifications) by volume in f.year, with the compare year and YoY."""
+    col = {"brand": "s.brand", "sku": "s.sku_name"}[level]
+    where, params = f.where(alias="c")
+    prov = "" if provincial is None else " AND s.is_provincial = ?"
+    pparams = [] if provincial is None else [bool(provincial)]
+    frame = _df(
+        con,
+        f"""SELECT {col} AS name, ANY_VALUE(s.is_provincial) AS is_provincial,
+                   COALESCE(SUM(c.qty) FILTER (c.year = ?), 0)::BIGINT AS qty,
+                   COALESCE(SUM(c.qty) FILTER (c.year = ?), 0)::BIGINT AS qty_prev,
+                   SUM(c.amount) FILTER (c.year = ?) AS amount
+            FROM sku_cube c JOIN skus s USING (sku_id)
+            WHERE c.year IN (?, ?) AND {where}{prov}
+            GROUP BY {col} HAVING qty > 0 ORDER BY qty DESC, name LIMIT ?""",
+        [f.year, f.compare_year, f.year, f.year, f.compare_year] + params + pparams + [int(limit)],
+    )
+    frame["cases"] = metrics.cases(frame["qty"])
+    frame["cases_prev"] = metrics.cases(frame["qty_prev"])
+    frame["yoy_pct"] = metrics.yoy_pct(frame["qty"], frame["qty_prev"])
+    frame["avg_price"] = metrics.avg_price(frame["amount"], frame["qty"])
+    return frame
+
+
+# --- 网上订货 -----------------------------------------------------------------------------------------
+
+def online_by_month(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None) -> pd.DataFrame:
+    """Per month: retailers ordering online, ordering at all, newly adopting, online volume share, 网订率."""
+    group = f", r.{_dim(by)}" if by else ""
+    rwhere, rparams = f.where(alias="r", months=False)
+    mwhere, mparams = f.where(alias="m", segment=False)
+    ywhere, yparams = _years_clause(f, "m")
+    frame = _df(
+        con,
+        f"""SELECT m.year, m.month{group},
+                   COUNT(*) FILTER (m.online_lines > 0) AS online_customers,
+                   COUNT(*) FILTER (m.qty > 0) AS ordering_customers,
+                   COUNT(*) FILTER (year(m.first_online) = m.year AND month(m.first_online) = m.month
+                                    AND m.first_online = (SELECT MIN(x.first_online) FROM retailer_month x
+                                                          WHERE x.retailer_id = m.retailer_id)) AS new_online,
+                   SUM(m.online_qty)::BIGINT AS online_qty, SUM(m.qty)::BIGINT AS qty
+            FROM retailer_month m JOIN retailers r USING (retailer_id)
+            WHERE {ywhere} AND {mwhere} AND {rwhere} GROUP BY ALL ORDER BY ALL""",
+        yparams + mparams + rparams,
+    )
+    if by:
+        cwhere, cparams = f.where(months=False)
+        base = _df(con, f"SELECT {_dim(by)}, COUNT(*) AS customers FROM retailers WHERE {cwhere} GROUP BY ALL", cparams)
+        frame = frame.merge(base, on=by, how="left")
+    else:
+        frame["customers"] = customers(con, f)
+    frame["online_rate_pct"] = metrics.online_rate(frame["online_customers"], frame["customers"])
+    frame["online_volume_share_pct"] = metrics.share_pct(frame["online_qty"], frame["qty"])
+    return frame
+
+
+def online_by_segment(con: duckdb.DuckDBPyConnection, f: Filters, by: str) -> pd.DataFrame:
+    """网订率 per dimension value for f.year and f.compare_year."""
+    totals = kpi_totals(con, f, by=by)
+    totals["online_rate_pct"] = metrics.online_rate(totals["online_customers"], totals["customers"])
+    totals["online_volume_share_pct"] = metrics.share_pct(totals["online_qty"], totals["qty"])
+    return totals[["year", by, "online_customers", "customers", "online_rate_pct", "online_volume_share_pct"]]
+
+
+def retailers_not_online(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 500) -> pd.DataFrame:
+    """Retailers in the segment with no online order line in f.year, biggest first: who to visit next."""
+    rwhere, rparams = f.where(alias="r", months=False)
+    mwhere, mparams = f.where(alias="m", segment=False)
+    frame = _df(
+        con,
+        f"""SELECT r.retailer_id, r.retailer_name, r.district, r.manager, r.area_type, r.business_format, r.customer_tier,
+                   COALESCE(SUM(m.qty), 0)::BIGINT AS qty
+            FROM retailers r LEFT JOIN retailer_month m ON m.retailer_id = r.retailer_id AND m.year = ? AND {mwhere}
+            WHERE {rwhere}
+            GROUP BY ALL HAVING COALESCE(SUM(m.online_lines), 0) = 0
+            ORDER BY qty DESC, r.retailer_id LIMIT ?""",
+        [f.year] + mparams + rparams + [int(limit)],
+    )
+    frame["cases"] = metrics.cases(frame["qty"])
+    return frame
+
+
+# --- 低档烟 -----------------------------------------------------------------------------------------
+
+def low_tier_by_period(con: duckdb.DuckDBPyConnection, f: Filters, grain: str = "month", by: str | None = None) -> pd.DataFrame:
+    frame = class_by_period(con, f, grain=grain, by=by)
+    return frame[frame["price_class"] == LOW_TIER_CLASS].reset_index(drop=True)
+
+
+def retailer_table(con: duckdb.DuckDBPyConnection, f: Filters, sort: str = "volume", limit: int = 1000) -> pd.DataFrame:
+    """Retailers with volume, 五类 volume and online status in f.year vs f.compare_year."""
+    if sort not in RETAILER_SORTS:
+        raise ValueError(f"unknown sort {sort!r}; allowed: {', '.join(RETAILER_SORTS)}")
+    rwhere, rparams = f.where(alias="r", months=False)
+    mwhere, mparams = f.where(alias="m", segment=False)
+    frame = _df(
+        con,
+        f"""WITH t AS (
+              SELECT r.retailer_id, r.retailer_name, r.district, r.manager, r.area_type, r.business_format, r.customer_tier,
+                     COALESCE(SUM(m.qty) FILTER (m.year = ?), 0)::BIGINT AS qty,
+                     COALESCE(SUM(m.qty) FILTER (m.year = ?), 0)::BIGINT AS qty_prev,
+                     COALESCE(SUM(m.class5_qty) FILTER (m.year = ?), 0)::BIGINT AS class5_qty,
+                     COALESCE(SUM(m.class5_qty) FILTER (m.year = ?), 0)::BIGINT AS class5_qty_prev,
+                     COALESCE(SUM(m.online_lines) FILTER (m.year = ?), 0) > 0 AS online,
+                     SUM(m.amount) FILTER (m.year = ?) AS amount
+              FROM retailers r LEFT JOIN retailer_month m ON m.retailer_id = r.retailer_id AND m.year IN (?, ?) AND {mwhere}
+              WHERE {rwhere}
+              GROUP BY r.retailer_id, r.retailer_name, r.district, r.manager, r.area_type, r.business_format, r.customer_tier)
+            SELECT *, qty - qty_prev AS change_cartons,
+                   CASE WHEN qty_prev > 0 THEN (qty - qty_prev) * 100.0 / qty_prev END AS yoy_pct
+            FROM t ORDER BY {RETAILER_SORTS[sort]}, retailer_id LIMIT ?""",
+        [f.year, f.compare_year, f.year, f.compare_year, f.year, f.year, f.year, f.compare_year] + mparams + rparams + [int(limit)],
+    )
+    frame["cases"] = metrics.cases(frame["qty"])
+    frame["cases_prev"] = metrics.cases(frame["qty_prev"])
+    frame["class5_cases"] = metrics.cases(frame["class5_qty"])
+    frame["class5_cases_prev"] = metrics.cases(frame["class5_qty_prev"])
+    frame["class5_change_cases"] = frame["class5_cases"] - frame["class5_cases_prev"]
+    frame["avg_price"] = metrics.avg_price(frame["amount"], frame["qty"])
+    return frame
+
+
+def low_tier_decliners(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 20) -> pd.DataFrame:
+    """Retailers whose 五类 volume fell most from f.compare_year to f.year (in 箱)."""
+    frame = retailer_table(con, f, limit=1_000_000)
+    frame = frame[frame["class5_change_cases"] < 0].sort_values(["class5_change_cases", "retailer_id"])
+    return frame.head(limit).reset_index(drop=True)
+
+
+def retailer_orders(con: duckdb.DuckDBPyConnection, retailer_id: str, year: int) -> pd.DataFrame:
+    """Drill-down: one retailer's order lines in a year (the only query that reads raw lines)."""
+    return _df(
+        con,
+        """SELECT o.order_date, o.sku_id, s.sku_name, s.brand, s.price_class, o.quantity_cartons, o.amount_yuan, o.channel
+           FROM orders o LEFT JOIN skus s USING (sku_id)
+           WHERE o.retailer_id = ? AND o.order_date >= make_date(?, 1, 1) AND o.order_date < make_date(? + 1, 1, 1)
+           ORDER BY o.order_date, o.sku_id""",
+        [str(retailer_id), int(year), int(year)],
+    )

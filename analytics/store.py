@@ -1,0 +1,483 @@
+"""The data directory: extracts kept forever, a manifest, and derived states switched atomically.
+
+Layout of data/ (see docs/architecture.md):
+    manifest.json            every extract ever loaded, and which state is current
+    extracts/E00001.parquet  each accepted extract, normalised, never rewritten or deleted
+    state/<gen>/             live masters, live order lines and rollups derived from the manifest
+    .lock                    serialises writers across processes
+
+A load or rollback writes a complete new state directory, then replaces manifest.json in one
+rename: a reader sees the old state or the new one, never a mix. A crash before the rename
+leaves the previous manifest, and so the previous state, in force.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import getpass
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import config
+from .ingest import Parsed, Problem, check_references, empty_master, parse_bytes
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+KEEP_STATES = 3  # the current state and two before it, for readers still holding an older one
+
+Progress = Callable[[float, str], None]
+
+
+def _noop(_fraction: float, _text: str) -> None:
+    return None
+
+
+# --- atomic file primitives ------------------------------------------------------------------
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_file(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, fsync, rename over it, fsync the directory."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+# --- results ---------------------------------------------------------------------------------
+
+@dataclass
+class Replacement:
+    """What an orders extract would replace: live lines of these districts in this period."""
+
+    district: str
+    lines: int
+    cases: float
+    start: str
+    end: str
+    extracts: list[str]
+
+
+@dataclass
+class LoadResult:
+    file_name: str
+    status: str  # "loaded" | "duplicate" | "refused"
+    parsed: Parsed | None = None
+    record: dict | None = None
+    replacements: list[Replacement] = field(default_factory=list)
+
+    def messages(self, lang: str = "zh") -> list[str]:
+        return self.parsed.problems.messages(lang) if self.parsed is not None else []
+
+
+class LoadError(Exception):
+    """Raised by the CLI-facing helpers when a load is refused; carries the results."""
+
+    def __init__(self, results: list[LoadResult]):
+        self.results = results
+        super().__init__("; ".join(m for r in results for m in r.messages()))
+
+
+# --- the store -------------------------------------------------------------------------------
+
+class Store:
+    def __init__(self, root: str | os.PathLike[str] | None = None):
+        self.root = config.data_dir(root)
+        self.extracts_dir = self.root / "extracts"
+        self.states_dir = self.root / "state"
+
+    # reading ------------------------------------------------------------------------------
+    def manifest(self) -> dict:
+        path = self.root / MANIFEST
+        if not path.exists():
+            return {"format": FORMAT_VERSION, "state": None, "next_seq": 1, "extracts": []}
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def extracts(self) -> list[dict]:
+        return list(self.manifest()["extracts"])
+
+    def state_dir(self, manifest: dict | None = None) -> Path | None:
+        state = (manifest or self.manifest()).get("state")
+        return self.states_dir / state if state else None
+
+    def has_data(self) -> bool:
+        state = self.state_dir()
+        return state is not None and (state / "orders.parquet").exists()
+
+    def masters(self, manifest: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        state = self.state_dir(manifest)
+        if state is None:
+            return empty_master("retailers"), empty_master("skus")
+        return (pd.read_parquet(state / "retailers.parquet"), pd.read_parquet(state / "skus.parquet"))
+
+    # locking ------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self, timeout: float = 600.0) -> Iterator[None]:
+        """Exclusive across processes (flock): one writer at a time, the others wait their turn."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "a") as fh:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"another load holds {self.root / '.lock'}") from None
+                    time.sleep(0.1)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    # loading ------------------------------------------------------------------------------
+    def parse(
+        self,
+        files: list[tuple[str, bytes]],
+        kind: str | None = None,
+        sheet: str | None = None,
+        period: tuple[str, str] | None = None,
+        manifest: dict | None = None,
+    ) -> list[LoadResult]:
+        """Read and validate a batch without storing anything: masters first, so orders may
+        refer to retailers and SKUs loaded in the same batch."""
+        manifest = manifest or self.manifest()
+        retailers, skus = self.masters(manifest)
+        parsed = [parse_bytes(data, name, kind=kind, sheet=sheet) for name, data in files]
+        order = sorted(range(len(parsed)), key=lambda i: {"retailers": 0, "skus": 1}.get(parsed[i].kind or "", 2))
+        for i in order:
+            p = parsed[i]
+            if p.frame is None:
+                continue
+            if p.kind == "retailers" and not p.problems:
+                retailers = _upsert(retailers, p.frame, "retailer_id")
+            elif p.kind == "skus" and not p.problems:
+                skus = _upsert(skus, p.frame, "sku_id")
+            elif p.kind == "orders":
+                check_references(p, retailers, skus)
+                if period is not None:
+                    _check_period(p, period)
+        results = []
+        active = {e["sha256"] for e in manifest["extracts"] if e["status"] == "active"}
+        for p in parsed:
+            if p.sha256 in active:
+                results.append(LoadResult(p.file_name, "duplicate", p))
+            elif p.ok:
+                reps = self.replacements(p, manifest, period) if p.kind == "orders" else []
+                results.append(LoadResult(p.file_name, "ready", p, replacements=reps))
+            else:
+                results.append(LoadResult(p.file_name, "refused", p))
+        return results
+
+    def replacements(self, parsed: Parsed, manifest: dict | None = None, period: tuple[str, str] | None = None) -> list[Replacement]:
+        """Exactly which live order lines this orders extract would replace, per district."""
+        manifest = manifest or self.manifest()
+        state = self.state_dir(manifest)
+        start, end = period or parsed.period or ("", "")
+        if state is None or not parsed.districts:
+            return []
+        con = duckdb.connect()
+        try:
+            rows = con.execute(
+                """
+                SELECT district, COUNT(*)::BIGINT, SUM(quantity_cartons)::DOUBLE / ?, MIN(order_date)::VARCHAR,
+                       MAX(order_date)::VARCHAR, list(DISTINCT extract_id ORDER BY extract_id)
+                FROM read_parquet(?) WHERE district IN (SELECT unnest(?::VARCHAR[]))
+                  AND order_date BETWEEN ?::DATE AND ?::DATE
+                GROUP BY district ORDER BY district
+                """,
+                [config.CARTONS_PER_CASE, str(state / "orders.parquet"), parsed.districts, start, end],
+            ).fetchall()
+        finally:
+            con.close()
+        return [Replacement(r[0], int(r[1]), float(r[2]), r[3], r[4], list(r[5])) for r in rows]
+
+    def load(
+        self,
+        files: list[tuple[str, bytes]],
+        kind: str | None = None,
+        sheet: str | None = None,
+        period: tuple[str, str] | None = None,
+        loaded_by: str | None = None,
+        progress: Progress = _noop,
+    ) -> list[LoadResult]:
+        """Validate and store a batch, all or nothing, then switch to the rebuilt state."""
+        with self.lock():
+            manifest = self.manifest()
+            progress(0.05, "validate")
+            results = self.parse(files, kind=kind, sheet=sheet, period=period, manifest=manifest)
+            if any(r.status == "refused" for r in results):
+                return results
+            todo = [r for r in results if r.status == "ready"]
+            if not todo:
+                return results
+            self.extracts_dir.mkdir(parents=True, exist_ok=True)
+            new_manifest = json.loads(json.dumps(manifest))
+            seen: set[str] = set()
+            for n, r in enumerate(sorted(todo, key=lambda r: {"retailers": 0, "skus": 1}.get(r.parsed.kind, 2))):
+                p = r.parsed
+                if p.sha256 in seen:  # the same bytes twice in one batch
+                    r.status = "duplicate"
+                    continue
+                seen.add(p.sha256)
+                progress(0.1 + 0.4 * n / len(todo), "store")
+                seq = new_manifest["next_seq"]
+                new_manifest["next_seq"] = seq + 1
+                extract_id = f"E{seq:05d}"
+                stored = f"{extract_id}.parquet"
+                frame = p.frame.copy()
+                frame["extract_id"] = extract_id
+                _write_parquet_atomic(frame, self.extracts_dir / stored)
+                start, end = period or p.period or (None, None)
+                record = {
+                    "id": extract_id,
+                    "seq": seq,
+                    "kind": p.kind,
+                    "file_name": p.file_name,
+                    "stored_name": stored,
+                    "sha256": p.sha256,
+                    "size": p.size,
+                    "format": p.format,
+                    "encoding": p.encoding,
+                    "sheet": p.sheet,
+                    "rows": int(len(p.frame)),
+                    "period_start": start,
+                    "period_end": end,
+                    "districts": p.districts,
+                    "columns": p.mapping.columns if p.mapping else {},
+                    "loaded_at": _now(),
+                    "loaded_by": loaded_by or _user(),
+                    "status": "active",
+                    "replaced": [r.__dict__ for r in r.replacements],
+                }
+                new_manifest["extracts"].append(record)
+                r.record = record
+                r.status = "loaded"
+            progress(0.55, "rollups")
+            self._switch(new_manifest)
+            progress(1.0, "done")
+            return results
+
+    def rollback(self, extract_id: str, progress: Progress = _noop) -> dict:
+        """Withdraw one extract: the state becomes what it would be had it never been loaded."""
+        with self.lock():
+            manifest = self.manifest()
+            new_manifest = json.loads(json.dumps(manifest))
+            for record in new_manifest["extracts"]:
+                if record["id"] == extract_id:
+                    if record["status"] != "active":
+                        raise ValueError(f"{extract_id} is already withdrawn")
+                    record["status"] = "withdrawn"
+                    record["withdrawn_at"] = _now()
+                    break
+            else:
+                known = ", ".join(e["id"] for e in manifest["extracts"]) or "none"
+                raise KeyError(f"no extract {extract_id}; known: {known}")
+            progress(0.2, "rollups")
+            self._switch(new_manifest)
+            progress(1.0, "done")
+            return record
+
+    def rebuild(self) -> None:
+        """Derive the state again from the extracts (after a code change to the rollups)."""
+        with self.lock():
+            self._switch(json.loads(json.dumps(self.manifest())))
+
+    # state building -----------------------------------------------------------------------
+    def _switch(self, manifest: dict) -> None:
+        gen = f"g{dt.datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+        target = self.states_dir / gen
+        build_state(self.extracts_dir, manifest["extracts"], target)
+        manifest["state"] = gen
+        manifest["format"] = FORMAT_VERSION
+        atomic_write_bytes(self.root / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
+        self._prune_states(keep=gen)
+
+    def _prune_states(self, keep: str) -> None:
+        if not self.states_dir.exists():
+            return
+        gens = sorted((p for p in self.states_dir.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+        old = [p for p in gens if p.name != keep][: max(len(gens) - KEEP_STATES, 0)]
+        for path in old:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _user() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        return None
+
+
+def _upsert(current: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:
+    keep = current[~current[key].isin(new[key])]
+    cols = [c for c in new.columns if c in current.columns or current.empty]
+    return pd.concat([keep, new[cols]], ignore_index=True) if not keep.empty else new[cols].copy()
+
+
+def _check_period(parsed: Parsed, period: tuple[str, str]) -> None:
+    frame = parsed.frame
+    start, end = pd.Timestamp(period[0]), pd.Timestamp(period[1])
+    outside = (frame["order_date"] < start) | (frame["order_date"] > end)
+    col = parsed.mapping.columns["order_date"] if parsed.mapping else "order_date"
+    parsed.problems.add_rows(parsed.file_name, outside, frame["order_date"].dt.strftime("%Y-%m-%d"), col,
+                             "err_date_range", lo=period[0], hi=period[1])
+
+
+def _write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp, compression="zstd")
+    fsync_file(tmp)
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+# --- deriving a state --------------------------------------------------------------------------
+
+#: The rollups every chart reads. Grains are chosen so each chart is answered exactly:
+#: distinct-retailer counts never add across months, so they come from retailer_month.
+ROLLUPS = {
+    "cube": """
+        SELECT year(o.order_date)::INTEGER AS year, month(o.order_date)::INTEGER AS month,
+               r.district, r.area_type, r.business_format, r.customer_tier,
+               s.price_class, s.is_provincial, o.channel,
+               SUM(o.quantity_cartons)::BIGINT AS qty, SUM(o.amount_yuan)::DOUBLE AS amount,
+               COUNT(*)::BIGINT AS lines
+        FROM live_orders o JOIN live_retailers r USING (retailer_id) JOIN live_skus s USING (sku_id)
+        GROUP BY ALL
+    """,
+    "sku_cube": """
+        SELECT year(o.order_date)::INTEGER AS year, month(o.order_date)::INTEGER AS month,
+               r.district, r.area_type, r.business_format, r.customer_tier, o.sku_id,
+               SUM(o.quantity_cartons)::BIGINT AS qty, SUM(o.amount_yuan)::DOUBLE AS amount
+        FROM live_orders o JOIN live_retailers r USING (retailer_id)
+        GROUP BY ALL
+    """,
+    "retailer_month": """
+        SELECT o.retailer_id, year(o.order_date)::INTEGER AS year, month(o.order_date)::INTEGER AS month,
+               SUM(o.quantity_cartons)::BIGINT AS qty, SUM(o.amount_yuan)::DOUBLE AS amount,
+               COUNT(*)::BIGINT AS lines,
+               COALESCE(SUM(o.quantity_cartons) FILTER (o.channel = 'online'), 0)::BIGINT AS online_qty,
+               COUNT(*) FILTER (o.channel = 'online')::BIGINT AS online_lines,
+               COALESCE(SUM(o.quantity_cartons) FILTER (s.price_class = 5), 0)::BIGINT AS class5_qty,
+               COALESCE(SUM(o.quantity_cartons) FILTER (s.is_provincial), 0)::BIGINT AS provincial_qty,
+               MIN(o.order_date) AS first_order, MIN(o.order_date) FILTER (o.channel = 'online') AS first_online
+        FROM live_orders o JOIN live_skus s USING (sku_id)
+        GROUP BY ALL
+    """,
+}
+
+ORDER_COLUMNS = "order_date, retailer_id, sku_id, quantity_cartons, amount_yuan, channel, district, extract_id"
+RETAILER_COLUMNS = "retailer_id, retailer_name, district, manager, area_type, business_format, customer_tier"
+SKU_COLUMNS = "sku_id, sku_name, brand, manufacturer, is_provincial, price_class, wholesale_price"
+
+
+def build_state(extracts_dir: Path, records: list[dict], target: Path, threads: int = 2) -> None:
+    """Derive live masters, live order lines and rollups into `target` (a new directory)."""
+    tmp = target.with_name(f".{target.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    active = [r for r in records if r["status"] == "active"]
+    con = duckdb.connect(config={"threads": threads, "preserve_insertion_order": False})
+    try:
+        def files(kind: str) -> list[str]:
+            return [str(extracts_dir / r["stored_name"]) for r in active if r["kind"] == kind]
+
+        def seqs(kind: str) -> pd.DataFrame:
+            return pd.DataFrame({"extract_id": [r["id"] for r in active if r["kind"] == kind],
+                                 "seq": [r["seq"] for r in active if r["kind"] == kind]})
+
+        for kind, key, cols in (("retailers", "retailer_id", RETAILER_COLUMNS), ("skus", "sku_id", SKU_COLUMNS)):
+            con.register(f"{kind}_seq", seqs(kind))
+            if files(kind):
+                # masters: the newest active extract that holds a record wins; other records stay
+                con.execute(
+                    f"CREATE TABLE live_{kind} AS SELECT {cols} FROM read_parquet(?, union_by_name=true) x "
+                    f"JOIN {kind}_seq USING (extract_id) QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY seq DESC) = 1",
+                    [files(kind)],
+                )
+            else:
+                con.execute(f"CREATE TABLE live_{kind} AS SELECT * FROM ({_empty_sql(kind)})")
+        coverage = pd.DataFrame(
+            [(r["seq"], d, r["period_start"], r["period_end"]) for r in active if r["kind"] == "orders" for d in r["districts"]],
+            columns=["seq", "district", "start", "end"],
+        )
+        con.register("coverage_df", coverage)
+        con.execute("CREATE TABLE coverage AS SELECT seq::BIGINT seq, district::VARCHAR district, start::DATE start, \"end\"::DATE \"end\" FROM coverage_df")
+        con.register("orders_seq", seqs("orders"))
+        if files("orders"):
+            con.read_parquet(files("orders")).create_view("orders_raw")
+            # an order line is live unless a later active extract covers its district and date
+            con.execute(
+                f"""CREATE VIEW live_orders AS
+                SELECT {ORDER_COLUMNS} FROM orders_raw o JOIN orders_seq q USING (extract_id)
+                WHERE NOT EXISTS (SELECT 1 FROM coverage c WHERE c.seq > q.seq AND c.district = o.district
+                                  AND o.order_date BETWEEN c.start AND c."end")"""
+            )
+        else:
+            con.execute(f"CREATE VIEW live_orders AS SELECT * FROM ({_empty_sql('orders')})")
+        con.sql("SELECT * FROM live_orders ORDER BY order_date").write_parquet(str(tmp / "orders.parquet"), compression="zstd")
+        # rollups read the materialised lines, not the anti-join again
+        con.read_parquet(str(tmp / "orders.parquet")).create_view("live_orders", replace=True)
+        for kind in ("retailers", "skus"):
+            con.table(f"live_{kind}").write_parquet(str(tmp / f"{kind}.parquet"))
+        for name, sql in ROLLUPS.items():
+            con.sql(sql).write_parquet(str(tmp / f"{name}.parquet"))
+    finally:
+        con.close()
+    for path in tmp.iterdir():
+        fsync_file(path)
+    fsync_dir(tmp)
+    os.replace(tmp, target)
+    fsync_dir(target.parent)
+
+
+def _empty_sql(kind: str) -> str:
+    if kind == "orders":
+        return ("SELECT NULL::DATE order_date, NULL::VARCHAR retailer_id, NULL::VARCHAR sku_id, NULL::BIGINT quantity_cartons, "
+                "NULL::DOUBLE amount_yuan, NULL::VARCHAR channel, NULL::VARCHAR district, NULL::VARCHAR extract_id WHERE false")
+    if kind == "retailers":
+        return ("SELECT NULL::VARCHAR retailer_id, NULL::VARCHAR retailer_name, NULL::VARCHAR district, NULL::VARCHAR manager, "
+                "NULL::VARCHAR area_type, NULL::VARCHAR business_format, NULL::BIGINT customer_tier WHERE false")
+    return ("SELECT NULL::VARCHAR sku_id, NULL::VARCHAR sku_name, NULL::VARCHAR brand, NULL::VARCHAR manufacturer, "
+            "NULL::BOOLEAN is_provincial, NULL::BIGINT price_class, NULL::DOUBLE wholesale_price WHERE false")
+
+
+def load_paths(store: Store, paths: list[str], kind: str | None = None, loaded_by: str | None = None,
+               progress: Progress = _noop) -> list[LoadResult]:
+    """Load files from disk (the CLI's and the demo's path into the same code as uploads)."""
+    files = [(Path(p).name, Path(p).read_bytes()) for p in paths]
+    return store.load(files, kind=kind, loaded_by=loaded_by, progress=progress)
+
+
+__all__ = ["Store", "LoadResult", "LoadError", "Replacement", "Problem", "build_state", "load_paths"]

@@ -1,0 +1,236 @@
+"""Shared Streamlit composition: the cached connection and queries, the filter sidebar kept in
+the URL, and the few display helpers every page uses. Numbers and labels come from analytics/."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from analytics import charts, queries
+from analytics.db import connect
+from analytics.exports import csv_bytes
+from analytics.filters import TIER_MAX, TIER_MIN, Filters
+from analytics.labels import t
+from analytics.store import Store
+
+# --- data access -------------------------------------------------------------------------------
+
+
+def store() -> Store:
+    return Store()
+
+
+def state_id() -> str | None:
+    """The current state of the data directory: part of every cache key, so a load or rollback
+    is seen by the next rerun and never mixed with results of the state before it."""
+    return store().manifest().get("state")
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(root: str, state: str | None):
+    s = Store(root)
+    return connect(s.states_dir / state if state else None)
+
+
+def con():
+    s = store()
+    return _connection(str(s.root), s.manifest().get("state"))
+
+
+#: queries a page may run through the cache (the allow-list for `run`)
+QUERIES: dict[str, Callable] = {
+    name: getattr(queries, name)
+    for name in (
+        "summary", "kpi_totals", "district_table", "class_by_period", "class_yoy", "provincial_by_period", "top_brands",
+        "online_by_month", "online_by_segment", "retailers_not_online", "low_tier_by_period", "retailer_table",
+        "low_tier_decliners",
+    )
+}
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _run(root: str, state: str | None, name: str, filter_key: tuple, kwargs: tuple) -> object:
+    # root, state and every filter value are plain arguments, so each is part of the cache key
+    return QUERIES[name](_connection(root, state), Filters.from_key(filter_key), **dict(kwargs))
+
+
+def run(name: str, f: Filters, **kwargs: object):
+    s = store()
+    return _run(str(s.root), s.manifest().get("state"), name, f.key(), tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _catalog(root: str, state: str | None) -> dict:
+    c = _connection(root, state)
+    return {
+        "years": queries.years(c),
+        "districts": queries.districts(c),
+        "area_types": queries.dimension_values(c, "area_type"),
+        "business_formats": [v for v in queries.dimension_values(c, "business_format") if v],
+        "period": queries.data_period(c),
+    }
+
+
+def catalog() -> dict:
+    s = store()
+    return _catalog(str(s.root), s.manifest().get("state"))
+
+
+# --- language, filters and the URL -------------------------------------------------------------
+
+def lang() -> str:
+    return st.session_state.get("lang", "zh")
+
+
+def tr(key: str, **params: object) -> str:
+    return t(key, lang(), **params)
+
+
+def _qp_list(name: str) -> list[str]:
+    raw = st.query_params.get(name, "")
+    return [v for v in raw.split(",") if v] if raw else []
+
+
+def _qp_range(name: str, lo: int, hi: int) -> tuple[int, int]:
+    raw = st.query_params.get(name, "")
+    try:
+        a, b = (int(x) for x in raw.split("-", 1))
+        return (max(lo, min(a, b)), min(hi, max(a, b)))
+    except ValueError:
+        return (lo, hi)
+
+
+def _qp_int(name: str, allowed: list[int], default: int | None) -> int | None:
+    try:
+        value = int(st.query_params.get(name, ""))
+    except ValueError:
+        return default
+    return value if value in allowed else default
+
+
+def init_state() -> None:
+    """Seed widget state from the URL once per session (a shared link reopens the same view)."""
+    if st.session_state.get("_seeded"):
+        return
+    st.session_state["_seeded"] = True
+    st.session_state["lang"] = "en" if st.query_params.get("lang") == "en" else "zh"
+
+
+def sidebar_filters(show_district: bool = True) -> Filters:
+    """The sidebar, rendered by the frame before the page so its state survives navigation."""
+    cat = catalog()
+    years = cat["years"]
+    with st.sidebar:
+        st.toggle("English", key="lang_en", value=st.session_state.get("lang") == "en",
+                  on_change=lambda: st.session_state.update(lang="en" if st.session_state["lang_en"] else "zh"))
+        if not years:
+            return Filters()
+        latest = years[-1]
+        if "f_year" not in st.session_state:
+            st.session_state["f_year"] = _qp_int("y", years, latest)
+            prev = st.session_state["f_year"] - 1
+            st.session_state["f_cmp"] = _qp_int("cy", years, prev if prev in years else None)
+            st.session_state["f_months"] = _qp_range("m", 1, 12)
+            st.session_state["f_districts"] = [d for d in _qp_list("d") if d in cat["districts"]]
+            st.session_state["f_areas"] = [a for a in _qp_list("a") if a in cat["area_types"]]
+            st.session_state["f_formats"] = [v for v in _qp_list("f") if v in cat["business_formats"]]
+            st.session_state["f_tiers"] = _qp_range("t", TIER_MIN, TIER_MAX)
+        st.selectbox(tr("year"), years, key="f_year")
+        st.selectbox(tr("last_year"), [None] + years, key="f_cmp",
+                     format_func=lambda y: "—" if y is None else str(y))
+        st.slider(tr("month"), 1, 12, key="f_months")
+        if show_district:
+            st.multiselect(tr("district"), cat["districts"], key="f_districts", placeholder=tr("all_districts"))
+        st.multiselect(tr("area_type"), cat["area_types"], key="f_areas", format_func=tr, placeholder="—")
+        st.multiselect(tr("business_format"), cat["business_formats"], key="f_formats", placeholder="—")
+        st.slider(tr("customer_tier"), TIER_MIN, TIER_MAX, key="f_tiers")
+    ss = st.session_state
+    f = Filters(
+        year=ss["f_year"], compare_year=ss["f_cmp"], month_from=ss["f_months"][0], month_to=ss["f_months"][1],
+        districts=tuple(ss["f_districts"]) if show_district else (), area_types=tuple(ss["f_areas"]),
+        business_formats=tuple(ss["f_formats"]), tier_min=ss["f_tiers"][0], tier_max=ss["f_tiers"][1],
+    )
+    sync_url(f)
+    return f
+
+
+def sync_url(f: Filters) -> None:
+    """Write the filters into the URL on every run (sidebar links drop query params)."""
+    wanted = {"lang": lang()}
+    if f.year is not None:
+        wanted["y"] = str(f.year)
+    if f.compare_year is not None:
+        wanted["cy"] = str(f.compare_year)
+    if (f.month_from, f.month_to) != (1, 12):
+        wanted["m"] = f"{f.month_from}-{f.month_to}"
+    for key, values in (("d", f.districts), ("a", f.area_types), ("f", f.business_formats)):
+        if values:
+            wanted[key] = ",".join(values)
+    if (f.tier_min, f.tier_max) != (TIER_MIN, TIER_MAX):
+        wanted["t"] = f"{f.tier_min}-{f.tier_max}"
+    for key in ("present", "topic"):
+        if key in st.query_params:
+            wanted[key] = st.query_params[key]
+    if dict(st.query_params.to_dict()) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def active_filters_caption(f: Filters) -> None:
+    parts = [f"{tr(k)}: {v}" if k != "area_type" else f"{tr(k)}: {'、'.join(tr(a) for a in f.area_types)}"
+             for k, v in f.describe().items()]
+    st.caption(" · ".join(parts))
+
+
+# --- display helpers ---------------------------------------------------------------------------
+
+def no_data() -> bool:
+    """Show the empty state and return True when nothing is loaded yet."""
+    if not catalog()["years"]:
+        st.info(tr("no_data"))
+        return True
+    return False
+
+
+def theme() -> str:
+    try:
+        return st.context.theme.type or "light"
+    except AttributeError:
+        return "light"
+
+
+def chart(fig, frame: pd.DataFrame, key: str, table: pd.DataFrame | None = None, select: str | None = None) -> None:
+    """A chart with its data a click away and a CSV download. With select="district", clicking a
+    district's bar filters the whole page (and the URL) to that district."""
+    charts.apply_theme(fig, theme())
+    tab_chart, tab_data = st.tabs([tr("tab_chart"), tr("tab_data")])
+    with tab_chart:
+        if select == "district":
+            st.plotly_chart(fig, key=key, on_select=lambda: _select_district(key), selection_mode=("points",),
+                            config={"displaylogo": False})
+        else:
+            st.plotly_chart(fig, key=key, config={"displaylogo": False})
+    with tab_data:
+        shown = table if table is not None else frame
+        st.dataframe(shown, hide_index=True, width="stretch")
+        download(shown, key)
+
+
+def _select_district(key: str) -> None:
+    """on_select callback: runs before the rerun, so it may still set the sidebar's state."""
+    event = st.session_state.get(key)
+    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else getattr(getattr(event, "selection", None), "points", [])
+    known = set(catalog()["districts"])
+    picked = [p.get("x") if p.get("x") in known else p.get("y") for p in points]
+    picked = [d for d in dict.fromkeys(picked) if d in known]
+    if picked:
+        st.session_state["f_districts"] = picked
+
+
+def filters() -> Filters:
+    """The filters the frame built from the sidebar for this run."""
+    return st.session_state.get("filters") or Filters()
+
+
+def download(frame: pd.DataFrame, name: str) -> None:
+    st.download_button(tr("download_csv"), csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", key=f"dl_{name}")

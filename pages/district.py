@@ -1,0 +1,55 @@
+"""片区 pages: one per district in the data, each that district's annual review."""
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import charts
+from analytics.labels import CLASS_COLORS, localize
+from pages import common, widgets
+
+
+def render(name: str) -> None:
+    f = common.filters().with_(districts=(name,))
+    lang = common.lang()
+    st.title(name)
+    if common.no_data():
+        return
+    common.active_filters_caption(f)
+    s = common.run("summary", f)
+    if not widgets.kpi_row(s, f):
+        return
+    st.subheader(f"{f.year} {common.tr('main_indicators')}")
+    st.dataframe(widgets.annual_table(s), hide_index=True, width="stretch")
+    widgets.summary_block(s, name, f)
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader(common.tr("page_mix"))
+        mix = common.run("class_by_period", f, grain="year")
+        common.chart(charts.class_bars(mix, lang, x="year"), mix, f"d-{name}-mix")
+    with right:
+        st.subheader(common.tr("provincial_share"))
+        prov = common.run("provincial_by_period", f)
+        common.chart(charts.lines(prov, lang, "share_pct", "%", y_label=common.tr("share_pct")), prov, f"d-{name}-prov")
+    left, right = st.columns(2)
+    with left:
+        st.subheader(common.tr("online_rate"))
+        online = common.run("online_by_month", f)
+        common.chart(charts.lines(online, lang, "online_rate_pct", "%", y_label=common.tr("online_rate_pct")), online, f"d-{name}-online")
+    with right:
+        st.subheader(common.tr("low_tier_cases"))
+        low = common.run("low_tier_by_period", f)
+        common.chart(charts.lines(low, lang, "cases", common.tr("unit_cases"), y_label=common.tr("volume_cases"),
+                                  colors={None: CLASS_COLORS[5]}), low, f"d-{name}-low")
+    st.subheader(common.tr("top_specs"))
+    top = common.run("top_brands", f, limit=10)
+    st.dataframe(localize(top, lang, ["name", "is_provincial", "cases", "cases_prev", "yoy_pct", "avg_price"]),
+                 hide_index=True, width="stretch")
+    st.subheader(common.tr("retailers_table"))
+    sort = st.segmented_control(" ", ["volume", "change", "yoy"], default="volume", format_func=lambda k: common.tr(f"sort_{k}"),
+                                key=f"d-{name}-sort", label_visibility="collapsed") or "volume"
+    retailers = common.run("retailer_table", f, sort=sort, limit=500)
+    shown = localize(retailers, lang, ["retailer_id", "retailer_name", "manager", "area_type", "business_format", "customer_tier",
+                                       "cases", "cases_prev", "yoy_pct", "class5_cases", "online"])
+    st.dataframe(shown, hide_index=True, width="stretch")
+    common.download(shown, f"retailers-{name}")

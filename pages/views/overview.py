@@ -1,0 +1,38 @@
+"""总览: company KPIs with YoY, the district comparison, and small multiples across districts."""
+import streamlit as st
+
+from analytics import charts
+from analytics.labels import localize
+from pages import common, widgets
+
+f = common.filters()
+st.title(common.tr("page_overview"))
+if not common.no_data():
+    common.active_filters_caption(f)
+    s = common.run("summary", f)
+    if widgets.kpi_row(s, f):
+        st.subheader(common.tr("district_compare"))
+        table = common.run("district_table", f)
+        cols = ["district", "volume_cases", "volume_yoy_pct", "avg_price", "avg_price_yoy_pct", "case_value",
+                "provincial_share_pct", "provincial_share_change_pp", "online_rate_pct", "online_rate_change_pp",
+                "low_tier_cases", "low_tier_yoy_pct"]
+        shown = localize(table, common.lang(), cols)
+        st.dataframe(shown, hide_index=True, width="stretch")
+        common.download(shown, "district-comparison")
+
+        st.subheader(common.tr("small_multiples"))
+        mf = f.with_(compare_year=None)
+        lang = common.lang()
+        tabs = st.tabs([common.tr("page_mix"), common.tr("provincial_share"), common.tr("online_rate"), common.tr("low_tier_cases")])
+        with tabs[0]:
+            mix = common.run("class_by_period", mf, grain="year", by="district")
+            common.chart(charts.class_bars(mix, lang, x="district", value="share_pct"), mix, "overview-mix")
+        with tabs[1]:
+            prov = common.run("provincial_by_period", mf, by="district")
+            common.chart(charts.small_multiples(prov, lang, "district", "share_pct", "%"), prov, "overview-provincial")
+        with tabs[2]:
+            online = common.run("online_by_month", mf, by="district")
+            common.chart(charts.small_multiples(online, lang, "district", "online_rate_pct", "%"), online, "overview-online")
+        with tabs[3]:
+            low = common.run("low_tier_by_period", mf, by="district")
+            common.chart(charts.small_multiples(low, lang, "district", "cases", common.tr("unit_cases")), low, "overview-low")

@@ -1,0 +1,78 @@
+"""Composite widgets shared by pages: KPI cards and the seed-style annual table."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics.filters import Filters
+from analytics.labels import class_label, fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price
+from pages.common import lang, tr
+
+
+def _delta(value: float | None, unit: str = "%") -> str | None:
+    if value is None or pd.isna(value):
+        return None
+    return f"{value:+.2f}{unit}"
+
+
+def kpi_row(s: dict, f: Filters) -> bool:
+    """Six KPI cards for f.year with YoY; False (after a message) when the filters select nothing."""
+    if s["volume_cases"] is None or not s["volume_cases"]:
+        st.warning(tr("no_match"))
+        return False
+    if f.compare_year is not None and s["volume_cases_prev"] is None:
+        st.info(tr("no_prev_year", year=f.compare_year))
+    lg = lang()
+    pp = tr("change_pp")
+    cols = st.columns(3) + st.columns(3)
+    cols[0].metric(tr("volume"), fmt_cases(s["volume_cases"], lg), _delta(s["volume_yoy_pct"]))
+    price_yoy = s["avg_price_yoy_pct"]
+    cols[1].metric(tr("avg_price"), fmt_price(s["avg_price_per_carton"], lg), _delta(price_yoy))
+    cols[2].metric(tr("case_value"), fmt_case_value(s["case_value"], lg), _delta(price_yoy))
+    share_change = None if s["provincial_share_pct_prev"] is None else s["provincial_share_pct"] - s["provincial_share_pct_prev"]
+    cols[3].metric(tr("provincial_share"), fmt_pct(s["provincial_share_pct"]), _delta(share_change, " " + pp))
+    rate_change = None if s["online_rate_pct_prev"] is None or s["online_rate_pct"] is None else s["online_rate_pct"] - s["online_rate_pct_prev"]
+    cols[4].metric(tr("online_rate"), fmt_pct(s["online_rate_pct"]), _delta(rate_change, " " + pp),
+                   help=f"{tr('online_customers')}: {fmt_count(s['online_customers'], lg)} / {tr('customers')}: {fmt_count(s['customers'], lg)}")
+    # a fall in 五类 volume is the direction the company pursues: show it green
+    cols[5].metric(tr("low_tier_cases"), fmt_cases(s["low_tier_cases"], lg), _delta(s["low_tier_yoy_pct"]), delta_color="inverse")
+    return True
+
+
+def annual_table(s: dict) -> pd.DataFrame:
+    """The seed's table: main indicators and each class, this year vs last, change and YoY."""
+    lg = lang()
+    rows = [
+        (tr("volume_cases"), fmt_cases(s["volume_cases"], lg, unit=False), fmt_cases(s["volume_cases_prev"], lg, unit=False),
+         fmt_cases(s["volume_change_cases"], lg, unit=False), fmt_pct(s["volume_yoy_pct"], signed=True)),
+        (tr("provincial_cases"), fmt_cases(s["provincial_cases"], lg, unit=False), fmt_cases(s["provincial_cases_prev"], lg, unit=False),
+         _diff(s["provincial_cases"], s["provincial_cases_prev"]), fmt_pct(s["provincial_yoy_pct"], signed=True)),
+        (f"{tr('avg_price')}({tr('unit_yuan_carton')})", fmt_price(s["avg_price_per_carton"], lg, unit=False),
+         fmt_price(s["avg_price_per_carton_prev"], lg, unit=False), _diff(s["avg_price_per_carton"], s["avg_price_per_carton_prev"]),
+         fmt_pct(s["avg_price_yoy_pct"], signed=True)),
+    ]
+    for c in range(1, 6):
+        k = str(c)
+        rows.append((f"{class_label(c, lg)}({tr('unit_cases')})", fmt_cases(s["class_cases"][k], lg, unit=False),
+                     fmt_cases(s["class_cases_prev"][k], lg, unit=False), _diff(s["class_cases"][k], s["class_cases_prev"][k]),
+                     fmt_pct(s["class_yoy_pct"][k], signed=True)))
+    rows.append((tr("online_customers"), str(s["online_customers"] or 0), str(s["online_customers_prev"] or "—"),
+                 _diff(s["online_customers"], s["online_customers_prev"], decimals=0), "—"))
+    rows.append((tr("online_rate"), fmt_pct(s["online_rate_pct"]), fmt_pct(s["online_rate_pct_prev"]),
+                 _diff(s["online_rate_pct"], s["online_rate_pct_prev"]) + (" pp" if s["online_rate_pct_prev"] is not None else ""), "—"))
+    return pd.DataFrame(rows, columns=[tr("indicator"), tr("this_year"), tr("last_year"), tr("change_cases").split("(")[0], tr("yoy_pct")])
+
+
+def _diff(a: float | None, b: float | None, decimals: int = 2) -> str:
+    if a is None or b is None:
+        return "—"
+    return f"{a - b:+,.{decimals}f}"
+
+
+def summary_block(s: dict, district: str, f: Filters) -> None:
+    """The generated written summary with a copy button (st.code has one built in)."""
+    from analytics.narrative import summary_text
+
+    st.subheader(tr("written_summary"))
+    text = summary_text(s, district, lang=lang())
+    st.code(text, language=None, wrap_lines=True)

@@ -1,0 +1,83 @@
+"""Shared fixtures: the demo city (built once per session) and a tiny hand-checkable city."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from analytics.store import Store  # noqa: E402
+
+TINY_RETAILERS = """许可证号,客户名称,片区,客户经理,城乡分类,业态,档位
+0420001,甲便利店,甲片区,张伟,城网,便利店,5
+0420002,乙食杂店,甲片区,张伟,农网,食杂店,10
+0420003,丙超市,乙片区,李娜,城网,超市,20
+"""
+TINY_SKUS = """卷烟编码,卷烟名称,品牌,生产企业,是否省产,价类,批发价(元/条)
+6901028000001,一号(硬),一号,本省中烟,是,一类,200
+6901028000002,五号(软),五号,外省中烟,否,五类,10
+6901028000003,三号(硬),三号,本省中烟,是,三类,50
+"""
+# District 甲 2019: 500 条 = 2 箱 (2018: 250 条 = 1 箱); provincial 450 条; amount 60,500 元;
+# online customers 1 of 2. See tests/test_definitions.py for every figure worked out by hand.
+TINY_ORDERS = """订货日期,许可证号,卷烟编码,订货量(条),金额(元),订货方式
+2018-03-05,0420001,6901028000001,100,"20,000.00",电话订货
+2018-06-01,0420002,6901028000002,150,1500,网上订货
+2019-01-07,0420001,6901028000001,250,50000,网上订货
+2019-02-04,0420001,6901028000002,50,500,电话
+2019-03-04,0420002,6901028000003,200,10000,走访
+2019-05-06,0420003,6901028000001,500,100000,网订
+"""
+
+
+def load_tiny(root: Path) -> Store:
+    store = Store(root)
+    files = [
+        ("零售户档案.csv", TINY_RETAILERS.encode("gbk")),
+        ("卷烟档案.csv", TINY_SKUS.encode("utf-8-sig")),
+        ("订单.csv", TINY_ORDERS.encode("gbk")),
+    ]
+    results = store.load(files, loaded_by="test")
+    assert [r.status for r in results] == ["loaded"] * 3, [m for r in results for m in r.messages("en")]
+    return store
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Store:
+    return load_tiny(tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The full demo city, built once (about 15 s) through the normal loading code."""
+    from analytics.demo import build_demo
+
+    root = tmp_path_factory.mktemp("demo") / "data"
+    build_demo(root)
+    return root
+
+
+@pytest.fixture
+def empty_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "empty"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+def data_env(monkeypatch: pytest.MonkeyPatch):
+    """Point the app at a data directory for AppTest runs."""
+
+    def use(path: Path) -> None:
+        monkeypatch.setenv("DASHBOARD_DATA_DIR", str(path))
+
+    return use
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")

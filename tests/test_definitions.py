@@ -1,0 +1,123 @@
+"""Each definition pinned on the tiny city of conftest.py, with every figure worked out by hand.
+
+District 甲 (retailers 0420001 urban, 0420002 rural):
+  2018: 100 条 of 一类 (20,000 元, phone) + 150 条 of 五类 (1,500 元, online)      = 250 条
+  2019: 250 条 一类 (50,000, online) + 50 条 五类 (500, phone) + 200 条 三类 (10,000, visit) = 500 条
+District 乙 (0420003): 2019: 500 条 一类 (100,000 元, online).
+"""
+import pytest
+
+from analytics import metrics
+from analytics.db import connect_store
+from analytics.filters import Filters
+from analytics.queries import class_by_period, district_table, online_by_month, summary
+
+A = Filters(year=2019, compare_year=2018, districts=("甲片区",))
+
+
+def test_volume_is_cartons_over_250_and_yoy_is_relative_to_last_year(tiny):
+    s = summary(connect_store(tiny), A)
+    assert s["volume_cases"] == 2.0
+    assert s["volume_cases_prev"] == 1.0
+    assert s["volume_yoy_pct"] == 100.0
+    assert s["volume_change_cases"] == 1.0
+
+
+def test_provincial_volume_share_and_yoy(tiny):
+    s = summary(connect_store(tiny), A)
+    assert s["provincial_cases"] == 1.8  # 250 + 200 条
+    assert s["provincial_cases_prev"] == 0.4
+    assert s["provincial_yoy_pct"] == pytest.approx(350.0)
+    assert s["provincial_share_pct"] == pytest.approx(90.0)
+
+
+def test_average_price_per_carton_and_case_value(tiny):
+    s = summary(connect_store(tiny), A)
+    assert s["avg_price_per_carton"] == pytest.approx(60500 / 500)  # 121.00 元/条
+    assert s["avg_price_per_carton_prev"] == pytest.approx(21500 / 250)  # 86.00 (the "20,000.00" amount parsed)
+    assert s["case_value"] == pytest.approx(121.0 * 250)
+
+
+def test_class_volumes_and_yoy_with_a_class_missing_last_year(tiny):
+    s = summary(connect_store(tiny), A)
+    assert s["class_cases"] == {"1": 1.0, "2": 0.0, "3": 0.8, "4": 0.0, "5": 0.2}
+    assert s["class_yoy_pct"]["1"] == pytest.approx(150.0)
+    assert s["class_yoy_pct"]["3"] is None  # nothing last year: no YoY, not infinity
+    assert s["class_yoy_pct"]["5"] == pytest.approx(-200 / 3)
+    assert s["low_tier_cases"] == 0.2
+
+
+def test_online_rate_counts_retailers_with_an_online_line_over_master_retailers(tiny):
+    s = summary(connect_store(tiny), A)
+    assert s["online_customers"] == 1  # 0420001 ordered online in 2019; 0420002 did not
+    assert s["customers"] == 2
+    assert s["online_rate_pct"] == 50.0
+    assert s["online_customers_prev"] == 1  # 2018: 0420002 online
+    assert s["ordering_customers"] == 2
+    assert s["online_rate_ordering_pct"] == 50.0
+    assert s["online_volume_share_pct"] == 50.0  # 250 of 500 条
+
+
+def test_whole_company_adds_the_other_district(tiny):
+    s = summary(connect_store(tiny), Filters(year=2019, compare_year=2018))
+    assert s["volume_cases"] == 4.0
+    assert s["customers"] == 3
+    assert s["online_customers"] == 2
+    assert s["online_rate_pct"] == pytest.approx(200 / 3)
+
+
+def test_month_filter_restricts_volume_and_online_customers(tiny):
+    s = summary(connect_store(tiny), A.with_(month_from=2, month_to=3))
+    assert s["volume_cases"] == 1.0  # 50 + 200 条
+    assert s["online_customers"] == 0
+    assert s["online_rate_pct"] == 0.0
+
+
+def test_area_type_filter_narrows_customers_and_volume(tiny):
+    s = summary(connect_store(tiny), A.with_(area_types=("rural",)))
+    assert s["customers"] == 1
+    assert s["volume_cases"] == 0.8
+
+
+def test_missing_year_gives_missing_figures_not_errors(tiny):
+    s = summary(connect_store(tiny), Filters(year=2019, compare_year=2017, districts=("甲片区",)))
+    assert s["volume_cases_prev"] is None
+    assert s["volume_yoy_pct"] is None
+    assert s["avg_price_per_carton_prev"] is None
+
+
+def test_district_table_has_one_row_per_district_with_yoy(tiny):
+    table = district_table(connect_store(tiny), Filters(year=2019, compare_year=2018)).set_index("district")
+    assert list(table.index) == ["乙片区", "甲片区"]
+    assert table.loc["甲片区", "volume_cases"] == 2.0
+    assert table.loc["甲片区", "volume_yoy_pct"] == 100.0
+    assert table.loc["乙片区", "online_rate_pct"] == 100.0
+
+
+def test_class_shares_per_month_sum_to_100(tiny):
+    frame = class_by_period(connect_store(tiny), A)
+    assert frame.groupby(["year", "month"])["share_pct"].sum().round(9).eq(100).all()
+    jan = frame[(frame["year"] == 2019) & (frame["month"] == 1)]
+    assert jan[["price_class", "cases"]].values.tolist() == [[1, 1.0]]
+
+
+def test_monthly_online_rate_and_first_online_month(tiny):
+    frame = online_by_month(connect_store(tiny), A).set_index(["year", "month"])
+    assert frame.loc[(2019, 1), "online_customers"] == 1
+    assert frame.loc[(2019, 1), "online_rate_pct"] == 50.0
+    assert frame.loc[(2018, 6), "new_online"] == 1  # 0420002's first online order
+    assert frame.loc[(2019, 1), "new_online"] == 1  # 0420001's first online order
+
+
+@pytest.mark.parametrize(("fn", "args", "expected"), [
+    (metrics.yoy_pct, (110, 100), 10.0),
+    (metrics.yoy_pct, (5, 0), None),
+    (metrics.share_pct, (1, 4), 25.0),
+    (metrics.share_pct, (1, 0), None),
+    (metrics.avg_price, (1000, 8), 125.0),
+    (metrics.case_value, (1000, 8), 31250.0),
+    (metrics.online_rate, (141, 231), 141 / 231 * 100),
+    (metrics.cases, (250,), 1.0),
+])
+def test_definition_functions_on_plain_numbers(fn, args, expected):
+    assert fn(*args) == (pytest.approx(expected) if expected is not None else None)
