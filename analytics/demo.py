@@ -270,7 +270,11 @@ def _calibrate(orders: pd.DataFrame, skus: pd.DataFrame, retailers: pd.DataFrame
     c18 = c18 * (TARGETS.volume_cases_2018 * CARTONS_PER_CASE / c18.sum())
     p19 = TARGETS.provincial_cases_2019 * CARTONS_PER_CASE
     p18 = p19 / (1 + TARGETS.provincial_yoy_pct / 100)
-    plan = {2018: (np.round(c18).astype(int), round(p18), TARGETS.avg_price_2018),
+    # 2017 is not in the seed: a plausible year before it, so trends on the pages read naturally
+    c17 = c18 / (1 + np.array((30.0, 12.0, -1.0, -4.0, -25.0)) / 100)
+    p17 = 0.74 * c17.sum()
+    plan = {2017: (np.round(c17).astype(int), round(p17), 68.5),
+            2018: (np.round(c18).astype(int), round(p18), TARGETS.avg_price_2018),
             2019: (np.round(c19).astype(int), round(p19), TARGETS.avg_price_2019)}
     years = orders["order_date"].dt.year if hasattr(orders["order_date"], "dt") else pd.to_datetime(orders["order_date"]).dt.year
     for year, (class_targets, prov_target, price_target) in plan.items():

@@ -1,6 +1,235 @@
-"""The written summary (生成的分析文字): filled in by the presenting issue."""
+"""The written summary (生成的分析文字): sentences chosen by the data, in Chinese or English.
+
+Input is the dict from queries.summary (the same numbers the cards and charts show) plus,
+optionally, the per-area-type table from queries.district_table(by="area_type"). Wording is
+the project's own; each change is phrased as a rise, a fall, or flat within
+config.FLAT_THRESHOLD_PCT, so no sentence ever says "增长了 -3%".
+"""
 from __future__ import annotations
 
+import math
 
-def summary_text(summary: dict, district: str, lang: str = "zh") -> str:
-    return "\n".join(f"{k}: {v}" for k, v in summary.items())
+import pandas as pd
+
+from .config import FLAT_THRESHOLD_PCT
+from .contract import PRICE_CLASSES
+from .labels import class_label, t
+
+
+def _missing(v: float | None) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _n(v: float) -> str:
+    return f"{v:,.2f}"
+
+
+def _direction(pct: float | None) -> str | None:
+    if _missing(pct):
+        return None
+    if abs(pct) < FLAT_THRESHOLD_PCT:
+        return "flat"
+    return "up" if pct > 0 else "down"
+
+
+# --- Chinese -----------------------------------------------------------------------------------
+
+def _zh_change(this: float | None, prev: float | None, pct: float | None, cy: int | None, unit: str) -> str:
+    """比上年增加 x 箱、增长 y% / 减少 … / 基本持平 / 无上年数据."""
+    if _missing(prev) or cy is None:
+        return "无上年同期数据可比"
+    d = _direction(pct)
+    if d is None:
+        return f"{cy}年同期为0{unit}"
+    diff = this - prev
+    if d == "flat":
+        return f"与{cy}年基本持平（{diff:+,.2f}{unit}，{pct:+.2f}%）"
+    if d == "up":
+        return f"比{cy}年增加{_n(diff)}{unit}，增长{pct:.2f}%"
+    return f"比{cy}年减少{_n(-diff)}{unit}，下降{-pct:.2f}%"
+
+
+def _zh_yoy(pct: float | None, had_prev: bool) -> str:
+    d = _direction(pct)
+    if d is None:
+        return "上年同期无销量" if had_prev else "无上年数据"
+    if d == "flat":
+        return f"同比基本持平（{pct:+.2f}%）"
+    return f"同比增长{pct:.2f}%" if d == "up" else f"同比下降{-pct:.2f}%"
+
+
+def _zh_pp(now: float | None, before: float | None, cy: int | None, what: str = "") -> str:
+    if _missing(now) or _missing(before) or cy is None:
+        return ""
+    diff = now - before
+    if abs(diff) < 0.005:
+        return f"，与{cy}年持平"
+    return f"，比{cy}年{'提高' if diff > 0 else '下降'}{abs(diff):.2f}个百分点"
+
+
+def _summary_zh(s: dict, name: str, segments: pd.DataFrame | None) -> list[str]:
+    y, cy = s["year"], s["compare_year"]
+    if _missing(s["volume_cases"]) or not s["volume_cases"]:
+        return [f"{y}年{name}在当前筛选条件下没有销量。"]
+    has_prev = not _missing(s["volume_cases_prev"])
+    paras = []
+    p = f"{y}年，{name}共销售卷烟{_n(s['volume_cases'])}箱，{_zh_change(s['volume_cases'], s['volume_cases_prev'], s['volume_yoy_pct'], cy, '箱')}。"
+    p += (f"其中省产烟{_n(s['provincial_cases'])}箱，"
+          f"{_zh_change(s['provincial_cases'], s['provincial_cases_prev'], s['provincial_yoy_pct'], cy, '箱')}，"
+          f"占总销量的{s['provincial_share_pct']:.2f}%{_zh_pp(s['provincial_share_pct'], s['provincial_share_pct_prev'], cy if has_prev else None)}。")
+    price, price_prev = s["avg_price_per_carton"], s["avg_price_per_carton_prev"]
+    if has_prev and not _missing(price_prev):
+        d = _direction(s["avg_price_yoy_pct"])
+        if d == "flat":
+            move = "基本持平"
+        elif d == "up":
+            move = f"提高{_n(price - price_prev)}元，增幅{s['avg_price_yoy_pct']:.2f}%"
+        else:
+            move = f"降低{_n(price_prev - price)}元，降幅{-s['avg_price_yoy_pct']:.2f}%"
+        p += f"条均价{_n(price)}元/条，{cy}年同期为{_n(price_prev)}元/条，{move}；单箱值{_n(s['case_value'])}元。"
+    else:
+        p += f"条均价{_n(price)}元/条，单箱值{_n(s['case_value'])}元。"
+    paras.append(p)
+
+    parts = []
+    for c in PRICE_CLASSES:
+        k = str(c)
+        had = has_prev
+        parts.append(f"{class_label(c)}烟{_n(s['class_cases'][k])}箱，{_zh_yoy(s['class_yoy_pct'][k], had)}")
+    p = "分价类看，" + "；".join(parts) + "。"
+    ranked = [(s["class_yoy_pct"][str(c)], c) for c in PRICE_CLASSES if not _missing(s["class_yoy_pct"][str(c)])]
+    if ranked:
+        best, worst = max(ranked), min(ranked)
+        if best[0] >= FLAT_THRESHOLD_PCT:
+            p += f"增幅最大的是{class_label(best[1])}烟（{best[0]:+.2f}%）"
+        if worst[0] <= -FLAT_THRESHOLD_PCT:
+            p += ("，" if best[0] >= FLAT_THRESHOLD_PCT else "") + f"降幅最大的是{class_label(worst[1])}烟（{worst[0]:+.2f}%）"
+        if best[0] >= FLAT_THRESHOLD_PCT or worst[0] <= -FLAT_THRESHOLD_PCT:
+            p += "。"
+    low_share, low_prev = s["class_share_pct"]["5"], s["class_share_pct_prev"]["5"]
+    p += f"五类烟占总销量的{low_share:.2f}%{_zh_pp(low_share, low_prev, cy if has_prev else None)}。"
+    paras.append(p)
+
+    if s["customers"]:
+        p = f"网上订货客户{s['online_customers'] or 0}户，占客户总数{s['customers']}户的{s['online_rate_pct']:.2f}%"
+        if has_prev and s.get("online_customers_prev") is not None:
+            diff = (s["online_customers"] or 0) - s["online_customers_prev"]
+            if diff:
+                p += f"，比{cy}年{'增加' if diff > 0 else '减少'}{abs(diff)}户"
+            rate = _zh_pp(s["online_rate_pct"], s["online_rate_pct_prev"], cy)
+            p += rate.replace(f"，比{cy}年", "，网订率").replace(f"，与{cy}年持平", "，网订率持平")
+        p += f"；网上订货量占总销量的{s['online_volume_share_pct']:.2f}%。"
+        paras.append(p)
+
+    seg = _segment_sentence(segments, "zh", cy if has_prev else None)
+    if seg:
+        paras.append(seg)
+    return paras
+
+
+# --- English -------------------------------------------------------------------------------------
+
+def _en_change(this: float | None, prev: float | None, pct: float | None, cy: int | None, unit: str) -> str:
+    if _missing(prev) or cy is None:
+        return "with no previous year to compare"
+    d = _direction(pct)
+    if d is None:
+        return f"from none in {cy}"
+    diff = this - prev
+    if d == "flat":
+        return f"flat on {cy} ({diff:+,.2f} {unit}, {pct:+.2f}%)"
+    if d == "up":
+        return f"up {_n(diff)} {unit} on {cy} (+{pct:.2f}%)"
+    return f"down {_n(-diff)} {unit} on {cy} (-{-pct:.2f}%)"
+
+
+def _en_yoy(pct: float | None, had_prev: bool) -> str:
+    d = _direction(pct)
+    if d is None:
+        return "none last year" if had_prev else "no previous year"
+    if d == "flat":
+        return f"flat ({pct:+.2f}%)"
+    return f"up {pct:.2f}%" if d == "up" else f"down {-pct:.2f}%"
+
+
+def _en_pp(now: float | None, before: float | None, cy: int | None) -> str:
+    if _missing(now) or _missing(before) or cy is None:
+        return ""
+    diff = now - before
+    if abs(diff) < 0.005:
+        return f", unchanged from {cy}"
+    return f", {abs(diff):.2f} percentage points {'higher' if diff > 0 else 'lower'} than in {cy}"
+
+
+def _summary_en(s: dict, name: str, segments: pd.DataFrame | None) -> list[str]:
+    y, cy = s["year"], s["compare_year"]
+    if _missing(s["volume_cases"]) or not s["volume_cases"]:
+        return [f"{name} had no sales in {y} under the current filters."]
+    has_prev = not _missing(s["volume_cases_prev"])
+    paras = []
+    p = f"In {y}, {name} sold {_n(s['volume_cases'])} cases, {_en_change(s['volume_cases'], s['volume_cases_prev'], s['volume_yoy_pct'], cy, 'cases')}. "
+    p += (f"Provincial brands sold {_n(s['provincial_cases'])} cases, "
+          f"{_en_change(s['provincial_cases'], s['provincial_cases_prev'], s['provincial_yoy_pct'], cy, 'cases')}, "
+          f"{s['provincial_share_pct']:.2f}% of volume{_en_pp(s['provincial_share_pct'], s['provincial_share_pct_prev'], cy if has_prev else None)}. ")
+    price, price_prev = s["avg_price_per_carton"], s["avg_price_per_carton_prev"]
+    if has_prev and not _missing(price_prev):
+        d = _direction(s["avg_price_yoy_pct"])
+        move = "about the same" if d == "flat" else (f"up {s['avg_price_yoy_pct']:.2f}%" if d == "up" else f"down {-s['avg_price_yoy_pct']:.2f}%")
+        p += (f"The average price was {_n(price)} yuan per carton against {_n(price_prev)} in {cy}, {move}; "
+              f"a case was worth {_n(s['case_value'])} yuan.")
+    else:
+        p += f"The average price was {_n(price)} yuan per carton; a case was worth {_n(s['case_value'])} yuan."
+    paras.append(p)
+
+    parts = [f"{class_label(c, 'en')} {_n(s['class_cases'][str(c)])} cases ({_en_yoy(s['class_yoy_pct'][str(c)], has_prev)})"
+             for c in PRICE_CLASSES]
+    p = "By price class: " + "; ".join(parts) + "."
+    ranked = [(s["class_yoy_pct"][str(c)], c) for c in PRICE_CLASSES if not _missing(s["class_yoy_pct"][str(c)])]
+    if ranked:
+        best, worst = max(ranked), min(ranked)
+        if best[0] >= FLAT_THRESHOLD_PCT:
+            p += f" {class_label(best[1], 'en')} grew most ({best[0]:+.2f}%)"
+        if worst[0] <= -FLAT_THRESHOLD_PCT:
+            p += ("," if best[0] >= FLAT_THRESHOLD_PCT else "") + f" {class_label(worst[1], 'en')} fell most ({worst[0]:+.2f}%)"
+        if best[0] >= FLAT_THRESHOLD_PCT or worst[0] <= -FLAT_THRESHOLD_PCT:
+            p += "."
+    low_share, low_prev = s["class_share_pct"]["5"], s["class_share_pct_prev"]["5"]
+    p += f" Class 5 was {low_share:.2f}% of volume{_en_pp(low_share, low_prev, cy if has_prev else None)}."
+    paras.append(p)
+
+    if s["customers"]:
+        p = f"{s['online_customers'] or 0} of {s['customers']} retailers ordered online, an online rate of {s['online_rate_pct']:.2f}%"
+        if has_prev and s.get("online_customers_prev") is not None:
+            diff = (s["online_customers"] or 0) - s["online_customers_prev"]
+            if diff:
+                p += f", {abs(diff)} {'more' if diff > 0 else 'fewer'} than in {cy}"
+            if not _missing(s["online_rate_pct_prev"]):
+                diff = s["online_rate_pct"] - s["online_rate_pct_prev"]
+                p += f"; the rate {'rose' if diff > 0 else 'fell'} {abs(diff):.2f} percentage points" if abs(diff) >= 0.005 else "; the rate was unchanged"
+        p += f"; online orders were {s['online_volume_share_pct']:.2f}% of volume."
+        paras.append(p)
+    seg = _segment_sentence(segments, "en", cy if has_prev else None)
+    if seg:
+        paras.append(seg)
+    return paras
+
+
+def _segment_sentence(segments: pd.DataFrame | None, lang: str, cy: int | None) -> str:
+    """Volume and its YoY per area type (城网/农网), where the data has more than one."""
+    if segments is None or segments.empty or "area_type" not in segments.columns or len(segments) < 2:
+        return ""
+    parts = []
+    for _, row in segments.sort_values("area_type", ascending=False).iterrows():
+        name = t(str(row["area_type"]), lang)
+        yoy = None if cy is None else row.get("volume_yoy_pct")
+        if lang == "en":
+            parts.append(f"{name} {_n(row['volume_cases'])} cases ({_en_yoy(yoy, cy is not None)})")
+        else:
+            parts.append(f"{name}{_n(row['volume_cases'])}箱，{_zh_yoy(yoy, cy is not None)}")
+    return ("By area type: " + "; ".join(parts) + ".") if lang == "en" else ("分城乡看，" + "；".join(parts) + "。")
+
+
+def summary_text(s: dict, name: str, lang: str = "zh", segments: pd.DataFrame | None = None) -> str:
+    """The written summary for one district (or the company) and year, paragraphs separated by blank lines."""
+    paras = _summary_en(s, name, segments) if lang == "en" else _summary_zh(s, name, segments)
+    return "\n\n".join(paras)

@@ -74,5 +74,8 @@ def summary_block(s: dict, district: str, f: Filters) -> None:
     from analytics.narrative import summary_text
 
     st.subheader(tr("written_summary"))
-    text = summary_text(s, district, lang=lang())
+    from pages.common import run
+
+    segments = run("district_table", f, by="area_type")
+    text = summary_text(s, district, lang=lang(), segments=segments)
     st.code(text, language=None, wrap_lines=True)
