@@ -15,11 +15,15 @@ from .labels import (
     class_label,
     t,
 )
+from .text import plotly_escape
 
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 
 def month_label(frame: pd.DataFrame) -> pd.Series:
+    """YYYY-MM labels for a frame with year and month columns."""
+    if frame.empty:
+        return pd.Series([], dtype="string", index=frame.index)
     return frame["year"].astype(int).astype(str) + "-" + frame["month"].astype(int).map("{:02d}".format)
 
 
@@ -44,7 +48,7 @@ def apply_theme(fig: go.Figure, theme: str = "light", scale: float = 1.0) -> go.
 
 
 def _x(frame: pd.DataFrame, x: str) -> pd.Series:
-    return month_label(frame) if x == "month" else frame[x].astype(str)
+    return month_label(frame) if x == "month" else frame[x].astype(str).map(plotly_escape)
 
 
 def class_bars(frame: pd.DataFrame, lang: str, x: str = "month", value: str = "cases", title: str | None = None) -> go.Figure:
@@ -86,7 +90,7 @@ def lines(frame: pd.DataFrame, lang: str, y: str, unit: str, series: str | None 
     fig = go.Figure()
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=True))
     for i, (name, part) in enumerate(groups):
-        label = t("all_districts", lang) if name is None else (t(str(name), lang) if series in ("area_type",) else str(name))
+        label = t("all_districts", lang) if name is None else (t(str(name), lang) if series in ("area_type",) else plotly_escape(name))
         color = (colors or {}).get(name, SERIES_COLORS[i % len(SERIES_COLORS)])
         fig.add_scatter(x=_x(part, x), y=part[y], name=label, mode="lines+markers", line={"color": color},
                         hovertemplate=f"%{{y:,.2f}} {unit}<extra>{label}</extra>")
@@ -99,9 +103,9 @@ def bars(frame: pd.DataFrame, lang: str, x: str, y: str, unit: str, color: str |
     fig = go.Figure()
     groups = [(None, frame)] if color is None else list(frame.groupby(color, sort=True))
     for i, (name, part) in enumerate(groups):
-        label = "" if name is None else str(name)
+        label = "" if name is None else plotly_escape(name)
         marker = (colors or {}).get(name, SERIES_COLORS[i % len(SERIES_COLORS)])
-        xs, ys = part[x].astype(str).map(lambda v: t(v, lang)), part[y]
+        xs, ys = part[x].astype(str).map(lambda v: plotly_escape(t(v, lang))), part[y]
         if horizontal:
             fig.add_bar(y=xs, x=ys, name=label, orientation="h", marker_color=marker,
                         hovertemplate=f"%{{x:,.2f}} {unit}<extra>{label}</extra>")
@@ -133,11 +137,12 @@ def small_multiples(frame: pd.DataFrame, lang: str, facet: str, y: str, unit: st
 
     names = sorted(frame[facet].dropna().unique().tolist())
     rows = max(1, -(-len(names) // cols))
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=names, shared_yaxes=True, vertical_spacing=0.12)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[plotly_escape(n) for n in names], shared_yaxes=True, vertical_spacing=0.12)
     for i, name in enumerate(names):
         part = frame[frame[facet] == name]
-        fig.add_scatter(x=month_label(part), y=part[y], mode="lines", name=name, showlegend=False,
-                        line={"color": SERIES_COLORS[0]}, hovertemplate=f"%{{y:,.2f}} {unit}<extra>{name}</extra>",
+        safe = plotly_escape(name)
+        fig.add_scatter(x=month_label(part), y=part[y], mode="lines", name=safe, showlegend=False,
+                        line={"color": SERIES_COLORS[0]}, hovertemplate=f"%{{y:,.2f}} {unit}<extra>{safe}</extra>",
                         row=i // cols + 1, col=i % cols + 1)
     fig.update_layout(title=title, height=220 * rows + 60, margin={"l": 10, "r": 10, "t": 60, "b": 10},
                       font={"family": FONT_FAMILY})

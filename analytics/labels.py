@@ -256,3 +256,5 @@ LABELS.update({
     "sort_change": ("按降幅", "By largest fall"),
     "sort_yoy": ("按同比", "By YoY"),
 })
+
+LABELS.update({"top_brands": ("主要品牌", "Top brands")})

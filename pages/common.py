@@ -13,6 +13,7 @@ from analytics.exports import csv_bytes
 from analytics.filters import TIER_MAX, TIER_MIN, Filters
 from analytics.labels import t
 from analytics.store import Store
+from analytics.text import md_escape
 
 # --- data access -------------------------------------------------------------------------------
 
@@ -179,7 +180,8 @@ def sync_url(f: Filters) -> None:
 def active_filters_caption(f: Filters) -> None:
     parts = [f"{tr(k)}: {v}" if k != "area_type" else f"{tr(k)}: {'、'.join(tr(a) for a in f.area_types)}"
              for k, v in f.describe().items()]
-    st.caption(" · ".join(parts))
+    # filter values include names from uploaded data: escape them so they display literally
+    st.caption(md_escape(" · ".join(parts)))
 
 
 # --- display helpers ---------------------------------------------------------------------------
@@ -199,9 +201,12 @@ def theme() -> str:
         return "light"
 
 
-def chart(fig, frame: pd.DataFrame, key: str, table: pd.DataFrame | None = None, select: str | None = None) -> None:
+def chart(fig, frame: pd.DataFrame, key: str, data: pd.DataFrame | None = None, select: str | None = None) -> None:
     """A chart with its data a click away and a CSV download. With select="district", clicking a
     district's bar filters the whole page (and the URL) to that district."""
+    if frame.empty:
+        st.info(tr("no_match"))  # never an empty axis
+        return
     charts.apply_theme(fig, theme())
     tab_chart, tab_data = st.tabs([tr("tab_chart"), tr("tab_data")])
     with tab_chart:
@@ -211,8 +216,8 @@ def chart(fig, frame: pd.DataFrame, key: str, table: pd.DataFrame | None = None,
         else:
             st.plotly_chart(fig, key=key, config={"displaylogo": False})
     with tab_data:
-        shown = table if table is not None else frame
-        st.dataframe(shown, hide_index=True, width="stretch")
+        shown = data if data is not None else frame
+        table(shown)
         download(shown, key)
 
 
@@ -230,6 +235,12 @@ def _select_district(key: str) -> None:
 def filters() -> Filters:
     """The filters the frame built from the sidebar for this run."""
     return st.session_state.get("filters") or Filters()
+
+
+def table(frame: pd.DataFrame) -> None:
+    """A data table: text shown literally (never as markup), decimals as in the seed (two places)."""
+    config = {c: st.column_config.NumberColumn(format="%.2f") for c in frame.columns if pd.api.types.is_float_dtype(frame[c])}
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
 
 
 def download(frame: pd.DataFrame, name: str) -> None:

@@ -5,13 +5,14 @@ import streamlit as st
 
 from analytics import charts
 from analytics.labels import CLASS_COLORS, localize
+from analytics.text import md_escape
 from pages import common, widgets
 
 
 def render(name: str) -> None:
     f = common.filters().with_(districts=(name,))
     lang = common.lang()
-    st.title(name)
+    st.title(md_escape(name))
     if common.no_data():
         return
     common.active_filters_caption(f)
@@ -19,7 +20,7 @@ def render(name: str) -> None:
     if not widgets.kpi_row(s, f):
         return
     st.subheader(f"{f.year} {common.tr('main_indicators')}")
-    st.dataframe(widgets.annual_table(s), hide_index=True, width="stretch")
+    common.table(widgets.annual_table(s))
     widgets.summary_block(s, name, f)
 
     left, right = st.columns(2)
@@ -41,15 +42,14 @@ def render(name: str) -> None:
         low = common.run("low_tier_by_period", f)
         common.chart(charts.lines(low, lang, "cases", common.tr("unit_cases"), y_label=common.tr("volume_cases"),
                                   colors={None: CLASS_COLORS[5]}), low, f"d-{name}-low")
-    st.subheader(common.tr("top_specs"))
+    st.subheader(common.tr("top_brands"))
     top = common.run("top_brands", f, limit=10)
-    st.dataframe(localize(top, lang, ["name", "is_provincial", "cases", "cases_prev", "yoy_pct", "avg_price"]),
-                 hide_index=True, width="stretch")
+    common.table(localize(top, lang, ["name", "is_provincial", "cases", "cases_prev", "yoy_pct", "avg_price"]))
     st.subheader(common.tr("retailers_table"))
     sort = st.segmented_control(" ", ["volume", "change", "yoy"], default="volume", format_func=lambda k: common.tr(f"sort_{k}"),
                                 key=f"d-{name}-sort", label_visibility="collapsed") or "volume"
     retailers = common.run("retailer_table", f, sort=sort, limit=500)
     shown = localize(retailers, lang, ["retailer_id", "retailer_name", "manager", "area_type", "business_format", "customer_tier",
                                        "cases", "cases_prev", "yoy_pct", "class5_cases", "online"])
-    st.dataframe(shown, hide_index=True, width="stretch")
+    common.table(shown)
     common.download(shown, f"retailers-{name}")

@@ -130,3 +130,52 @@ def test_a_filter_that_selects_nothing_shows_a_message(demo_dir, data_env):
     at.run()
     assert not at.exception
     assert at.warning and "没有数据" in at.warning[0].value
+
+
+HOSTILE_DISTRICT = "**粗体**片区"
+HOSTILE_RETAILERS = """许可证号,客户名称,片区,客户经理,城乡分类,业态,档位
+0001,<b>x</b>,**粗体**片区,[经理](http://evil.example),城网,便利店,5
+0002,"=HYPERLINK(""http://evil.example"")",**粗体**片区,张伟,农网,食杂店,6
+"""
+HOSTILE_SKUS = """卷烟编码,卷烟名称,品牌,是否省产,价类
+6901028000001,=1+1,<b>粗</b>品牌,是,一类
+"""
+HOSTILE_ORDERS = """订货日期,许可证号,卷烟编码,订货量(条),金额(元),订货方式
+2018-03-05,0001,6901028000001,100,20000,电话订货
+2019-03-05,0001,6901028000001,150,30000,网上订货
+2019-03-05,0002,6901028000001,50,10000,电话订货
+"""
+
+
+def load_hostile(root):
+    from analytics.store import Store
+
+    store = Store(root)
+    results = store.load([("r.csv", HOSTILE_RETAILERS.encode()), ("s.csv", HOSTILE_SKUS.encode()), ("o.csv", HOSTILE_ORDERS.encode())])
+    assert [r.status for r in results] == ["loaded"] * 3, [m for r in results for m in r.messages("en")]
+    return store
+
+
+def test_names_from_uploads_display_literally_never_as_markup(tmp_path, data_env):
+    from analytics.text import md_escape
+
+    data_env(load_hostile(tmp_path / "data").root)
+    at = _district_app(HOSTILE_DISTRICT)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    # the title is escaped Markdown, so the browser shows the asterisks (see test_browser for the rendered text)
+    assert at.title[0].value == md_escape(HOSTILE_DISTRICT) == r"\*\*粗体\*\*片区"
+    cells = {str(v) for df in at.dataframe for col in df.value.columns for v in df.value[col].tolist()}
+    assert {"<b>x</b>", '=HYPERLINK("http://evil.example")', "<b>粗</b>品牌"} <= cells
+    assert "[经理](http://evil.example)" in cells
+
+
+def test_csv_downloads_escape_formula_cells():
+    import pandas as pd
+
+    from analytics.exports import csv_bytes
+
+    data = csv_bytes(pd.DataFrame({"名称": ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "正常"], "销量": [1.0, -2.0, 3.0, 4.0, 5.0, 6.0]}))
+    assert data.startswith("\ufeff".encode())
+    text = data.decode("utf-8-sig").splitlines()
+    assert text == ["名称,销量", "\"'=HYPERLINK(\"\"x\"\")\",1.0", "'+1,-2.0", "'-2,3.0", "'@SUM(A1),4.0", "'\tx,5.0", "正常,6.0"]

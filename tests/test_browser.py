@@ -107,3 +107,24 @@ def test_english_toggle_translates_and_is_kept_in_the_url(server, page):
     wait_rendered(page, charts=True)
     assert page.locator('[data-testid="stMetricLabel"]').first.inner_text() == "Volume"
     assert "lang=en" in page.url
+
+
+def test_names_with_markup_render_as_plain_text_in_the_browser(tmp_path, browser):
+    from .test_app import HOSTILE_DISTRICT, load_hostile
+
+    store = load_hostile(tmp_path / "data")
+    with streamlit_server(store.root) as url:
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        page.goto(url + "/")
+        wait_rendered(page, charts=True)
+        page.goto(f"{url}/{urllib.parse.quote(district_slug(HOSTILE_DISTRICT))}")
+        wait_rendered(page, charts=True)
+        assert page.locator("h1").first.inner_text() == HOSTILE_DISTRICT  # asterisks shown, not bold
+        page.goto(f"{url}/provincial")
+        wait_rendered(page, charts=True)
+        ticks = page.locator(".main-svg .ytick text").all_text_contents()
+        assert "<b>粗</b>品牌" in ticks  # literal tags, not a bold tspan
+        assert page.locator('.main-svg .ytick tspan[style*="bold"]').count() == 0
+        screenshot(page, "hostile-names")
+        context.close()

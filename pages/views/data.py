@@ -10,4 +10,4 @@ if not records:
     st.info(common.tr("no_data"))
 else:
     frame = pd.DataFrame(records)[["id", "status", "kind", "file_name", "rows", "period_start", "period_end", "loaded_at", "loaded_by"]]
-    st.dataframe(frame, hide_index=True, width="stretch")
+    common.table(frame)

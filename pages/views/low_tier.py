@@ -35,15 +35,15 @@ if not common.no_data():
         st.subheader(common.tr("by_district"))
         table = common.run("district_table", f)
         common.chart(charts.bars(table, lang, "district", "low_tier_yoy_pct", "%", y_label=common.tr("low_tier_yoy_pct")),
-                             table, "low-district", table=localize(table, lang, ["district", "low_tier_cases", "low_tier_yoy_pct"]), select="district")
+                             table, "low-district", data=localize(table, lang, ["district", "low_tier_cases", "low_tier_yoy_pct"]), select="district")
         by = st.segmented_control(" ", ["area_type", "business_format", "customer_tier"], default="area_type",
                                   format_func=common.tr, key="low_by", label_visibility="collapsed") or "area_type"
         seg = common.run("district_table", f, by=by)
         common.chart(charts.bars(seg, lang, by, "low_tier_yoy_pct", "%", y_label=common.tr("low_tier_yoy_pct")), seg,
-                     f"low-by-{by}", table=localize(seg, lang, [by, "low_tier_cases", "low_tier_yoy_pct"]))
+                     f"low-by-{by}", data=localize(seg, lang, [by, "low_tier_cases", "low_tier_yoy_pct"]))
         st.subheader(common.tr("decliners"))
         worst = common.run("low_tier_decliners", f)
         shown = localize(worst, lang, ["retailer_id", "retailer_name", "district", "manager", "class5_cases", "class5_cases_prev",
                                        "class5_change_cases", "cases", "cases_prev"])
-        st.dataframe(shown, hide_index=True, width="stretch")
+        common.table(shown)
         common.download(shown, "low-tier-decliners")

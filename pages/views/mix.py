@@ -16,7 +16,7 @@ if not common.no_data():
     else:
         st.subheader(common.tr("class_table"))
         shown = localize(yoy, lang, ["price_class", "cases", "cases_prev", "change_cases", "yoy_pct", "share_pct"])
-        st.dataframe(shown, hide_index=True, width="stretch")
+        common.table(shown)
         common.download(shown, "class-yoy")
 
         monthly = common.run("class_by_period", f, grain="month")

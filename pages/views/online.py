@@ -51,5 +51,5 @@ if not common.no_data():
         todo = common.run("retailers_not_online", f)
         shown = localize(todo, lang, ["retailer_id", "retailer_name", "district", "manager", "area_type", "business_format",
                                       "customer_tier", "cases"])
-        st.dataframe(shown, hide_index=True, width="stretch")
+        common.table(shown)
         common.download(shown, "not-online")

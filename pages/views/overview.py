@@ -17,7 +17,7 @@ if not common.no_data():
                 "provincial_share_pct", "provincial_share_change_pp", "online_rate_pct", "online_rate_change_pp",
                 "low_tier_cases", "low_tier_yoy_pct"]
         shown = localize(table, common.lang(), cols)
-        st.dataframe(shown, hide_index=True, width="stretch")
+        common.table(shown)
         common.download(shown, "district-comparison")
 
         st.subheader(common.tr("small_multiples"))

@@ -41,13 +41,12 @@ if not common.no_data():
             st.subheader(common.tr("top_provincial"))
             top = common.run("top_brands", f, provincial=True)
             common.chart(charts.bars(top, lang, "name", "cases", common.tr("unit_cases"), horizontal=True,
-                                     y_label=common.tr("volume_cases")), top, "prov-top-in", table=localize(top, lang, cols))
+                                     y_label=common.tr("volume_cases")), top, "prov-top-in", data=localize(top, lang, cols))
         with right:
             st.subheader(common.tr("top_out_of_province"))
             top = common.run("top_brands", f, provincial=False)
             common.chart(charts.bars(top, lang, "name", "cases", common.tr("unit_cases"), horizontal=True,
-                                     y_label=common.tr("volume_cases")), top, "prov-top-out", table=localize(top, lang, cols))
+                                     y_label=common.tr("volume_cases")), top, "prov-top-out", data=localize(top, lang, cols))
         st.subheader(common.tr("top_specs"))
         specs = common.run("top_brands", f, level="sku", limit=20)
-        st.dataframe(localize(specs, lang, ["name", "is_provincial", "cases", "cases_prev", "yoy_pct", "avg_price"]),
-                     hide_index=True, width="stretch")
+        common.table(localize(specs, lang, ["name", "is_provincial", "cases", "cases_prev", "yoy_pct", "avg_price"]))
