@@ -7,7 +7,9 @@ from analytics.labels import t
 from analytics.slugs import district_slug
 from pages import common, district
 
-st.set_page_config(page_title="卷烟营销分析", page_icon=":material/stacked_bar_chart:", layout="wide")
+presenting = st.query_params.get("present") == "1"
+st.set_page_config(page_title="卷烟营销分析", page_icon=":material/analytics:", layout="wide",
+                   initial_sidebar_state="collapsed" if presenting else "auto")
 common.init_state()
 lang = common.lang()
 cat = common.catalog()
@@ -24,13 +26,26 @@ districts = [
     st.Page(partial(district.render, name), title=name, icon=":material/location_on:", url_path=district_slug(name))
     for name in cat["districts"]
 ]
-admin = [st.Page("pages/views/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data")]
+present = st.Page("pages/views/present.py", title=t("present", lang), icon=":material/slideshow:", url_path="present")
+admin = [st.Page("pages/views/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"), present]
 sections = {t("nav_company", lang): company}
 if districts:
     sections[t("page_districts", lang)] = districts
 sections[t("nav_admin", lang)] = admin
-page = st.navigation(sections)
+st.session_state["_pages"] = {p.url_path: p for p in company + districts + admin}
+page = st.navigation(sections, position="hidden" if presenting else "sidebar")
 
 on_district_page = page in districts
-st.session_state["filters"] = common.sidebar_filters(show_district=not on_district_page)
+filters = common.sidebar_filters(show_district=not on_district_page)
+if on_district_page:
+    # the district page fixes the district; the presentation opened from it presents that district
+    filters = filters.with_(districts=(page.title,))
+st.session_state["filters"] = filters
+if page is not present and (presenting or st.sidebar.button(t("present", lang), icon=":material/slideshow:", key="to_present")):
+    # a prepared link keeps its topic; the sidebar button starts from the first one
+    params = {k: v for k, v in st.query_params.to_dict().items() if presenting or k != "topic"}
+    params["present"] = "1"
+    if on_district_page:
+        params["d"] = page.title
+    st.switch_page(present, query_params=params)
 page.run()

@@ -38,6 +38,23 @@ def _layout(fig: go.Figure, title: str | None, x: str | None, y: str | None, sta
     return fig
 
 
+def with_title(fig: go.Figure, title: str) -> go.Figure:
+    """A titled figure (for images and slides): the title above, the legend below it."""
+    fig.update_layout(title={"text": plotly_escape(title), "y": 0.98, "yanchor": "top", "x": 0.01},
+                      legend={"y": 1.0, "yanchor": "bottom"}, margin={"t": 110})
+    return fig
+
+
+def for_export(fig: go.Figure, note: str) -> go.Figure:
+    """A copy for a PNG: light theme, larger type, the filters and period written under the plot."""
+    out = go.Figure(fig)
+    apply_theme(out, "light", scale=1.4)
+    out.add_annotation(text=plotly_escape(note), xref="paper", yref="paper", x=0, y=-0.16, xanchor="left",
+                       yanchor="top", showarrow=False, font={"size": 14, "color": "#666"})
+    out.update_layout(margin={"b": 120})
+    return out
+
+
 def apply_theme(fig: go.Figure, theme: str = "light", scale: float = 1.0) -> go.Figure:
     """Follow the app's light or dark theme; `scale` enlarges type for presenting."""
     fig.update_layout(template="plotly_dark" if theme == "dark" else "plotly_white",
@@ -45,6 +62,12 @@ def apply_theme(fig: go.Figure, theme: str = "light", scale: float = 1.0) -> go.
     if theme == "dark":
         fig.update_layout(paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
     return fig
+
+
+def _category_months(fig: go.Figure, x: str) -> None:
+    # "2019-01" labels stay as written (Plotly would otherwise parse them as dates in English)
+    if x == "month":
+        fig.update_xaxes(type="category")
 
 
 def _x(frame: pd.DataFrame, x: str) -> pd.Series:
@@ -64,6 +87,7 @@ def class_bars(frame: pd.DataFrame, lang: str, x: str = "month", value: str = "c
             hovertemplate=f"%{{y:,.2f}} {unit}<extra>{class_label(c, lang)}</extra>",
         )
     y_label = t("volume_cases", lang) if value == "cases" else t("share_pct", lang)
+    _category_months(fig, x)
     return _layout(fig, title, t(x, lang) if x != "month" else t("month", lang), y_label, stacked=True)
 
 
@@ -79,6 +103,7 @@ def class_share_area(frame: pd.DataFrame, lang: str, title: str | None = None) -
             line={"color": CLASS_COLORS[c], "width": 0.5}, fillcolor=CLASS_COLORS[c],
             hovertemplate=f"%{{y:.2f}}%<extra>{class_label(c, lang)}</extra>",
         )
+    _category_months(fig, "month")
     fig = _layout(fig, title, t("month", lang), t("share_pct", lang))
     fig.update_yaxes(range=[0, 100])
     return fig
@@ -94,6 +119,7 @@ def lines(frame: pd.DataFrame, lang: str, y: str, unit: str, series: str | None 
         color = (colors or {}).get(name, SERIES_COLORS[i % len(SERIES_COLORS)])
         fig.add_scatter(x=_x(part, x), y=part[y], name=label, mode="lines+markers", line={"color": color},
                         hovertemplate=f"%{{y:,.2f}} {unit}<extra>{label}</extra>")
+    _category_months(fig, x)
     return _layout(fig, title, t(x, lang), y_label or t(y, lang))
 
 
@@ -127,6 +153,7 @@ def provincial_bars(frame: pd.DataFrame, lang: str, x: str = "month", title: str
     for flag, values, name in ((True, frame["provincial_cases"], "provincial"), (False, other, "out_of_province")):
         fig.add_bar(x=_x(frame, x), y=values, name=t(name, lang), marker_color=PROVINCIAL_COLORS[flag],
                     hovertemplate=f"%{{y:,.2f}} {unit}<extra>{t(name, lang)}</extra>")
+    _category_months(fig, x)
     return _layout(fig, title, t(x, lang), t("volume_cases", lang), stacked=True)
 
 

@@ -131,6 +131,33 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .db import connect_store
+    from .filters import Filters
+    from .labels import t
+    from .queries import districts, years
+    from .report import build_deck, story
+    from .store import Store
+
+    con = connect_store(Store(args.data_dir))
+    known = districts(con)
+    if args.district != "all" and args.district not in known:
+        print(f"error: unknown district {args.district!r}; choose one of: all, {', '.join(known)}", file=sys.stderr)
+        return 2
+    if args.year not in years(con):
+        print(f"error: no data for year {args.year}; choose one of: {', '.join(map(str, years(con))) or 'none'}", file=sys.stderr)
+        return 2
+    prev = args.year - 1 if args.year - 1 in years(con) else None
+    f = Filters(year=args.year, compare_year=prev, districts=() if args.district == "all" else (args.district,))
+    name = t("all_districts", args.lang) if args.district == "all" else args.district
+    deck = build_deck(story(con, f, name, args.lang), progress=_progress(not args.quiet))
+    Path(args.out).write_bytes(deck)
+    print(f"wrote {args.out} ({len(deck):,} bytes)")
+    return 0
+
+
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from .store import Store
 
@@ -164,6 +191,10 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true")
     r = add("rollback", cmd_rollback, "withdraw one extract")
     r.add_argument("extract_id")
+    rp = add("report", cmd_report, "a PPTX deck for a district (or all) and year")
+    rp.add_argument("--district", required=True)
+    rp.add_argument("--year", type=int, required=True)
+    rp.add_argument("--out", required=True)
     add("rebuild", cmd_rebuild, "derive live data and rollups again from the extracts")
     return p
 

@@ -210,8 +210,8 @@ class Store:
         try:
             rows = con.execute(
                 """
-                SELECT district, COUNT(*)::BIGINT, SUM(quantity_cartons)::DOUBLE / ?, MIN(order_date)::VARCHAR,
-                       MAX(order_date)::VARCHAR, list(DISTINCT extract_id ORDER BY extract_id)
+                SELECT district, COUNT(*)::BIGINT, SUM(quantity_cartons)::DOUBLE / ?, strftime(MIN(order_date), '%Y-%m-%d'),
+                       strftime(MAX(order_date), '%Y-%m-%d'), list(DISTINCT extract_id ORDER BY extract_id)
                 FROM read_parquet(?) WHERE district IN (SELECT unnest(?::VARCHAR[]))
                   AND order_date BETWEEN ?::DATE AND ?::DATE
                 GROUP BY district ORDER BY district

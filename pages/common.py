@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, queries
+from analytics import charts, queries, report
 from analytics.db import connect
-from analytics.exports import csv_bytes
+from analytics.exports import csv_bytes, xlsx_bytes
 from analytics.filters import TIER_MAX, TIER_MIN, Filters
 from analytics.labels import t
 from analytics.store import Store
@@ -59,6 +59,17 @@ def _run(root: str, state: str | None, name: str, filter_key: tuple, kwargs: tup
 def run(name: str, f: Filters, **kwargs: object):
     s = store()
     return _run(str(s.root), s.manifest().get("state"), name, f.key(), tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _story(root: str, state: str | None, filter_key: tuple, name: str, lang: str):
+    return report.story(_connection(root, state), Filters.from_key(filter_key), name, lang)
+
+
+def story(f: Filters, name: str):
+    """Everything a presentation (or deck) of f shows; cached like every query."""
+    s = store()
+    return _story(str(s.root), s.manifest().get("state"), f.key(), name, lang())
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -194,6 +205,29 @@ def no_data() -> bool:
     return False
 
 
+def deck_button(f: Filters, name: str, key: str) -> None:
+    """Download the PPTX deck for f (built on click: images take a few seconds)."""
+    presented = story(f, name)
+    stem = f"{name}-{f.year}" if f.year else name
+    st.download_button(tr("download_pptx"), lambda: report.build_deck(presented), file_name=f"{stem}.pptx",
+                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key=key,
+                       icon=":material/slideshow:", type="primary")
+
+
+def apply_theme(fig, scale: float = 1.0):
+    return charts.apply_theme(fig, theme(), scale=scale)
+
+
+def exit_presentation(district: str | None) -> None:
+    """Back to the district's page (or the overview) with the same filters."""
+    from analytics.slugs import district_slug
+
+    params = {k: v for k, v in st.query_params.to_dict().items() if k not in ("present", "topic")}
+    pages = st.session_state.get("_pages", {})
+    target = pages.get(district_slug(district)) if district else None
+    st.switch_page(target or pages["overview"], query_params=params)
+
+
 def theme() -> str:
     try:
         return st.context.theme.type or "light"
@@ -218,7 +252,7 @@ def chart(fig, frame: pd.DataFrame, key: str, data: pd.DataFrame | None = None, 
     with tab_data:
         shown = data if data is not None else frame
         table(shown)
-        download(shown, key)
+        download(shown, key, fig=fig)
 
 
 def _select_district(key: str) -> None:
@@ -243,5 +277,27 @@ def table(frame: pd.DataFrame) -> None:
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
 
 
-def download(frame: pd.DataFrame, name: str) -> None:
-    st.download_button(tr("download_csv"), csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", key=f"dl_{name}")
+def export_note() -> str:
+    """What an exported file shows: the filters in force and the data's period."""
+    f = filters()
+    parts = [f"{tr(k)}: {v}" for k, v in f.describe().items()]
+    period = catalog()["period"]
+    if period:
+        parts.append(f"{tr('data_period')}: {period[0]} – {period[1]}")
+    return " · ".join(parts)
+
+
+def download(frame: pd.DataFrame, name: str, fig=None) -> None:
+    """CSV (UTF-8 with BOM) and XLSX of a table, and with a figure a PNG at presentation size;
+    the files are built only when clicked."""
+    note = export_note()
+    cols = st.columns(3 if fig is not None else 2, width=520 if fig is not None else 360)
+    cols[0].download_button(tr("download_csv"), csv_bytes(frame, note), file_name=f"{name}.csv", mime="text/csv", key=f"dl_{name}",
+                            icon=":material/download:")
+    cols[1].download_button(tr("download_xlsx"), lambda: xlsx_bytes(frame, note), file_name=f"{name}.xlsx",
+                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xl_{name}",
+                            icon=":material/table:")
+    if fig is not None:
+        image = charts.for_export(fig, note)
+        cols[2].download_button(tr("download_png"), lambda: report.to_png(image), file_name=f"{name}.png", mime="image/png",
+                                key=f"png_{name}", icon=":material/image:")

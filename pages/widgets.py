@@ -78,4 +78,7 @@ def summary_block(s: dict, district: str, f: Filters) -> None:
 
     segments = run("district_table", f, by="area_type")
     text = summary_text(s, district, lang=lang(), segments=segments)
-    st.code(text, language=None, wrap_lines=True)
+    st.code(text, language=None, wrap_lines=True)  # st.code carries a copy button
+    from pages.common import deck_button
+
+    deck_button(f, district, key=f"deck-{district}")

@@ -6,7 +6,8 @@ from streamlit.testing.v1 import AppTest
 
 from .conftest import ROOT
 
-PAGES = ["pages/views/overview.py", "pages/views/mix.py", "pages/views/provincial.py", "pages/views/online.py", "pages/views/low_tier.py", "pages/views/data.py"]
+PAGES = ["pages/views/overview.py", "pages/views/mix.py", "pages/views/provincial.py", "pages/views/online.py", "pages/views/low_tier.py",
+         "pages/views/data.py", "pages/views/present.py"]
 TIMEOUT = 120
 
 
@@ -49,7 +50,8 @@ def test_every_page_runs_on_the_demo_data(page, demo_dir, data_env):
     at.run()
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.title[0].value  # the page drew its title
+    headings = [t.value for t in at.title] + [m.value for m in at.markdown if m.value.startswith("## ")]
+    assert headings and headings[0]  # the page drew its title
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -179,3 +181,14 @@ def test_csv_downloads_escape_formula_cells():
     assert data.startswith("\ufeff".encode())
     text = data.decode("utf-8-sig").splitlines()
     assert text == ["名称,销量", "\"'=HYPERLINK(\"\"x\"\")\",1.0", "'+1,-2.0", "'-2,3.0", "'@SUM(A1),4.0", "'\tx,5.0", "正常,6.0"]
+
+
+def test_presentation_page_shows_the_chosen_topic_for_the_district(demo_dir, data_env):
+    data_env(demo_dir)
+    at = _app({"present": "1", "d": "城郊片区", "y": "2019", "topic": "summary"})
+    at.run()
+    at.switch_page("pages/views/present.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [m.value for m in at.markdown][0] == "## 城郊片区 · 分析文字"
+    assert any("977.87箱" in m.value.replace("\\", "") for m in at.markdown)  # Markdown-escaped text
+    assert at.button(key="present_next").disabled

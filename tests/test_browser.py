@@ -128,3 +128,73 @@ def test_names_with_markup_render_as_plain_text_in_the_browser(tmp_path, browser
         assert page.locator('.main-svg .ytick tspan[style*="bold"]').count() == 0
         screenshot(page, "hostile-names")
         context.close()
+
+
+def test_analyst_uploads_a_correction_in_the_browser_and_rolls_it_back(tmp_path, browser):
+    from .conftest import load_tiny
+    from .test_data_page import CORRECTION
+
+    store = load_tiny(tmp_path / "data")
+    upload = tmp_path / "更正_甲片区.csv"
+    upload.write_bytes(CORRECTION.encode("gbk"))
+    with streamlit_server(store.root) as url:
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        page = context.new_page()
+        page.goto(url + "/")
+        wait_rendered(page)
+        page.goto(url + "/data")
+        wait_rendered(page)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+        page.get_by_text("将替换 甲片区 2019-02-04 至 2019-03-04 的 2 行订单", exact=False).wait_for(timeout=30_000)
+        page.get_by_role("button", name="确认导入 1 个文件").click()
+        page.get_by_text("已导入 E00004：更正_甲片区.csv，2 行").wait_for(timeout=60_000)
+        assert [e["id"] for e in store.extracts()][-1] == "E00004"
+        screenshot(page, "data-after-load")
+        page.get_by_text("我确认撤销", exact=False).click()
+        page.get_by_role("button", name="撤销导入").click()
+        page.get_by_text("已撤销 E00004（更正_甲片区.csv）").wait_for(timeout=60_000)
+        assert store.extracts()[-1]["status"] == "withdrawn"
+        context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1366, 768)])
+def test_presentation_steps_through_every_topic_without_sidebar_or_horizontal_scroll(server, browser, width, height):
+    from analytics.report import TOPICS
+
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(server + "/")
+    wait_rendered(page)
+    page.goto(f"{server}/present?present=1&y=2019&cy=2018&d={urllib.parse.quote('城郊片区')}")
+    wait_rendered(page)
+    for i, topic in enumerate(TOPICS):
+        wait_rendered(page, charts=topic in ("mix", "provincial", "online", "low"))
+        assert _errors(page) == [], topic
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        assert not page.locator('[data-testid="stHeader"]').is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), topic
+        assert page.locator("h2").first.inner_text().startswith("城郊片区 · ")
+        assert "片区: 城郊片区 · 年份: 2019 vs 2018" in page.locator('[data-testid="stCaptionContainer"]').first.inner_text()
+        screenshot(page, f"present-{width}x{height}-{i + 1}-{topic}")
+        if i < len(TOPICS) - 1:
+            page.get_by_role("button", name="下一页").click()
+            page.wait_for_function(f"() => new URLSearchParams(location.search).get('topic') === '{TOPICS[i + 1]}'")
+    assert page.get_by_role("button", name="下一页").is_disabled()
+    context.close()
+
+
+def test_presentation_opens_from_a_district_page_for_that_district(server, page):
+    page.goto(server + "/")
+    wait_rendered(page)
+    page.goto(f"{server}/{urllib.parse.quote('城郊片区')}?y=2019")
+    wait_rendered(page, charts=True)
+    page.get_by_role("button", name="演示模式").click()
+    page.wait_for_url("**/present?**")
+    wait_rendered(page)
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+    assert query["present"] == ["1"] and query["d"] == ["城郊片区"] and query["y"] == ["2019"]
+    assert _first_metric(page) == "977.87 箱"
+    page.get_by_role("button", name="退出演示").click()
+    page.wait_for_url(f"**/{urllib.parse.quote('城郊片区')}?**")
+    wait_rendered(page, charts=True)
+    assert page.locator('[data-testid="stSidebar"]').is_visible()

@@ -11,6 +11,8 @@ if not common.no_data():
     common.active_filters_caption(f)
     s = common.run("summary", f)
     if widgets.kpi_row(s, f):
+        name = "、".join(f.districts) if f.districts else common.tr("all_districts")
+        widgets.summary_block(s, name, f)
         st.subheader(common.tr("district_compare"))
         table = common.run("district_table", f)
         cols = ["district", "volume_cases", "volume_yoy_pct", "avg_price", "avg_price_yoy_pct", "case_value",

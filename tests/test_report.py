@@ -1,0 +1,163 @@
+"""The written summary, the PPTX deck and static chart images."""
+import io
+
+import pytest
+
+from analytics.db import connect_store
+from analytics.filters import Filters
+from analytics.narrative import summary_text
+from analytics.queries import district_table, summary
+from analytics.report import TOPICS, build_deck, story, to_png
+from analytics.store import Store
+
+SEED_TEXT_ZH = (
+    "2019年，城郊片区共销售卷烟977.87箱，比2018年减少30.26箱，下降3.00%。其中省产烟850.13箱，比2018年增加78.54箱，增长10.18%，"
+    "占总销量的86.94%，比2018年提高10.40个百分点。条均价85.66元/条，2018年同期为73.93元/条，提高11.73元，增幅15.87%；单箱值21,414.73元。"
+    "\n\n分价类看，一类烟75.47箱，同比增长49.18%；二类烟236.39箱，同比增长21.35%；三类烟211.98箱，同比下降1.95%；四类烟392.81箱，"
+    "同比下降7.49%；五类烟61.22箱，同比下降49.78%。增幅最大的是一类烟（+49.18%），降幅最大的是五类烟（-49.78%）。"
+    "五类烟占总销量的6.26%，比2018年下降5.83个百分点。"
+    "\n\n网上订货客户141户，占客户总数231户的61.04%，比2018年增加41户，网订率提高17.75个百分点；网上订货量占总销量的53.36%。"
+    "\n\n分城乡看，城网449.84箱，同比增长1.05%；农网528.04箱，同比下降6.21%。"
+)
+SEED = Filters(year=2019, compare_year=2018, districts=("城郊片区",))
+
+
+def test_seed_district_summary_reads_exactly(demo_dir):
+    con = connect_store(Store(demo_dir))
+    text = summary_text(summary(con, SEED), "城郊片区", "zh", segments=district_table(con, SEED, by="area_type"))
+    assert text == SEED_TEXT_ZH
+
+
+def test_seed_district_summary_in_english_starts_with_the_totals(demo_dir):
+    con = connect_store(Store(demo_dir))
+    text = summary_text(summary(con, SEED), "城郊片区", "en")
+    assert text.startswith("In 2019, 城郊片区 sold 977.87 cases, down 30.26 cases on 2018 (-3.00%). "
+                           "Provincial brands sold 850.13 cases, up 78.54 cases on 2018 (+10.18%)")
+    assert "141 of 231 retailers ordered online, an online rate of 61.04%" in text
+
+
+# crafted cases on the tiny city (甲片区: 2018 250 条, 2019 500 条) -------------------------------
+
+def test_a_rise_is_worded_as_a_rise(tiny):
+    text = summary_text(summary(connect_store(tiny), Filters(year=2019, compare_year=2018, districts=("甲片区",))), "甲片区")
+    assert text.startswith("2019年，甲片区共销售卷烟2.00箱，比2018年增加1.00箱，增长100.00%。")
+    assert "三类烟0.80箱，上年同期无销量" in text
+    assert "增长-" not in text and "下降-" not in text
+
+
+def test_a_fall_is_worded_as_a_fall_never_as_negative_growth(tiny):
+    s = summary(connect_store(tiny), Filters(year=2019, compare_year=2018, districts=("甲片区",)))
+    s = {**s, "volume_cases": 0.9, "volume_yoy_pct": -10.0}
+    text = summary_text(s, "甲片区")
+    assert text.startswith("2019年，甲片区共销售卷烟0.90箱，比2018年减少0.10箱，下降10.00%。")
+
+
+def test_a_change_within_the_threshold_is_flat(tiny):
+    s = summary(connect_store(tiny), Filters(year=2019, compare_year=2018, districts=("甲片区",)))
+    s = {**s, "volume_cases": 1.004, "volume_yoy_pct": 0.4}
+    assert summary_text(s, "甲片区").startswith("2019年，甲片区共销售卷烟1.00箱，与2018年基本持平（+0.00箱，+0.40%）。")
+
+
+def test_missing_previous_year_makes_no_comparison(tiny):
+    s = summary(connect_store(tiny), Filters(year=2018, compare_year=2017, districts=("甲片区",)))
+    text = summary_text(s, "甲片区")
+    assert text.startswith("2018年，甲片区共销售卷烟1.00箱，无上年同期数据可比。")
+    assert "条均价86.00元/条，单箱值21,500.00元。" in text
+    assert "百分点" not in text.split("\n\n")[0]
+
+
+def test_zero_volume_says_so(tiny):
+    s = summary(connect_store(tiny), Filters(year=2019, compare_year=2018, districts=("甲片区",), month_from=12, month_to=12))
+    assert summary_text(s, "甲片区") == "2019年甲片区在当前筛选条件下没有销量。"
+    assert summary_text(s, "甲片区", "en") == "甲片区 had no sales in 2019 under the current filters."
+
+
+# the deck ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def deck(demo_dir):
+    con = connect_store(Store(demo_dir))
+    st_ = story(con, SEED, "城郊片区")
+    steps = []
+    data = build_deck(st_, progress=lambda f, s: steps.append(s))
+    return st_, data, steps
+
+
+def test_deck_has_the_slides_in_order(deck):
+    from pptx import Presentation
+
+    st_, data, steps = deck
+    prs = Presentation(io.BytesIO(data))
+    assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)  # 16:9
+    titles = [next(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in prs.slides]
+    assert titles == ["城郊片区 2019 卷烟销售分析", "主要指标", "价类结构", "省产烟", "网上订货", "低档烟", "片区对比", "分析文字"]
+    assert steps[-1] == "done"
+
+
+def test_deck_pictures_are_present_and_not_blank(deck):
+    from PIL import Image
+    from pptx import Presentation
+
+    prs = Presentation(io.BytesIO(deck[1]))
+    pictures = [sh for s in prs.slides for sh in s.shapes if sh.shape_type == 13]
+    assert len(pictures) == 4
+    for pic in pictures:
+        image = Image.open(io.BytesIO(pic.image.blob)).convert("L")
+        assert image.size == (1920, 1080)
+        lo, hi = image.getextrema()
+        assert hi - lo > 100  # drawn content, not a blank canvas
+        assert len(set(image.resize((96, 54)).getdata())) > 20
+
+
+def test_deck_table_cells_equal_the_query_results(deck):
+    from pptx import Presentation
+
+    st_, data, _ = deck
+    prs = Presentation(io.BytesIO(data))
+    table = next(sh.table for s in prs.slides for sh in s.shapes if sh.has_table)
+    cells = [[table.cell(i, j).text for j in range(len(table.columns))] for i in range(len(table.rows))]
+    expected = st_.district_rows()
+    assert cells[0] == list(expected.columns)
+    row = next(r for r in cells if r[0] == "城郊片区")
+    assert row[1] == "977.87" and row[2] == "-3.00" and row[3] == "85.66" and row[5] == "61.04" and row[6] == "61.22"
+    assert len(cells) == 1 + len(expected) == 9
+
+
+def test_deck_carries_the_summary_and_the_filters(deck):
+    from pptx import Presentation
+
+    st_, data, _ = deck
+    prs = Presentation(io.BytesIO(data))
+    text = "\n".join(sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.has_text_frame)
+    assert st_.text in text
+    assert "片区: 城郊片区 · 年份: 2019 vs 2018 · 数据期间: 2017-01 – 2019-12" in text
+
+
+def test_topics_cover_every_screen_in_order():
+    assert TOPICS == ("kpis", "mix", "provincial", "online", "low", "districts", "summary")
+
+
+# Chinese in server-side images --------------------------------------------------------------------
+
+def _render_text(text: str):
+    import plotly.graph_objects as go
+    from PIL import Image
+
+    fig = go.Figure()
+    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 120, "color": "black"})
+    fig.update_layout(width=400, height=300, xaxis={"visible": False}, yaxis={"visible": False}, plot_bgcolor="white",
+                      paper_bgcolor="white", margin={"l": 0, "r": 0, "t": 0, "b": 0},
+                      font={"family": "Noto Sans CJK SC"})
+    return Image.open(io.BytesIO(to_png(fig, 400, 300))).convert("L")
+
+
+def test_chinese_labels_render_as_glyphs_not_boxes():
+    """Without a CJK font every character is the same empty box; with it, characters differ from
+    each other and from a character no font has (U+0FFFF-range private use)."""
+    from PIL import ImageChops
+
+    one, cls, missing = _render_text("一"), _render_text("类"), _render_text("\U000f0000")
+    assert ImageChops.difference(one, cls).getbbox() is not None
+    assert ImageChops.difference(cls, missing).getbbox() is not None
+    ink = lambda im: sum(1 for p in im.getdata() if p < 128)  # noqa: E731
+    assert ink(one) < ink(cls)  # 一 is a single stroke; 类 has many: real glyphs, not identical boxes
