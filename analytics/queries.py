@@ -393,3 +393,45 @@ def retailer_orders(con: duckdb.DuckDBPyConnection, retailer_id: str, year: int)
            ORDER BY o.order_date, o.sku_id""",
         [str(retailer_id), int(year), int(year)],
     )
+
+
+def volume_swings(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 20, min_months: int = 6) -> pd.DataFrame:
+    """Retailers whose monthly volume swings most in f.year (coefficient of variation of monthly
+    条, months with no order counted as 0): candidates for a visit, or for 代订货 checks."""
+    rwhere, rparams = f.where(alias="r", months=False)
+    months = list(range(int(f.month_from), int(f.month_to) + 1))
+    frame = _df(
+        con,
+        f"""WITH grid AS (
+              SELECT r.retailer_id, r.retailer_name, r.district, r.manager, r.customer_tier, g.month
+              FROM retailers r CROSS JOIN (SELECT unnest(?::INTEGER[]) AS month) g WHERE {rwhere}),
+            monthly AS (
+              SELECT g.*, COALESCE(m.qty, 0) AS qty FROM grid g
+              LEFT JOIN retailer_month m ON m.retailer_id = g.retailer_id AND m.year = ? AND m.month = g.month)
+            SELECT retailer_id, retailer_name, district, manager, customer_tier,
+                   SUM(qty)::BIGINT AS qty, COUNT(*) FILTER (qty > 0) AS active_months,
+                   stddev_pop(qty) / NULLIF(avg(qty), 0) AS swing, MIN(qty) AS min_month_qty, MAX(qty) AS max_month_qty
+            FROM monthly GROUP BY ALL HAVING active_months >= ?
+            ORDER BY swing DESC NULLS LAST, retailer_id LIMIT ?""",
+        [months] + rparams + [f.year, min(int(min_months), len(months)), int(limit)],
+    )
+    frame["cases"] = metrics.cases(frame["qty"])
+    frame["min_month_cases"] = metrics.cases(frame["min_month_qty"])
+    frame["max_month_cases"] = metrics.cases(frame["max_month_qty"])
+    return frame
+
+
+def retailer_monthly(con: duckdb.DuckDBPyConnection, f: Filters, retailer_id: str) -> pd.DataFrame:
+    """Drill-down: one retailer's monthly volume, 五类 and online volume in f.years."""
+    ywhere, yparams = _years_clause(f)
+    frame = _df(
+        con,
+        f"""SELECT year, month, qty, class5_qty, online_qty, amount FROM retailer_month
+            WHERE retailer_id = ? AND {ywhere} ORDER BY year, month""",
+        [str(retailer_id)] + yparams,
+    )
+    frame["cases"] = metrics.cases(frame["qty"])
+    frame["class5_cases"] = metrics.cases(frame["class5_qty"])
+    frame["online_cases"] = metrics.cases(frame["online_qty"])
+    frame["avg_price"] = metrics.avg_price(frame["amount"], frame["qty"])
+    return frame

@@ -45,7 +45,7 @@ QUERIES: dict[str, Callable] = {
     for name in (
         "summary", "kpi_totals", "district_table", "class_by_period", "class_yoy", "provincial_by_period", "top_brands",
         "online_by_month", "online_by_segment", "retailers_not_online", "low_tier_by_period", "retailer_table",
-        "low_tier_decliners",
+        "low_tier_decliners", "volume_swings", "retailer_monthly",
     )
 }
 
@@ -70,6 +70,17 @@ def story(f: Filters, name: str):
     """Everything a presentation (or deck) of f shows; cached like every query."""
     s = store()
     return _story(str(s.root), s.manifest().get("state"), f.key(), name, lang())
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _retailer_orders(root: str, state: str | None, retailer_id: str, year: int):
+    return queries.retailer_orders(_connection(root, state), retailer_id, year)
+
+
+def retailer_orders(retailer_id: str, year: int):
+    """Raw order lines of one retailer (the drill-down that reads order lines, not rollups)."""
+    s = store()
+    return _retailer_orders(str(s.root), s.manifest().get("state"), retailer_id, year)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

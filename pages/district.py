@@ -53,3 +53,24 @@ def render(name: str) -> None:
                                        "cases", "cases_prev", "yoy_pct", "class5_cases", "online"])
     common.table(shown)
     common.download(shown, f"retailers-{name}")
+
+    st.subheader(common.tr("swings"))
+    st.caption(common.tr("swings_help"))
+    swings = common.run("volume_swings", f, limit=20)
+    shown = localize(swings, lang, ["retailer_id", "retailer_name", "manager", "customer_tier", "cases", "active_months",
+                                    "swing", "min_month_cases", "max_month_cases"])
+    common.table(shown)
+    common.download(shown, f"swings-{name}")
+
+    st.subheader(common.tr("drilldown"))
+    options = retailers["retailer_id"].tolist()
+    labels = dict(zip(retailers["retailer_id"], retailers["retailer_name"], strict=True))
+    picked = st.selectbox(common.tr("drilldown_pick"), options, index=None, key=f"d-{name}-retailer",
+                          format_func=lambda rid: f"{rid} · {labels.get(rid, '')}", placeholder=common.tr("drilldown_placeholder"))
+    if picked:
+        monthly = common.run("retailer_monthly", f, retailer_id=picked)
+        common.chart(charts.lines(monthly, lang, "cases", common.tr("unit_cases"), y_label=common.tr("volume_cases")), monthly,
+                     f"d-{name}-retailer-{picked}")
+        lines = common.retailer_orders(picked, f.year)
+        st.caption(common.tr("drilldown_lines", n=f"{len(lines):,}", year=f.year))
+        common.table(localize(lines, lang, ["order_date", "sku_name", "brand", "price_class", "quantity_cartons", "amount_yuan", "channel"]))

@@ -192,3 +192,14 @@ def test_presentation_page_shows_the_chosen_topic_for_the_district(demo_dir, dat
     assert [m.value for m in at.markdown][0] == "## 城郊片区 · 分析文字"
     assert any("977.87箱" in m.value.replace("\\", "") for m in at.markdown)  # Markdown-escaped text
     assert at.button(key="present_next").disabled
+
+
+def test_district_page_drills_down_to_one_retailer(tiny, data_env):
+    data_env(tiny.root)
+    at = _district_app("甲片区")
+    at.run()
+    at.selectbox(key="d-甲片区-retailer").set_value("0420001").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(c.value == "2019 年订单明细 2 行" for c in at.caption)
+    lines = at.dataframe[-1].value
+    assert lines["订货量(条)"].tolist() == [250, 50]

@@ -121,3 +121,18 @@ def test_monthly_online_rate_and_first_online_month(tiny):
 ])
 def test_definition_functions_on_plain_numbers(fn, args, expected):
     assert fn(*args) == (pytest.approx(expected) if expected is not None else None)
+
+
+def test_volume_swing_is_the_coefficient_of_variation_of_monthly_volume(tiny):
+    from analytics.queries import volume_swings
+
+    frame = volume_swings(connect_store(tiny), A, min_months=1).set_index("retailer_id")
+    # 0420001 in 2019: 250 条 in January, 50 in February, nothing in the other ten months
+    mean = 300 / 12
+    std = ((250**2 + 50**2) / 12 - mean**2) ** 0.5
+    assert frame.loc["0420001", "swing"] == pytest.approx(std / mean)
+    assert frame.loc["0420001", "active_months"] == 2
+    assert frame.loc["0420001", "max_month_cases"] == 1.0
+    # 0420002 ordered once (200 条 in March): a single spike swings more (√11 ≈ 3.317) and ranks first
+    assert list(frame.index) == ["0420002", "0420001"]
+    assert frame.loc["0420002", "swing"] == pytest.approx(11**0.5)
