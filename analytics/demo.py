@@ -134,17 +134,17 @@ def sku_master() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def retailer_master(rng: np.random.Generator) -> pd.DataFrame:
+def retailer_master(rng: np.random.Generator, profiles: tuple[Profile, ...] = PROFILES) -> pd.DataFrame:
     rows = []
     serial = 0
-    for d, prof in enumerate(PROFILES):
-        managers = MANAGERS[2 * d: 2 * d + 2]
+    for d, prof in enumerate(profiles):
+        managers = MANAGERS[(2 * d) % len(MANAGERS): (2 * d) % len(MANAGERS) + 2]
         for i in range(prof.retailers):
             serial += 1
             urban = rng.random() < prof.urban_share
             # licence numbers: 12 digits; some districts' codes start with 0 to keep leading zeros honest
             prefix = "4201" if d % 3 else "0420"
-            rid = f"{prefix}{d + 1:02d}{serial:06d}"
+            rid = f"{prefix}{d + 1:02d}{serial:06d}" if serial < 10**6 else f"{prefix}{d + 1:03d}{serial:07d}"
             fmt = rng.choice(FORMATS, p=(0.30, 0.14, 0.30, 0.12, 0.06, 0.08) if urban else (0.16, 0.10, 0.52, 0.08, 0.04, 0.10))
             name = f"{rng.choice(list(SHOP_PREFIX))}{rng.choice(list(SURNAMES))}记{rng.choice(SHOP_WORDS)}"
             rows.append({
@@ -161,85 +161,104 @@ def _weeks(year: int, weekday: int) -> np.ndarray:
     return days
 
 
+def _district_plan(prof: Profile, mine: pd.DataFrame, rng: np.random.Generator) -> dict:
+    """Per-retailer traits of one district: size, tier, urban flag, online adoption date."""
+    n = len(mine)
+    urban = (mine["area_type"] == "urban").to_numpy()
+    fmt = mine["business_format"].to_numpy()
+    size = rng.lognormal(mean=np.log(prof.weekly_cartons), sigma=0.55, size=n)
+    size *= np.where(fmt == "超市", 1.4, 1.0) * np.where(fmt == "烟酒店", 1.3, 1.0)
+    # tier follows size: the biggest retailers are 30档
+    rank = size.argsort().argsort()
+    tiers = 1 + (rank * 30 // n)
+    # online adoption: a date per retailer, earlier for urban and bigger shops
+    propensity = rng.random(n) + 0.25 * urban + 0.15 * (rank / n)
+    order = propensity.argsort()[::-1]
+    adopt = np.full(n, np.datetime64("2100-01-01"), dtype="datetime64[D]")
+    n_early = int(prof.online_2017 * n)
+    n_end = TARGETS.online_customers_2019 if prof.name == SEED_DISTRICT else int(prof.online_2019 * n)
+    start, end = np.datetime64("2016-01-01"), np.datetime64("2019-11-30")
+    adopt[order[:n_early]] = start
+    later = order[n_early:n_end]
+    spread = np.sort(rng.random(len(later)))
+    adopt[later] = np.datetime64("2017-01-01") + (spread * (end - np.datetime64("2017-01-01")).astype(int)).astype("timedelta64[D]")
+    return {"size": size, "urban": urban, "tiers": tiers, "adopt": adopt}
+
+
+def _year_orders(prof: Profile, mine: pd.DataFrame, plan: dict, y_i: int, year: int, skus: pd.DataFrame,
+                 rng: np.random.Generator) -> pd.DataFrame:
+    """One district's order lines for one year: weekly orders on the district's order day."""
+    size, urban, adopt = plan["size"], plan["urban"], plan["adopt"]
+    sku_class = skus["price_class"].to_numpy()
+    sku_prov = skus["is_provincial"].to_numpy()
+    sku_pop = skus["popularity"].to_numpy()
+    n = len(mine)
+    weights = np.array(prof.class_mix, dtype=float)
+    weights[:2] *= prof.premium_drift ** y_i
+    weights[4] *= prof.low_decline ** y_i
+    weights /= weights.sum()
+    weeks = _weeks(year, prof.order_weekday)
+    r_idx, w_idx = np.meshgrid(np.arange(n), np.arange(len(weeks)), indexing="ij")
+    r_idx, w_idx = r_idx.ravel(), w_idx.ravel()
+    keep = rng.random(len(r_idx)) < 0.93  # some weeks a shop skips its order
+    r_idx, w_idx = r_idx[keep], w_idx[keep]
+    n_lines = np.clip(rng.poisson(2.5 + size[r_idx] / 4.0), 1, 24)
+    line_r = np.repeat(r_idx, n_lines)
+    line_w = np.repeat(w_idx, n_lines)
+    # class per line: rural shops lean low, 烟酒店 leans premium
+    tilt = np.where(urban[line_r], 1.0, 0.0)
+    u = rng.random(len(line_r))
+    cum = np.cumsum(weights)
+    cls = 1 + np.searchsorted(cum, np.clip(u - 0.04 * tilt + 0.04 * (1 - tilt), 0, 0.999999))
+    cls = np.clip(cls, 1, 5)
+    sku_idx = np.empty(len(cls), dtype=int)
+    for c in range(1, 6):
+        pick = np.flatnonzero(cls == c)
+        cand = np.flatnonzero(sku_class == c)
+        w = sku_pop[cand] * np.where(sku_prov[cand], prof.provincial_bias, 1.0)
+        sku_idx[pick] = cand[rng.choice(len(cand), size=len(pick), p=w / w.sum())]
+    per_line = size[line_r] / np.maximum(n_lines.repeat(n_lines), 1)
+    qty = 1 + rng.poisson(np.maximum(per_line - 1, 0.2))
+    dates = weeks[line_w]
+    online_ok = dates >= adopt[line_r]
+    ch_u = rng.random(len(line_r))
+    channel = np.where(online_ok, np.where(ch_u < 0.92, "网上订货", "电话订货"), np.where(ch_u < 0.7, "电话订货", "走访"))
+    return pd.DataFrame({
+        "order_date": dates, "retailer_id": mine["retailer_id"].to_numpy()[line_r],
+        "sku": sku_idx, "quantity_cartons": qty.astype(np.int64), "channel": channel, "district": prof.name,
+    })
+
+
+def iter_orders(retailers: pd.DataFrame, skus: pd.DataFrame, rng: np.random.Generator,
+                profiles: tuple[Profile, ...] = PROFILES):
+    """Yield (district, year, order lines) chunk by chunk, setting each retailer's tier on the way
+    (the benchmark writes chunks as they come instead of holding tens of millions of lines)."""
+    for prof in profiles:
+        in_district = retailers["district"] == prof.name
+        mine = retailers[in_district].reset_index(drop=True)
+        plan = _district_plan(prof, mine, rng)
+        retailers.loc[in_district, "customer_tier"] = plan["tiers"]
+        for y_i, year in enumerate(YEARS):
+            yield prof.name, year, _year_orders(prof, mine, plan, y_i, year, skus, rng)
+
+
+def priced(orders: pd.DataFrame, skus: pd.DataFrame) -> pd.DataFrame:
+    """SKU codes and amounts (quantity × wholesale price) for generated lines."""
+    sku = orders["sku"].to_numpy()
+    orders["sku_id"] = skus["sku_id"].to_numpy()[sku]
+    orders["amount_yuan"] = orders["quantity_cartons"] * skus["wholesale_price"].to_numpy()[sku]
+    return orders.drop(columns="sku")
+
+
 def generate(rng: np.random.Generator | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(retailers, skus, orders) in canonical columns, orders with district attached for calibration."""
     rng = rng or np.random.default_rng(SEED)
     skus = sku_master()
     retailers = retailer_master(rng)
-    sku_class = skus["price_class"].to_numpy()
-    sku_prov = skus["is_provincial"].to_numpy()
-    sku_price = skus["wholesale_price"].to_numpy()
-    sku_pop = skus["popularity"].to_numpy()
-
-    frames = []
-    for prof in PROFILES:
-        mine = retailers[retailers["district"] == prof.name].reset_index(drop=True)
-        n = len(mine)
-        urban = (mine["area_type"] == "urban").to_numpy()
-        fmt = mine["business_format"].to_numpy()
-        size = rng.lognormal(mean=np.log(prof.weekly_cartons), sigma=0.55, size=n)
-        size *= np.where(fmt == "超市", 1.4, 1.0) * np.where(fmt == "烟酒店", 1.3, 1.0)
-        # tier follows size: the biggest retailers are 30档
-        rank = size.argsort().argsort()
-        tiers = 1 + (rank * 30 // n)
-        retailers.loc[retailers["district"] == prof.name, "customer_tier"] = tiers
-        # online adoption: a date per retailer, earlier for urban and bigger shops
-        propensity = rng.random(n) + 0.25 * urban + 0.15 * (rank / n)
-        order = propensity.argsort()[::-1]
-        adopt = np.full(n, np.datetime64("2100-01-01"), dtype="datetime64[D]")
-        n_early = int(prof.online_2017 * n)
-        n_end = int(prof.online_2019 * n)
-        if prof.name == SEED_DISTRICT:
-            n_end = TARGETS.online_customers_2019
-        start, end = np.datetime64("2016-01-01"), np.datetime64("2019-11-30")
-        adopt[order[:n_early]] = start
-        later = order[n_early:n_end]
-        spread = np.sort(rng.random(len(later)))
-        adopt[later] = np.datetime64("2017-01-01") + (spread * (end - np.datetime64("2017-01-01")).astype(int)).astype("timedelta64[D]")
-
-        for y_i, year in enumerate(YEARS):
-            weights = np.array(prof.class_mix, dtype=float)
-            weights[:2] *= prof.premium_drift ** y_i
-            weights[4] *= prof.low_decline ** y_i
-            weights /= weights.sum()
-            weeks = _weeks(year, prof.order_weekday)
-            r_idx, w_idx = np.meshgrid(np.arange(n), np.arange(len(weeks)), indexing="ij")
-            r_idx, w_idx = r_idx.ravel(), w_idx.ravel()
-            keep = rng.random(len(r_idx)) < 0.93  # some weeks a shop skips its order
-            r_idx, w_idx = r_idx[keep], w_idx[keep]
-            n_lines = np.clip(rng.poisson(2.5 + size[r_idx] / 4.0), 1, 24)
-            line_r = np.repeat(r_idx, n_lines)
-            line_w = np.repeat(w_idx, n_lines)
-            # class per line: rural shops lean low, 烟酒店 leans premium
-            tilt = np.where(urban[line_r], 1.0, 0.0)
-            u = rng.random(len(line_r))
-            cum = np.cumsum(weights)
-            cls = 1 + np.searchsorted(cum, np.clip(u - 0.04 * tilt + 0.04 * (1 - tilt), 0, 0.999999))
-            cls = np.clip(cls, 1, 5)
-            sku_idx = np.empty(len(cls), dtype=int)
-            for c in range(1, 6):
-                pick = np.flatnonzero(cls == c)
-                cand = np.flatnonzero(sku_class == c)
-                w = sku_pop[cand] * np.where(sku_prov[cand], prof.provincial_bias, 1.0)
-                sku_idx[pick] = cand[rng.choice(len(cand), size=len(pick), p=w / w.sum())]
-            per_line = size[line_r] / np.maximum(n_lines.repeat(n_lines), 1)
-            qty = 1 + rng.poisson(np.maximum(per_line - 1, 0.2))
-            dates = weeks[line_w]
-            online_ok = dates >= adopt[line_r]
-            ch_u = rng.random(len(line_r))
-            channel = np.where(online_ok, np.where(ch_u < 0.92, "网上订货", "电话订货"),
-                               np.where(ch_u < 0.7, "电话订货", "走访"))
-            frames.append(pd.DataFrame({
-                "order_date": dates, "retailer_id": mine["retailer_id"].to_numpy()[line_r],
-                "sku": sku_idx, "quantity_cartons": qty.astype(np.int64), "channel": channel,
-                "district": prof.name,
-            }))
-    orders = pd.concat(frames, ignore_index=True)
+    orders = pd.concat([chunk for _, _, chunk in iter_orders(retailers, skus, rng)], ignore_index=True)
     retailers["customer_tier"] = retailers["customer_tier"].astype(int)
     _calibrate(orders, skus, retailers, rng)
-    orders["sku_id"] = skus["sku_id"].to_numpy()[orders["sku"].to_numpy()]
-    orders["amount_yuan"] = orders["quantity_cartons"] * sku_price[orders["sku"].to_numpy()]
-    return retailers, skus.drop(columns="popularity"), orders.drop(columns="sku")
+    return retailers, skus.drop(columns="popularity"), priced(orders, skus)
 
 
 def _fit_total(qty: np.ndarray, target: int, rng: np.random.Generator) -> np.ndarray:
