@@ -49,3 +49,8 @@ def connect(state_dir: Path | None, memory_limit: str = "2GB", threads: int = 2)
 
 def connect_store(store: Store) -> duckdb.DuckDBPyConnection:
     return connect(store.state_dir())
+
+
+def live_orders_relation(con: duckdb.DuckDBPyConnection, state_dir: Path) -> duckdb.DuckDBPyRelation:
+    """The live order lines of a state (for drill-downs, the baseline and parity checks)."""
+    return con.read_parquet(str(state_dir / "orders.parquet"))

@@ -1,0 +1,154 @@
+"""The same chart questions answered with pandas over the raw order lines.
+
+Two uses: the benchmark's baseline (how long the question takes without rollups), and the parity
+test (every rollup-backed figure equals the one computed from raw lines). Nothing here is used by
+the app. Definitions come from metrics, like everywhere else.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import metrics
+from .filters import TIER_MAX, TIER_MIN, Filters
+
+
+def load_raw(state_dir: Path) -> pd.DataFrame:
+    """Live order lines joined with their retailer and SKU attributes, in compact dtypes."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        from .db import live_orders_relation
+
+        orders = live_orders_relation(con, state_dir).df()
+    finally:
+        con.close()
+    retailers = pd.read_parquet(state_dir / "retailers.parquet")
+    skus = pd.read_parquet(state_dir / "skus.parquet")
+    frame = orders.merge(retailers[["retailer_id", "district", "area_type", "business_format", "customer_tier"]],
+                         on="retailer_id", how="inner", suffixes=("_at_load", ""))
+    frame = frame.merge(skus[["sku_id", "brand", "sku_name", "price_class", "is_provincial"]], on="sku_id", how="inner")
+    frame["order_date"] = pd.to_datetime(frame["order_date"])
+    frame["year"] = frame["order_date"].dt.year.astype("int16")
+    frame["month"] = frame["order_date"].dt.month.astype("int8")
+    for col in ("district", "area_type", "business_format", "channel", "brand", "sku_name", "retailer_id"):
+        frame[col] = frame[col].astype("category")
+    frame["price_class"] = frame["price_class"].astype("int8")
+    frame["is_provincial"] = frame["is_provincial"].astype(bool)
+    return frame[["order_date", "year", "month", "retailer_id", "sku_id", "quantity_cartons", "amount_yuan", "channel",
+                  "district", "area_type", "business_format", "customer_tier", "brand", "sku_name", "price_class",
+                  "is_provincial"]]
+
+
+def _mask(raw: pd.DataFrame, f: Filters, months: bool = True) -> np.ndarray:
+    m = np.ones(len(raw), dtype=bool)
+    if months and (f.month_from, f.month_to) != (1, 12):
+        m &= raw["month"].between(f.month_from, f.month_to).to_numpy()
+    for col, values in (("district", f.districts), ("area_type", f.area_types), ("business_format", f.business_formats)):
+        if values:
+            m &= raw[col].isin(values).to_numpy()
+    if (f.tier_min, f.tier_max) != (TIER_MIN, TIER_MAX):
+        m &= raw["customer_tier"].between(f.tier_min, f.tier_max).to_numpy()
+    return m
+
+
+def _customers(retailers: pd.DataFrame, f: Filters) -> int:
+    m = np.ones(len(retailers), dtype=bool)
+    for col, values in (("district", f.districts), ("area_type", f.area_types), ("business_format", f.business_formats)):
+        if values:
+            m &= retailers[col].isin(values).to_numpy()
+    if (f.tier_min, f.tier_max) != (TIER_MIN, TIER_MAX):
+        m &= retailers["customer_tier"].between(f.tier_min, f.tier_max).to_numpy()
+    return int(m.sum())
+
+
+def kpi_totals(raw: pd.DataFrame, retailers: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Per year of f.years: qty, amount, provincial/online/class quantities, online and ordering customers."""
+    part = raw[_mask(raw, f) & raw["year"].isin(f.years).to_numpy()]
+    q = part["quantity_cartons"]
+    out = pd.DataFrame({
+        "qty": q.groupby(part["year"]).sum(),
+        "amount": part["amount_yuan"].groupby(part["year"]).sum(),
+        "provincial_qty": q.where(part["is_provincial"], 0).groupby(part["year"]).sum(),
+        "online_qty": q.where(part["channel"] == "online", 0).groupby(part["year"]).sum(),
+        **{f"class{c}_qty": q.where(part["price_class"] == c, 0).groupby(part["year"]).sum() for c in range(1, 6)},
+        "online_customers": part[part["channel"] == "online"].groupby("year", observed=True)["retailer_id"].nunique(),
+        "ordering_customers": part.groupby("year", observed=True)["retailer_id"].nunique(),
+    }).fillna(0)
+    out["customers"] = _customers(retailers, f)
+    return out.reset_index().rename(columns={"index": "year"})
+
+
+def summary(raw: pd.DataFrame, retailers: pd.DataFrame, f: Filters) -> dict:
+    """The figures of queries.summary that the pages show, from raw lines."""
+    totals = kpi_totals(raw, retailers, f).set_index("year")
+    cur = totals.loc[f.year] if f.year in totals.index else None
+    prev = totals.loc[f.compare_year] if f.compare_year in totals.index else None
+
+    def v(row, col):
+        return None if row is None else float(row[col])
+
+    return {
+        "volume_cases": metrics.cases(v(cur, "qty")),
+        "volume_yoy_pct": metrics.yoy_pct(v(cur, "qty"), v(prev, "qty")),
+        "provincial_share_pct": metrics.share_pct(v(cur, "provincial_qty"), v(cur, "qty")),
+        "avg_price_per_carton": metrics.avg_price(v(cur, "amount"), v(cur, "qty")),
+        "class_cases": {str(c): metrics.cases(v(cur, f"class{c}_qty")) for c in range(1, 6)},
+        "online_customers": None if cur is None else int(cur["online_customers"]),
+        "online_rate_pct": metrics.online_rate(v(cur, "online_customers"), _customers(retailers, f)),
+        "online_volume_share_pct": metrics.share_pct(v(cur, "online_qty"), v(cur, "qty")),
+    }
+
+
+def class_by_month(raw: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    part = raw[_mask(raw, f) & raw["year"].isin(f.years).to_numpy()]
+    out = part.groupby(["year", "month", "price_class"], observed=True)["quantity_cartons"].sum().reset_index(name="qty")
+    out["cases"] = metrics.cases(out["qty"])
+    out["share_pct"] = metrics.share_pct(out["qty"], out.groupby(["year", "month"])["qty"].transform("sum"))
+    return out.sort_values(["year", "month", "price_class"]).reset_index(drop=True)
+
+
+def provincial_by_month(raw: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    part = raw[_mask(raw, f) & raw["year"].isin(f.years).to_numpy()]
+    q = part["quantity_cartons"]
+    out = pd.DataFrame({"qty": q, "provincial_qty": q.where(part["is_provincial"], 0), "year": part["year"], "month": part["month"]})
+    out = out.groupby(["year", "month"]).sum().reset_index()
+    out["share_pct"] = metrics.share_pct(out["provincial_qty"], out["qty"])
+    return out
+
+
+def online_by_month(raw: pd.DataFrame, retailers: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    part = raw[_mask(raw, f) & raw["year"].isin(f.years).to_numpy()]
+    online = part[part["channel"] == "online"].groupby(["year", "month"], observed=True)["retailer_id"].nunique()
+    ordering = part.groupby(["year", "month"], observed=True)["retailer_id"].nunique()
+    out = pd.DataFrame({"online_customers": online, "ordering_customers": ordering}).fillna(0).reset_index()
+    out["online_rate_pct"] = metrics.online_rate(out["online_customers"], _customers(retailers, f))
+    return out
+
+
+def top_brands(raw: pd.DataFrame, f: Filters, limit: int = 10) -> pd.DataFrame:
+    part = raw[_mask(raw, f) & (raw["year"] == f.year).to_numpy()]
+    out = part.groupby("brand", observed=True)["quantity_cartons"].sum().reset_index(name="qty")
+    out = out[out["qty"] > 0].sort_values(["qty", "brand"], ascending=[False, True]).head(limit)
+    out["cases"] = metrics.cases(out["qty"])
+    return out.reset_index(drop=True)
+
+
+def district_volumes(raw: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    part = raw[_mask(raw, f) & (raw["year"] == f.year).to_numpy()]
+    q = part["quantity_cartons"]
+    out = pd.DataFrame({"qty": q, "class5_qty": q.where(part["price_class"] == 5, 0), "district": part["district"]})
+    out = out.groupby("district", observed=True).sum().reset_index()
+    out["volume_cases"] = metrics.cases(out["qty"])
+    out["low_tier_cases"] = metrics.cases(out["class5_qty"])
+    return out.sort_values("district").reset_index(drop=True)
+
+
+def retailer_volumes(raw: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    part = raw[_mask(raw, f, months=True) & raw["year"].isin(f.years).to_numpy()]
+    out = part.pivot_table(index="retailer_id", columns="year", values="quantity_cartons", aggfunc="sum", fill_value=0,
+                           observed=True)
+    return out
