@@ -5,11 +5,12 @@ from pathlib import Path
 
 import duckdb
 
-from .store import ROLLUPS, Store, _empty_sql
+from .rollups import ROLLUPS
+from .store import Store, _empty_sql
 
 #: Small rollups are copied into memory (a query then costs milliseconds); raw order lines stay on
 #: disk as a view, read only by drill-downs to individual retailers.
-IN_MEMORY = ("cube", "sku_cube", "retailer_month", "retailers", "skus")
+IN_MEMORY = (*ROLLUPS, "retailers", "skus")
 
 
 def connect(state_dir: Path | None, memory_limit: str = "2GB", threads: int = 2) -> duckdb.DuckDBPyConnection:

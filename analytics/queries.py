@@ -12,6 +12,7 @@ import pandas as pd
 from . import metrics
 from .contract import LOW_TIER_CLASS, PRICE_CLASSES
 from .filters import Filters
+from .rollups import month_mask
 
 #: breakdown dimensions a caller may ask for -> SQL column (identical in cube, sku_cube, retailers)
 DIMENSIONS = {
@@ -71,10 +72,9 @@ def data_period(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
 # --- KPIs --------------------------------------------------------------------------------------
 
 _CUBE_SUMS = (
-    "SUM(qty)::BIGINT AS qty, SUM(amount)::DOUBLE AS amount,"
-    " COALESCE(SUM(qty) FILTER (is_provincial), 0)::BIGINT AS provincial_qty,"
-    " COALESCE(SUM(qty) FILTER (channel = 'online'), 0)::BIGINT AS online_qty,"
-    + ",".join(f" COALESCE(SUM(qty) FILTER (price_class = {c}), 0)::BIGINT AS class{c}_qty" for c in PRICE_CLASSES)
+    "SUM(qty)::BIGINT AS qty, SUM(amount)::DOUBLE AS amount, SUM(provincial_qty)::BIGINT AS provincial_qty,"
+    " SUM(online_qty)::BIGINT AS online_qty, "
+    + ", ".join(f"SUM(class{c}_qty)::BIGINT AS class{c}_qty" for c in PRICE_CLASSES)
 )
 
 
@@ -85,35 +85,32 @@ def customers(con: duckdb.DuckDBPyConnection, f: Filters) -> int:
 
 
 def kpi_totals(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None) -> pd.DataFrame:
-    """Raw sums per year (and per `by` dimension): volumes in 条, amount, online/ordering customers."""
-    group = f", {_dim(by)}" if by else ""
+    """Raw sums per year (and per `by` dimension) in one statement: volumes in 条, amount,
+    online/ordering customers of the month range (from month masks) and master customers."""
+    key = _dim(by) if by else None
+    g = f", {key}" if key else ""
     where, params = f.where()
+    seg, seg_params = f.where(months=False)
     ywhere, yparams = _years_clause(f)
-    vol = _df(con, f"SELECT year{group}, {_CUBE_SUMS} FROM cube WHERE {ywhere} AND {where} GROUP BY ALL", yparams + params)
-    rwhere, rparams = f.where(alias="r", months=False)
-    mwhere, mparams = f.where(alias="m", segment=False)
-    ywhere_m, yparams_m = _years_clause(f, "m")
-    group_r = f", r.{_dim(by)}" if by else ""
-    cust = _df(
+    mask = month_mask(f.month_from, f.month_to)
+    base = (f"SELECT {key}, COUNT(*) AS customers FROM retailers WHERE {seg} GROUP BY ALL" if key
+            else f"SELECT COUNT(*) AS customers FROM retailers WHERE {seg}")
+    frame = _df(
         con,
-        f"""SELECT m.year{group_r},
-                   COUNT(DISTINCT m.retailer_id) FILTER (m.online_lines > 0) AS online_customers,
-                   COUNT(DISTINCT m.retailer_id) FILTER (m.qty > 0) AS ordering_customers
-            FROM retailer_month m JOIN retailers r USING (retailer_id)
-            WHERE {ywhere_m} AND {mwhere} AND {rwhere} GROUP BY ALL""",
-        yparams_m + mparams + rparams,
+        f"""WITH v AS (SELECT year{g}, {_CUBE_SUMS} FROM cube WHERE {ywhere} AND {where} GROUP BY ALL),
+                 c AS (SELECT year{g}, COUNT(*) FILTER (online_mask & ? != 0) AS online_customers,
+                              COUNT(*) FILTER (order_mask & ? != 0) AS ordering_customers
+                       FROM retailer_year WHERE {ywhere} AND {seg} GROUP BY ALL),
+                 n AS ({base})
+            SELECT * FROM v FULL JOIN c USING (year{g}) {"LEFT JOIN n USING (" + key + ")" if key else "CROSS JOIN n"}""",
+        yparams + params + [mask, mask] + yparams + seg_params + seg_params,
     )
     keys = ["year"] + ([by] if by else [])
-    out = vol.merge(cust, on=keys, how="outer")
-    if by:
-        cwhere, cparams = f.where(months=False)
-        base = _df(con, f"SELECT {_dim(by)}, COUNT(*) AS customers FROM retailers WHERE {cwhere} GROUP BY ALL", cparams)
-        out = out.merge(base, on=by, how="left")
-    else:
-        out["customers"] = customers(con, f)
-    num = [c for c in out.columns if c not in keys]
-    out[num] = out[num].fillna(0)
-    return out.sort_values(keys).reset_index(drop=True)
+    if by and key != by:
+        frame = frame.rename(columns={key: by})
+    num = [c for c in frame.columns if c not in keys]
+    frame[num] = frame[num].fillna(0)
+    return frame.sort_values(keys).reset_index(drop=True)
 
 
 def _row(totals: pd.DataFrame, year: int | None) -> pd.Series | None:
@@ -134,7 +131,7 @@ def summary(con: duckdb.DuckDBPyConnection, f: Filters) -> dict:
     qty, qty_p = val(cur, "qty"), val(prev, "qty")
     prov, prov_p = val(cur, "provincial_qty"), val(prev, "provincial_qty")
     online = val(cur, "online_customers")
-    n_customers = customers(con, f)
+    n_customers = int(totals["customers"].iloc[0]) if len(totals) else customers(con, f)
     out = {
         "year": f.year,
         "compare_year": f.compare_year,
@@ -202,14 +199,13 @@ def class_by_period(con: duckdb.DuckDBPyConnection, f: Filters, grain: str = "mo
     group = f", {_dim(by)}" if by else ""
     where, params = f.where()
     ywhere, yparams = _years_clause(f)
-    frame = _df(
-        con,
-        f"SELECT {period}{group}, price_class, SUM(qty)::BIGINT AS qty FROM cube WHERE {ywhere} AND {where} "
-        f"GROUP BY ALL ORDER BY ALL",
-        yparams + params,
-    )
-    frame["cases"] = metrics.cases(frame["qty"])
+    sums = ", ".join(f"SUM(class{c}_qty)::BIGINT AS \"{c}\"" for c in PRICE_CLASSES)
+    wide = _df(con, f"SELECT {period}{group}, {sums} FROM cube WHERE {ywhere} AND {where} GROUP BY ALL", yparams + params)
     keys = ["year"] + (["month"] if grain == "month" else []) + ([by] if by else [])
+    frame = wide.melt(id_vars=keys, var_name="price_class", value_name="qty")
+    frame["price_class"] = frame["price_class"].astype(int)
+    frame = frame[frame["qty"] > 0].sort_values(keys + ["price_class"]).reset_index(drop=True)
+    frame["cases"] = metrics.cases(frame["qty"])
     frame["share_pct"] = metrics.share_pct(frame["qty"], frame.groupby(keys)["qty"].transform("sum"))
     return frame
 
@@ -242,8 +238,7 @@ def provincial_by_period(con: duckdb.DuckDBPyConnection, f: Filters, grain: str 
     ywhere, yparams = _years_clause(f)
     frame = _df(
         con,
-        f"""SELECT {period}{group}, SUM(qty)::BIGINT AS qty,
-                   COALESCE(SUM(qty) FILTER (is_provincial), 0)::BIGINT AS provincial_qty
+        f"""SELECT {period}{group}, SUM(qty)::BIGINT AS qty, SUM(provincial_qty)::BIGINT AS provincial_qty
             FROM cube WHERE {ywhere} AND {where} GROUP BY ALL ORDER BY ALL""",
         yparams + params,
     )
@@ -282,29 +277,30 @@ def top_brands(con: duckdb.DuckDBPyConnection, f: Filters, level: str = "brand",
 
 def online_by_month(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None) -> pd.DataFrame:
     """Per month: retailers ordering online, ordering at all, newly adopting, online volume share, 网订率."""
-    group = f", r.{_dim(by)}" if by else ""
-    rwhere, rparams = f.where(alias="r", months=False)
-    mwhere, mparams = f.where(alias="m", segment=False)
-    ywhere, yparams = _years_clause(f, "m")
+    key = _dim(by) if by else None
+    g = f", {key}" if key else ""
+    where, params = f.where()
+    seg, seg_params = f.where(months=False)
+    ywhere, yparams = _years_clause(f)
+    base = (f"SELECT {key}, COUNT(*) AS customers FROM retailers WHERE {seg} GROUP BY ALL" if key
+            else f"SELECT COUNT(*) AS customers FROM retailers WHERE {seg}")
     frame = _df(
         con,
-        f"""SELECT m.year, m.month{group},
-                   COUNT(*) FILTER (m.online_lines > 0) AS online_customers,
-                   COUNT(*) FILTER (m.qty > 0) AS ordering_customers,
-                   COUNT(*) FILTER (year(m.first_online) = m.year AND month(m.first_online) = m.month
-                                    AND m.first_online = (SELECT MIN(x.first_online) FROM retailer_month x
-                                                          WHERE x.retailer_id = m.retailer_id)) AS new_online,
-                   SUM(m.online_qty)::BIGINT AS online_qty, SUM(m.qty)::BIGINT AS qty
-            FROM retailer_month m JOIN retailers r USING (retailer_id)
-            WHERE {ywhere} AND {mwhere} AND {rwhere} GROUP BY ALL ORDER BY ALL""",
-        yparams + mparams + rparams,
+        f"""WITH months AS (SELECT unnest(range(?, ? + 1))::INTEGER AS month),
+                 c AS (SELECT y.year, months.month{g},
+                              COUNT(*) FILTER ((y.online_mask >> (months.month - 1)) & 1 = 1) AS online_customers,
+                              COUNT(*) FILTER ((y.order_mask >> (months.month - 1)) & 1 = 1) AS ordering_customers,
+                              COUNT(*) FILTER (year(y.first_online_ever) = y.year
+                                               AND month(y.first_online_ever) = months.month) AS new_online
+                       FROM retailer_year y CROSS JOIN months WHERE {ywhere} AND {seg}
+                       GROUP BY ALL),
+                 v AS (SELECT year, month{g}, SUM(online_qty)::BIGINT AS online_qty, SUM(qty)::BIGINT AS qty
+                       FROM cube WHERE {ywhere} AND {where} GROUP BY ALL),
+                 n AS ({base})
+            SELECT c.*, v.online_qty, v.qty, n.customers FROM c JOIN v USING (year, month{g})
+            {"LEFT JOIN n USING (" + key + ")" if key else "CROSS JOIN n"} ORDER BY ALL""",
+        [int(f.month_from), int(f.month_to)] + yparams + seg_params + yparams + params + seg_params,
     )
-    if by:
-        cwhere, cparams = f.where(months=False)
-        base = _df(con, f"SELECT {_dim(by)}, COUNT(*) AS customers FROM retailers WHERE {cwhere} GROUP BY ALL", cparams)
-        frame = frame.merge(base, on=by, how="left")
-    else:
-        frame["customers"] = customers(con, f)
     frame["online_rate_pct"] = metrics.online_rate(frame["online_customers"], frame["customers"])
     frame["online_volume_share_pct"] = metrics.share_pct(frame["online_qty"], frame["qty"])
     return frame
@@ -319,18 +315,19 @@ def online_by_segment(con: duckdb.DuckDBPyConnection, f: Filters, by: str) -> pd
 
 
 def retailers_not_online(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 500) -> pd.DataFrame:
-    """Retailers in the segment with no online order line in f.year, biggest first: who to visit next."""
+    """Retailers in the segment with no online order line in f.year's months, biggest first: who to visit next."""
     rwhere, rparams = f.where(alias="r", months=False)
     mwhere, mparams = f.where(alias="m", segment=False)
+    mask = month_mask(f.month_from, f.month_to)
     frame = _df(
         con,
         f"""SELECT r.retailer_id, r.retailer_name, r.district, r.manager, r.area_type, r.business_format, r.customer_tier,
-                   COALESCE(SUM(m.qty), 0)::BIGINT AS qty
-            FROM retailers r LEFT JOIN retailer_month m ON m.retailer_id = r.retailer_id AND m.year = ? AND {mwhere}
-            WHERE {rwhere}
-            GROUP BY ALL HAVING COALESCE(SUM(m.online_lines), 0) = 0
+                   COALESCE((SELECT SUM(m.qty) FROM retailer_month m
+                             WHERE m.retailer_id = r.retailer_id AND m.year = ? AND {mwhere}), 0)::BIGINT AS qty
+            FROM retailers r LEFT JOIN retailer_year y ON y.retailer_id = r.retailer_id AND y.year = ?
+            WHERE {rwhere} AND COALESCE(y.online_mask, 0) & ? = 0
             ORDER BY qty DESC, r.retailer_id LIMIT ?""",
-        [f.year] + mparams + rparams + [int(limit)],
+        [f.year] + mparams + [f.year] + rparams + [mask, int(limit)],
     )
     frame["cases"] = metrics.cases(frame["qty"])
     return frame

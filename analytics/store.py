@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 
 from . import config
 from .ingest import Parsed, Problem, check_references, empty_master, parse_bytes
+from .rollups import ROLLUPS
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -363,39 +364,6 @@ def _write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
 
 
 # --- deriving a state --------------------------------------------------------------------------
-
-#: The rollups every chart reads. Grains are chosen so each chart is answered exactly:
-#: distinct-retailer counts never add across months, so they come from retailer_month.
-ROLLUPS = {
-    "cube": """
-        SELECT year(o.order_date)::INTEGER AS year, month(o.order_date)::INTEGER AS month,
-               r.district, r.area_type, r.business_format, r.customer_tier,
-               s.price_class, s.is_provincial, o.channel,
-               SUM(o.quantity_cartons)::BIGINT AS qty, SUM(o.amount_yuan)::DOUBLE AS amount,
-               COUNT(*)::BIGINT AS lines
-        FROM live_orders o JOIN live_retailers r USING (retailer_id) JOIN live_skus s USING (sku_id)
-        GROUP BY ALL
-    """,
-    "sku_cube": """
-        SELECT year(o.order_date)::INTEGER AS year, month(o.order_date)::INTEGER AS month,
-               r.district, r.area_type, r.business_format, r.customer_tier, o.sku_id,
-               SUM(o.quantity_cartons)::BIGINT AS qty, SUM(o.amount_yuan)::DOUBLE AS amount
-        FROM live_orders o JOIN live_retailers r USING (retailer_id)
-        GROUP BY ALL
-    """,
-    "retailer_month": """
-        SELECT o.retailer_id, year(o.order_date)::INTEGER AS year, month(o.order_date)::INTEGER AS month,
-               SUM(o.quantity_cartons)::BIGINT AS qty, SUM(o.amount_yuan)::DOUBLE AS amount,
-               COUNT(*)::BIGINT AS lines,
-               COALESCE(SUM(o.quantity_cartons) FILTER (o.channel = 'online'), 0)::BIGINT AS online_qty,
-               COUNT(*) FILTER (o.channel = 'online')::BIGINT AS online_lines,
-               COALESCE(SUM(o.quantity_cartons) FILTER (s.price_class = 5), 0)::BIGINT AS class5_qty,
-               COALESCE(SUM(o.quantity_cartons) FILTER (s.is_provincial), 0)::BIGINT AS provincial_qty,
-               MIN(o.order_date) AS first_order, MIN(o.order_date) FILTER (o.channel = 'online') AS first_online
-        FROM live_orders o JOIN live_skus s USING (sku_id)
-        GROUP BY ALL
-    """,
-}
 
 ORDER_COLUMNS = "order_date, retailer_id, sku_id, quantity_cartons, amount_yuan, channel, district, extract_id"
 RETAILER_COLUMNS = "retailer_id, retailer_name, district, manager, area_type, business_format, customer_tier"
