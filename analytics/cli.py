@@ -78,15 +78,44 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _period(text: str | None) -> tuple[str, str] | None:
+    """--period 2019-12 (a whole month) or 2019-12-01:2019-12-31; ValueError when neither."""
+    import datetime as dt
+
+    if text is None:
+        return None
+    if ":" in text:
+        start, end = (dt.date.fromisoformat(part.strip()) for part in text.split(":", 1))
+    else:
+        start = dt.datetime.strptime(text.strip(), "%Y-%m").date()
+        end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    if end < start:
+        raise ValueError("the period ends before it starts")
+    return start.isoformat(), end.isoformat()
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
+    import os
+
     from .store import Store, load_paths
 
     store = Store(args.data_dir)
-    missing = [p for p in args.files if not __import__("os").path.isfile(p)]
+    missing = [p for p in args.files if not os.path.isfile(p)]
     if missing:
         print("error: no such file: " + ", ".join(missing), file=sys.stderr)
         return 2
-    results = load_paths(store, args.files, kind=args.kind, progress=_progress(not args.quiet))
+    try:
+        period = _period(args.period)
+    except ValueError:
+        print(f"error: --period {args.period!r}: expected YYYY-MM (a month) or YYYY-MM-DD:YYYY-MM-DD (start not after end)",
+              file=sys.stderr)
+        return 2
+    try:
+        results = load_paths(store, args.files, kind=args.kind, sheet=args.sheet, period=period,
+                             progress=_progress(not args.quiet))
+    except TimeoutError as exc:  # another load held the lock for too long
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     failed = False
     for r in results:
         if r.status == "refused":
@@ -127,6 +156,9 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     except (KeyError, ValueError) as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
+    except TimeoutError as exc:  # another load held the lock for too long
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     print(f"{record['id']} withdrawn ({record['file_name']})")
     return 0
 
@@ -186,7 +218,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     i = add("ingest", cmd_ingest, "validate and load extract files")
     i.add_argument("files", nargs="+")
-    i.add_argument("--kind", choices=KINDS)
+    i.add_argument("--kind", choices=KINDS, help="the files' kind (overrides what the headers suggest)")
+    i.add_argument("--sheet", help="Excel: the sheet to read (default: the first)")
+    i.add_argument("--period", help="orders: the period they replace, YYYY-MM or YYYY-MM-DD:YYYY-MM-DD "
+                                    "(default: each file's first to last order date)")
     e = add("extracts", cmd_extracts, "load history, oldest first")
     e.add_argument("--json", action="store_true")
     r = add("rollback", cmd_rollback, "withdraw one extract")

@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import config
-from .ingest import Parsed, Problem, check_references, empty_master, parse_bytes
+from .ingest import Parsed, Problem, check_references, empty_master, parse_bytes, parse_bytes_isolated, sniff_format
 from .rollups import ROLLUPS
 
 MANIFEST = "manifest.json"
@@ -174,7 +174,7 @@ class Store:
         refer to retailers and SKUs loaded in the same batch."""
         manifest = manifest or self.manifest()
         retailers, skus = self.masters(manifest)
-        parsed = [parse_bytes(data, name, kind=kind, sheet=sheet) for name, data in files]
+        parsed = [_parse_one(data, name, kind, sheet) for name, data in files]
         order = sorted(range(len(parsed)), key=lambda i: {"retailers": 0, "skus": 1}.get(parsed[i].kind or "", 2))
         for i in order:
             p = parsed[i]
@@ -242,9 +242,11 @@ class Store:
             todo = [r for r in results if r.status == "ready"]
             if not todo:
                 return results
+            self._clear_debris(manifest)
             self.extracts_dir.mkdir(parents=True, exist_ok=True)
             new_manifest = json.loads(json.dumps(manifest))
             seen: set[str] = set()
+            written: list[Path] = []
             for n, r in enumerate(sorted(todo, key=lambda r: {"retailers": 0, "skus": 1}.get(r.parsed.kind, 2))):
                 p = r.parsed
                 if p.sha256 in seen:  # the same bytes twice in one batch
@@ -258,6 +260,7 @@ class Store:
                 stored = f"{extract_id}.parquet"
                 frame = p.frame.copy()
                 frame["extract_id"] = extract_id
+                written.append(self.extracts_dir / stored)
                 _write_parquet_atomic(frame, self.extracts_dir / stored)
                 start, end = period or p.period or (None, None)
                 record = {
@@ -285,7 +288,15 @@ class Store:
                 r.record = record
                 r.status = "loaded"
             progress(0.55, "rollups")
-            self._switch(new_manifest)
+            try:
+                self._switch(new_manifest)
+            except BaseException:
+                # the manifest still names the previous state; take back the files only this load
+                # wrote, so a failed load leaves the directory as it found it (a killed process
+                # cannot do this: the next writer's _clear_debris does)
+                for path in written:
+                    path.unlink(missing_ok=True)
+                raise
             progress(1.0, "done")
             return results
 
@@ -305,6 +316,7 @@ class Store:
                 known = ", ".join(e["id"] for e in manifest["extracts"]) or "none"
                 raise KeyError(f"no extract {extract_id}; known: {known}")
             progress(0.2, "rollups")
+            self._clear_debris(manifest)
             self._switch(new_manifest)
             progress(1.0, "done")
             return record
@@ -315,6 +327,22 @@ class Store:
             self._switch(json.loads(json.dumps(self.manifest())))
 
     # state building -----------------------------------------------------------------------
+    def _clear_debris(self, manifest: dict) -> None:
+        """Remove what a writer killed mid-load left behind: temporary files and state directories,
+        and extract files the manifest does not list. Only called under the lock, so no other
+        writer can be producing them right now."""
+        known = {e["stored_name"] for e in manifest["extracts"]}
+        if self.extracts_dir.exists():
+            for path in self.extracts_dir.iterdir():
+                if path.name.startswith(".") or path.name not in known:
+                    path.unlink(missing_ok=True)
+        if self.states_dir.exists():
+            for path in self.states_dir.iterdir():
+                if path.name.startswith("."):
+                    shutil.rmtree(path, ignore_errors=True)
+        for path in self.root.glob(f".{MANIFEST}.*.tmp"):
+            path.unlink(missing_ok=True)
+
     def _switch(self, manifest: dict) -> None:
         gen = f"g{dt.datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
         target = self.states_dir / gen
@@ -327,7 +355,9 @@ class Store:
     def _prune_states(self, keep: str) -> None:
         if not self.states_dir.exists():
             return
-        gens = sorted((p for p in self.states_dir.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+        # hidden directories are states being built, not states readers may hold
+        gens = sorted((p for p in self.states_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                      key=lambda p: p.stat().st_mtime)
         old = [p for p in gens if p.name != keep][: max(len(gens) - KEEP_STATES, 0)]
         for path in old:
             shutil.rmtree(path, ignore_errors=True)
@@ -351,8 +381,23 @@ def _check_period(parsed: Parsed, period: tuple[str, str]) -> None:
     start, end = pd.Timestamp(period[0]), pd.Timestamp(period[1])
     outside = (frame["order_date"] < start) | (frame["order_date"] > end)
     col = parsed.mapping.columns["order_date"] if parsed.mapping else "order_date"
-    parsed.problems.add_rows(parsed.file_name, outside, frame["order_date"].dt.strftime("%Y-%m-%d"), col,
-                             "err_date_range", lo=period[0], hi=period[1])
+    rows = pd.Series(frame["order_date"].dt.strftime("%Y-%m-%d").to_numpy(), index=_row_index(parsed))
+    parsed.problems.add_rows(parsed.file_name, pd.Series(outside.to_numpy(), index=rows.index), rows, col,
+                             "err_outside_period", lo=period[0], hi=period[1])
+
+
+def _row_index(parsed: Parsed) -> pd.Index:
+    """add_rows reads row numbers from the index: give it the rows the lines came from."""
+    rows = parsed.rows if parsed.rows is not None else pd.RangeIndex(len(parsed.frame)) + 2
+    return pd.Index(rows) - 2
+
+
+def _parse_one(data: bytes, name: str, kind: str | None, sheet: str | None) -> Parsed:
+    """Excel goes through a native parser (calamine), so it is parsed in a child process; CSV and
+    parquet are parsed here, where they are faster and their readers are not the risky ones."""
+    if sniff_format(data) in ("xlsx", "xls"):
+        return parse_bytes_isolated(data, name, kind=kind, sheet=sheet)
+    return parse_bytes(data, name, kind=kind, sheet=sheet)
 
 
 def _write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
@@ -375,6 +420,19 @@ def build_state(extracts_dir: Path, records: list[dict], target: Path, threads: 
     tmp = target.with_name(f".{target.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
+    try:
+        _build_into(extracts_dir, records, tmp, threads)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # a half-built state is never left for readers to find
+        raise
+    for path in tmp.iterdir():
+        fsync_file(path)
+    fsync_dir(tmp)
+    os.replace(tmp, target)
+    fsync_dir(target.parent)
+
+
+def _build_into(extracts_dir: Path, records: list[dict], tmp: Path, threads: int) -> None:
     active = [r for r in records if r["status"] == "active"]
     con = duckdb.connect(config={"threads": threads, "preserve_insertion_order": False})
     try:
@@ -423,11 +481,6 @@ def build_state(extracts_dir: Path, records: list[dict], target: Path, threads: 
             con.sql(sql).write_parquet(str(tmp / f"{name}.parquet"))
     finally:
         con.close()
-    for path in tmp.iterdir():
-        fsync_file(path)
-    fsync_dir(tmp)
-    os.replace(tmp, target)
-    fsync_dir(target.parent)
 
 
 def _empty_sql(kind: str) -> str:
@@ -442,10 +495,11 @@ def _empty_sql(kind: str) -> str:
 
 
 def load_paths(store: Store, paths: list[str], kind: str | None = None, loaded_by: str | None = None,
-               progress: Progress = _noop) -> list[LoadResult]:
+               progress: Progress = _noop, sheet: str | None = None,
+               period: tuple[str, str] | None = None) -> list[LoadResult]:
     """Load files from disk (the CLI's and the demo's path into the same code as uploads)."""
     files = [(Path(p).name, Path(p).read_bytes()) for p in paths]
-    return store.load(files, kind=kind, loaded_by=loaded_by, progress=progress)
+    return store.load(files, kind=kind, sheet=sheet, period=period, loaded_by=loaded_by, progress=progress)
 
 
 __all__ = ["Store", "LoadResult", "LoadError", "Replacement", "Problem", "build_state", "load_paths"]

@@ -1,0 +1,482 @@
+"""The data directory: one parquet per extract, the manifest, replace-by-period, upserts,
+rollback, refusals, crashes, concurrent writers and readers, the CLI, and the sample extracts.
+
+Built on the tiny city of conftest.py (E00001 retailers, E00002 SKUs, E00003 orders) plus a
+November–December extract (E00004) for the correction cases:
+
+    甲片区: 2019-11-04 10 条 (0420001), 2019-12-02 20 条 (0420001), 2019-12-30 30 条 (0420002)
+    乙片区: 2019-11-04 40 条 (0420003), 2019-12-16 50 条 (0420003)
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import analytics.store as store_module
+from analytics.db import connect, connect_store
+from analytics.filters import Filters
+from analytics.queries import district_table, summary
+from analytics.store import Replacement, Store
+
+from .conftest import ROOT, TINY_ORDERS, load_tiny
+
+HEAD = "订货日期,许可证号,卷烟编码,订货量(条),金额(元),订货方式\n"
+NOV_DEC = HEAD + """2019-11-04,0420001,6901028000001,10,2000,网上订货
+2019-12-02,0420001,6901028000001,20,4000,网上订货
+2019-12-30,0420002,6901028000002,30,300,电话订货
+2019-11-04,0420003,6901028000003,40,2000,网上订货
+2019-12-16,0420003,6901028000003,50,2500,网上订货
+"""
+# 甲片区's December exported again: 12-02 was 25 条, not 20, and a 12-30 line was missing
+DEC_CORRECTION = HEAD + """2019/12/2,0420001,6901028000001,25,"5,000.00",网上订货
+2019/12/30,0420002,6901028000002,30,300,电话订货
+2019/12/30,0420002,6901028000003,5,250,电话订货
+"""
+# 乙片区's December exported again
+DEC_CORRECTION_B = HEAD + "2019-12-16,0420003,6901028000003,60,3000,网上订货\n"
+BAD = HEAD + """2019-02-30,0420001,6901028000002,60,600,电话订货
+2019-03-04,0999999,6901028000003,0,12500,网上订货
+"""
+SAMPLES = ROOT / "data" / "samples"
+
+
+def _tree(root: Path) -> dict[str, str]:
+    """Every file under root (hidden ones too) and its sha256."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _months(store: Store) -> dict[tuple[str, int, int], int]:
+    """条 per (district, year, month) as the reports see them."""
+    rows = connect_store(store).execute("SELECT district, year, month, SUM(qty)::BIGINT FROM cube GROUP BY ALL ORDER BY ALL").fetchall()
+    return {(d, y, m): q for d, y, m, q in rows}
+
+
+def _figures(store: Store) -> str:
+    """What the pages show, as text: summaries, the district table, rollups and masters."""
+    con = connect_store(store)
+    parts = []
+    for year in (2018, 2019):
+        for districts in ((), ("甲片区",), ("乙片区",)):
+            parts.append(json.dumps(summary(con, Filters(year=year, compare_year=year - 1, districts=districts)), sort_keys=True))
+        parts.append(district_table(con, Filters(year=year, compare_year=year - 1)).to_csv(index=False))
+    for table in ("cube", "sku_cube", "retailer_month", "retailers", "skus"):
+        parts.append(con.sql(f"SELECT * FROM {table} ORDER BY ALL").df().to_csv(index=False))
+    parts.append(con.sql("SELECT * EXCLUDE (extract_id) FROM orders ORDER BY ALL").df().to_csv(index=False))
+    return "\n".join(parts)
+
+
+def _load(store: Store, name: str, text: str, **kw: object):
+    results = store.load([(name, text.encode("gbk"))], loaded_by="test", **kw)
+    assert len(results) == 1
+    return results[0]
+
+
+@pytest.fixture
+def dec(tmp_path: Path) -> Store:
+    store = load_tiny(tmp_path / "data")
+    assert _load(store, "订单_11-12月.csv", NOV_DEC).status == "loaded"
+    return store
+
+
+# --- storage -------------------------------------------------------------------------------------
+
+
+def test_each_accepted_extract_is_its_own_parquet_with_a_manifest_entry(tiny):
+    manifest = tiny.manifest()
+    assert [e["id"] for e in manifest["extracts"]] == ["E00001", "E00002", "E00003"]
+    assert sorted(p.name for p in tiny.extracts_dir.iterdir()) == ["E00001.parquet", "E00002.parquet", "E00003.parquet"]
+    orders = manifest["extracts"][2]
+    assert {k: orders[k] for k in ("id", "kind", "file_name", "sha256", "rows", "period_start", "period_end", "districts",
+                                   "loaded_by", "status")} == {
+        "id": "E00003", "kind": "orders", "file_name": "订单.csv", "sha256": hashlib.sha256(TINY_ORDERS.encode("gbk")).hexdigest(),
+        "rows": 6, "period_start": "2018-03-05", "period_end": "2019-05-06", "districts": ["乙片区", "甲片区"],
+        "loaded_by": "test", "status": "active",
+    }
+    assert pd.Timestamp(orders["loaded_at"]).tzinfo is not None
+    assert [(e["kind"], e["rows"], e["period_start"], e["districts"]) for e in manifest["extracts"][:2]] == [
+        ("retailers", 3, None, ["乙片区", "甲片区"]), ("skus", 3, None, [])]
+    stored = pd.read_parquet(tiny.extracts_dir / "E00003.parquet")
+    assert stored["retailer_id"].tolist() == ["0420001", "0420002", "0420001", "0420001", "0420002", "0420003"]
+    assert stored["district"].tolist() == ["甲片区", "甲片区", "甲片区", "甲片区", "甲片区", "乙片区"]
+    assert set(stored["extract_id"]) == {"E00003"}
+
+
+def test_the_same_bytes_again_are_a_duplicate_and_change_nothing(tiny):
+    before = _tree(tiny.root)
+    results = tiny.load([("订单(再次).csv", TINY_ORDERS.encode("gbk"))], loaded_by="test")
+    assert [r.status for r in results] == ["duplicate"]
+    assert _tree(tiny.root) == before
+
+
+def test_correction_extract_replaces_only_its_district_and_period(dec):
+    before = _months(dec)
+    assert (before[("甲片区", 2019, 11)], before[("甲片区", 2019, 12)], before[("乙片区", 2019, 12)]) == (10, 50, 50)
+    result = _load(dec, "订单_甲片区_12月_更正.csv", DEC_CORRECTION)
+    assert result.status == "loaded"
+    assert result.replacements == [Replacement("甲片区", 2, 0.2, "2019-12-02", "2019-12-30", ["E00004"])]
+    assert (result.record["period_start"], result.record["period_end"], result.record["districts"]) == ("2019-12-02", "2019-12-30", ["甲片区"])
+    after = _months(dec)
+    assert after[("甲片区", 2019, 12)] == 60  # 25 + 30 + 5
+    assert {k: v for k, v in after.items() if k != ("甲片区", 2019, 12)} == {k: v for k, v in before.items() if k != ("甲片区", 2019, 12)}
+    lines = connect_store(dec).execute(
+        "SELECT strftime(order_date, '%Y-%m-%d'), retailer_id, quantity_cartons, extract_id FROM orders "
+        "WHERE district = '甲片区' AND order_date >= DATE '2019-11-01' ORDER BY ALL").fetchall()
+    assert lines == [("2019-11-04", "0420001", 10, "E00004"), ("2019-12-02", "0420001", 25, "E00005"),
+                     ("2019-12-30", "0420002", 5, "E00005"), ("2019-12-30", "0420002", 30, "E00005")]
+
+
+def test_a_stated_period_replaces_the_whole_period_and_refuses_lines_outside_it(dec):
+    only_first_week = HEAD + "2019-12-02,0420001,6901028000001,25,5000,网上订货\n"
+    result = _load(dec, "更正.csv", only_first_week, period=("2019-12-01", "2019-12-31"))
+    assert result.replacements == [Replacement("甲片区", 2, 0.2, "2019-12-02", "2019-12-30", ["E00004"])]
+    assert (result.record["period_start"], result.record["period_end"]) == ("2019-12-01", "2019-12-31")
+    assert _months(dec)[("甲片区", 2019, 12)] == 25  # the 12-30 line went with the stated month
+    before = _tree(dec.root)
+    stray = _load(dec, "更正2.csv", only_first_week + "2019-11-29,0420001,6901028000001,1,200,网上订货\n",
+                  period=("2019-12-01", "2019-12-31"))
+    assert stray.status == "refused"
+    assert stray.messages("zh") == ["更正2.csv，第 3 行，列“订货日期”，值“2019-11-29”：日期不在指定的替换期间（2019-12-01 至 2019-12-31）内"]
+    assert stray.messages("en") == ["更正2.csv, row 3, column '订货日期', value '2019-11-29': date outside the stated period (2019-12-01 to 2019-12-31)"]
+    assert _tree(dec.root) == before
+
+
+def test_masters_upsert_and_orders_may_use_a_retailer_loaded_in_the_same_batch(tiny):
+    update = """许可证号,客户名称,片区,客户经理,城乡分类,业态,档位
+0420002,乙食杂店(迁址),乙片区,李娜,农网,食杂店,12
+0420004,丁烟酒店,乙片区,李娜,城网,烟酒店,8
+"""
+    orders = HEAD + "2019-06-03,0420004,6901028000002,40,400,网上订货\n"
+    results = tiny.load([("订单_丁.csv", orders.encode("gbk")), ("零售户_更新.csv", update.encode("gbk"))], loaded_by="test")
+    assert [(r.status, r.record["id"]) for r in results] == [("loaded", "E00005"), ("loaded", "E00004")]  # masters first
+    live = pd.read_parquet(tiny.state_dir() / "retailers.parquet").sort_values("retailer_id")
+    assert live[["retailer_id", "retailer_name", "district", "manager", "customer_tier"]].values.tolist() == [
+        ["0420001", "甲便利店", "甲片区", "张伟", 5],
+        ["0420002", "乙食杂店(迁址)", "乙片区", "李娜", 12],
+        ["0420003", "丙超市", "乙片区", "李娜", 20],
+        ["0420004", "丁烟酒店", "乙片区", "李娜", 8],
+    ]
+    con = connect_store(tiny)
+    # reports take the district from the current master: 0420002's 200 条 of March now count for 乙
+    assert summary(con, Filters(year=2019, compare_year=2018, districts=("乙片区",)))["volume_cases"] == (500 + 200 + 40) / 250
+    assert summary(con, Filters(year=2019, compare_year=2018, districts=("甲片区",)))["volume_cases"] == (250 + 50) / 250
+
+
+# --- rollback --------------------------------------------------------------------------------------
+
+
+def test_rollback_restores_every_figure_exactly(dec):
+    before = _figures(dec)
+    update = "许可证号,客户名称,片区,城乡分类\n0420001,甲便利店,乙片区,农网\n"
+    for name, text in (("更正.csv", DEC_CORRECTION), ("零售户_更新.csv", update)):
+        record = _load(dec, name, text).record
+        assert _figures(dec) != before
+        withdrawn = dec.rollback(record["id"])
+        assert (withdrawn["id"], withdrawn["status"]) == (record["id"], "withdrawn")
+        assert _figures(dec) == before
+    assert [e["status"] for e in dec.extracts()] == ["active"] * 4 + ["withdrawn"] * 2
+
+
+def test_withdrawing_an_earlier_extract_gives_the_state_as_if_it_was_never_loaded(dec, tmp_path):
+    _load(dec, "更正.csv", DEC_CORRECTION)
+    dec.rollback("E00004")  # the November–December extract, loaded before the correction
+    never = load_tiny(tmp_path / "never")
+    _load(never, "更正.csv", DEC_CORRECTION)
+    assert _figures(dec) == _figures(never)
+
+
+def test_rollback_of_an_unknown_or_withdrawn_extract_is_an_error_and_changes_nothing(tiny):
+    tiny.rollback("E00003")
+    before = _tree(tiny.root)
+    with pytest.raises(ValueError, match="^E00003 is already withdrawn$"):
+        tiny.rollback("E00003")
+    with pytest.raises(KeyError, match="no extract E00009; known: E00001, E00002, E00003"):
+        tiny.rollback("E00009")
+    assert _tree(tiny.root) == before
+
+
+# --- refusals and failures ------------------------------------------------------------------------------
+
+
+def test_a_refused_batch_leaves_the_data_directory_byte_identical(dec):
+    before = _tree(dec.root)
+    results = dec.load([("更正.csv", DEC_CORRECTION.encode("gbk")), ("坏文件.csv", BAD.encode("gbk"))], loaded_by="test")
+    assert [r.status for r in results] == ["ready", "refused"]  # all or nothing: the good file waits too
+    assert results[1].messages("zh") == [
+        "坏文件.csv，第 2 行，列“订货日期”，值“2019-02-30”：无法识别的日期",
+        "坏文件.csv，第 3 行，列“订货量(条)”，值“0”：必须大于 0",
+        "坏文件.csv，第 3 行，列“许可证号”，值“0999999”：零售户不在客户档案中，请先导入客户档案",
+    ]
+    assert _tree(dec.root) == before
+
+
+def test_a_load_failing_while_building_the_state_leaves_everything_as_it_was(dec, monkeypatch):
+    before_tree, before = _tree(dec.root), _figures(dec)
+
+    def disk_full(extracts_dir: Path, records: list[dict], tmp: Path, threads: int) -> None:
+        (tmp / "orders.parquet").write_bytes(b"half a file")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store_module, "_build_into", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        _load(dec, "更正.csv", DEC_CORRECTION)
+    assert _tree(dec.root) == before_tree
+    assert _figures(dec) == before
+    monkeypatch.undo()
+    assert _load(dec, "更正.csv", DEC_CORRECTION).record["id"] == "E00005"
+
+
+KILLED_LOAD = """
+import pathlib, sys, time
+sys.path.insert(0, {root!r})
+import analytics.store as s
+
+def stuck(extracts_dir, records, tmp, threads):
+    (tmp / "orders.parquet").write_bytes(b"half a file")
+    pathlib.Path({mark!r}).write_text("building")
+    time.sleep(60)
+
+s._build_into = stuck
+s.Store({data!r}).load([("更正.csv", pathlib.Path({src!r}).read_bytes())], loaded_by="killed")
+"""
+
+
+def _wait_for(path: Path, proc: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the child never reached the point to kill it"
+        time.sleep(0.02)
+
+
+def test_a_load_killed_mid_write_leaves_the_previous_state_intact_and_the_next_load_cleans_up(dec, tmp_path):
+    manifest, before = (dec.root / "manifest.json").read_bytes(), _figures(dec)
+    src, mark = tmp_path / "更正.csv", tmp_path / "building"
+    src.write_bytes(DEC_CORRECTION.encode("gbk"))
+    script = KILLED_LOAD.format(root=str(ROOT), mark=str(mark), data=str(dec.root), src=str(src))
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _wait_for(mark, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    # killed after writing its extract and while building its state: both are debris, not data
+    assert (dec.extracts_dir / "E00005.parquet").exists()
+    assert [p.name.startswith(".") for p in dec.states_dir.iterdir()].count(True) == 1
+    assert (dec.root / "manifest.json").read_bytes() == manifest
+    assert _figures(dec) == before
+    # the lock died with the process; the next load takes it at once and clears the debris
+    result = _load(dec, "更正(重新导入).csv", DEC_CORRECTION + "2019/12/31,0420001,6901028000003,1,50,电话订货\n")
+    assert (result.status, result.record["id"]) == ("loaded", "E00005")
+    assert sorted(p.name for p in dec.extracts_dir.iterdir()) == [f"E0000{i}.parquet" for i in range(1, 6)]
+    assert not [p for p in dec.states_dir.iterdir() if p.name.startswith(".")]
+    assert len(pd.read_parquet(dec.extracts_dir / "E00005.parquet")) == 4
+    assert _months(dec)[("甲片区", 2019, 12)] == 61
+
+
+CONCURRENT_LOAD = """
+import pathlib, sys, time
+sys.path.insert(0, {root!r})
+import analytics.store as s
+
+real = s._build_into
+def slow(*args):  # hold the lock a little longer, so the other writer surely has to wait for it
+    time.sleep(0.5)
+    real(*args)
+
+s._build_into = slow
+pathlib.Path({ready!r}).touch()
+go = pathlib.Path({go!r})
+while not go.exists():
+    time.sleep(0.01)
+start = time.monotonic()
+result = s.Store({data!r}).load([(pathlib.Path({src!r}).name, pathlib.Path({src!r}).read_bytes())], loaded_by="p")[0]
+print(result.status, result.record["id"], start, time.monotonic())
+"""
+
+
+def test_two_loads_from_two_processes_at_once_both_land(dec, tmp_path):
+    go = tmp_path / "go"
+    procs = []
+    for i, (name, text) in enumerate((("甲_更正.csv", DEC_CORRECTION), ("乙_更正.csv", DEC_CORRECTION_B))):
+        src = tmp_path / name
+        src.write_bytes(text.encode("gbk"))
+        script = CONCURRENT_LOAD.format(root=str(ROOT), ready=str(tmp_path / f"ready{i}"), go=str(go), data=str(dec.root), src=str(src))
+        procs.append(subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    for i, proc in enumerate(procs):
+        _wait_for(tmp_path / f"ready{i}", proc)
+    go.touch()  # both start loading now
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    reports = [out.split() for out, _err in outs]
+    assert sorted((r[0], r[1]) for r in reports) == [("loaded", "E00005"), ("loaded", "E00006")]
+    (s1, e1), (s2, e2) = ((float(r[2]), float(r[3])) for r in reports)
+    assert s1 < e2 and s2 < e1  # the two loads really were under way at the same time
+    records = dec.extracts()
+    assert sorted(e["file_name"] for e in records[4:]) == ["乙_更正.csv", "甲_更正.csv"]
+    assert dec.manifest()["next_seq"] == 7
+    months = _months(dec)
+    assert (months[("甲片区", 2019, 12)], months[("乙片区", 2019, 12)]) == (60, 60)
+
+
+def test_a_reader_during_loads_and_rollbacks_sees_the_old_or_the_new_totals_never_an_error(dec):
+    old, new = 1400, 1410  # 条 in all: before and after the December correction of 甲片区
+    seen: list[tuple[int, int]] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                con = connect(dec.state_dir())
+                seen.append((con.execute("SELECT SUM(qty)::BIGINT FROM cube").fetchone()[0],
+                             con.execute("SELECT SUM(quantity_cartons)::BIGINT FROM orders").fetchone()[0]))
+                con.close()
+            except BaseException as exc:  # any failure at all is what this test is about
+                errors.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 15
+        for i in range(3):
+            record = _load(dec, f"更正{i}.csv", DEC_CORRECTION).record
+            time.sleep(0.1)
+            dec.rollback(record["id"])
+            time.sleep(0.1)
+            assert time.monotonic() < deadline
+    finally:
+        stop.set()
+        reader.join(timeout=10)
+    assert errors == []
+    assert len(seen) > 10
+    assert {total for total, _ in seen} == {old, new}
+    assert all(cube == lines for cube, lines in seen)  # rollups and order lines always from one state
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analytics", *args, "--quiet"], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_cli_ingest_loads_then_reports_the_same_file_as_already_loaded(dec, tmp_path):
+    path = tmp_path / "订单_甲片区_12月_更正.csv"
+    path.write_bytes(DEC_CORRECTION.encode("gbk"))
+    out = _cli("ingest", str(path), "--data-dir", str(dec.root))
+    assert (out.returncode, out.stderr) == (0, "")
+    assert out.stdout == ("E00005 订单_甲片区_12月_更正.csv: loaded 3 orders rows, period 2019-12-02..2019-12-30\n"
+                          "  replaced 2 lines of 甲片区 from 2019-12-02 to 2019-12-30\n")
+    before = _tree(dec.root)
+    again = _cli("ingest", str(path), "--data-dir", str(dec.root))
+    assert (again.returncode, again.stdout) == (0, "订单_甲片区_12月_更正.csv: already loaded (same sha256), nothing changed\n")
+    assert _tree(dec.root) == before
+
+
+def test_cli_ingest_refused_lists_the_problems_on_stderr_and_exits_1(tiny, tmp_path):
+    path = tmp_path / "坏文件.csv"
+    path.write_bytes(BAD.encode("gbk"))
+    before = _tree(tiny.root)
+    out = _cli("ingest", str(path), "--data-dir", str(tiny.root), "--lang", "en")
+    assert (out.returncode, out.stdout) == (1, "")
+    assert out.stderr.splitlines() == [
+        "坏文件.csv, row 2, column '订货日期', value '2019-02-30': not a date this product reads",
+        "坏文件.csv, row 3, column '订货量(条)', value '0': must be greater than 0",
+        "坏文件.csv, row 3, column '许可证号', value '0999999': retailer not in the retailer master; load it first",
+        "nothing was loaded: fix the problems above and load again",
+    ]
+    assert _tree(tiny.root) == before
+    missing = _cli("ingest", str(tmp_path / "无此文件.csv"), "--data-dir", str(tiny.root))
+    assert (missing.returncode, missing.stderr) == (2, f"error: no such file: {tmp_path / '无此文件.csv'}\n")
+
+
+def test_cli_ingest_with_kind_and_a_stated_month(dec, tmp_path):
+    path = tmp_path / "更正.txt"
+    path.write_bytes(HEAD.replace("订货日期", "日子").encode("gbk") + b"2019-12-02,0420001,6901028000001,25,5000,1\n")
+    out = _cli("ingest", str(path), "--kind", "orders", "--period", "2019-12", "--data-dir", str(dec.root))
+    assert out.returncode == 1
+    assert out.stderr.splitlines()[0] == "更正.txt，第 1 行：缺少必需的列“订货日期”（可用表头：订货日期 / 日期 / 订单日期 / order_date）"
+    path.write_bytes(HEAD.encode("gbk") + b"2019-12-02,0420001,6901028000001,25,5000,1\n")
+    out = _cli("ingest", str(path), "--kind", "orders", "--period", "2019-12", "--data-dir", str(dec.root))
+    assert out.stdout.splitlines() == ["E00005 更正.txt: loaded 1 orders rows, period 2019-12-01..2019-12-31",
+                                       "  replaced 2 lines of 甲片区 from 2019-12-02 to 2019-12-30"], out.stderr
+    bad = _cli("ingest", str(path), "--period", "2019-13", "--data-dir", str(dec.root))
+    assert (bad.returncode, bad.stderr) == (
+        2, "error: --period '2019-13': expected YYYY-MM (a month) or YYYY-MM-DD:YYYY-MM-DD (start not after end)\n")
+
+
+def test_cli_extracts_and_rollback(tiny):
+    data = json.loads(_cli("extracts", "--json", "--data-dir", str(tiny.root)).stdout)
+    assert [(d["id"], d["kind"], d["file_name"], d["rows"], d["status"]) for d in data] == [
+        ("E00001", "retailers", "零售户档案.csv", 3, "active"), ("E00002", "skus", "卷烟档案.csv", 3, "active"),
+        ("E00003", "orders", "订单.csv", 6, "active")]
+    assert all({"sha256", "period_start", "period_end", "districts", "loaded_at"} <= d.keys() for d in data)
+    out = _cli("rollback", "E00003", "--data-dir", str(tiny.root))
+    assert (out.returncode, out.stdout) == (0, "E00003 withdrawn (订单.csv)\n")
+    lines = _cli("extracts", "--data-dir", str(tiny.root)).stdout.splitlines()
+    assert [line.split()[:3] for line in lines] == [["E00001", "active", "retailers"], ["E00002", "active", "skus"],
+                                                    ["E00003", "withdrawn", "orders"]]
+    assert connect_store(tiny).execute("SELECT COUNT(*) FROM orders").fetchone()[0] == 0
+    again = _cli("rollback", "E00003", "--data-dir", str(tiny.root))
+    assert (again.returncode, again.stderr) == (2, "error: E00003 is already withdrawn\n")
+    unknown = _cli("rollback", "E00042", "--data-dir", str(tiny.root))
+    assert (unknown.returncode, unknown.stderr) == (2, "error: no extract E00042; known: E00001, E00002, E00003\n")
+
+
+# --- the sample extracts in data/samples -----------------------------------------------------------------
+
+
+def test_the_samples_are_small_and_in_the_formats_they_demonstrate():
+    files = {p.name: p.read_bytes() for p in sorted(SAMPLES.iterdir())}
+    assert sorted(files) == ["卷烟档案_示例.csv", "卷烟档案_示例.xlsx", "订单_城郊片区_2019-12-27_更正.csv", "零售户档案_示例.csv"]
+    assert sum(len(b) for b in files.values()) < 200_000
+    with pytest.raises(UnicodeDecodeError):
+        files["零售户档案_示例.csv"].decode("utf-8")  # GBK, as the marketing system writes it
+    files["零售户档案_示例.csv"].decode("gbk")
+    files["订单_城郊片区_2019-12-27_更正.csv"].decode("gbk")
+    assert files["卷烟档案_示例.csv"].startswith(b"\xef\xbb\xbf")
+    assert files["卷烟档案_示例.xlsx"].startswith(b"PK\x03\x04")
+
+
+def test_the_samples_load_cleanly_into_a_fresh_demo_and_roll_back(demo_dir, tmp_path):
+    root = tmp_path / "data"
+    shutil.copytree(demo_dir, root)  # the session's demo stays untouched
+    store = Store(root)
+
+    def seed_district_2019() -> int:
+        return connect_store(store).execute(
+            "SELECT SUM(qty)::BIGINT FROM cube WHERE district = '城郊片区' AND year = 2019").fetchone()[0]
+
+    figures = _figures_by_district(store)
+    assert seed_district_2019() == 244_468  # 977.87 箱, the seed's total
+    results = store.load([(p.name, p.read_bytes()) for p in sorted(SAMPLES.iterdir())], loaded_by="test")
+    assert [(r.file_name, r.status, r.parsed.format, r.parsed.encoding, r.parsed.kind, r.record["rows"]) for r in results] == [
+        ("卷烟档案_示例.csv", "loaded", "csv", "utf-8-sig", "skus", 28),
+        ("卷烟档案_示例.xlsx", "loaded", "xlsx", None, "skus", 28),
+        ("订单_城郊片区_2019-12-27_更正.csv", "loaded", "csv", "gb18030", "orders", 1858),
+        ("零售户档案_示例.csv", "loaded", "csv", "gb18030", "retailers", 231),
+    ]
+    orders = results[2]
+    assert [(r.district, r.lines, r.start, r.end) for r in orders.replacements] == [("城郊片区", 1858, "2019-12-27", "2019-12-27")]
+    # the correction adds 10 + 15 条 to two lines; the masters repeat the demo's records exactly
+    assert seed_district_2019() == 244_493
+    after = _figures_by_district(store)
+    assert {d: v for d, v in after.items() if d != "城郊片区"} == {d: v for d, v in figures.items() if d != "城郊片区"}
+    store.rollback(orders.record["id"])
+    assert _figures_by_district(store) == figures
+
+
+def _figures_by_district(store: Store) -> dict[str, str]:
+    con = connect_store(store)
+    names = [r[0] for r in con.execute("SELECT DISTINCT district FROM retailers ORDER BY 1").fetchall()]
+    return {d: json.dumps(summary(con, Filters(year=2019, compare_year=2018, districts=(d,))), sort_keys=True) for d in names}
+
