@@ -303,12 +303,12 @@ def download(frame: pd.DataFrame, name: str, fig=None) -> None:
     the files are built only when clicked."""
     note = export_note()
     cols = st.columns(3 if fig is not None else 2, width=520 if fig is not None else 360)
-    cols[0].download_button(tr("download_csv"), csv_bytes(frame, note), file_name=f"{name}.csv", mime="text/csv", key=f"dl_{name}",
-                            icon=":material/download:")
+    # files are built when clicked (callables), so a rerun pays nothing for them
+    cols[0].download_button(tr("download_csv"), lambda: csv_bytes(frame, note), file_name=f"{name}.csv", mime="text/csv",
+                            key=f"dl_{name}", icon=":material/download:")
     cols[1].download_button(tr("download_xlsx"), lambda: xlsx_bytes(frame, note), file_name=f"{name}.xlsx",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xl_{name}",
                             icon=":material/table:")
     if fig is not None:
-        image = charts.for_export(fig, note)
-        cols[2].download_button(tr("download_png"), lambda: report.to_png(image), file_name=f"{name}.png", mime="image/png",
-                                key=f"png_{name}", icon=":material/image:")
+        cols[2].download_button(tr("download_png"), lambda: report.to_png(charts.for_export(fig, note)), file_name=f"{name}.png",
+                                mime="image/png", key=f"png_{name}", icon=":material/image:")

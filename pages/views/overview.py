@@ -25,16 +25,20 @@ if not common.no_data():
         st.subheader(common.tr("small_multiples"))
         mf = f.with_(compare_year=None)
         lang = common.lang()
-        tabs = st.tabs([common.tr("page_mix"), common.tr("provincial_share"), common.tr("online_rate"), common.tr("low_tier_cases")])
-        with tabs[0]:
+        # one family at a time: a hidden tab would still cost its query and figure on every rerun
+        family = st.segmented_control(" ", ["mix", "provincial", "online", "low"], default="mix", key="overview_family",
+                                      format_func=lambda k: common.tr({"mix": "page_mix", "provincial": "provincial_share",
+                                                                       "online": "online_rate", "low": "low_tier_cases"}[k]),
+                                      label_visibility="collapsed") or "mix"
+        if family == "mix":
             mix = common.run("class_by_period", mf, grain="year", by="district")
-            common.chart(charts.class_bars(mix, lang, x="district", value="share_pct"), mix, "overview-mix")
-        with tabs[1]:
+            common.chart(charts.class_bars(mix, lang, x="district", value="share_pct"), mix, "overview-mix", select="district")
+        elif family == "provincial":
             prov = common.run("provincial_by_period", mf, by="district")
             common.chart(charts.small_multiples(prov, lang, "district", "share_pct", "%"), prov, "overview-provincial")
-        with tabs[2]:
+        elif family == "online":
             online = common.run("online_by_month", mf, by="district")
             common.chart(charts.small_multiples(online, lang, "district", "online_rate_pct", "%"), online, "overview-online")
-        with tabs[3]:
+        else:
             low = common.run("low_tier_by_period", mf, by="district")
             common.chart(charts.small_multiples(low, lang, "district", "cases", common.tr("unit_cases")), low, "overview-low")
