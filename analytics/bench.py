@@ -1,0 +1,293 @@
+"""`make bench` / `python -m analytics.bench --size 10M`: the dashboard at provincial scale.
+
+One run, one machine, one data set: a synthetic city of SIZE order lines (the demo generator's
+realism, more districts and retailers) is written as extracts and loaded through the normal
+loading path; then every chart query (rollups) and the same question in pandas over the raw
+lines (the baseline) are timed side by side, with ratios, plus page reruns (AppTest), a full
+rollup rebuild, a 1M-line GBK CSV extract load, the server's peak memory and a browser timing.
+Results: a table on stdout and bench-results/bench-<size>.json.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import baseline, demo, queries
+from .db import connect
+from .filters import Filters
+from .store import Store, load_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+BUDGETS = {"query_ms": 20.0, "query_speedup": 30.0, "page_rerun_ms": 300.0, "browser_s": 1.5, "rebuild_s": 15.0,
+           "csv_1m_load_s": 20.0, "server_peak_gb": 1.5}
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().upper()
+    mult = {"K": 1_000, "M": 1_000_000, "G": 1_000_000_000}.get(text[-1], 1)
+    return int(float(text[:-1] if text[-1] in "KMG" else text) * mult)
+
+
+def timed(fn: Callable[[], object], runs: int) -> tuple[float, list[float]]:
+    """Median wall time in seconds over `runs` calls (after one untimed warm-up call)."""
+    fn()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times
+
+
+# --- a city of the requested size --------------------------------------------------------------
+
+def scaled_profiles(lines: int) -> tuple[demo.Profile, ...]:
+    """More districts and more retailers per district, in proportion to the demo's 2.3M lines."""
+    scale = max(lines / 2_290_000, 0.05)
+    copies = max(1, round(math.sqrt(scale)))
+    per = scale / copies
+    out = []
+    for k in range(copies):
+        for prof in demo.PROFILES:
+            name = prof.name if k == 0 else f"{prof.name[:-2]}{k + 1}{prof.name[-2:]}"
+            out.append(dataclasses.replace(prof, name=name, retailers=max(5, round(prof.retailers * per))))
+    return tuple(out)
+
+
+def write_city(lines: int, out: Path, progress: Callable[[str], None]) -> tuple[list[Path], list[Path], int]:
+    """Masters as GBK CSV and one parquet order file per year, written chunk by chunk."""
+    rng = np.random.default_rng(demo.SEED)
+    profiles = scaled_profiles(lines)
+    skus = demo.sku_master()
+    retailers = demo.retailer_master(rng, profiles)
+    writers: dict[int, pq.ParquetWriter] = {}
+    total = 0
+    out.mkdir(parents=True, exist_ok=True)
+    for district, year, chunk in demo.iter_orders(retailers, skus, rng, profiles):
+        chunk = demo.priced(chunk, skus)
+        chunk["order_date"] = pd.to_datetime(chunk["order_date"]).dt.strftime("%Y-%m-%d")
+        table = pa.Table.from_pandas(chunk[list(demo.ORDER_HEADERS)].rename(columns=demo.ORDER_HEADERS), preserve_index=False)
+        if year not in writers:
+            writers[year] = pq.ParquetWriter(out / f"订单明细_{year}.parquet", table.schema, compression="zstd")
+        writers[year].write_table(table)
+        total += len(chunk)
+        progress(f"generated {district} {year}: {total:,} lines")
+    for w in writers.values():
+        w.close()
+    retailers["customer_tier"] = retailers["customer_tier"].astype(int)
+    masters = demo.write_extracts(retailers, skus.drop(columns="popularity"), pd.DataFrame(columns=list(demo.ORDER_HEADERS)), out)
+    orders = sorted(out.glob("订单明细_*.parquet"))
+    return masters[:2], orders, total
+
+
+def correction_csv(store: Store, out: Path, lines: int = 1_000_000) -> Path:
+    """A re-export of the busiest districts' last months as a GBK CSV of about `lines` lines."""
+    con = connect(store.state_dir())
+    frame = con.execute(
+        """SELECT strftime(order_date, '%Y-%m-%d') AS "订货日期", retailer_id AS "许可证号", sku_id AS "卷烟编码",
+                  quantity_cartons AS "订货量(条)", amount_yuan AS "金额(元)",
+                  CASE channel WHEN 'online' THEN '网上订货' WHEN 'phone' THEN '电话订货' ELSE '走访' END AS "订货方式"
+           FROM orders ORDER BY order_date DESC LIMIT ?""",
+        [lines],
+    ).df()
+    path = out / "订单更正_1M.csv"
+    frame.to_csv(path, index=False, encoding="gbk")
+    return path
+
+
+# --- the questions, both ways ------------------------------------------------------------------------
+
+def questions(district: str) -> list[tuple[str, Filters, Callable, Callable]]:
+    """(name, filters, rollup query, pandas baseline) for every chart family."""
+    company = Filters(year=2019, compare_year=2018)
+    one = company.with_(districts=(district,))
+    seg = company.with_(area_types=("rural",), tier_min=5, tier_max=25, month_from=1, month_to=6)
+    return [
+        ("kpis (company)", company, lambda c, f: queries.summary(c, f), lambda r, m, f: baseline.summary(r, m, f)),
+        ("kpis (district)", one, lambda c, f: queries.summary(c, f), lambda r, m, f: baseline.summary(r, m, f)),
+        ("kpis (segment)", seg, lambda c, f: queries.summary(c, f), lambda r, m, f: baseline.summary(r, m, f)),
+        ("class mix by month", company, lambda c, f: queries.class_by_period(c, f), lambda r, m, f: baseline.class_by_month(r, f)),
+        ("provincial share by month", company, lambda c, f: queries.provincial_by_period(c, f),
+         lambda r, m, f: baseline.provincial_by_month(r, f)),
+        ("online rate by month", company, lambda c, f: queries.online_by_month(c, f),
+         lambda r, m, f: baseline.online_by_month(r, m, f)),
+        ("top brands", company, lambda c, f: queries.top_brands(c, f), lambda r, m, f: baseline.top_brands(r, f)),
+        ("district table", company, lambda c, f: queries.district_table(c, f), lambda r, m, f: baseline.district_volumes(r, f)),
+        ("retailers of a district", one, lambda c, f: queries.retailer_table(c, f, limit=500),
+         lambda r, m, f: baseline.retailer_volumes(r, f)),
+    ]
+
+
+# --- page reruns, server memory, browser ------------------------------------------------------------
+
+def ui_timings(what: str, data_dir: Path, runs: int, districts: list[str] | None = None) -> dict:
+    """AppTest page reruns and the chromium timing live in tests/perf_ui.py (analytics/ never imports
+    Streamlit); they run in a child process and report JSON."""
+    cmd = [sys.executable, "-m", "tests.perf_ui", what, str(data_dir), "--runs", str(runs)]
+    if districts:
+        cmd += ["--districts", ",".join(districts)]
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"{what} timing failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --- the run ----------------------------------------------------------------------------------------
+
+def run(size: str, work: Path, runs: int = 5, baseline_runs: int = 5, skip_browser: bool = False) -> dict:
+    lines = parse_size(size)
+    log = lambda text: print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)  # noqa: E731
+    extracts = work / "extracts-in"
+    data = work / "data"
+    shutil.rmtree(work, ignore_errors=True)
+    res: dict = {"size": size, "lines_requested": lines, "machine": machine()}
+
+    t0 = time.perf_counter()
+    masters, orders, total = write_city(lines, extracts, lambda s: None)
+    res["generate_s"] = time.perf_counter() - t0
+    res["lines"] = total
+    log(f"city written: {total:,} lines in {res['generate_s']:.1f}s")
+
+    store = Store(data)
+    t0 = time.perf_counter()
+    load_paths(store, [str(p) for p in masters], loaded_by="bench")
+    for path in orders:  # a year at a time, as an analyst would
+        results = load_paths(store, [str(path)], loaded_by="bench")
+        if any(r.status == "refused" for r in results):
+            raise RuntimeError("\n".join(m for r in results for m in r.messages("en")))
+        log(f"loaded {path.name}")
+    res["load_all_s"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    store.rebuild()
+    res["rebuild_s"] = time.perf_counter() - t0
+    log(f"full rollup rebuild {res['rebuild_s']:.1f}s")
+
+    con = connect(store.state_dir())
+    districts = queries.districts(con)
+    busiest = con.execute("SELECT district FROM cube GROUP BY district ORDER BY SUM(qty) DESC LIMIT 1").fetchone()[0]
+    log("loading raw lines for the pandas baseline")
+    t0 = time.perf_counter()
+    raw = baseline.load_raw(store.state_dir())
+    retailers = pd.read_parquet(store.state_dir() / "retailers.parquet")
+    res["baseline_load_s"] = time.perf_counter() - t0
+    rows = []
+    for name, f, fast, slow in questions(busiest):
+        q_med, q_all = timed(lambda f=f, fast=fast: fast(con, f), runs)
+        b_med, _ = timed(lambda f=f, slow=slow: slow(raw, retailers, f), baseline_runs)
+        rows.append({"question": name, "rollup_ms": q_med * 1000, "baseline_ms": b_med * 1000, "speedup": b_med / q_med})
+        log(f"{name}: {q_med * 1000:.1f} ms vs {b_med * 1000:.0f} ms")
+    res["queries"] = rows
+    raw = None  # free the baseline's memory before the UI timings
+
+    corr = correction_csv(store, work)
+    t0 = time.perf_counter()
+    results = load_paths(store, [str(corr)], loaded_by="bench")
+    res["csv_1m_load_s"] = time.perf_counter() - t0
+    res["csv_1m_status"] = [r.status for r in results]
+    log(f"1M-line GBK CSV load {res['csv_1m_load_s']:.1f}s")
+
+    res["pages"] = ui_timings("pages", data, runs, [d for d in districts if d != busiest] + [busiest])
+    log("page reruns done")
+    if not skip_browser:
+        res["browser"] = ui_timings("browser", data, max(runs, 5))
+        log("browser timing done")
+    res["verdict"] = verdict(res)
+    return res
+
+
+def machine() -> dict:
+    import duckdb
+
+    mem = next((int(x.split()[1]) for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")), 0)
+    cpu = next((x.split(":", 1)[1].strip() for x in Path("/proc/cpuinfo").read_text().splitlines() if x.startswith("model name")), "")
+    return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gb": round(mem / 1024 / 1024, 1), "python": platform.python_version(),
+            "duckdb": duckdb.__version__, "pandas": pd.__version__, "date": time.strftime("%Y-%m-%d")}
+
+
+def verdict(res: dict) -> dict:
+    q = res["queries"]
+    out = {
+        "query_ms": max(r["rollup_ms"] for r in q) <= BUDGETS["query_ms"],
+        "query_speedup": min(r["speedup"] for r in q) >= BUDGETS["query_speedup"],
+        "page_rerun_ms": max(p["rerun_median_ms"] for p in res["pages"].values()) <= BUDGETS["page_rerun_ms"],
+        "rebuild_s": res["rebuild_s"] <= BUDGETS["rebuild_s"],
+        "csv_1m_load_s": res["csv_1m_load_s"] <= BUDGETS["csv_1m_load_s"],
+    }
+    if "browser" in res:
+        out["browser_s"] = res["browser"]["filter_change_median_s"] <= BUDGETS["browser_s"]
+        peak = res["browser"]["server_peak_rss_gb"]
+        out["server_peak_gb"] = peak is not None and peak <= BUDGETS["server_peak_gb"]
+    return out
+
+
+def report(res: dict) -> str:
+    m = res["machine"]
+    out = [f"# Benchmark: {res['lines']:,} order lines ({res['size']}) on {m['cpus']} cores, {m['memory_gb']} GB, {m['cpu']} ({m['date']})",
+           "", "| chart question | rollups (median) | pandas over raw lines (median) | speed-up |", "|---|---:|---:|---:|"]
+    for r in res["queries"]:
+        out.append(f"| {r['question']} | {r['rollup_ms']:.1f} ms | {r['baseline_ms']:,.0f} ms | {r['speedup']:,.0f}× |")
+    out += ["", "| page (AppTest) | first run | rerun after a filter change (median) |", "|---|---:|---:|"]
+    for page, p in res["pages"].items():
+        out.append(f"| {Path(page).stem} | {p['first_s']:.2f} s | {p['rerun_median_ms']:.0f} ms |")
+    out += ["", "| measure | value | budget | met |", "|---|---:|---:|:-:|"]
+    v = res["verdict"]
+    rows = [("slowest chart query", f"{max(r['rollup_ms'] for r in res['queries']):.1f} ms", "≤ 20 ms", v["query_ms"]),
+            ("smallest speed-up over pandas", f"{min(r['speedup'] for r in res['queries']):,.0f}×", "≥ 30×", v["query_speedup"]),
+            ("slowest page rerun", f"{max(p['rerun_median_ms'] for p in res['pages'].values()):.0f} ms", "≤ 300 ms", v["page_rerun_ms"]),
+            ("full rollup rebuild", f"{res['rebuild_s']:.1f} s", "≤ 15 s", v["rebuild_s"]),
+            ("1M-line GBK CSV extract load", f"{res['csv_1m_load_s']:.1f} s", "≤ 20 s", v["csv_1m_load_s"])]
+    if "browser" in res:
+        b = res["browser"]
+        rows += [("filter change redrawn in chromium", f"{b['filter_change_median_s']:.2f} s", "≤ 1.5 s", v["browser_s"]),
+                 ("server peak memory (VmHWM)", f"{b['server_peak_rss_gb']:.2f} GB" if b["server_peak_rss_gb"] else "n/a", "≤ 1.5 GB",
+                  v["server_peak_gb"])]
+    rows += [("generate city", f"{res['generate_s']:.1f} s", "", None), ("load all extracts", f"{res['load_all_s']:.1f} s", "", None),
+             ("load raw lines into pandas (baseline set-up)", f"{res['baseline_load_s']:.1f} s", "", None)]
+    for name, value, budget, met in rows:
+        out.append(f"| {name} | {value} | {budget} | {'' if met is None else ('yes' if met else '**no**')} |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m analytics.bench")
+    p.add_argument("--size", default="10M", help="order lines, e.g. 10M or 50M")
+    p.add_argument("--runs", type=int, default=5, help="timed runs per query (median)")
+    p.add_argument("--baseline-runs", type=int, default=5)
+    p.add_argument("--work", default=None, help="scratch directory (default: a temporary one, removed after)")
+    p.add_argument("--out", default=str(ROOT / "bench-results"))
+    p.add_argument("--skip-browser", action="store_true")
+    args = p.parse_args(argv)
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        res = run(args.size, work, runs=args.runs, baseline_runs=args.baseline_runs, skip_browser=args.skip_browser)
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    (Path(args.out) / f"bench-{args.size}.json").write_text(json.dumps(res, indent=1, ensure_ascii=False, default=str))
+    text = report(res)
+    (Path(args.out) / f"bench-{args.size}.md").write_text(text + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

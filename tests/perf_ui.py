@@ -1,0 +1,102 @@
+"""UI timings for the benchmark (`python -m tests.perf_ui pages|browser DATA_DIR`): AppTest page
+reruns after a filter change, and a real `streamlit run` + chromium filter change with the server's
+peak memory. Kept out of analytics/ because it drives Streamlit; prints one JSON line."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+from .browser import ROOT, launch, streamlit_server, wait_rendered
+
+PAGES = ["pages/views/overview.py", "pages/views/mix.py", "pages/views/provincial.py", "pages/views/online.py",
+         "pages/views/low_tier.py"]
+
+
+def page_reruns(data_dir: Path, districts: list[str], runs: int) -> dict[str, dict]:
+    """Each page's first run, then reruns after a district filter change (each one a cache miss)."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["DASHBOARD_DATA_DIR"] = str(data_dir)
+    out = {}
+    for page in PAGES:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+        at.run()
+        t0 = time.perf_counter()
+        at.switch_page(page).run()
+        first = time.perf_counter() - t0
+        times = []
+        for d in districts[:runs]:
+            at.multiselect(key="f_districts").set_value([d])
+            t0 = time.perf_counter()
+            at.run()
+            times.append(time.perf_counter() - t0)
+            if at.exception:
+                raise RuntimeError(f"{page}: {at.exception[0].value}")
+        out[page] = {"first_s": first, "rerun_median_ms": statistics.median(times) * 1000, "reruns": len(times)}
+    return out
+
+
+def browser_timing(data_dir: Path, changes: int) -> dict:
+    """Filter change (the year) → script done and every visible chart drawn, median; server VmHWM."""
+    from playwright.sync_api import sync_playwright
+
+    with streamlit_server(data_dir) as url, sync_playwright() as p:
+        pid = _server_pid(url)
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(url + "/")
+        wait_rendered(page, charts=True, timeout=600_000)
+        page.goto(url + "/mix")
+        wait_rendered(page, charts=True, timeout=600_000)
+        years = ["2018", "2019", "2017"]
+        times = []
+        for i in range(changes):
+            page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+            t0 = time.perf_counter()
+            page.get_by_role("option", name=years[i % 3], exact=True).click()
+            page.wait_for_function("() => document.querySelector('[data-testid=stApp]')"
+                                   ".getAttribute('data-test-script-state') === 'running'", timeout=60_000, polling=10)
+            wait_rendered(page, charts=True, timeout=600_000)
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            times.append(time.perf_counter() - t0 - 0.3)  # wait_rendered's fixed settle pause is not the app's time
+        browser.close()
+        return {"filter_change_median_s": statistics.median(times), "changes": len(times), "server_peak_rss_gb": _peak_rss_gb(pid)}
+
+
+def _server_pid(url: str) -> int | None:
+    port = url.rsplit(":", 1)[1]
+    out = subprocess.run(["bash", "-c", f"ss -ltnp 'sport = :{port}' 2>/dev/null | grep -o 'pid=[0-9]*' | head -1"],
+                         capture_output=True, text=True).stdout.strip()
+    return int(out.split("=")[1]) if out else None
+
+
+def _peak_rss_gb(pid: int | None) -> float | None:
+    if pid is None or not Path(f"/proc/{pid}/status").exists():
+        return None
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024 / 1024
+    return None
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("what", choices=("pages", "browser"))
+    p.add_argument("data_dir")
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--districts", default="")
+    a = p.parse_args()
+    if a.what == "pages":
+        result = page_reruns(Path(a.data_dir), [d for d in a.districts.split(",") if d], a.runs)
+    else:
+        result = browser_timing(Path(a.data_dir), a.runs)
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
