@@ -4,20 +4,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
-from .rollups import ROLLUPS
-from .store import Store, _empty_sql
+from .rollups import BASE_SQL, ROLLUPS
+from .store import Store, _empty_sql, create_live_orders
 
 #: Small rollups are copied into memory (a query then costs milliseconds); raw order lines stay on
-#: disk as a view, read only by drill-downs to individual retailers.
+#: disk as a view over the extract files, read only by drill-downs to individual retailers.
 IN_MEMORY = (*ROLLUPS, "retailers", "skus")
+
+
+def _extracts_dir(state_dir: Path) -> Path:
+    return state_dir.parent.parent / "extracts"  # data/state/<gen> -> data/extracts
 
 
 def connect(state_dir: Path | None, memory_limit: str = "2GB", threads: int = 2) -> duckdb.DuckDBPyConnection:
     """A locked-down in-memory DuckDB over `state_dir` (or empty tables when there is no data yet).
 
-    External access is limited to that one directory, extensions never autoload, and the
-    configuration is locked, so no query issued through this connection can widen it.
+    File access is limited to that state and the extracts it names, extensions never autoload,
+    and the configuration is locked, so no query issued through this connection can widen it.
     """
     con = duckdb.connect(
         ":memory:",
@@ -28,12 +33,14 @@ def connect(state_dir: Path | None, memory_limit: str = "2GB", threads: int = 2)
             "threads": threads,
         },
     )
-    if state_dir is not None and (state_dir / "orders.parquet").exists():
-        con.execute("SET allowed_directories = ?", [[str(state_dir) + "/"]])
+    if state_dir is not None and (state_dir / "order_sources.parquet").exists():
+        extracts = _extracts_dir(state_dir)
+        con.execute("SET allowed_directories = ?", [[str(state_dir) + "/", str(extracts) + "/"]])
         con.execute("SET enable_external_access = false")
         for name in IN_MEMORY:
             con.read_parquet(str(state_dir / f"{name}.parquet")).create(name)
-        con.read_parquet(str(state_dir / "orders.parquet")).create_view("orders")
+        _live_orders(con, state_dir)
+        con.execute("CREATE VIEW orders AS SELECT * FROM live_orders")
     else:
         # no data yet: the same tables, empty, derived by the same rollup SQL (so the schemas match)
         con.execute("SET enable_external_access = false")
@@ -42,10 +49,17 @@ def connect(state_dir: Path | None, memory_limit: str = "2GB", threads: int = 2)
             con.table(f"live_{kind}").create(kind)
         con.sql(_empty_sql("orders")).create_view("live_orders")
         con.table("live_orders").create_view("orders")
+        con.execute(f"CREATE TEMP TABLE base AS {BASE_SQL}")
         for name, sql in ROLLUPS.items():
             con.sql(sql).create(name)
     con.execute("SET lock_configuration = true")
     return con
+
+
+def _live_orders(con: duckdb.DuckDBPyConnection, state_dir: Path) -> None:
+    sources = pd.read_parquet(state_dir / "order_sources.parquet")
+    coverage = pd.read_parquet(state_dir / "coverage.parquet")
+    create_live_orders(con, _extracts_dir(state_dir), sources, coverage)
 
 
 def connect_store(store: Store) -> duckdb.DuckDBPyConnection:
@@ -53,5 +67,6 @@ def connect_store(store: Store) -> duckdb.DuckDBPyConnection:
 
 
 def live_orders_relation(con: duckdb.DuckDBPyConnection, state_dir: Path) -> duckdb.DuckDBPyRelation:
-    """The live order lines of a state (for drill-downs, the baseline and parity checks)."""
-    return con.read_parquet(str(state_dir / "orders.parquet"))
+    """The live order lines of a state (for the baseline and parity checks)."""
+    _live_orders(con, state_dir)
+    return con.table("live_orders")

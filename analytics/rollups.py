@@ -18,52 +18,53 @@ from __future__ import annotations
 
 from .contract import PRICE_CLASSES
 
+#: One pass over the live lines: (retailer, SKU, month, online or not). Every rollup is derived from
+#: this, so a rebuild reads the order lines once instead of once per rollup.
+BASE_SQL = """
+    SELECT retailer_id, sku_id, year(order_date)::INTEGER AS year, month(order_date)::INTEGER AS month,
+           channel = 'online' AS online, SUM(quantity_cartons)::BIGINT AS qty, SUM(amount_yuan)::DOUBLE AS amount,
+           COUNT(*)::BIGINT AS lines, MIN(order_date)::DATE AS first_date
+    FROM live_orders GROUP BY ALL
+"""
+
 _CLASS_COLUMNS = ",\n".join(
-    f"       COALESCE(SUM(o.quantity_cartons) FILTER (s.price_class = {c}), 0)::BIGINT AS class{c}_qty" for c in PRICE_CLASSES
+    f"       COALESCE(SUM(b.qty) FILTER (s.price_class = {c}), 0)::BIGINT AS class{c}_qty" for c in PRICE_CLASSES
 )
 
 ROLLUPS: dict[str, str] = {
     "cube": f"""
-        SELECT year(o.order_date)::INTEGER AS year, month(o.order_date)::INTEGER AS month,
-               r.district, r.area_type, r.business_format, r.customer_tier,
-               SUM(o.quantity_cartons)::BIGINT AS qty, SUM(o.amount_yuan)::DOUBLE AS amount, COUNT(*)::BIGINT AS lines,
-               COALESCE(SUM(o.quantity_cartons) FILTER (s.is_provincial), 0)::BIGINT AS provincial_qty,
-               COALESCE(SUM(o.quantity_cartons) FILTER (o.channel = 'online'), 0)::BIGINT AS online_qty,
+        SELECT b.year, b.month, r.district, r.area_type, r.business_format, r.customer_tier,
+               SUM(b.qty)::BIGINT AS qty, SUM(b.amount)::DOUBLE AS amount, SUM(b.lines)::BIGINT AS lines,
+               COALESCE(SUM(b.qty) FILTER (s.is_provincial), 0)::BIGINT AS provincial_qty,
+               COALESCE(SUM(b.qty) FILTER (b.online), 0)::BIGINT AS online_qty,
 {_CLASS_COLUMNS}
-        FROM live_orders o JOIN live_retailers r USING (retailer_id) JOIN live_skus s USING (sku_id)
+        FROM base b JOIN live_retailers r USING (retailer_id) JOIN live_skus s USING (sku_id)
         GROUP BY ALL
     """,
     "sku_cube": """
-        SELECT year(o.order_date)::INTEGER AS year, month(o.order_date)::INTEGER AS month,
-               r.district, r.area_type, r.business_format, r.customer_tier, o.sku_id,
-               SUM(o.quantity_cartons)::BIGINT AS qty, SUM(o.amount_yuan)::DOUBLE AS amount
-        FROM live_orders o JOIN live_retailers r USING (retailer_id)
+        SELECT b.year, b.month, r.district, r.area_type, r.business_format, r.customer_tier, b.sku_id,
+               SUM(b.qty)::BIGINT AS qty, SUM(b.amount)::DOUBLE AS amount
+        FROM base b JOIN live_retailers r USING (retailer_id)
         GROUP BY ALL
     """,
     "retailer_month": """
-        SELECT o.retailer_id, year(o.order_date)::INTEGER AS year, month(o.order_date)::INTEGER AS month,
-               SUM(o.quantity_cartons)::BIGINT AS qty, SUM(o.amount_yuan)::DOUBLE AS amount,
-               COUNT(*)::BIGINT AS lines,
-               COALESCE(SUM(o.quantity_cartons) FILTER (o.channel = 'online'), 0)::BIGINT AS online_qty,
-               COUNT(*) FILTER (o.channel = 'online')::BIGINT AS online_lines,
-               COALESCE(SUM(o.quantity_cartons) FILTER (s.price_class = 5), 0)::BIGINT AS class5_qty,
-               COALESCE(SUM(o.quantity_cartons) FILTER (s.is_provincial), 0)::BIGINT AS provincial_qty,
-               MIN(o.order_date) AS first_order, MIN(o.order_date) FILTER (o.channel = 'online') AS first_online
-        FROM live_orders o JOIN live_skus s USING (sku_id)
+        SELECT b.retailer_id, b.year, b.month,
+               SUM(b.qty)::BIGINT AS qty, SUM(b.amount)::DOUBLE AS amount, SUM(b.lines)::BIGINT AS lines,
+               COALESCE(SUM(b.qty) FILTER (b.online), 0)::BIGINT AS online_qty,
+               COALESCE(SUM(b.lines) FILTER (b.online), 0)::BIGINT AS online_lines,
+               COALESCE(SUM(b.qty) FILTER (s.price_class = 5), 0)::BIGINT AS class5_qty,
+               COALESCE(SUM(b.qty) FILTER (s.is_provincial), 0)::BIGINT AS provincial_qty,
+               MIN(b.first_date) AS first_order, MIN(b.first_date) FILTER (b.online) AS first_online
+        FROM base b JOIN live_skus s USING (sku_id)
         GROUP BY ALL
     """,
     "retailer_year": """
-        WITH m AS (
-            SELECT retailer_id, year(order_date)::INTEGER AS year, month(order_date)::INTEGER AS month,
-                   COUNT(*) FILTER (channel = 'online') AS online_lines,
-                   MIN(order_date) FILTER (channel = 'online') AS first_online
-            FROM live_orders GROUP BY ALL)
-        SELECT m.retailer_id, m.year, r.district, r.area_type, r.business_format, r.customer_tier,
-               bit_or(CASE WHEN m.online_lines > 0 THEN 1 << (m.month - 1) ELSE 0 END)::INTEGER AS online_mask,
-               bit_or(1 << (m.month - 1))::INTEGER AS order_mask,
-               MIN(MIN(m.first_online)) OVER (PARTITION BY m.retailer_id)::DATE AS first_online_ever
-        FROM m JOIN live_retailers r USING (retailer_id)
-        GROUP BY m.retailer_id, m.year, r.district, r.area_type, r.business_format, r.customer_tier
+        SELECT b.retailer_id, b.year, r.district, r.area_type, r.business_format, r.customer_tier,
+               bit_or(CASE WHEN b.online THEN 1 << (b.month - 1) ELSE 0 END)::INTEGER AS online_mask,
+               bit_or(1 << (b.month - 1))::INTEGER AS order_mask,
+               MIN(MIN(b.first_date) FILTER (b.online)) OVER (PARTITION BY b.retailer_id)::DATE AS first_online_ever
+        FROM base b JOIN live_retailers r USING (retailer_id)
+        GROUP BY b.retailer_id, b.year, r.district, r.area_type, r.business_format, r.customer_tier
     """,
 }
 

@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from . import config
 from .ingest import Parsed, Problem, check_references, empty_master, parse_bytes, parse_bytes_isolated, sniff_format
-from .rollups import ROLLUPS
+from .rollups import BASE_SQL, ROLLUPS
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -133,7 +133,8 @@ class Store:
 
     def has_data(self) -> bool:
         state = self.state_dir()
-        return state is not None and (state / "orders.parquet").exists()
+        return state is not None and (state / "order_sources.parquet").exists() and \
+            len(pd.read_parquet(state / "order_sources.parquet")) > 0
 
     def masters(self, manifest: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         state = self.state_dir(manifest)
@@ -209,15 +210,17 @@ class Store:
             return []
         con = duckdb.connect()
         try:
+            sources, coverage = order_sources([e for e in manifest["extracts"] if e["status"] == "active"])
+            create_live_orders(con, self.extracts_dir, sources, coverage)
             rows = con.execute(
                 """
                 SELECT district, COUNT(*)::BIGINT, SUM(quantity_cartons)::DOUBLE / ?, strftime(MIN(order_date), '%Y-%m-%d'),
                        strftime(MAX(order_date), '%Y-%m-%d'), list(DISTINCT extract_id ORDER BY extract_id)
-                FROM read_parquet(?) WHERE district IN (SELECT unnest(?::VARCHAR[]))
+                FROM live_orders WHERE district IN (SELECT unnest(?::VARCHAR[]))
                   AND order_date BETWEEN ?::DATE AND ?::DATE
                 GROUP BY district ORDER BY district
                 """,
-                [config.CARTONS_PER_CASE, str(state / "orders.parquet"), parsed.districts, start, end],
+                [config.CARTONS_PER_CASE, parsed.districts, start, end],
             ).fetchall()
         finally:
             con.close()
@@ -454,29 +457,15 @@ def _build_into(extracts_dir: Path, records: list[dict], tmp: Path, threads: int
                 )
             else:
                 con.execute(f"CREATE TABLE live_{kind} AS SELECT * FROM ({_empty_sql(kind)})")
-        coverage = pd.DataFrame(
-            [(r["seq"], d, r["period_start"], r["period_end"]) for r in active if r["kind"] == "orders" for d in r["districts"]],
-            columns=["seq", "district", "start", "end"],
-        )
-        con.register("coverage_df", coverage)
-        con.execute("CREATE TABLE coverage AS SELECT seq::BIGINT seq, district::VARCHAR district, start::DATE start, \"end\"::DATE \"end\" FROM coverage_df")
-        con.register("orders_seq", seqs("orders"))
-        if files("orders"):
-            con.read_parquet(files("orders")).create_view("orders_raw")
-            # an order line is live unless a later active extract covers its district and date
-            con.execute(
-                f"""CREATE VIEW live_orders AS
-                SELECT {ORDER_COLUMNS} FROM orders_raw o JOIN orders_seq q USING (extract_id)
-                WHERE NOT EXISTS (SELECT 1 FROM coverage c WHERE c.seq > q.seq AND c.district = o.district
-                                  AND o.order_date BETWEEN c.start AND c."end")"""
-            )
-        else:
-            con.execute(f"CREATE VIEW live_orders AS SELECT * FROM ({_empty_sql('orders')})")
-        con.sql("SELECT * FROM live_orders ORDER BY order_date").write_parquet(str(tmp / "orders.parquet"), compression="zstd")
-        # rollups read the materialised lines, not the anti-join again
-        con.read_parquet(str(tmp / "orders.parquet")).create_view("live_orders", replace=True)
+        sources, coverage = order_sources(active)
+        create_live_orders(con, extracts_dir, sources, coverage)
+        # the state records which extract files make up its live lines (readers rebuild the view from
+        # them); the lines themselves are not copied: a 50M-line rewrite would dominate every load
+        sources.to_parquet(tmp / "order_sources.parquet", index=False)
+        coverage.to_parquet(tmp / "coverage.parquet", index=False)
         for kind in ("retailers", "skus"):
             con.table(f"live_{kind}").write_parquet(str(tmp / f"{kind}.parquet"))
+        con.execute(f"CREATE TEMP TABLE base AS {BASE_SQL}")  # one pass over the lines; rollups read this
         for name, sql in ROLLUPS.items():
             con.sql(sql).write_parquet(str(tmp / f"{name}.parquet"))
     finally:
@@ -492,6 +481,38 @@ def _empty_sql(kind: str) -> str:
                 "NULL::VARCHAR area_type, NULL::VARCHAR business_format, NULL::BIGINT customer_tier WHERE false")
     return ("SELECT NULL::VARCHAR sku_id, NULL::VARCHAR sku_name, NULL::VARCHAR brand, NULL::VARCHAR manufacturer, "
             "NULL::BOOLEAN is_provincial, NULL::BIGINT price_class, NULL::DOUBLE wholesale_price WHERE false")
+
+
+def order_sources(active: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The active orders extracts (file, sequence) and what each covers (district, first and last day)."""
+    orders = [r for r in active if r["kind"] == "orders"]
+    sources = pd.DataFrame({"extract_id": [r["id"] for r in orders], "seq": [int(r["seq"]) for r in orders],
+                            "stored_name": [r["stored_name"] for r in orders]})
+    coverage = pd.DataFrame([(int(r["seq"]), d, r["period_start"], r["period_end"]) for r in orders for d in r["districts"]],
+                            columns=["seq", "district", "start", "end"])
+    return sources.astype({"seq": "int64"}), coverage.astype({"seq": "int64"})
+
+
+def create_live_orders(con: duckdb.DuckDBPyConnection, extracts_dir: Path, sources: pd.DataFrame,
+                       coverage: pd.DataFrame) -> None:
+    """Create the view `live_orders`: every line of the given extracts unless a later active extract
+    covers its district and date (replace-by-period). The one definition the build, the readers'
+    drill-downs and the load preview all use."""
+    con.execute("CREATE OR REPLACE TABLE orders_seq (extract_id VARCHAR, seq BIGINT)")
+    con.execute('CREATE OR REPLACE TABLE coverage (seq BIGINT, district VARCHAR, start DATE, "end" DATE)')
+    if sources.empty:
+        con.execute(f"CREATE OR REPLACE VIEW live_orders AS SELECT * FROM ({_empty_sql('orders')})")
+        return
+    con.executemany("INSERT INTO orders_seq VALUES (?, ?)", sources[["extract_id", "seq"]].values.tolist())
+    if not coverage.empty:
+        con.executemany("INSERT INTO coverage VALUES (?, ?, ?::DATE, ?::DATE)", coverage.values.tolist())
+    con.read_parquet([str(extracts_dir / name) for name in sources["stored_name"]]).create_view("orders_raw", replace=True)
+    con.execute(
+        f"""CREATE OR REPLACE VIEW live_orders AS
+        SELECT {ORDER_COLUMNS} FROM orders_raw o JOIN orders_seq q USING (extract_id)
+        WHERE NOT EXISTS (SELECT 1 FROM coverage c WHERE c.seq > q.seq AND c.district = o.district
+                          AND o.order_date BETWEEN c.start AND c."end")"""
+    )
 
 
 def load_paths(store: Store, paths: list[str], kind: str | None = None, loaded_by: str | None = None,
