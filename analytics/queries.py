@@ -39,6 +39,15 @@ def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
         cur.close()
 
 
+def _whole_year(f: Filters) -> bool:
+    return (f.month_from, f.month_to) == (1, 12)
+
+
+def _cube(f: Filters) -> str:
+    """The whole-year cube when no month range is chosen (twelve times smaller), else the monthly one."""
+    return "cube_year" if _whole_year(f) else "cube"
+
+
 def _years_clause(f: Filters, alias: str = "") -> tuple[str, list]:
     p = f"{alias}." if alias else ""
     years = list(f.years) or [-1]
@@ -97,7 +106,7 @@ def kpi_totals(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None
             else f"SELECT COUNT(*) AS customers FROM retailers WHERE {seg}")
     frame = _df(
         con,
-        f"""WITH v AS (SELECT year{g}, {_CUBE_SUMS} FROM cube WHERE {ywhere} AND {where} GROUP BY ALL),
+        f"""WITH v AS (SELECT year{g}, {_CUBE_SUMS} FROM {_cube(f)} WHERE {ywhere} AND {where} GROUP BY ALL),
                  c AS (SELECT year{g}, COUNT(*) FILTER (online_mask & ? != 0) AS online_customers,
                               COUNT(*) FILTER (order_mask & ? != 0) AS ordering_customers
                        FROM retailer_year WHERE {ywhere} AND {seg} GROUP BY ALL),
@@ -200,7 +209,8 @@ def class_by_period(con: duckdb.DuckDBPyConnection, f: Filters, grain: str = "mo
     where, params = f.where()
     ywhere, yparams = _years_clause(f)
     sums = ", ".join(f"SUM(class{c}_qty)::BIGINT AS \"{c}\"" for c in PRICE_CLASSES)
-    wide = _df(con, f"SELECT {period}{group}, {sums} FROM cube WHERE {ywhere} AND {where} GROUP BY ALL", yparams + params)
+    table = _cube(f) if grain == "year" else "cube"
+    wide = _df(con, f"SELECT {period}{group}, {sums} FROM {table} WHERE {ywhere} AND {where} GROUP BY ALL", yparams + params)
     keys = ["year"] + (["month"] if grain == "month" else []) + ([by] if by else [])
     frame = wide.melt(id_vars=keys, var_name="price_class", value_name="qty")
     frame["price_class"] = frame["price_class"].astype(int)
@@ -239,7 +249,7 @@ def provincial_by_period(con: duckdb.DuckDBPyConnection, f: Filters, grain: str 
     frame = _df(
         con,
         f"""SELECT {period}{group}, SUM(qty)::BIGINT AS qty, SUM(provincial_qty)::BIGINT AS provincial_qty
-            FROM cube WHERE {ywhere} AND {where} GROUP BY ALL ORDER BY ALL""",
+            FROM {_cube(f) if grain == "year" else "cube"} WHERE {ywhere} AND {where} GROUP BY ALL ORDER BY ALL""",
         yparams + params,
     )
     frame["cases"] = metrics.cases(frame["qty"])
@@ -251,17 +261,24 @@ def provincial_by_period(con: duckdb.DuckDBPyConnection, f: Filters, grain: str 
 def top_brands(con: duckdb.DuckDBPyConnection, f: Filters, level: str = "brand", provincial: bool | None = None,
                limit: int = 10) -> pd.DataFrame:
     """Top brands (or specifications) by volume in f.year, with the compare year and YoY."""
-    col = {"brand": "s.brand", "sku": "s.sku_name"}[level]
+    if level not in ("brand", "sku"):
+        raise ValueError("level must be 'brand' or 'sku'")
+    if level == "brand" and _whole_year(f):
+        # brand_year already carries brand and provincial flag: no join, a small table
+        source, col, flag = "brand_year c", "c.brand", "c.is_provincial"
+    else:
+        table = "sku_year" if _whole_year(f) else "sku_cube"
+        source, col, flag = f"{table} c JOIN skus s USING (sku_id)", {"brand": "s.brand", "sku": "s.sku_name"}[level], "s.is_provincial"
     where, params = f.where(alias="c")
-    prov = "" if provincial is None else " AND s.is_provincial = ?"
+    prov = "" if provincial is None else f" AND {flag} = ?"
     pparams = [] if provincial is None else [bool(provincial)]
     frame = _df(
         con,
-        f"""SELECT {col} AS name, ANY_VALUE(s.is_provincial) AS is_provincial,
+        f"""SELECT {col} AS name, ANY_VALUE({flag}) AS is_provincial,
                    COALESCE(SUM(c.qty) FILTER (c.year = ?), 0)::BIGINT AS qty,
                    COALESCE(SUM(c.qty) FILTER (c.year = ?), 0)::BIGINT AS qty_prev,
                    SUM(c.amount) FILTER (c.year = ?) AS amount
-            FROM sku_cube c JOIN skus s USING (sku_id)
+            FROM {source}
             WHERE c.year IN (?, ?) AND {where}{prov}
             GROUP BY {col} HAVING qty > 0 ORDER BY qty DESC, name LIMIT ?""",
         [f.year, f.compare_year, f.year, f.year, f.compare_year] + params + pparams + [int(limit)],
@@ -356,7 +373,8 @@ def retailer_table(con: duckdb.DuckDBPyConnection, f: Filters, sort: str = "volu
                      COALESCE(SUM(m.class5_qty) FILTER (m.year = ?), 0)::BIGINT AS class5_qty_prev,
                      COALESCE(SUM(m.online_lines) FILTER (m.year = ?), 0) > 0 AS online,
                      SUM(m.amount) FILTER (m.year = ?) AS amount
-              FROM retailers r LEFT JOIN retailer_month m ON m.retailer_id = r.retailer_id AND m.year IN (?, ?) AND {mwhere}
+              FROM retailers r LEFT JOIN {"retailer_year" if _whole_year(f) else "retailer_month"} m
+                   ON m.retailer_id = r.retailer_id AND m.year IN (?, ?) AND {mwhere}
               WHERE {rwhere}
               GROUP BY r.retailer_id, r.retailer_name, r.district, r.manager, r.area_type, r.business_format, r.customer_tier)
             SELECT *, qty - qty_prev AS change_cartons,
