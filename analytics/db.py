@@ -6,12 +6,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .rollups import BASE_SQL, ROLLUPS
+from .rollups import BASE_SQL, ON_DISK, ROLLUPS
 from .store import Store, _empty_sql, create_live_orders
 
 #: Small rollups are copied into memory (a query then costs milliseconds); raw order lines stay on
 #: disk as a view over the extract files, read only by drill-downs to individual retailers.
-IN_MEMORY = (*ROLLUPS, "retailers", "skus")
+IN_MEMORY = (*(r for r in ROLLUPS if r not in ON_DISK), "retailers", "skus")
 
 
 def _extracts_dir(state_dir: Path) -> Path:
@@ -39,6 +39,8 @@ def connect(state_dir: Path | None, memory_limit: str = "2GB", threads: int = 2)
         con.execute("SET enable_external_access = false")
         for name in IN_MEMORY:
             con.read_parquet(str(state_dir / f"{name}.parquet")).create(name)
+        for name in ON_DISK:
+            con.read_parquet(str(state_dir / f"{name}.parquet")).create_view(name)
         _live_orders(con, state_dir)
         con.execute("CREATE VIEW orders AS SELECT * FROM live_orders")
     else:

@@ -31,22 +31,39 @@ _CLASS_COLUMNS = ",\n".join(
     f"       COALESCE(SUM(b.qty) FILTER (s.price_class = {c}), 0)::BIGINT AS class{c}_qty" for c in PRICE_CLASSES
 )
 
-ROLLUPS: dict[str, str] = {
-    "cube": f"""
-        SELECT b.year, b.month, r.district, r.area_type, r.business_format, r.customer_tier,
+SEGMENT = "r.district, r.area_type, r.business_format, r.customer_tier"
+
+
+def _cube(period: str) -> str:
+    """Volume split into the measures charts need, per segment and `period` (year, or year and month)."""
+    return f"""
+        SELECT {period}, {SEGMENT},
                SUM(b.qty)::BIGINT AS qty, SUM(b.amount)::DOUBLE AS amount, SUM(b.lines)::BIGINT AS lines,
                COALESCE(SUM(b.qty) FILTER (s.is_provincial), 0)::BIGINT AS provincial_qty,
                COALESCE(SUM(b.qty) FILTER (b.online), 0)::BIGINT AS online_qty,
 {_CLASS_COLUMNS}
         FROM base b JOIN live_retailers r USING (retailer_id) JOIN live_skus s USING (sku_id)
         GROUP BY ALL
-    """,
-    "sku_cube": """
-        SELECT b.year, b.month, r.district, r.area_type, r.business_format, r.customer_tier, b.sku_id,
-               SUM(b.qty)::BIGINT AS qty, SUM(b.amount)::DOUBLE AS amount
+    """
+
+
+def _skus(period: str) -> str:
+    """Volume per segment, SKU and `period`, for top brands and specifications."""
+    return f"""
+        SELECT {period}, {SEGMENT}, b.sku_id, SUM(b.qty)::BIGINT AS qty, SUM(b.amount)::DOUBLE AS amount
         FROM base b JOIN live_retailers r USING (retailer_id)
         GROUP BY ALL
-    """,
+    """
+
+
+_CLASS_SUMS = ", ".join(f"SUM(class{c}_qty)::BIGINT AS class{c}_qty" for c in PRICE_CLASSES)
+_SEGMENT_PLAIN = SEGMENT.replace("r.", "")
+
+#: In build order: the first three read `base` (one pass each over the monthly aggregate); the
+#: others are derived from those, so a rebuild never scans the line-level data more than needed.
+ROLLUPS: dict[str, str] = {
+    "cube": _cube("b.year, b.month"),
+    "sku_cube": _skus("b.year, b.month"),
     "retailer_month": """
         SELECT b.retailer_id, b.year, b.month,
                SUM(b.qty)::BIGINT AS qty, SUM(b.amount)::DOUBLE AS amount, SUM(b.lines)::BIGINT AS lines,
@@ -58,43 +75,36 @@ ROLLUPS: dict[str, str] = {
         FROM base b JOIN live_skus s USING (sku_id)
         GROUP BY ALL
     """,
-    "retailer_year": """
-        SELECT b.retailer_id, b.year, r.district, r.area_type, r.business_format, r.customer_tier,
-               SUM(b.qty)::BIGINT AS qty, SUM(b.amount)::DOUBLE AS amount,
-               COALESCE(SUM(b.qty) FILTER (s.price_class = 5), 0)::BIGINT AS class5_qty,
-               COALESCE(SUM(b.lines) FILTER (b.online), 0)::BIGINT AS online_lines,
-               bit_or(CASE WHEN b.online THEN 1 << (b.month - 1) ELSE 0 END)::INTEGER AS online_mask,
-               bit_or(1 << (b.month - 1))::INTEGER AS order_mask,
-               MIN(MIN(b.first_date) FILTER (b.online)) OVER (PARTITION BY b.retailer_id)::DATE AS first_online_ever
-        FROM base b JOIN live_retailers r USING (retailer_id) JOIN live_skus s USING (sku_id)
-        GROUP BY b.retailer_id, b.year, r.district, r.area_type, r.business_format, r.customer_tier
+    "retailer_year": f"""
+        SELECT m.retailer_id, m.year, {SEGMENT},
+               SUM(m.qty)::BIGINT AS qty, SUM(m.amount)::DOUBLE AS amount, SUM(m.class5_qty)::BIGINT AS class5_qty,
+               SUM(m.online_lines)::BIGINT AS online_lines,
+               bit_or(CASE WHEN m.online_lines > 0 THEN 1 << (m.month - 1) ELSE 0 END)::INTEGER AS online_mask,
+               bit_or(1 << (m.month - 1))::INTEGER AS order_mask,
+               MIN(MIN(m.first_online)) OVER (PARTITION BY m.retailer_id)::DATE AS first_online_ever
+        FROM retailer_month m JOIN live_retailers r USING (retailer_id)
+        GROUP BY m.retailer_id, m.year, {SEGMENT}
+    """,
+    # Whole-year views: most pages show whole years, and a table twelve times smaller answers them
+    # accordingly. Queries fall back to the monthly tables when a month range is chosen.
+    "cube_year": f"""
+        SELECT year, {_SEGMENT_PLAIN}, SUM(qty)::BIGINT AS qty, SUM(amount)::DOUBLE AS amount, SUM(lines)::BIGINT AS lines,
+               SUM(provincial_qty)::BIGINT AS provincial_qty, SUM(online_qty)::BIGINT AS online_qty, {_CLASS_SUMS}
+        FROM cube GROUP BY ALL
+    """,
+    "sku_year": f"""
+        SELECT year, {_SEGMENT_PLAIN}, sku_id, SUM(qty)::BIGINT AS qty, SUM(amount)::DOUBLE AS amount
+        FROM sku_cube GROUP BY ALL
+    """,
+    "brand_year": f"""
+        SELECT y.year, {_SEGMENT_PLAIN}, s.brand, s.is_provincial, SUM(y.qty)::BIGINT AS qty, SUM(y.amount)::DOUBLE AS amount
+        FROM sku_year y JOIN live_skus s USING (sku_id) GROUP BY ALL
     """,
 }
 
-# Whole-year views of the same rollups: most pages show whole years, and a table twelve times
-# smaller answers them twelve times faster. Queries fall back to the monthly tables when a month
-# range is chosen.
-ROLLUPS["cube_year"] = f"""
-        SELECT b.year, r.district, r.area_type, r.business_format, r.customer_tier,
-               SUM(b.qty)::BIGINT AS qty, SUM(b.amount)::DOUBLE AS amount, SUM(b.lines)::BIGINT AS lines,
-               COALESCE(SUM(b.qty) FILTER (s.is_provincial), 0)::BIGINT AS provincial_qty,
-               COALESCE(SUM(b.qty) FILTER (b.online), 0)::BIGINT AS online_qty,
-{_CLASS_COLUMNS}
-        FROM base b JOIN live_retailers r USING (retailer_id) JOIN live_skus s USING (sku_id)
-        GROUP BY ALL
-    """
-ROLLUPS["sku_year"] = """
-        SELECT b.year, r.district, r.area_type, r.business_format, r.customer_tier, b.sku_id,
-               SUM(b.qty)::BIGINT AS qty, SUM(b.amount)::DOUBLE AS amount
-        FROM base b JOIN live_retailers r USING (retailer_id)
-        GROUP BY ALL
-    """
-ROLLUPS["brand_year"] = """
-        SELECT b.year, r.district, r.area_type, r.business_format, r.customer_tier, s.brand, s.is_provincial,
-               SUM(b.qty)::BIGINT AS qty, SUM(b.amount)::DOUBLE AS amount
-        FROM base b JOIN live_retailers r USING (retailer_id) JOIN live_skus s USING (sku_id)
-        GROUP BY ALL
-    """
+#: Rollups readers keep on disk rather than in memory: the monthly SKU table is the largest and only
+#: month-range top-brand views read it.
+ON_DISK = ("sku_cube",)
 
 
 def month_mask(month_from: int, month_to: int) -> int:

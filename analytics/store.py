@@ -466,8 +466,9 @@ def _build_into(extracts_dir: Path, records: list[dict], tmp: Path, threads: int
         for kind in ("retailers", "skus"):
             con.table(f"live_{kind}").write_parquet(str(tmp / f"{kind}.parquet"))
         con.execute(f"CREATE TEMP TABLE base AS {BASE_SQL}")  # one pass over the lines; rollups read this
-        for name, sql in ROLLUPS.items():
-            con.sql(sql).write_parquet(str(tmp / f"{name}.parquet"))
+        for name, sql in ROLLUPS.items():  # in order: later rollups read earlier ones
+            con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
+            con.table(name).write_parquet(str(tmp / f"{name}.parquet"))
     finally:
         con.close()
 

@@ -208,6 +208,21 @@ def active_filters_caption(f: Filters) -> None:
 
 # --- display helpers ---------------------------------------------------------------------------
 
+def page_header(title_key: str) -> dict | None:
+    """What every company page starts with: its title, the empty states and the filters in force.
+    Returns the summary of the filtered selection, or None after showing why there is nothing."""
+    st.title(tr(title_key))
+    if no_data():
+        return None
+    f = filters()
+    active_filters_caption(f)
+    s = run("summary", f)
+    if not s["volume_cases"]:
+        st.warning(tr("no_match"))
+        return None
+    return s
+
+
 def no_data() -> bool:
     """Show the empty state and return True when nothing is loaded yet."""
     if not catalog()["years"]:

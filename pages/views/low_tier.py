@@ -7,43 +7,38 @@ from pages import common
 
 f = common.filters()
 lang = common.lang()
-st.title(common.tr("page_low"))
-if not common.no_data():
-    common.active_filters_caption(f)
-    s = common.run("summary", f)
-    if not s["volume_cases"]:
-        st.warning(common.tr("no_match"))
-    else:
-        c = st.columns(3)
-        c[0].metric(common.tr("low_tier_cases"), fmt_cases(s["low_tier_cases"], lang),
-                    None if s["low_tier_yoy_pct"] is None else f"{s['low_tier_yoy_pct']:+.2f}%", delta_color="inverse")
-        prev_share = s["class_share_pct_prev"]["5"]
-        change = None if prev_share is None else s["low_tier_share_pct"] - prev_share
-        c[1].metric(common.tr("low_tier_share"), fmt_pct(s["low_tier_share_pct"]),
-                    None if change is None else f"{change:+.2f} {common.tr('change_pp')}", delta_color="inverse")
-        c[2].metric(common.tr("volume"), fmt_cases(s["volume_cases"], lang))
-        monthly = common.run("low_tier_by_period", f)
-        left, right = st.columns(2)
-        with left:
-            st.subheader(common.tr("low_tier_cases"))
-            common.chart(charts.lines(monthly, lang, "cases", common.tr("unit_cases"), y_label=common.tr("volume_cases"),
-                                      colors={None: CLASS_COLORS[5]}), monthly, "low-volume")
-        with right:
-            st.subheader(common.tr("low_tier_share"))
-            common.chart(charts.lines(monthly, lang, "share_pct", "%", y_label=common.tr("share_pct"),
-                                      colors={None: CLASS_COLORS[5]}), monthly, "low-share")
-        st.subheader(common.tr("by_district"))
-        table = common.run("district_table", f)
-        common.chart(charts.bars(table, lang, "district", "low_tier_yoy_pct", "%", y_label=common.tr("low_tier_yoy_pct")),
-                             table, "low-district", data=localize(table, lang, ["district", "low_tier_cases", "low_tier_yoy_pct"]), select="district")
-        by = st.segmented_control(" ", ["area_type", "business_format", "customer_tier"], default="area_type",
-                                  format_func=common.tr, key="low_by", label_visibility="collapsed") or "area_type"
-        seg = common.run("district_table", f, by=by)
-        common.chart(charts.bars(seg, lang, by, "low_tier_yoy_pct", "%", y_label=common.tr("low_tier_yoy_pct")), seg,
-                     f"low-by-{by}", data=localize(seg, lang, [by, "low_tier_cases", "low_tier_yoy_pct"]))
-        st.subheader(common.tr("decliners"))
-        worst = common.run("low_tier_decliners", f)
-        shown = localize(worst, lang, ["retailer_id", "retailer_name", "district", "manager", "class5_cases", "class5_cases_prev",
-                                       "class5_change_cases", "cases", "cases_prev"])
-        common.table(shown)
-        common.download(shown, "low-tier-decliners")
+s = common.page_header("page_low")
+if s is not None:
+    c = st.columns(3)
+    c[0].metric(common.tr("low_tier_cases"), fmt_cases(s["low_tier_cases"], lang),
+                None if s["low_tier_yoy_pct"] is None else f"{s['low_tier_yoy_pct']:+.2f}%", delta_color="inverse")
+    prev_share = s["class_share_pct_prev"]["5"]
+    change = None if prev_share is None else s["low_tier_share_pct"] - prev_share
+    c[1].metric(common.tr("low_tier_share"), fmt_pct(s["low_tier_share_pct"]),
+                None if change is None else f"{change:+.2f} {common.tr('change_pp')}", delta_color="inverse")
+    c[2].metric(common.tr("volume"), fmt_cases(s["volume_cases"], lang))
+    monthly = common.run("low_tier_by_period", f)
+    left, right = st.columns(2)
+    with left:
+        st.subheader(common.tr("low_tier_cases"))
+        common.chart(charts.lines(monthly, lang, "cases", common.tr("unit_cases"), y_label=common.tr("volume_cases"),
+                                  colors={None: CLASS_COLORS[5]}), monthly, "low-volume")
+    with right:
+        st.subheader(common.tr("low_tier_share"))
+        common.chart(charts.lines(monthly, lang, "share_pct", "%", y_label=common.tr("share_pct"),
+                                  colors={None: CLASS_COLORS[5]}), monthly, "low-share")
+    st.subheader(common.tr("by_district"))
+    table = common.run("district_table", f)
+    common.chart(charts.bars(table, lang, "district", "low_tier_yoy_pct", "%", y_label=common.tr("low_tier_yoy_pct")),
+                         table, "low-district", data=localize(table, lang, ["district", "low_tier_cases", "low_tier_yoy_pct"]), select="district")
+    by = st.segmented_control(" ", ["area_type", "business_format", "customer_tier"], default="area_type",
+                              format_func=common.tr, key="low_by", label_visibility="collapsed") or "area_type"
+    seg = common.run("district_table", f, by=by)
+    common.chart(charts.bars(seg, lang, by, "low_tier_yoy_pct", "%", y_label=common.tr("low_tier_yoy_pct")), seg,
+                 f"low-by-{by}", data=localize(seg, lang, [by, "low_tier_cases", "low_tier_yoy_pct"]))
+    st.subheader(common.tr("decliners"))
+    worst = common.run("low_tier_decliners", f)
+    shown = localize(worst, lang, ["retailer_id", "retailer_name", "district", "manager", "class5_cases", "class5_cases_prev",
+                                   "class5_change_cases", "cases", "cases_prev"])
+    common.table(shown)
+    common.download(shown, "low-tier-decliners")

@@ -7,35 +7,30 @@ from pages import common
 
 f = common.filters()
 lang = common.lang()
-st.title(common.tr("page_mix"))
-if not common.no_data():
-    common.active_filters_caption(f)
+if common.page_header("page_mix") is not None:
     yoy = common.run("class_yoy", f)
-    if yoy["cases"].fillna(0).sum() == 0:
-        st.warning(common.tr("no_match"))
-    else:
-        st.subheader(common.tr("class_table"))
-        shown = localize(yoy, lang, ["price_class", "cases", "cases_prev", "change_cases", "yoy_pct", "share_pct"])
-        common.table(shown)
-        common.download(shown, "class-yoy")
+    st.subheader(common.tr("class_table"))
+    shown = localize(yoy, lang, ["price_class", "cases", "cases_prev", "change_cases", "yoy_pct", "share_pct"])
+    common.table(shown)
+    common.download(shown, "class-yoy")
 
-        monthly = common.run("class_by_period", f, grain="month")
-        c1, c2 = st.columns(2)
-        with c1:
-            st.subheader(common.tr("by_month"))
-            common.chart(charts.class_bars(monthly, lang), monthly, "mix-month")
-        with c2:
-            st.subheader(common.tr("share_pct"))
-            common.chart(charts.class_share_area(monthly, lang), monthly, "mix-share")
-        yearly = common.run("class_by_period", f, grain="year")
-        st.subheader(common.tr("by_year"))
-        common.chart(charts.class_bars(yearly, lang, x="year"), yearly, "mix-year")
+    monthly = common.run("class_by_period", f, grain="month")
+    c1, c2 = st.columns(2)
+    with c1:
+        st.subheader(common.tr("by_month"))
+        common.chart(charts.class_bars(monthly, lang), monthly, "mix-month")
+    with c2:
+        st.subheader(common.tr("share_pct"))
+        common.chart(charts.class_share_area(monthly, lang), monthly, "mix-share")
+    yearly = common.run("class_by_period", f, grain="year")
+    st.subheader(common.tr("by_year"))
+    common.chart(charts.class_bars(yearly, lang, x="year"), yearly, "mix-year")
 
-        st.subheader(common.tr("by_district"))
-        by = st.segmented_control(" ", ["district", "area_type", "business_format", "customer_tier"], default="district",
-                                  format_func=common.tr, key="mix_by", label_visibility="collapsed") or "district"
-        one_year = f.with_(compare_year=None)
-        seg = common.run("class_by_period", one_year, grain="year", by=by)
-        value = st.radio(" ", ["cases", "share_pct"], format_func=common.tr, horizontal=True, key="mix_value",
-                         label_visibility="collapsed")
-        common.chart(charts.class_bars(seg, lang, x=by, value=value), seg, f"mix-by-{by}", select="district")
+    st.subheader(common.tr("by_district"))
+    by = st.segmented_control(" ", ["district", "area_type", "business_format", "customer_tier"], default="district",
+                              format_func=common.tr, key="mix_by", label_visibility="collapsed") or "district"
+    one_year = f.with_(compare_year=None)
+    seg = common.run("class_by_period", one_year, grain="year", by=by)
+    value = st.radio(" ", ["cases", "share_pct"], format_func=common.tr, horizontal=True, key="mix_value",
+                     label_visibility="collapsed")
+    common.chart(charts.class_bars(seg, lang, x=by, value=value), seg, f"mix-by-{by}", select="district")

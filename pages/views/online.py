@@ -8,48 +8,43 @@ from pages import common
 
 f = common.filters()
 lang = common.lang()
-st.title(common.tr("page_online"))
-if not common.no_data():
-    common.active_filters_caption(f)
-    s = common.run("summary", f)
-    if not s["volume_cases"]:
-        st.warning(common.tr("no_match"))
-    else:
-        c = st.columns(4)
-        change = None if s["online_rate_pct_prev"] is None or s["online_rate_pct"] is None else s["online_rate_pct"] - s["online_rate_pct_prev"]
-        c[0].metric(common.tr("online_rate"), fmt_pct(s["online_rate_pct"]),
-                    None if change is None else f"{change:+.2f} {common.tr('change_pp')}")
-        c[1].metric(common.tr("online_customers"), fmt_count(s["online_customers"], lang))
-        c[2].metric(common.tr("online_rate_ordering"), fmt_pct(s["online_rate_ordering_pct"]))
-        c[3].metric(common.tr("online_volume_share"), fmt_pct(s["online_volume_share_pct"]))
-        monthly = common.run("online_by_month", f)
-        left, right = st.columns(2)
-        with left:
-            st.subheader(common.tr("online_rate"))
-            common.chart(charts.lines(monthly, lang, "online_rate_pct", "%", y_label=common.tr("online_rate_pct")), monthly, "online-rate")
-        with right:
-            st.subheader(common.tr("new_online"))
-            monthly["period"] = charts.month_label(monthly)
-            common.chart(charts.bars(monthly, lang, "period", "new_online", common.tr("unit_households"),
-                                     y_label=common.tr("new_online")), monthly, "online-new")
-        st.subheader(common.tr("online_volume_share"))
-        common.chart(charts.lines(monthly, lang, "online_volume_share_pct", "%"), monthly, "online-volume")
-        st.subheader(common.tr("by_district"))
-        seg = common.run("online_by_segment", f, by="district")
-        seg["year"] = seg["year"].astype(str)
-        common.chart(charts.bars(seg, lang, "district", "online_rate_pct", "%", color="year"), seg, "online-district", select="district")
-        left, right = st.columns(2)
-        with left:
-            st.subheader(common.tr("by_area"))
-            area = common.run("online_by_month", f.with_(compare_year=None), by="area_type")
-            common.chart(charts.lines(area, lang, "online_rate_pct", "%", series="area_type", colors=AREA_COLORS), area, "online-area")
-        with right:
-            st.subheader(common.tr("by_tier"))
-            tier = common.run("online_by_segment", f.with_(compare_year=None), by="customer_tier")
-            common.chart(charts.bars(tier, lang, "customer_tier", "online_rate_pct", "%"), tier, "online-tier")
-        st.subheader(common.tr("not_online"))
-        todo = common.run("retailers_not_online", f)
-        shown = localize(todo, lang, ["retailer_id", "retailer_name", "district", "manager", "area_type", "business_format",
-                                      "customer_tier", "cases"])
-        common.table(shown)
-        common.download(shown, "not-online")
+s = common.page_header("page_online")
+if s is not None:
+    c = st.columns(4)
+    change = None if s["online_rate_pct_prev"] is None or s["online_rate_pct"] is None else s["online_rate_pct"] - s["online_rate_pct_prev"]
+    c[0].metric(common.tr("online_rate"), fmt_pct(s["online_rate_pct"]),
+                None if change is None else f"{change:+.2f} {common.tr('change_pp')}")
+    c[1].metric(common.tr("online_customers"), fmt_count(s["online_customers"], lang))
+    c[2].metric(common.tr("online_rate_ordering"), fmt_pct(s["online_rate_ordering_pct"]))
+    c[3].metric(common.tr("online_volume_share"), fmt_pct(s["online_volume_share_pct"]))
+    monthly = common.run("online_by_month", f)
+    left, right = st.columns(2)
+    with left:
+        st.subheader(common.tr("online_rate"))
+        common.chart(charts.lines(monthly, lang, "online_rate_pct", "%", y_label=common.tr("online_rate_pct")), monthly, "online-rate")
+    with right:
+        st.subheader(common.tr("new_online"))
+        monthly["period"] = charts.month_label(monthly)
+        common.chart(charts.bars(monthly, lang, "period", "new_online", common.tr("unit_households"),
+                                 y_label=common.tr("new_online")), monthly, "online-new")
+    st.subheader(common.tr("online_volume_share"))
+    common.chart(charts.lines(monthly, lang, "online_volume_share_pct", "%"), monthly, "online-volume")
+    st.subheader(common.tr("by_district"))
+    seg = common.run("online_by_segment", f, by="district")
+    seg["year"] = seg["year"].astype(str)
+    common.chart(charts.bars(seg, lang, "district", "online_rate_pct", "%", color="year"), seg, "online-district", select="district")
+    left, right = st.columns(2)
+    with left:
+        st.subheader(common.tr("by_area"))
+        area = common.run("online_by_month", f.with_(compare_year=None), by="area_type")
+        common.chart(charts.lines(area, lang, "online_rate_pct", "%", series="area_type", colors=AREA_COLORS), area, "online-area")
+    with right:
+        st.subheader(common.tr("by_tier"))
+        tier = common.run("online_by_segment", f.with_(compare_year=None), by="customer_tier")
+        common.chart(charts.bars(tier, lang, "customer_tier", "online_rate_pct", "%"), tier, "online-tier")
+    st.subheader(common.tr("not_online"))
+    todo = common.run("retailers_not_online", f)
+    shown = localize(todo, lang, ["retailer_id", "retailer_name", "district", "manager", "area_type", "business_format",
+                                  "customer_tier", "cases"])
+    common.table(shown)
+    common.download(shown, "not-online")

@@ -6,39 +6,36 @@ from analytics.labels import localize
 from pages import common, widgets
 
 f = common.filters()
-st.title(common.tr("page_overview"))
-if not common.no_data():
-    common.active_filters_caption(f)
-    s = common.run("summary", f)
-    if widgets.kpi_row(s, f):
-        name = "、".join(f.districts) if f.districts else common.tr("all_districts")
-        widgets.summary_block(s, name, f)
-        st.subheader(common.tr("district_compare"))
-        table = common.run("district_table", f)
-        cols = ["district", "volume_cases", "volume_yoy_pct", "avg_price", "avg_price_yoy_pct", "case_value",
-                "provincial_share_pct", "provincial_share_change_pp", "online_rate_pct", "online_rate_change_pp",
-                "low_tier_cases", "low_tier_yoy_pct"]
-        shown = localize(table, common.lang(), cols)
-        common.table(shown)
-        common.download(shown, "district-comparison")
+s = common.page_header("page_overview")
+if s is not None and widgets.kpi_row(s, f):
+    name = "、".join(f.districts) if f.districts else common.tr("all_districts")
+    widgets.summary_block(s, name, f)
+    st.subheader(common.tr("district_compare"))
+    table = common.run("district_table", f)
+    cols = ["district", "volume_cases", "volume_yoy_pct", "avg_price", "avg_price_yoy_pct", "case_value",
+            "provincial_share_pct", "provincial_share_change_pp", "online_rate_pct", "online_rate_change_pp",
+            "low_tier_cases", "low_tier_yoy_pct"]
+    shown = localize(table, common.lang(), cols)
+    common.table(shown)
+    common.download(shown, "district-comparison")
 
-        st.subheader(common.tr("small_multiples"))
-        mf = f.with_(compare_year=None)
-        lang = common.lang()
-        # one family at a time: a hidden tab would still cost its query and figure on every rerun
-        family = st.segmented_control(" ", ["mix", "provincial", "online", "low"], default="mix", key="overview_family",
-                                      format_func=lambda k: common.tr({"mix": "page_mix", "provincial": "provincial_share",
-                                                                       "online": "online_rate", "low": "low_tier_cases"}[k]),
-                                      label_visibility="collapsed") or "mix"
-        if family == "mix":
-            mix = common.run("class_by_period", mf, grain="year", by="district")
-            common.chart(charts.class_bars(mix, lang, x="district", value="share_pct"), mix, "overview-mix", select="district")
-        elif family == "provincial":
-            prov = common.run("provincial_by_period", mf, by="district")
-            common.chart(charts.small_multiples(prov, lang, "district", "share_pct", "%"), prov, "overview-provincial")
-        elif family == "online":
-            online = common.run("online_by_month", mf, by="district")
-            common.chart(charts.small_multiples(online, lang, "district", "online_rate_pct", "%"), online, "overview-online")
-        else:
-            low = common.run("low_tier_by_period", mf, by="district")
-            common.chart(charts.small_multiples(low, lang, "district", "cases", common.tr("unit_cases")), low, "overview-low")
+    st.subheader(common.tr("small_multiples"))
+    mf = f.with_(compare_year=None)
+    lang = common.lang()
+    # one family at a time: a hidden tab would still cost its query and figure on every rerun
+    family = st.segmented_control(" ", ["mix", "provincial", "online", "low"], default="mix", key="overview_family",
+                                  format_func=lambda k: common.tr({"mix": "page_mix", "provincial": "provincial_share",
+                                                                   "online": "online_rate", "low": "low_tier_cases"}[k]),
+                                  label_visibility="collapsed") or "mix"
+    if family == "mix":
+        mix = common.run("class_by_period", mf, grain="year", by="district")
+        common.chart(charts.class_bars(mix, lang, x="district", value="share_pct"), mix, "overview-mix", select="district")
+    elif family == "provincial":
+        prov = common.run("provincial_by_period", mf, by="district")
+        common.chart(charts.small_multiples(prov, lang, "district", "share_pct", "%"), prov, "overview-provincial")
+    elif family == "online":
+        online = common.run("online_by_month", mf, by="district")
+        common.chart(charts.small_multiples(online, lang, "district", "online_rate_pct", "%"), online, "overview-online")
+    else:
+        low = common.run("low_tier_by_period", mf, by="district")
+        common.chart(charts.small_multiples(low, lang, "district", "cases", common.tr("unit_cases")), low, "overview-low")

@@ -7,46 +7,41 @@ from pages import common
 
 f = common.filters()
 lang = common.lang()
-st.title(common.tr("page_provincial"))
-if not common.no_data():
-    common.active_filters_caption(f)
-    s = common.run("summary", f)
-    if not s["volume_cases"]:
-        st.warning(common.tr("no_match"))
-    else:
-        c = st.columns(3)
-        c[0].metric(common.tr("provincial_cases"), fmt_cases(s["provincial_cases"], lang),
-                    None if s["provincial_yoy_pct"] is None else f"{s['provincial_yoy_pct']:+.2f}%")
-        change = None if s["provincial_share_pct_prev"] is None else s["provincial_share_pct"] - s["provincial_share_pct_prev"]
-        c[1].metric(common.tr("provincial_share"), fmt_pct(s["provincial_share_pct"]),
-                    None if change is None else f"{change:+.2f} {common.tr('change_pp')}")
-        c[2].metric(common.tr("volume"), fmt_cases(s["volume_cases"], lang),
-                    None if s["volume_yoy_pct"] is None else f"{s['volume_yoy_pct']:+.2f}%")
-        monthly = common.run("provincial_by_period", f)
-        left, right = st.columns(2)
-        with left:
-            st.subheader(common.tr("provincial_share"))
-            common.chart(charts.lines(monthly, lang, "share_pct", "%", y_label=common.tr("share_pct")), monthly, "prov-share")
-        with right:
-            st.subheader(common.tr("volume_cases"))
-            common.chart(charts.provincial_bars(monthly, lang), monthly, "prov-volume")
-        st.subheader(common.tr("by_district"))
-        by_d = common.run("provincial_by_period", f, grain="year", by="district")
-        by_d["year"] = by_d["year"].astype(str)
-        common.chart(charts.bars(by_d, lang, "district", "share_pct", "%", color="year", y_label=common.tr("share_pct")),
-                             by_d, "prov-district", select="district")
-        left, right = st.columns(2)
-        cols = ["name", "cases", "cases_prev", "yoy_pct", "avg_price"]
-        with left:
-            st.subheader(common.tr("top_provincial"))
-            top = common.run("top_brands", f, provincial=True)
-            common.chart(charts.bars(top, lang, "name", "cases", common.tr("unit_cases"), horizontal=True,
-                                     y_label=common.tr("volume_cases")), top, "prov-top-in", data=localize(top, lang, cols))
-        with right:
-            st.subheader(common.tr("top_out_of_province"))
-            top = common.run("top_brands", f, provincial=False)
-            common.chart(charts.bars(top, lang, "name", "cases", common.tr("unit_cases"), horizontal=True,
-                                     y_label=common.tr("volume_cases")), top, "prov-top-out", data=localize(top, lang, cols))
-        st.subheader(common.tr("top_specs"))
-        specs = common.run("top_brands", f, level="sku", limit=20)
-        common.table(localize(specs, lang, ["name", "is_provincial", "cases", "cases_prev", "yoy_pct", "avg_price"]))
+s = common.page_header("page_provincial")
+if s is not None:
+    c = st.columns(3)
+    c[0].metric(common.tr("provincial_cases"), fmt_cases(s["provincial_cases"], lang),
+                None if s["provincial_yoy_pct"] is None else f"{s['provincial_yoy_pct']:+.2f}%")
+    change = None if s["provincial_share_pct_prev"] is None else s["provincial_share_pct"] - s["provincial_share_pct_prev"]
+    c[1].metric(common.tr("provincial_share"), fmt_pct(s["provincial_share_pct"]),
+                None if change is None else f"{change:+.2f} {common.tr('change_pp')}")
+    c[2].metric(common.tr("volume"), fmt_cases(s["volume_cases"], lang),
+                None if s["volume_yoy_pct"] is None else f"{s['volume_yoy_pct']:+.2f}%")
+    monthly = common.run("provincial_by_period", f)
+    left, right = st.columns(2)
+    with left:
+        st.subheader(common.tr("provincial_share"))
+        common.chart(charts.lines(monthly, lang, "share_pct", "%", y_label=common.tr("share_pct")), monthly, "prov-share")
+    with right:
+        st.subheader(common.tr("volume_cases"))
+        common.chart(charts.provincial_bars(monthly, lang), monthly, "prov-volume")
+    st.subheader(common.tr("by_district"))
+    by_d = common.run("provincial_by_period", f, grain="year", by="district")
+    by_d["year"] = by_d["year"].astype(str)
+    common.chart(charts.bars(by_d, lang, "district", "share_pct", "%", color="year", y_label=common.tr("share_pct")),
+                         by_d, "prov-district", select="district")
+    left, right = st.columns(2)
+    cols = ["name", "cases", "cases_prev", "yoy_pct", "avg_price"]
+    with left:
+        st.subheader(common.tr("top_provincial"))
+        top = common.run("top_brands", f, provincial=True)
+        common.chart(charts.bars(top, lang, "name", "cases", common.tr("unit_cases"), horizontal=True,
+                                 y_label=common.tr("volume_cases")), top, "prov-top-in", data=localize(top, lang, cols))
+    with right:
+        st.subheader(common.tr("top_out_of_province"))
+        top = common.run("top_brands", f, provincial=False)
+        common.chart(charts.bars(top, lang, "name", "cases", common.tr("unit_cases"), horizontal=True,
+                                 y_label=common.tr("volume_cases")), top, "prov-top-out", data=localize(top, lang, cols))
+    st.subheader(common.tr("top_specs"))
+    specs = common.run("top_brands", f, level="sku", limit=20)
+    common.table(localize(specs, lang, ["name", "is_provincial", "cases", "cases_prev", "yoy_pct", "avg_price"]))
