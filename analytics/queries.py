@@ -303,20 +303,15 @@ def online_by_month(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None =
             else f"SELECT COUNT(*) AS customers FROM retailers WHERE {seg}")
     frame = _df(
         con,
-        f"""WITH months AS (SELECT unnest(range(?, ? + 1))::INTEGER AS month),
-                 c AS (SELECT y.year, months.month{g},
-                              COUNT(*) FILTER ((y.online_mask >> (months.month - 1)) & 1 = 1) AS online_customers,
-                              COUNT(*) FILTER ((y.order_mask >> (months.month - 1)) & 1 = 1) AS ordering_customers,
-                              COUNT(*) FILTER (year(y.first_online_ever) = y.year
-                                               AND month(y.first_online_ever) = months.month) AS new_online
-                       FROM retailer_year y CROSS JOIN months WHERE {ywhere} AND {seg}
-                       GROUP BY ALL),
+        f"""WITH c AS (SELECT year, month{g}, SUM(online_customers)::BIGINT AS online_customers,
+                              SUM(ordering_customers)::BIGINT AS ordering_customers, SUM(new_online)::BIGINT AS new_online
+                       FROM month_customers WHERE {ywhere} AND {where} GROUP BY ALL),
                  v AS (SELECT year, month{g}, SUM(online_qty)::BIGINT AS online_qty, SUM(qty)::BIGINT AS qty
                        FROM cube WHERE {ywhere} AND {where} GROUP BY ALL),
                  n AS ({base})
             SELECT c.*, v.online_qty, v.qty, n.customers FROM c JOIN v USING (year, month{g})
             {"LEFT JOIN n USING (" + key + ")" if key else "CROSS JOIN n"} ORDER BY ALL""",
-        [int(f.month_from), int(f.month_to)] + yparams + seg_params + yparams + params + seg_params,
+        yparams + params + yparams + params + seg_params,
     )
     frame["online_rate_pct"] = metrics.online_rate(frame["online_customers"], frame["customers"])
     frame["online_volume_share_pct"] = metrics.share_pct(frame["online_qty"], frame["qty"])

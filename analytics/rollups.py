@@ -85,6 +85,16 @@ ROLLUPS: dict[str, str] = {
         FROM retailer_month m JOIN live_retailers r USING (retailer_id)
         GROUP BY m.retailer_id, m.year, {SEGMENT}
     """,
+    # Retailers per segment and month: a retailer sits in one segment, so for a single month these
+    # counts add up across segments exactly (month ranges use the masks of retailer_year instead).
+    "month_customers": f"""
+        SELECT m.year, m.month, {_SEGMENT_PLAIN.replace("district", "y.district")},
+               COUNT(*) FILTER (m.online_lines > 0)::BIGINT AS online_customers,
+               COUNT(*) FILTER (m.qty > 0)::BIGINT AS ordering_customers,
+               COUNT(*) FILTER (year(y.first_online_ever) = m.year AND month(y.first_online_ever) = m.month)::BIGINT AS new_online
+        FROM retailer_month m JOIN retailer_year y ON y.retailer_id = m.retailer_id AND y.year = m.year
+        GROUP BY ALL
+    """,
     # Whole-year views: most pages show whole years, and a table twelve times smaller answers them
     # accordingly. Queries fall back to the monthly tables when a month range is chosen.
     "cube_year": f"""

@@ -507,13 +507,30 @@ def create_live_orders(con: duckdb.DuckDBPyConnection, extracts_dir: Path, sourc
     con.executemany("INSERT INTO orders_seq VALUES (?, ?)", sources[["extract_id", "seq"]].values.tolist())
     if not coverage.empty:
         con.executemany("INSERT INTO coverage VALUES (?, ?, ?::DATE, ?::DATE)", coverage.values.tolist())
-    con.read_parquet([str(extracts_dir / name) for name in sources["stored_name"]]).create_view("orders_raw", replace=True)
-    con.execute(
-        f"""CREATE OR REPLACE VIEW live_orders AS
-        SELECT {ORDER_COLUMNS} FROM orders_raw o JOIN orders_seq q USING (extract_id)
-        WHERE NOT EXISTS (SELECT 1 FROM coverage c WHERE c.seq > q.seq AND c.district = o.district
-                          AND o.order_date BETWEEN c.start AND c."end")"""
-    )
+    # only an extract that a later one overlaps (same district, dates intersecting) needs the
+    # anti-join; the others are read as they are, which is most extracts and most lines
+    shadowed = set()
+    for _, cov in coverage.iterrows():
+        later = coverage[(coverage["seq"] > cov["seq"]) & (coverage["district"] == cov["district"])
+                         & (coverage["start"] <= cov["end"]) & (coverage["end"] >= cov["start"])]
+        if not later.empty:
+            shadowed.add(int(cov["seq"]))
+    parts = []
+    for label, pick in (("clean", ~sources["seq"].isin(shadowed)), ("shadowed", sources["seq"].isin(shadowed))):
+        names = sources.loc[pick, "stored_name"].tolist()
+        if names:
+            con.read_parquet([str(extracts_dir / n) for n in names]).create_view(f"orders_{label}", replace=True)
+            parts.append(label)
+    selects = []
+    if "clean" in parts:
+        selects.append(f"SELECT {ORDER_COLUMNS} FROM orders_clean")
+    if "shadowed" in parts:
+        selects.append(
+            f"""SELECT {ORDER_COLUMNS} FROM orders_shadowed o JOIN orders_seq q USING (extract_id)
+            WHERE NOT EXISTS (SELECT 1 FROM coverage c WHERE c.seq > q.seq AND c.district = o.district
+                              AND o.order_date BETWEEN c.start AND c."end")"""
+        )
+    con.execute("CREATE OR REPLACE VIEW live_orders AS " + " UNION ALL ".join(selects))
 
 
 def load_paths(store: Store, paths: list[str], kind: str | None = None, loaded_by: str | None = None,

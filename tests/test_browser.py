@@ -198,3 +198,20 @@ def test_presentation_opens_from_a_district_page_for_that_district(server, page)
     page.wait_for_url(f"**/{urllib.parse.quote('城郊片区')}?**")
     wait_rendered(page, charts=True)
     assert page.locator('[data-testid="stSidebar"]').is_visible()
+
+
+def test_clicking_a_district_in_a_chart_filters_the_page_to_it(server, page):
+    page.goto(server + "/")
+    wait_rendered(page)
+    page.goto(server + "/provincial?y=2019&cy=2018")
+    wait_rendered(page, charts=True)
+    chart = page.locator('[data-testid="stPlotlyChart"]').nth(2)  # provincial share by district (bars per year)
+    chart.scroll_into_view_if_needed()
+    bar = chart.locator(".barlayer .point path").first
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('d') !== null", timeout=30_000)
+    wait_rendered(page, charts=True)
+    picked = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["d"][0]
+    assert picked in DISTRICTS
+    assert picked in page.locator('[data-testid="stCaptionContainer"]').first.inner_text()
