@@ -329,17 +329,22 @@ def online_by_segment(con: duckdb.DuckDBPyConnection, f: Filters, by: str) -> pd
 def retailers_not_online(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 500) -> pd.DataFrame:
     """Retailers in the segment with no online order line in f.year's months, biggest first: who to visit next."""
     rwhere, rparams = f.where(alias="r", months=False)
-    mwhere, mparams = f.where(alias="m", segment=False)
     mask = month_mask(f.month_from, f.month_to)
+    if _whole_year(f):
+        volume, vparams = "SELECT retailer_id, qty FROM retailer_year WHERE year = ?", [f.year]
+    else:
+        volume = "SELECT retailer_id, SUM(qty) AS qty FROM retailer_month WHERE year = ? AND month BETWEEN ? AND ? GROUP BY ALL"
+        vparams = [f.year, int(f.month_from), int(f.month_to)]
     frame = _df(
         con,
-        f"""SELECT r.retailer_id, r.retailer_name, r.district, r.manager, r.area_type, r.business_format, r.customer_tier,
-                   COALESCE((SELECT SUM(m.qty) FROM retailer_month m
-                             WHERE m.retailer_id = r.retailer_id AND m.year = ? AND {mwhere}), 0)::BIGINT AS qty
+        f"""WITH v AS ({volume})
+            SELECT r.retailer_id, r.retailer_name, r.district, r.manager, r.area_type, r.business_format, r.customer_tier,
+                   COALESCE(v.qty, 0)::BIGINT AS qty
             FROM retailers r LEFT JOIN retailer_year y ON y.retailer_id = r.retailer_id AND y.year = ?
+                 LEFT JOIN v ON v.retailer_id = r.retailer_id
             WHERE {rwhere} AND COALESCE(y.online_mask, 0) & ? = 0
             ORDER BY qty DESC, r.retailer_id LIMIT ?""",
-        [f.year] + mparams + [f.year] + rparams + [mask, int(limit)],
+        vparams + [f.year] + rparams + [mask, int(limit)],
     )
     frame["cases"] = metrics.cases(frame["qty"])
     return frame
