@@ -499,37 +499,30 @@ def create_live_orders(con: duckdb.DuckDBPyConnection, extracts_dir: Path, sourc
     """Create the view `live_orders`: every line of the given extracts unless a later active extract
     covers its district and date (replace-by-period). The one definition the build, the readers'
     drill-downs and the load preview all use."""
-    con.execute("CREATE OR REPLACE TABLE orders_seq (extract_id VARCHAR, seq BIGINT)")
-    con.execute('CREATE OR REPLACE TABLE coverage (seq BIGINT, district VARCHAR, start DATE, "end" DATE)')
     if sources.empty:
         con.execute(f"CREATE OR REPLACE VIEW live_orders AS SELECT * FROM ({_empty_sql('orders')})")
         return
-    con.executemany("INSERT INTO orders_seq VALUES (?, ?)", sources[["extract_id", "seq"]].values.tolist())
-    if not coverage.empty:
-        con.executemany("INSERT INTO coverage VALUES (?, ?, ?::DATE, ?::DATE)", coverage.values.tolist())
     # only an extract that a later one overlaps (same district, dates intersecting) needs the
-    # anti-join; the others are read as they are, which is most extracts and most lines
-    shadowed = set()
-    for _, cov in coverage.iterrows():
-        later = coverage[(coverage["seq"] > cov["seq"]) & (coverage["district"] == cov["district"])
-                         & (coverage["start"] <= cov["end"]) & (coverage["end"] >= cov["start"])]
-        if not later.empty:
-            shadowed.add(int(cov["seq"]))
-    parts = []
-    for label, pick in (("clean", ~sources["seq"].isin(shadowed)), ("shadowed", sources["seq"].isin(shadowed))):
+    # anti-join; the others are read as they are, which is most extracts and most lines. The
+    # shadow table pairs each overlapped extract with what later extracts cover, so the anti-join
+    # is a hash join on (extract, district) with a date-range check, not a correlated subquery.
+    shadow = [(a.extract_id, c.district, c.start, c.end)
+              for a in sources.itertuples() for c in coverage.itertuples()
+              if c.seq > a.seq and any((coverage["seq"] == a.seq) & (coverage["district"] == c.district)
+                                       & (coverage["start"] <= c.end) & (coverage["end"] >= c.start))]
+    con.execute("CREATE OR REPLACE TABLE shadow (extract_id VARCHAR, district VARCHAR, start DATE, end_date DATE)")
+    if shadow:
+        con.executemany("INSERT INTO shadow VALUES (?, ?, ?::DATE, ?::DATE)", shadow)
+    shadowed = {row[0] for row in shadow}
+    selects = []
+    for label, pick in (("clean", ~sources["extract_id"].isin(shadowed)), ("shadowed", sources["extract_id"].isin(shadowed))):
         names = sources.loc[pick, "stored_name"].tolist()
         if names:
             con.read_parquet([str(extracts_dir / n) for n in names]).create_view(f"orders_{label}", replace=True)
-            parts.append(label)
-    selects = []
-    if "clean" in parts:
-        selects.append(f"SELECT {ORDER_COLUMNS} FROM orders_clean")
-    if "shadowed" in parts:
-        selects.append(
-            f"""SELECT {ORDER_COLUMNS} FROM orders_shadowed o JOIN orders_seq q USING (extract_id)
-            WHERE NOT EXISTS (SELECT 1 FROM coverage c WHERE c.seq > q.seq AND c.district = o.district
-                              AND o.order_date BETWEEN c.start AND c."end")"""
-        )
+            selects.append(f"SELECT {ORDER_COLUMNS} FROM orders_clean" if label == "clean" else
+                           f"""SELECT {ORDER_COLUMNS} FROM orders_shadowed o ANTI JOIN shadow s
+                               ON s.extract_id = o.extract_id AND s.district = o.district
+                              AND o.order_date BETWEEN s.start AND s.end_date""")
     con.execute("CREATE OR REPLACE VIEW live_orders AS " + " UNION ALL ".join(selects))
 
 
