@@ -1,6 +1,6 @@
 """The definitions, in one place (docs/definitions.md cites this module).
 
-Each works on plain numbers and on pandas Series alike, so a KPI card, a chart series and the
+Each works on plain numbers, numpy arrays and pandas Series alike, so a KPI card, a chart series and the
 written summary all compute a figure the same way. A ratio with a zero or missing denominator
 is missing (None / NaN), never 0 and never an exception.
 """
@@ -11,8 +11,18 @@ import pandas as pd
 
 from .config import CARTONS_PER_CASE
 
+VECTOR = (pd.Series, np.ndarray)
+
+
+def _vector(*values) -> bool:
+    return any(isinstance(v, VECTOR) for v in values)
+
 
 def _ratio(num, den):
+    if isinstance(num, np.ndarray) or isinstance(den, np.ndarray):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.asarray(num, dtype="float64") / np.asarray(den, dtype="float64")
+        return np.where(np.isfinite(out), out, np.nan)
     if isinstance(num, pd.Series) or isinstance(den, pd.Series):
         num_f = num.astype("float64") if isinstance(num, pd.Series) else float(num)
         den_f = den.astype("float64") if isinstance(den, pd.Series) else float(den)
@@ -32,7 +42,7 @@ def cases(cartons):
 
 def yoy_pct(this, last):
     """Year-over-year change in % = (this − last) / last × 100; missing when last is 0 or missing."""
-    if isinstance(this, pd.Series) or isinstance(last, pd.Series):
+    if _vector(this, last):
         r = _ratio(this - last, last)
         return r * 100
     if this is None:
@@ -44,7 +54,7 @@ def yoy_pct(this, last):
 def share_pct(part, whole):
     """part / whole × 100 (省产烟占比, class shares, 网订率 all use this)."""
     r = _ratio(part, whole)
-    if isinstance(r, pd.Series):
+    if _vector(r):
         return r * 100
     return None if r is None else r * 100
 
@@ -57,7 +67,7 @@ def avg_price(amount_yuan, cartons):
 def case_value(amount_yuan, cartons):
     """单箱值 in 元/箱 = 条均价 × 250."""
     p = avg_price(amount_yuan, cartons)
-    if isinstance(p, pd.Series):
+    if _vector(p):
         return p * CARTONS_PER_CASE
     return None if p is None else p * CARTONS_PER_CASE
 

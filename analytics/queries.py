@@ -7,6 +7,7 @@ chooses (a breakdown dimension, a sort key) must come from the allow-lists here.
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from . import metrics
@@ -94,8 +95,9 @@ def customers(con: duckdb.DuckDBPyConnection, f: Filters) -> int:
 
 
 def kpi_totals(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None) -> pd.DataFrame:
-    """Raw sums per year (and per `by` dimension) in one statement: volumes in 条, amount,
-    online/ordering customers of the month range (from month masks) and master customers."""
+    """Raw sums per year (and per `by` dimension) in one statement: volumes in 条, amount, online and
+    ordering customers (whole years: counted in cube_year; month ranges: from retailer_year's month
+    masks) and the master's customers."""
     key = _dim(by) if by else None
     g = f", {key}" if key else ""
     where, params = f.where()
@@ -104,16 +106,29 @@ def kpi_totals(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None
     mask = month_mask(f.month_from, f.month_to)
     base = (f"SELECT {key}, COUNT(*) AS customers FROM retailers WHERE {seg} GROUP BY ALL" if key
             else f"SELECT COUNT(*) AS customers FROM retailers WHERE {seg}")
-    frame = _df(
-        con,
-        f"""WITH v AS (SELECT year{g}, {_CUBE_SUMS} FROM {_cube(f)} WHERE {ywhere} AND {where} GROUP BY ALL),
-                 c AS (SELECT year{g}, COUNT(*) FILTER (online_mask & ? != 0) AS online_customers,
-                              COUNT(*) FILTER (order_mask & ? != 0) AS ordering_customers
-                       FROM retailer_year WHERE {ywhere} AND {seg} GROUP BY ALL),
-                 n AS ({base})
-            SELECT * FROM v FULL JOIN c USING (year{g}) {"LEFT JOIN n USING (" + key + ")" if key else "CROSS JOIN n"}""",
-        yparams + params + [mask, mask] + yparams + seg_params + seg_params,
-    )
+    join_n = f"LEFT JOIN n USING ({key})" if key else "CROSS JOIN n"
+    if _whole_year(f):
+        # whole years: the yearly customer counts are in cube_year (additive across segments)
+        frame = _df(
+            con,
+            f"""WITH v AS (SELECT year{g}, {_CUBE_SUMS}, SUM(online_customers)::BIGINT AS online_customers,
+                                  SUM(ordering_customers)::BIGINT AS ordering_customers
+                           FROM cube_year WHERE {ywhere} AND {where} GROUP BY ALL),
+                     n AS ({base})
+                SELECT * FROM v {join_n}""",
+            yparams + params + seg_params,
+        )
+    else:
+        frame = _df(
+            con,
+            f"""WITH v AS (SELECT year{g}, {_CUBE_SUMS} FROM cube WHERE {ywhere} AND {where} GROUP BY ALL),
+                     c AS (SELECT year{g}, COUNT(*) FILTER (online_mask & ? != 0) AS online_customers,
+                                  COUNT(*) FILTER (order_mask & ? != 0) AS ordering_customers
+                           FROM retailer_year WHERE {ywhere} AND {seg} GROUP BY ALL),
+                     n AS ({base})
+                SELECT * FROM v FULL JOIN c USING (year{g}) {join_n}""",
+            yparams + params + [mask, mask] + yparams + seg_params + seg_params,
+        )
     keys = ["year"] + ([by] if by else [])
     if by and key != by:
         frame = frame.rename(columns={key: by})
@@ -181,21 +196,33 @@ def summary(con: duckdb.DuckDBPyConnection, f: Filters) -> dict:
 def district_table(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "district") -> pd.DataFrame:
     """One row per district (or other dimension): each KPI for f.year and its YoY against f.compare_year."""
     totals = kpi_totals(con, f, by=by)
-    cur = totals[totals["year"] == f.year].set_index(by)
-    prev = totals[totals["year"] == f.compare_year].set_index(by).reindex(cur.index)
-    out = pd.DataFrame(index=cur.index)
-    out["volume_cases"] = metrics.cases(cur["qty"])
-    out["volume_yoy_pct"] = metrics.yoy_pct(cur["qty"], prev["qty"])
-    out["avg_price"] = metrics.avg_price(cur["amount"], cur["qty"])
-    out["avg_price_yoy_pct"] = metrics.yoy_pct(out["avg_price"], metrics.avg_price(prev["amount"], prev["qty"]))
-    out["case_value"] = metrics.case_value(cur["amount"], cur["qty"])
-    out["provincial_share_pct"] = metrics.share_pct(cur["provincial_qty"], cur["qty"])
-    out["provincial_share_change_pp"] = out["provincial_share_pct"] - metrics.share_pct(prev["provincial_qty"], prev["qty"])
-    out["online_rate_pct"] = metrics.online_rate(cur["online_customers"], cur["customers"])
-    out["online_rate_change_pp"] = out["online_rate_pct"] - metrics.online_rate(prev["online_customers"], prev["customers"])
-    out["low_tier_cases"] = metrics.cases(cur[f"class{LOW_TIER_CLASS}_qty"])
-    out["low_tier_yoy_pct"] = metrics.yoy_pct(cur[f"class{LOW_TIER_CLASS}_qty"], prev[f"class{LOW_TIER_CLASS}_qty"])
-    return out.reset_index()
+    cur = totals[totals["year"] == f.year]
+    prev = totals[totals["year"] == f.compare_year].set_index(by).reindex(cur[by])
+
+    def c(col: str) -> np.ndarray:  # numpy columns: the same definitions, without per-Series overhead
+        return cur[col].to_numpy(dtype="float64")
+
+    def p(col: str) -> np.ndarray:
+        return prev[col].to_numpy(dtype="float64")
+
+    low = f"class{LOW_TIER_CLASS}_qty"
+    price = metrics.avg_price(c("amount"), c("qty"))
+    share = metrics.share_pct(c("provincial_qty"), c("qty"))
+    rate = metrics.online_rate(c("online_customers"), c("customers"))
+    return pd.DataFrame({
+        by: cur[by].to_numpy(),
+        "volume_cases": metrics.cases(c("qty")),
+        "volume_yoy_pct": metrics.yoy_pct(c("qty"), p("qty")),
+        "avg_price": price,
+        "avg_price_yoy_pct": metrics.yoy_pct(price, metrics.avg_price(p("amount"), p("qty"))),
+        "case_value": metrics.case_value(c("amount"), c("qty")),
+        "provincial_share_pct": share,
+        "provincial_share_change_pp": share - metrics.share_pct(p("provincial_qty"), p("qty")),
+        "online_rate_pct": rate,
+        "online_rate_change_pp": rate - metrics.online_rate(p("online_customers"), p("customers")),
+        "low_tier_cases": metrics.cases(c(low)),
+        "low_tier_yoy_pct": metrics.yoy_pct(c(low), p(low)),
+    })
 
 
 # --- 价类结构 ------------------------------------------------------------------------------------

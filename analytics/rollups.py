@@ -97,10 +97,21 @@ ROLLUPS: dict[str, str] = {
     """,
     # Whole-year views: most pages show whole years, and a table twelve times smaller answers them
     # accordingly. Queries fall back to the monthly tables when a month range is chosen.
+    # A retailer sits in one segment, so its yearly online/ordering status adds up across segments:
+    # for a whole year the KPI row needs only this table.
     "cube_year": f"""
-        SELECT year, {_SEGMENT_PLAIN}, SUM(qty)::BIGINT AS qty, SUM(amount)::DOUBLE AS amount, SUM(lines)::BIGINT AS lines,
-               SUM(provincial_qty)::BIGINT AS provincial_qty, SUM(online_qty)::BIGINT AS online_qty, {_CLASS_SUMS}
-        FROM cube GROUP BY ALL
+        WITH v AS (SELECT year, {_SEGMENT_PLAIN}, SUM(qty)::BIGINT AS qty, SUM(amount)::DOUBLE AS amount,
+                          SUM(lines)::BIGINT AS lines, SUM(provincial_qty)::BIGINT AS provincial_qty,
+                          SUM(online_qty)::BIGINT AS online_qty, {_CLASS_SUMS}
+                   FROM cube GROUP BY ALL),
+             c AS (SELECT year, {_SEGMENT_PLAIN}, COUNT(*) FILTER (online_mask != 0)::BIGINT AS online_customers,
+                          COUNT(*)::BIGINT AS ordering_customers
+                   FROM retailer_year GROUP BY ALL)
+        SELECT v.*, COALESCE(c.online_customers, 0)::BIGINT AS online_customers,
+               COALESCE(c.ordering_customers, 0)::BIGINT AS ordering_customers
+        FROM v LEFT JOIN c ON c.year = v.year AND c.district IS NOT DISTINCT FROM v.district
+             AND c.area_type IS NOT DISTINCT FROM v.area_type AND c.business_format IS NOT DISTINCT FROM v.business_format
+             AND c.customer_tier IS NOT DISTINCT FROM v.customer_tier
     """,
     "sku_year": f"""
         SELECT year, {_SEGMENT_PLAIN}, sku_id, SUM(qty)::BIGINT AS qty, SUM(amount)::DOUBLE AS amount
