@@ -390,24 +390,33 @@ def retailer_table(con: duckdb.DuckDBPyConnection, f: Filters, sort: str = "volu
         raise ValueError(f"unknown sort {sort!r}; allowed: {', '.join(RETAILER_SORTS)}")
     rwhere, rparams = f.where(alias="r", months=False)
     mwhere, mparams = f.where(alias="m", segment=False)
+    if _whole_year(f):
+        # one retailer_year row per retailer and year: two lookups, no grouping
+        volumes = """SELECT r.*, COALESCE(a.qty, 0)::BIGINT AS qty, COALESCE(b.qty, 0)::BIGINT AS qty_prev,
+                            COALESCE(a.class5_qty, 0)::BIGINT AS class5_qty, COALESCE(b.class5_qty, 0)::BIGINT AS class5_qty_prev,
+                            COALESCE(a.online_lines, 0) > 0 AS online, a.amount
+                     FROM r LEFT JOIN retailer_year a ON a.retailer_id = r.retailer_id AND a.year = ?
+                            LEFT JOIN retailer_year b ON b.retailer_id = r.retailer_id AND b.year = ?"""
+        vparams = [f.year, f.compare_year]
+    else:
+        volumes = f"""SELECT r.*, COALESCE(SUM(m.qty) FILTER (m.year = ?), 0)::BIGINT AS qty,
+                             COALESCE(SUM(m.qty) FILTER (m.year = ?), 0)::BIGINT AS qty_prev,
+                             COALESCE(SUM(m.class5_qty) FILTER (m.year = ?), 0)::BIGINT AS class5_qty,
+                             COALESCE(SUM(m.class5_qty) FILTER (m.year = ?), 0)::BIGINT AS class5_qty_prev,
+                             COALESCE(SUM(m.online_lines) FILTER (m.year = ?), 0) > 0 AS online,
+                             SUM(m.amount) FILTER (m.year = ?) AS amount
+                      FROM r LEFT JOIN retailer_month m ON m.retailer_id = r.retailer_id AND m.year IN (?, ?) AND {mwhere}
+                      GROUP BY ALL"""
+        vparams = [f.year, f.compare_year, f.year, f.compare_year, f.year, f.year, f.year, f.compare_year] + mparams
     frame = _df(
         con,
-        f"""WITH t AS (
-              SELECT r.retailer_id, r.retailer_name, r.district, r.manager, r.area_type, r.business_format, r.customer_tier,
-                     COALESCE(SUM(m.qty) FILTER (m.year = ?), 0)::BIGINT AS qty,
-                     COALESCE(SUM(m.qty) FILTER (m.year = ?), 0)::BIGINT AS qty_prev,
-                     COALESCE(SUM(m.class5_qty) FILTER (m.year = ?), 0)::BIGINT AS class5_qty,
-                     COALESCE(SUM(m.class5_qty) FILTER (m.year = ?), 0)::BIGINT AS class5_qty_prev,
-                     COALESCE(SUM(m.online_lines) FILTER (m.year = ?), 0) > 0 AS online,
-                     SUM(m.amount) FILTER (m.year = ?) AS amount
-              FROM retailers r LEFT JOIN {"retailer_year" if _whole_year(f) else "retailer_month"} m
-                   ON m.retailer_id = r.retailer_id AND m.year IN (?, ?) AND {mwhere}
-              WHERE {rwhere}
-              GROUP BY r.retailer_id, r.retailer_name, r.district, r.manager, r.area_type, r.business_format, r.customer_tier)
+        f"""WITH r AS (SELECT r.retailer_id, r.retailer_name, r.district, r.manager, r.area_type, r.business_format,
+                              r.customer_tier FROM retailers r WHERE {rwhere}),
+                 t AS ({volumes})
             SELECT *, qty - qty_prev AS change_cartons,
                    CASE WHEN qty_prev > 0 THEN (qty - qty_prev) * 100.0 / qty_prev END AS yoy_pct
             FROM t ORDER BY {RETAILER_SORTS[sort]}, retailer_id LIMIT ?""",
-        [f.year, f.compare_year, f.year, f.compare_year, f.year, f.year, f.year, f.compare_year] + mparams + rparams + [int(limit)],
+        rparams + vparams + [int(limit)],
     )
     frame["cases"] = metrics.cases(frame["qty"])
     frame["cases_prev"] = metrics.cases(frame["qty_prev"])

@@ -77,13 +77,13 @@ def test_district_table_volumes_match_raw_lines(both, f):
     pd.testing.assert_frame_equal(fast.sort_values("district").reset_index(drop=True), slow, check_dtype=False)
 
 
-def test_retailer_volumes_match_raw_lines(both):
-    con, raw, _ = both
-    f = FILTERS[1]
-    fast = queries.retailer_table(con, f, limit=10_000).set_index("retailer_id")
+@pytest.mark.parametrize("f", FILTERS, ids=IDS)
+def test_retailer_volumes_match_raw_lines(both, f):
+    con, raw, retailers = both
+    fast = queries.retailer_table(con, f, limit=100_000).set_index("retailer_id")
     slow = baseline.retailer_volumes(raw, f)
     slow.index = slow.index.astype(str)
     joined = fast.join(slow, how="left").fillna(0)
-    assert len(fast) == 231
-    assert (joined["qty"] == joined[2019]).all()
-    assert (joined["qty_prev"] == joined[2018]).all()
+    assert len(fast) == baseline._customers(retailers, f)  # every retailer of the selection, ordering or not
+    assert (joined["qty"] == joined[f.year]).all()
+    assert (joined["qty_prev"] == joined[f.compare_year]).all()
