@@ -240,7 +240,7 @@ def verdict(res: dict) -> dict:
 
 def report(res: dict) -> str:
     m = res["machine"]
-    out = [f"# Benchmark: {res['lines']:,} order lines ({res['size']}) on {m['cpus']} cores, {m['memory_gb']} GB, {m['cpu']} ({m['date']})",
+    out = [f"## Latest run: {res['lines']:,} order lines ({res['size']}) on {m['cpus']} cores, {m['memory_gb']} GB, {m['cpu']} ({m['date']})",
            "", "| chart question | rollups (median) | pandas over raw lines (median) | speed-up |", "|---|---:|---:|---:|"]
     for r in res["queries"]:
         out.append(f"| {r['question']} | {r['rollup_ms']:.1f} ms | {r['baseline_ms']:,.0f} ms | {r['speedup']:,.0f}× |")
@@ -266,6 +266,39 @@ def report(res: dict) -> str:
     return "\n".join(out)
 
 
+def summary_rows(res: dict) -> str:
+    """The README's short table: each budget with the measured range and whether it is met."""
+    v, q, pages = res["verdict"], res["queries"], res["pages"].values()
+    yes = lambda ok: "met" if ok else "**missed**"  # noqa: E731
+    rows = [("chart queries (median)", f"{min(r['rollup_ms'] for r in q):.1f}–{max(r['rollup_ms'] for r in q):.1f} ms",
+             f"≤ 20 ms: {yes(v['query_ms'])}"),
+            ("speed-up over pandas on the same question", f"{min(r['speedup'] for r in q):,.0f}×–{max(r['speedup'] for r in q):,.0f}×",
+             f"≥ 30×: {yes(v['query_speedup'])}"),
+            ("page rerun after a filter change (AppTest)",
+             f"{min(p['rerun_median_ms'] for p in pages):.0f}–{max(p['rerun_median_ms'] for p in pages):.0f} ms",
+             f"≤ 300 ms: {yes(v['page_rerun_ms'])}"),
+            ("full rollup rebuild", f"{res['rebuild_s']:.1f} s", f"≤ 15 s: {yes(v['rebuild_s'])}"),
+            ("1M-line GBK CSV extract loaded", f"{res['csv_1m_load_s']:.1f} s", f"≤ 20 s: {yes(v['csv_1m_load_s'])}")]
+    if "browser" in res:
+        b = res["browser"]
+        rows += [("filter change redrawn in Chromium", f"{b['filter_change_median_s']:.2f} s", f"≤ 1.5 s: {yes(v['browser_s'])}"),
+                 ("server peak memory", f"{b['server_peak_rss_gb']:.2f} GB", f"≤ 1.5 GB: {yes(v['server_peak_gb'])}")]
+    head = (f"Latest `SIZE={res['size']}` run: {res['lines']:,} lines, {res['machine']['cpus']} cores, {res['machine']['date']}.\n\n"
+            "| | measured | budget |\n|---|---:|---:|\n")
+    return head + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
+
+
+def publish(res: dict) -> None:
+    """Put the figures into docs/benchmark.md and the README, between their markers."""
+    for path, text in ((ROOT / "docs" / "benchmark.md", report(res)), (ROOT / "README.md", summary_rows(res))):
+        doc = path.read_text(encoding="utf-8")
+        start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+        if start not in doc or end not in doc:
+            raise RuntimeError(f"{path} has no {start} … {end} markers")
+        before, rest = doc.split(start, 1)
+        path.write_text(before + start + "\n" + text + "\n" + end + rest.split(end, 1)[1], encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m analytics.bench")
     p.add_argument("--size", default="10M", help="order lines, e.g. 10M or 50M")
@@ -274,7 +307,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work", default=None, help="scratch directory (default: a temporary one, removed after)")
     p.add_argument("--out", default=str(ROOT / "bench-results"))
     p.add_argument("--skip-browser", action="store_true")
+    p.add_argument("--publish", action="store_true", help="write the figures into README.md and docs/benchmark.md")
+    p.add_argument("--from-json", default=None, help="publish an earlier run's JSON instead of running")
     args = p.parse_args(argv)
+    if args.from_json:
+        publish(json.loads(Path(args.from_json).read_text()))
+        return 0
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="bench-"))
     try:
         res = run(args.size, work, runs=args.runs, baseline_runs=args.baseline_runs, skip_browser=args.skip_browser)
@@ -285,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     (Path(args.out) / f"bench-{args.size}.json").write_text(json.dumps(res, indent=1, ensure_ascii=False, default=str))
     text = report(res)
     (Path(args.out) / f"bench-{args.size}.md").write_text(text + "\n")
+    if args.publish:
+        publish(res)
     print(text)
     return 0
 

@@ -15,6 +15,7 @@ from .labels import (
     class_label,
     t,
 )
+from .metrics import cases
 from .text import plotly_escape
 
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -157,6 +158,18 @@ def provincial_bars(frame: pd.DataFrame, lang: str, x: str = "month", title: str
     return _layout(fig, title, t(x, lang), t("volume_cases", lang), stacked=True)
 
 
+def channel_bars(frame: pd.DataFrame, lang: str, x: str = "month", title: str | None = None) -> go.Figure:
+    """Stacked volume ordered online and by other channels (phone, visits) per period."""
+    fig = go.Figure()
+    unit = t("unit_cases", lang)
+    online = cases(frame["online_qty"])
+    for key, values in (("online", online), ("offline", cases(frame["qty"]) - online)):
+        fig.add_bar(x=_x(frame, x), y=values, name=t(key, lang), marker_color=CHANNEL_COLORS["online" if key == "online" else "phone"],
+                    hovertemplate=f"%{{y:,.2f}} {unit}<extra>{t(key, lang)}</extra>")
+    _category_months(fig, x)
+    return _layout(fig, title, t(x, lang), t("volume_cases", lang), stacked=True)
+
+
 def small_multiples(frame: pd.DataFrame, lang: str, facet: str, y: str, unit: str, title: str | None = None,
                     cols: int = 4) -> go.Figure:
     """One small line chart per district (shared y axis), for the overview."""
@@ -177,5 +190,5 @@ def small_multiples(frame: pd.DataFrame, lang: str, facet: str, y: str, unit: st
     return fig
 
 
-__all__ = ["class_bars", "class_share_area", "lines", "bars", "provincial_bars", "small_multiples", "apply_theme",
-           "month_label", "AREA_COLORS", "CHANNEL_COLORS"]
+__all__ = ["class_bars", "class_share_area", "lines", "bars", "provincial_bars", "channel_bars", "small_multiples",
+           "apply_theme", "month_label", "AREA_COLORS"]

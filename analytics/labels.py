@@ -380,3 +380,4 @@ LABELS.update({
     "order_date": ("订货日期", "Order date"),
     "quantity_cartons": ("订货量(条)", "Quantity (cartons)"),
 })
+LABELS.update({"offline": ("电话及走访", "Phone and visits"), "volume_by_channel": ("按订货方式的销量", "Volume by channel")})

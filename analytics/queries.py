@@ -392,12 +392,14 @@ def retailer_table(con: duckdb.DuckDBPyConnection, f: Filters, sort: str = "volu
     mwhere, mparams = f.where(alias="m", segment=False)
     if _whole_year(f):
         # one retailer_year row per retailer and year: two lookups, no grouping
-        volumes = """SELECT r.*, COALESCE(a.qty, 0)::BIGINT AS qty, COALESCE(b.qty, 0)::BIGINT AS qty_prev,
-                            COALESCE(a.class5_qty, 0)::BIGINT AS class5_qty, COALESCE(b.class5_qty, 0)::BIGINT AS class5_qty_prev,
-                            COALESCE(a.online_lines, 0) > 0 AS online, a.amount
-                     FROM r LEFT JOIN retailer_year a ON a.retailer_id = r.retailer_id AND a.year = ?
-                            LEFT JOIN retailer_year b ON b.retailer_id = r.retailer_id AND b.year = ?"""
-        vparams = [f.year, f.compare_year]
+        # retailer_year carries the segment columns: filter both years before joining
+        seg, seg_params = f.where(months=False)
+        volumes = f"""SELECT r.*, COALESCE(a.qty, 0)::BIGINT AS qty, COALESCE(b.qty, 0)::BIGINT AS qty_prev,
+                             COALESCE(a.class5_qty, 0)::BIGINT AS class5_qty, COALESCE(b.class5_qty, 0)::BIGINT AS class5_qty_prev,
+                             COALESCE(a.online_lines, 0) > 0 AS online, a.amount
+                      FROM r LEFT JOIN (SELECT * FROM retailer_year WHERE year = ? AND {seg}) a USING (retailer_id)
+                             LEFT JOIN (SELECT * FROM retailer_year WHERE year = ? AND {seg}) b USING (retailer_id)"""
+        vparams = [f.year] + seg_params + [f.compare_year] + seg_params
     else:
         volumes = f"""SELECT r.*, COALESCE(SUM(m.qty) FILTER (m.year = ?), 0)::BIGINT AS qty,
                              COALESCE(SUM(m.qty) FILTER (m.year = ?), 0)::BIGINT AS qty_prev,

@@ -101,14 +101,6 @@ class LoadResult:
         return self.parsed.problems.messages(lang) if self.parsed is not None else []
 
 
-class LoadError(Exception):
-    """Raised by the CLI-facing helpers when a load is refused; carries the results."""
-
-    def __init__(self, results: list[LoadResult]):
-        self.results = results
-        super().__init__("; ".join(m for r in results for m in r.messages()))
-
-
 # --- the store -------------------------------------------------------------------------------
 
 class Store:
@@ -534,4 +526,4 @@ def load_paths(store: Store, paths: list[str], kind: str | None = None, loaded_b
     return store.load(files, kind=kind, sheet=sheet, period=period, loaded_by=loaded_by, progress=progress)
 
 
-__all__ = ["Store", "LoadResult", "LoadError", "Replacement", "Problem", "build_state", "load_paths"]
+__all__ = ["Store", "LoadResult", "Replacement", "Problem", "build_state", "load_paths"]

@@ -22,21 +22,30 @@ def store() -> Store:
     return Store()
 
 
-def state_id() -> str | None:
-    """The current state of the data directory: part of every cache key, so a load or rollback
-    is seen by the next rerun and never mixed with results of the state before it."""
-    return store().manifest().get("state")
+_current: dict[str, tuple] = {}
+
+
+def _state() -> tuple[str, str | None]:
+    """(data root, current state id), re-reading the manifest only when the file changed: every
+    cached query is keyed on both, so a load or rollback is picked up by the next rerun."""
+    s = store()
+    path = s.root / "manifest.json"
+    try:
+        st_ = path.stat()
+        stamp = (st_.st_mtime_ns, st_.st_ino, st_.st_size)  # a load replaces the file: new inode
+    except FileNotFoundError:
+        return str(s.root), None
+    cached = _current.get(str(path))
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, s.manifest().get("state"))
+        _current[str(path)] = cached
+    return str(s.root), cached[1]
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(root: str, state: str | None):
     s = Store(root)
     return connect(s.states_dir / state if state else None)
-
-
-def con():
-    s = store()
-    return _connection(str(s.root), s.manifest().get("state"))
 
 
 #: queries a page may run through the cache (the allow-list for `run`)
@@ -57,8 +66,7 @@ def _run(root: str, state: str | None, name: str, filter_key: tuple, kwargs: tup
 
 
 def run(name: str, f: Filters, **kwargs: object):
-    s = store()
-    return _run(str(s.root), s.manifest().get("state"), name, f.key(), tuple(sorted(kwargs.items())))
+    return _run(*_state(), name, f.key(), tuple(sorted(kwargs.items())))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -68,8 +76,7 @@ def _story(root: str, state: str | None, filter_key: tuple, name: str, lang: str
 
 def story(f: Filters, name: str):
     """Everything a presentation (or deck) of f shows; cached like every query."""
-    s = store()
-    return _story(str(s.root), s.manifest().get("state"), f.key(), name, lang())
+    return _story(*_state(), f.key(), name, lang())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -79,8 +86,7 @@ def _retailer_orders(root: str, state: str | None, retailer_id: str, year: int):
 
 def retailer_orders(retailer_id: str, year: int):
     """Raw order lines of one retailer (the drill-down that reads order lines, not rollups)."""
-    s = store()
-    return _retailer_orders(str(s.root), s.manifest().get("state"), retailer_id, year)
+    return _retailer_orders(*_state(), retailer_id, year)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -96,8 +102,7 @@ def _catalog(root: str, state: str | None) -> dict:
 
 
 def catalog() -> dict:
-    s = store()
-    return _catalog(str(s.root), s.manifest().get("state"))
+    return _catalog(*_state())
 
 
 # --- language, filters and the URL -------------------------------------------------------------

@@ -27,8 +27,13 @@ if s is not None:
         monthly["period"] = charts.month_label(monthly)
         common.chart(charts.bars(monthly, lang, "period", "new_online", common.tr("unit_households"),
                                  y_label=common.tr("new_online")), monthly, "online-new")
-    st.subheader(common.tr("online_volume_share"))
-    common.chart(charts.lines(monthly, lang, "online_volume_share_pct", "%"), monthly, "online-volume")
+    left, right = st.columns(2)
+    with left:
+        st.subheader(common.tr("online_volume_share"))
+        common.chart(charts.lines(monthly, lang, "online_volume_share_pct", "%"), monthly, "online-volume")
+    with right:
+        st.subheader(common.tr("volume_by_channel"))
+        common.chart(charts.channel_bars(monthly, lang), monthly, "online-channel")
     st.subheader(common.tr("by_district"))
     seg = common.run("online_by_segment", f, by="district")
     seg["year"] = seg["year"].astype(str)
