@@ -9,10 +9,18 @@ from analytics.labels import class_label, fmt_case_value, fmt_cases, fmt_count, 
 from pages.common import lang, tr
 
 
-def _delta(value: float | None, unit: str = "%") -> str | None:
+def delta(value: float | None, unit: str = "%") -> str | None:
+    """A metric's delta text, or None (no delta shown) when there is nothing to compare with."""
     if value is None or pd.isna(value):
         return None
     return f"{value:+.2f}{unit}"
+
+
+def pp_delta(now: float | None, before: float | None) -> str | None:
+    """The change of a share between two years, in percentage points."""
+    if now is None or before is None or pd.isna(now) or pd.isna(before):
+        return None
+    return delta(now - before, " " + tr("change_pp"))
 
 
 def kpi_row(s: dict, f: Filters) -> bool:
@@ -23,19 +31,16 @@ def kpi_row(s: dict, f: Filters) -> bool:
     if f.compare_year is not None and s["volume_cases_prev"] is None:
         st.info(tr("no_prev_year", year=f.compare_year))
     lg = lang()
-    pp = tr("change_pp")
     cols = st.columns(3) + st.columns(3)
-    cols[0].metric(tr("volume"), fmt_cases(s["volume_cases"], lg), _delta(s["volume_yoy_pct"]))
+    cols[0].metric(tr("volume"), fmt_cases(s["volume_cases"], lg), delta(s["volume_yoy_pct"]))
     price_yoy = s["avg_price_yoy_pct"]
-    cols[1].metric(tr("avg_price"), fmt_price(s["avg_price_per_carton"], lg), _delta(price_yoy))
-    cols[2].metric(tr("case_value"), fmt_case_value(s["case_value"], lg), _delta(price_yoy))
-    share_change = None if s["provincial_share_pct_prev"] is None else s["provincial_share_pct"] - s["provincial_share_pct_prev"]
-    cols[3].metric(tr("provincial_share"), fmt_pct(s["provincial_share_pct"]), _delta(share_change, " " + pp))
-    rate_change = None if s["online_rate_pct_prev"] is None or s["online_rate_pct"] is None else s["online_rate_pct"] - s["online_rate_pct_prev"]
-    cols[4].metric(tr("online_rate"), fmt_pct(s["online_rate_pct"]), _delta(rate_change, " " + pp),
+    cols[1].metric(tr("avg_price"), fmt_price(s["avg_price_per_carton"], lg), delta(price_yoy))
+    cols[2].metric(tr("case_value"), fmt_case_value(s["case_value"], lg), delta(price_yoy))
+    cols[3].metric(tr("provincial_share"), fmt_pct(s["provincial_share_pct"]), pp_delta(s["provincial_share_pct"], s["provincial_share_pct_prev"]))
+    cols[4].metric(tr("online_rate"), fmt_pct(s["online_rate_pct"]), pp_delta(s["online_rate_pct"], s["online_rate_pct_prev"]),
                    help=f"{tr('online_customers')}: {fmt_count(s['online_customers'], lg)} / {tr('customers')}: {fmt_count(s['customers'], lg)}")
     # a fall in 五类 volume is the direction the company pursues: show it green
-    cols[5].metric(tr("low_tier_cases"), fmt_cases(s["low_tier_cases"], lg), _delta(s["low_tier_yoy_pct"]), delta_color="inverse")
+    cols[5].metric(tr("low_tier_cases"), fmt_cases(s["low_tier_cases"], lg), delta(s["low_tier_yoy_pct"]), delta_color="inverse")
     return True
 
 

@@ -3,19 +3,17 @@ import streamlit as st
 
 from analytics import charts
 from analytics.labels import CLASS_COLORS, fmt_cases, fmt_pct, localize
-from pages import common
+from pages import common, widgets
 
 f = common.filters()
 lang = common.lang()
 s = common.page_header("page_low")
 if s is not None:
     c = st.columns(3)
-    c[0].metric(common.tr("low_tier_cases"), fmt_cases(s["low_tier_cases"], lang),
-                None if s["low_tier_yoy_pct"] is None else f"{s['low_tier_yoy_pct']:+.2f}%", delta_color="inverse")
-    prev_share = s["class_share_pct_prev"]["5"]
-    change = None if prev_share is None else s["low_tier_share_pct"] - prev_share
+    c[0].metric(common.tr("low_tier_cases"), fmt_cases(s["low_tier_cases"], lang), widgets.delta(s["low_tier_yoy_pct"]),
+                delta_color="inverse")  # a fall in 五类 is the direction the company pursues
     c[1].metric(common.tr("low_tier_share"), fmt_pct(s["low_tier_share_pct"]),
-                None if change is None else f"{change:+.2f} {common.tr('change_pp')}", delta_color="inverse")
+                widgets.pp_delta(s["low_tier_share_pct"], s["class_share_pct_prev"]["5"]), delta_color="inverse")
     c[2].metric(common.tr("volume"), fmt_cases(s["volume_cases"], lang))
     monthly = common.run("low_tier_by_period", f)
     left, right = st.columns(2)

@@ -4,16 +4,14 @@ import streamlit as st
 
 from analytics import charts
 from analytics.labels import AREA_COLORS, fmt_count, fmt_pct, localize
-from pages import common
+from pages import common, widgets
 
 f = common.filters()
 lang = common.lang()
 s = common.page_header("page_online")
 if s is not None:
     c = st.columns(4)
-    change = None if s["online_rate_pct_prev"] is None or s["online_rate_pct"] is None else s["online_rate_pct"] - s["online_rate_pct_prev"]
-    c[0].metric(common.tr("online_rate"), fmt_pct(s["online_rate_pct"]),
-                None if change is None else f"{change:+.2f} {common.tr('change_pp')}")
+    c[0].metric(common.tr("online_rate"), fmt_pct(s["online_rate_pct"]), widgets.pp_delta(s["online_rate_pct"], s["online_rate_pct_prev"]))
     c[1].metric(common.tr("online_customers"), fmt_count(s["online_customers"], lang))
     c[2].metric(common.tr("online_rate_ordering"), fmt_pct(s["online_rate_ordering_pct"]))
     c[3].metric(common.tr("online_volume_share"), fmt_pct(s["online_volume_share_pct"]))

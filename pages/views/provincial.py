@@ -3,20 +3,17 @@ import streamlit as st
 
 from analytics import charts
 from analytics.labels import fmt_cases, fmt_pct, localize
-from pages import common
+from pages import common, widgets
 
 f = common.filters()
 lang = common.lang()
 s = common.page_header("page_provincial")
 if s is not None:
     c = st.columns(3)
-    c[0].metric(common.tr("provincial_cases"), fmt_cases(s["provincial_cases"], lang),
-                None if s["provincial_yoy_pct"] is None else f"{s['provincial_yoy_pct']:+.2f}%")
-    change = None if s["provincial_share_pct_prev"] is None else s["provincial_share_pct"] - s["provincial_share_pct_prev"]
+    c[0].metric(common.tr("provincial_cases"), fmt_cases(s["provincial_cases"], lang), widgets.delta(s["provincial_yoy_pct"]))
     c[1].metric(common.tr("provincial_share"), fmt_pct(s["provincial_share_pct"]),
-                None if change is None else f"{change:+.2f} {common.tr('change_pp')}")
-    c[2].metric(common.tr("volume"), fmt_cases(s["volume_cases"], lang),
-                None if s["volume_yoy_pct"] is None else f"{s['volume_yoy_pct']:+.2f}%")
+                widgets.pp_delta(s["provincial_share_pct"], s["provincial_share_pct_prev"]))
+    c[2].metric(common.tr("volume"), fmt_cases(s["volume_cases"], lang), widgets.delta(s["volume_yoy_pct"]))
     monthly = common.run("provincial_by_period", f)
     left, right = st.columns(2)
     with left:
