@@ -7,7 +7,6 @@ import plotly.graph_objects as go
 
 from .contract import PRICE_CLASSES
 from .labels import (
-    AREA_COLORS,
     CHANNEL_COLORS,
     CLASS_COLORS,
     PROVINCIAL_COLORS,
@@ -191,4 +190,4 @@ def small_multiples(frame: pd.DataFrame, lang: str, facet: str, y: str, unit: st
 
 
 __all__ = ["class_bars", "class_share_area", "lines", "bars", "provincial_bars", "channel_bars", "small_multiples",
-           "apply_theme", "month_label", "AREA_COLORS"]
+           "apply_theme", "month_label"]

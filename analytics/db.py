@@ -6,7 +6,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .rollups import BASE_SQL, ON_DISK, ROLLUPS
+from .rollups import ON_DISK, ROLLUPS, create_rollups
 from .store import Store, _empty_sql, create_live_orders
 
 #: Small rollups are copied into memory (a query then costs milliseconds); raw order lines stay on
@@ -51,9 +51,7 @@ def connect(state_dir: Path | None, memory_limit: str = "2GB", threads: int = 2)
             con.table(f"live_{kind}").create(kind)
         con.sql(_empty_sql("orders")).create_view("live_orders")
         con.table("live_orders").create_view("orders")
-        con.execute(f"CREATE TEMP TABLE base AS {BASE_SQL}")
-        for name, sql in ROLLUPS.items():
-            con.sql(sql).create(name)
+        create_rollups(con)
     con.execute("SET lock_configuration = true")
     return con
 

@@ -128,6 +128,15 @@ ROLLUPS: dict[str, str] = {
 ON_DISK = ("sku_cube",)
 
 
+def create_rollups(con) -> None:
+    """Create `base` and every rollup as tables on `con` (which must have live_orders,
+    live_retailers and live_skus), in order: later rollups read earlier ones. The build and the
+    empty-state reader connection both use this, so their schemas cannot drift apart."""
+    con.execute(f"CREATE TABLE base AS {BASE_SQL}")
+    for name, sql in ROLLUPS.items():
+        con.execute(f"CREATE TABLE {name} AS {sql}")
+
+
 def month_mask(month_from: int, month_to: int) -> int:
     """The 12-bit mask of months month_from..month_to (January is bit 0)."""
     return sum(1 << (m - 1) for m in range(int(month_from), int(month_to) + 1))

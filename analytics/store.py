@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from . import config
 from .ingest import Parsed, Problem, check_references, empty_master, parse_bytes, parse_bytes_isolated, sniff_format
-from .rollups import BASE_SQL, ROLLUPS
+from .rollups import ROLLUPS, create_rollups
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -457,9 +457,8 @@ def _build_into(extracts_dir: Path, records: list[dict], tmp: Path, threads: int
         coverage.to_parquet(tmp / "coverage.parquet", index=False)
         for kind in ("retailers", "skus"):
             con.table(f"live_{kind}").write_parquet(str(tmp / f"{kind}.parquet"))
-        con.execute(f"CREATE TEMP TABLE base AS {BASE_SQL}")  # one pass over the lines; rollups read this
-        for name, sql in ROLLUPS.items():  # in order: later rollups read earlier ones
-            con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
+        create_rollups(con)  # one pass over the lines into `base`; every rollup derives from it
+        for name in ROLLUPS:
             con.table(name).write_parquet(str(tmp / f"{name}.parquet"))
     finally:
         con.close()

@@ -6,7 +6,8 @@ import streamlit as st
 
 from analytics.filters import Filters
 from analytics.labels import class_label, fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price
-from pages.common import lang, tr
+from analytics.narrative import summary_text
+from pages.common import deck_button, lang, run, tr
 
 
 def delta(value: float | None, unit: str = "%") -> str | None:
@@ -76,14 +77,8 @@ def _diff(a: float | None, b: float | None, decimals: int = 2) -> str:
 
 def summary_block(s: dict, district: str, f: Filters) -> None:
     """The generated written summary with a copy button (st.code has one built in)."""
-    from analytics.narrative import summary_text
-
     st.subheader(tr("written_summary"))
-    from pages.common import run
-
     segments = run("district_table", f, by="area_type")
     text = summary_text(s, district, lang=lang(), segments=segments)
     st.code(text, language=None, wrap_lines=True)  # st.code carries a copy button
-    from pages.common import deck_button
-
     deck_button(f, district, key=f"deck-{district}")
