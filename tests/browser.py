@@ -17,6 +17,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-b
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 RENDERED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+SKELETON = '[data-testid="stSkeleton"]'
 
 
 def free_port() -> int:
@@ -67,6 +68,9 @@ def launch(playwright):
 def wait_rendered(page, charts: bool = False, timeout: float = 60_000) -> None:
     """Script finished; with charts=True also every Plotly chart on the page has drawn its SVG."""
     page.wait_for_selector(RENDERED, timeout=timeout)
+    # the script is done, but lazily loaded components (st.metric among them) show a Suspense
+    # skeleton until their code has loaded; on a busy machine that outlasts the charts
+    page.wait_for_function(f"() => !document.querySelector('{SKELETON}')", timeout=timeout)
     if charts:
         page.wait_for_function(
             """() => {

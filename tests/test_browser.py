@@ -5,6 +5,7 @@ from __future__ import annotations
 import urllib.parse
 
 import pytest
+from playwright.sync_api import expect
 
 from analytics.slugs import district_slug
 
@@ -45,8 +46,9 @@ def _errors(page) -> list[str]:
     return page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').all_inner_texts()
 
 
-def _first_metric(page) -> str:
-    return page.locator('[data-testid="stMetricValue"]').first.inner_text()
+def _expect_first_metric(page, text: str) -> None:
+    """The first KPI card shows text (retried briefly: React may still be drawing the cards)."""
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text(text, timeout=10_000)
 
 
 def test_every_page_in_the_navigation_renders_with_charts(server, page):
@@ -74,38 +76,38 @@ def test_filter_change_updates_url_and_kpi_and_the_link_reopens_the_view(server,
     wait_rendered(page, charts=True)
     page.goto(f"{server}/{urllib.parse.quote('城郊片区')}")
     wait_rendered(page, charts=True)
-    assert _first_metric(page) == "977.87 箱"
+    _expect_first_metric(page, "977.87 箱")
     year = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
     year.click()
     page.get_by_role("option", name="2018", exact=True).click()
     page.wait_for_function("() => new URLSearchParams(location.search).get('y') === '2018'")
     wait_rendered(page, charts=True)
-    assert _first_metric(page) == "1,008.13 箱"
+    _expect_first_metric(page, "1,008.13 箱")
     link = page.url
     assert "cy=2017" in link or "cy=2018" in link
     screenshot(page, "district-2018")
     page.goto(link)
     wait_rendered(page, charts=True)
-    assert _first_metric(page) == "1,008.13 箱"
+    _expect_first_metric(page, "1,008.13 箱")
     assert urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["y"] == ["2018"]
 
 
 def test_filters_survive_moving_between_pages(server, page):
     page.goto(server + "/?y=2018&cy=2017&d=" + urllib.parse.quote("城郊片区"))
     wait_rendered(page, charts=True)
-    assert _first_metric(page) == "1,008.13 箱"
+    _expect_first_metric(page, "1,008.13 箱")
     page.locator('[data-testid="stSidebarNav"] a', has_text="低档烟").click()
     page.wait_for_url("**/low-tier**")
     wait_rendered(page, charts=True)
     query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
     assert query["y"] == ["2018"] and query["d"] == ["城郊片区"]
-    assert _first_metric(page) == "121.91 箱"  # 城郊片区's 五类 in 2018
+    _expect_first_metric(page, "121.91 箱")  # 城郊片区's 五类 in 2018
 
 
 def test_english_toggle_translates_and_is_kept_in_the_url(server, page):
     page.goto(server + "/?lang=en")
     wait_rendered(page, charts=True)
-    assert page.locator('[data-testid="stMetricLabel"]').first.inner_text() == "Volume"
+    expect(page.locator('[data-testid="stMetricLabel"]').first).to_have_text("Volume", timeout=10_000)
     assert "lang=en" in page.url
 
 
@@ -193,7 +195,7 @@ def test_presentation_opens_from_a_district_page_for_that_district(server, page)
     wait_rendered(page)
     query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
     assert query["present"] == ["1"] and query["d"] == ["城郊片区"] and query["y"] == ["2019"]
-    assert _first_metric(page) == "977.87 箱"
+    _expect_first_metric(page, "977.87 箱")
     page.get_by_role("button", name="退出演示").click()
     page.wait_for_url(f"**/{urllib.parse.quote('城郊片区')}?**")
     wait_rendered(page, charts=True)
