@@ -164,12 +164,17 @@ def sidebar_filters(show_district: bool = True) -> Filters:
             st.session_state["f_areas"] = [a for a in _qp_list("a") if a in cat["area_types"]]
             st.session_state["f_formats"] = [v for v in _qp_list("f") if v in cat["business_formats"]]
             st.session_state["f_tiers"] = _qp_range("t", TIER_MIN, TIER_MAX)
+        _drop_vanished_choices(cat)
         st.selectbox(tr("year"), years, key="f_year")
         st.selectbox(tr("last_year"), [None] + years, key="f_cmp",
                      format_func=lambda y: "—" if y is None else str(y))
         st.slider(tr("month"), 1, 12, key="f_months")
         if show_district:
             st.multiselect(tr("district"), cat["districts"], key="f_districts", placeholder=tr("all_districts"))
+        else:
+            # not drawn on district pages: Streamlit would drop an undrawn widget's value, and the
+            # company pages' district choice must survive a visit to a district page
+            st.session_state["f_districts"] = st.session_state["f_districts"]
         st.multiselect(tr("area_type"), cat["area_types"], key="f_areas", format_func=tr, placeholder="—")
         st.multiselect(tr("business_format"), cat["business_formats"], key="f_formats", placeholder="—")
         st.slider(tr("customer_tier"), TIER_MIN, TIER_MAX, key="f_tiers")
@@ -179,8 +184,23 @@ def sidebar_filters(show_district: bool = True) -> Filters:
         districts=tuple(ss["f_districts"]) if show_district else (), area_types=tuple(ss["f_areas"]),
         business_formats=tuple(ss["f_formats"]), tier_min=ss["f_tiers"][0], tier_max=ss["f_tiers"][1],
     )
-    sync_url(f)
+    # the URL keeps the company pages' district choice on district pages too, for the way back
+    sync_url(f.with_(districts=tuple(ss["f_districts"])))
     return f
+
+
+def _drop_vanished_choices(cat: dict) -> None:
+    """A load or rollback can remove a year, district or segment the user had chosen: fall back
+    (latest year, the year before, no such filter) instead of drawing a widget on a value it lacks."""
+    ss, years = st.session_state, cat["years"]
+    if ss["f_year"] not in years:
+        ss["f_year"] = years[-1]
+        ss["f_cmp"] = None  # chosen for the vanished year: re-chosen below
+    if ss["f_cmp"] not in years:
+        ss["f_cmp"] = ss["f_year"] - 1 if ss["f_year"] - 1 in years else None
+    for key, allowed in (("f_districts", "districts"), ("f_areas", "area_types"), ("f_formats", "business_formats")):
+        if any(v not in cat[allowed] for v in ss[key]):
+            ss[key] = [v for v in ss[key] if v in cat[allowed]]
 
 
 def sync_url(f: Filters) -> None:

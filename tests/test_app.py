@@ -126,6 +126,22 @@ def test_invalid_query_params_fall_back_to_defaults(demo_dir, data_env):
     assert at.slider(key="f_months").value == (1, 12)
 
 
+def test_a_year_removed_by_a_rollback_falls_back_to_the_latest_year(tiny, data_env):
+    data_env(tiny.root)
+    later = "订货日期,许可证号,卷烟编码,订货量(条),金额(元),订货方式\n2020-01-06,0420001,6901028000001,125,25000,网上订货\n"
+    (loaded,) = tiny.load([("订单_2020.csv", later.encode("gbk"))])
+    at = _app()
+    at.run()
+    assert (at.selectbox(key="f_year").value, at.selectbox(key="f_cmp").value) == (2020, 2019)
+    assert at.metric[0].value == "0.50 箱"
+    tiny.rollback(loaded.record["id"])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert (at.selectbox(key="f_year").value, at.selectbox(key="f_cmp").value) == (2019, 2018)
+    assert at.metric[0].value == "4.00 箱"  # 2019: 250 + 50 + 200 + 500 条
+    assert (at.query_params["y"], at.query_params["cy"]) == ("2019", "2018")
+
+
 def test_a_filter_that_selects_nothing_shows_a_message(demo_dir, data_env):
     data_env(demo_dir)
     at = _app({"t": "30-30", "f": "娱乐服务类", "d": "南部山区片区", "a": "urban"})

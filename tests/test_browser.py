@@ -96,6 +96,11 @@ def test_filters_survive_moving_between_pages(server, page):
     page.goto(server + "/?y=2018&cy=2017&d=" + urllib.parse.quote("城郊片区"))
     wait_rendered(page, charts=True)
     _expect_first_metric(page, "1,008.13 箱")
+    # a district page does not draw the district filter; the company pages' choice must survive it
+    page.locator('[data-testid="stSidebarNav"] a', has_text="城区一片区").click()
+    page.wait_for_url("**/" + urllib.parse.quote("城区一片区") + "?**")
+    wait_rendered(page, charts=True)
+    _expect_first_metric(page, "1,583.74 箱")  # 城区一片区 in 2018: the page's own district
     page.locator('[data-testid="stSidebarNav"] a', has_text="低档烟").click()
     page.wait_for_url("**/low-tier**")
     wait_rendered(page, charts=True)
