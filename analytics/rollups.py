@@ -5,7 +5,8 @@ Grains are chosen so that each chart is answered exactly and from a small table:
 - `cube`: one row per (year, month, district, area type, business format, tier) with the volume
   split into the measures the charts need (provincial, online, each price class) as columns, so a
   KPI row is a single scan of a table that grows with the segments, not with the lines.
-- `sku_cube`: (year, month, segment, SKU) volumes for the top brands and specifications.
+- `sku_cube`: (year, month, segment, SKU) volumes for the top brands and specifications; `cube`
+  is derived from it.
 - `retailer_month`: one row per retailer and month, for retailer tables and drill-downs.
 - `retailer_year`: one row per retailer and year with 12-bit month masks of when it ordered and
   when it ordered online. Distinct-retailer counts do not add up across months, but "ordered
@@ -16,63 +17,56 @@ Every sum is cast to BIGINT or DOUBLE (DuckDB sums integers to HUGEINT).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 from .contract import PRICE_CLASSES
 
-#: One pass over the live lines: (retailer, SKU, month, online or not). Every rollup is derived from
-#: this, so a rebuild reads the order lines once instead of once per rollup.
-BASE_SQL = """
-    SELECT retailer_id, sku_id, year(order_date)::INTEGER AS year, month(order_date)::INTEGER AS month,
-           channel = 'online' AS online, SUM(quantity_cartons)::BIGINT AS qty, SUM(amount_yuan)::DOUBLE AS amount,
-           COUNT(*)::BIGINT AS lines, MIN(order_date)::DATE AS first_date
-    FROM live_orders GROUP BY ALL
-"""
+#: The order lines the line-level rollups read: every live line for a full build, only the lines of
+#: the years being rebuilt for an incremental one (see create_rollups).
+LINES = "rollup_lines"
 
 _CLASS_COLUMNS = ",\n".join(
-    f"       COALESCE(SUM(b.qty) FILTER (s.price_class = {c}), 0)::BIGINT AS class{c}_qty" for c in PRICE_CLASSES
+    f"       COALESCE(SUM(c.qty) FILTER (s.price_class = {k}), 0)::BIGINT AS class{k}_qty" for k in PRICE_CLASSES
 )
 
 SEGMENT = "r.district, r.area_type, r.business_format, r.customer_tier"
 
 
-def _cube(period: str) -> str:
-    """Volume split into the measures charts need, per segment and `period` (year, or year and month)."""
-    return f"""
-        SELECT {period}, {SEGMENT},
-               SUM(b.qty)::BIGINT AS qty, SUM(b.amount)::DOUBLE AS amount, SUM(b.lines)::BIGINT AS lines,
-               COALESCE(SUM(b.qty) FILTER (s.is_provincial), 0)::BIGINT AS provincial_qty,
-               COALESCE(SUM(b.qty) FILTER (b.online), 0)::BIGINT AS online_qty,
-{_CLASS_COLUMNS}
-        FROM base b JOIN live_retailers r USING (retailer_id) JOIN live_skus s USING (sku_id)
-        GROUP BY ALL
-    """
-
-
-def _skus(period: str) -> str:
-    """Volume per segment, SKU and `period`, for top brands and specifications."""
-    return f"""
-        SELECT {period}, {SEGMENT}, b.sku_id, SUM(b.qty)::BIGINT AS qty, SUM(b.amount)::DOUBLE AS amount
-        FROM base b JOIN live_retailers r USING (retailer_id)
-        GROUP BY ALL
-    """
-
-
 _CLASS_SUMS = ", ".join(f"SUM(class{c}_qty)::BIGINT AS class{c}_qty" for c in PRICE_CLASSES)
 _SEGMENT_PLAIN = SEGMENT.replace("r.", "")
 
-#: In build order: the first three read `base` (one pass each over the monthly aggregate); the
-#: others are derived from those, so a rebuild never scans the line-level data more than needed.
+#: In build order: later rollups read earlier ones. Only the first two read order lines
+#: (LINE_ROLLUPS); the rest derive from those, so a rebuild reads the lines twice and no more.
 ROLLUPS: dict[str, str] = {
-    "cube": _cube("b.year, b.month"),
-    "sku_cube": _skus("b.year, b.month"),
-    "retailer_month": """
-        SELECT b.retailer_id, b.year, b.month,
-               SUM(b.qty)::BIGINT AS qty, SUM(b.amount)::DOUBLE AS amount, SUM(b.lines)::BIGINT AS lines,
-               COALESCE(SUM(b.qty) FILTER (b.online), 0)::BIGINT AS online_qty,
-               COALESCE(SUM(b.lines) FILTER (b.online), 0)::BIGINT AS online_lines,
-               COALESCE(SUM(b.qty) FILTER (s.price_class = 5), 0)::BIGINT AS class5_qty,
-               COALESCE(SUM(b.qty) FILTER (s.is_provincial), 0)::BIGINT AS provincial_qty,
-               MIN(b.first_date) AS first_order, MIN(b.first_date) FILTER (b.online) AS first_online
-        FROM base b JOIN live_skus s USING (sku_id)
+    # The two rollups that read order lines, each in one pass: everything else derives from them.
+    "sku_cube": f"""
+        SELECT year(o.order_date)::INTEGER AS year, month(o.order_date)::INTEGER AS month, {SEGMENT}, o.sku_id,
+               SUM(o.quantity_cartons)::BIGINT AS qty, SUM(o.amount_yuan)::DOUBLE AS amount, COUNT(*)::BIGINT AS lines,
+               COALESCE(SUM(o.quantity_cartons) FILTER (o.channel = 'online'), 0)::BIGINT AS online_qty
+        FROM {LINES} o JOIN live_retailers r USING (retailer_id)
+        GROUP BY ALL
+    """,
+    "retailer_month": f"""
+        SELECT o.retailer_id, year(o.order_date)::INTEGER AS year, month(o.order_date)::INTEGER AS month,
+               SUM(o.quantity_cartons)::BIGINT AS qty, SUM(o.amount_yuan)::DOUBLE AS amount, COUNT(*)::BIGINT AS lines,
+               COALESCE(SUM(o.quantity_cartons) FILTER (o.channel = 'online'), 0)::BIGINT AS online_qty,
+               COUNT(*) FILTER (o.channel = 'online')::BIGINT AS online_lines,
+               COALESCE(SUM(o.quantity_cartons) FILTER (s.price_class = 5), 0)::BIGINT AS class5_qty,
+               COALESCE(SUM(o.quantity_cartons) FILTER (s.is_provincial), 0)::BIGINT AS provincial_qty,
+               MIN(o.order_date)::DATE AS first_order, MIN(o.order_date) FILTER (o.channel = 'online')::DATE AS first_online
+        FROM {LINES} o JOIN live_skus s USING (sku_id)
+        GROUP BY ALL
+    """,
+    # Volume per segment and month split into the measures the charts need (provincial, online,
+    # each price class) as columns, so a KPI row is a single scan of a small table.
+    "cube": f"""
+        SELECT year, month, {_SEGMENT_PLAIN},
+               SUM(c.qty)::BIGINT AS qty, SUM(c.amount)::DOUBLE AS amount, SUM(c.lines)::BIGINT AS lines,
+               COALESCE(SUM(c.qty) FILTER (s.is_provincial), 0)::BIGINT AS provincial_qty,
+               SUM(c.online_qty)::BIGINT AS online_qty,
+{_CLASS_COLUMNS}
+        FROM sku_cube c JOIN live_skus s USING (sku_id)
         GROUP BY ALL
     """,
     "retailer_year": f"""
@@ -123,18 +117,40 @@ ROLLUPS: dict[str, str] = {
     """,
 }
 
+#: The rollups that read order lines. Every row belongs to one year, so an incremental build
+#: recomputes only the years whose lines changed and copies the others from the previous state.
+LINE_ROLLUPS = ("sku_cube", "retailer_month")
+
 #: Rollups readers keep on disk rather than in memory: the monthly SKU table is the largest and only
 #: month-range top-brand views read it.
 ON_DISK = ("sku_cube",)
 
 
-def create_rollups(con) -> None:
-    """Create `base` and every rollup as tables on `con` (which must have live_orders,
-    live_retailers and live_skus), in order: later rollups read earlier ones. The build and the
-    empty-state reader connection both use this, so their schemas cannot drift apart."""
-    con.execute(f"CREATE TABLE base AS {BASE_SQL}")
+def create_rollups(con, previous: Path | None = None, years: Iterable[int] = ()) -> None:
+    """Create every rollup as a table on `con` (which must have live_orders, live_retailers and
+    live_skus), in order. The build and the empty-state reader connection both use this, so their
+    schemas cannot drift apart.
+
+    With `previous` (the directory of a state built from the same masters by this code), only the
+    order lines of `years` are read; the line-level rollups keep the previous state's rows for every
+    other year. The caller guarantees that no live line outside `years` changed."""
+    years = sorted({int(y) for y in years})
+    if previous is None:
+        con.execute(f"CREATE OR REPLACE VIEW {LINES} AS SELECT * FROM live_orders")
+    else:
+        # date-range predicates rather than year(): parquet row-group statistics skip other years
+        ranges = " OR ".join(f"(order_date >= DATE '{y}-01-01' AND order_date < DATE '{y + 1}-01-01')" for y in years)
+        con.execute(f"CREATE OR REPLACE VIEW {LINES} AS SELECT * FROM live_orders WHERE {ranges or 'false'}")
     for name, sql in ROLLUPS.items():
-        con.execute(f"CREATE TABLE {name} AS {sql}")
+        if previous is not None and name in LINE_ROLLUPS:
+            kept = f"year NOT IN ({', '.join(str(y) for y in years)})" if years else "true"
+            con.execute(
+                f"CREATE TABLE {name} AS SELECT * FROM ({sql}) UNION ALL BY NAME "
+                f"SELECT * FROM read_parquet(?) WHERE {kept}",
+                [str(previous / f"{name}.parquet")],
+            )
+        else:
+            con.execute(f"CREATE TABLE {name} AS {sql}")
 
 
 def month_mask(month_from: int, month_to: int) -> int:

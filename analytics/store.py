@@ -35,7 +35,7 @@ from .ingest import Parsed, Problem, check_references, empty_master, parse_bytes
 from .rollups import ROLLUPS, create_rollups
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # of the state directories' rollups: a state of another format is rebuilt in full
 KEEP_STATES = 3  # the current state and two before it, for readers still holding an older one
 
 Progress = Callable[[float, str], None]
@@ -319,7 +319,7 @@ class Store:
     def rebuild(self) -> None:
         """Derive the state again from the extracts (after a code change to the rollups)."""
         with self.lock():
-            self._switch(json.loads(json.dumps(self.manifest())))
+            self._switch(json.loads(json.dumps(self.manifest())), incremental=False)
 
     # state building -----------------------------------------------------------------------
     def _clear_debris(self, manifest: dict) -> None:
@@ -338,10 +338,14 @@ class Store:
         for path in self.root.glob(f".{MANIFEST}.*.tmp"):
             path.unlink(missing_ok=True)
 
-    def _switch(self, manifest: dict) -> None:
+    def _switch(self, manifest: dict, incremental: bool = True) -> None:
         gen = f"g{dt.datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
         target = self.states_dir / gen
-        build_state(self.extracts_dir, manifest["extracts"], target)
+        current = self.manifest()
+        years = changed_years(current, manifest) if incremental else None
+        previous = self.state_dir(current)
+        reuse = (previous, years) if years is not None and previous is not None and previous.exists() else None
+        build_state(self.extracts_dir, manifest["extracts"], target, reuse=reuse)
         manifest["state"] = gen
         manifest["format"] = FORMAT_VERSION
         atomic_write_bytes(self.root / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
@@ -410,13 +414,40 @@ RETAILER_COLUMNS = "retailer_id, retailer_name, district, manager, area_type, bu
 SKU_COLUMNS = "sku_id, sku_name, brand, manufacturer, is_provincial, price_class, wholesale_price"
 
 
-def build_state(extracts_dir: Path, records: list[dict], target: Path, threads: int = 2) -> None:
-    """Derive live masters, live order lines and rollups into `target` (a new directory)."""
+def changed_years(current: dict, new: dict) -> set[int] | None:
+    """The years whose live order lines can differ between two manifests, or None when the new
+    state must be built in full (masters changed, a period is unknown, a different format).
+
+    Replace-by-period keeps every change inside the period of the extract that was added or
+    withdrawn: its own lines lie within it, and it shadows older lines only within it. So a live
+    line outside the changed extracts' periods is the same in both states."""
+    if current.get("state") is None or current.get("format") != FORMAT_VERSION:
+        return None
+
+    def active(manifest: dict, kinds: tuple[str, ...]) -> dict[str, dict]:
+        return {r["id"]: r for r in manifest["extracts"] if r["status"] == "active" and r["kind"] in kinds}
+
+    if active(current, ("retailers", "skus")).keys() != active(new, ("retailers", "skus")).keys():
+        return None
+    before, after = active(current, ("orders",)), active(new, ("orders",))
+    changed = [r for i, r in {**before, **after}.items() if (i in before) != (i in after)]
+    years: set[int] = set()
+    for r in changed:
+        if not r.get("period_start") or not r.get("period_end"):
+            return None
+        years.update(range(int(r["period_start"][:4]), int(r["period_end"][:4]) + 1))
+    return years
+
+
+def build_state(extracts_dir: Path, records: list[dict], target: Path, threads: int = 2,
+                reuse: tuple[Path, set[int]] | None = None) -> None:
+    """Derive live masters, live order lines and rollups into `target` (a new directory). With
+    `reuse` (previous state directory, changed years), only those years' lines are aggregated."""
     tmp = target.with_name(f".{target.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     try:
-        _build_into(extracts_dir, records, tmp, threads)
+        _build_into(extracts_dir, records, tmp, threads, reuse)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)  # a half-built state is never left for readers to find
         raise
@@ -427,7 +458,8 @@ def build_state(extracts_dir: Path, records: list[dict], target: Path, threads: 
     fsync_dir(target.parent)
 
 
-def _build_into(extracts_dir: Path, records: list[dict], tmp: Path, threads: int) -> None:
+def _build_into(extracts_dir: Path, records: list[dict], tmp: Path, threads: int,
+                reuse: tuple[Path, set[int]] | None) -> None:
     active = [r for r in records if r["status"] == "active"]
     con = duckdb.connect(config={"threads": threads, "preserve_insertion_order": False})
     try:
@@ -457,7 +489,8 @@ def _build_into(extracts_dir: Path, records: list[dict], tmp: Path, threads: int
         coverage.to_parquet(tmp / "coverage.parquet", index=False)
         for kind in ("retailers", "skus"):
             con.table(f"live_{kind}").write_parquet(str(tmp / f"{kind}.parquet"))
-        create_rollups(con)  # one pass over the lines into `base`; every rollup derives from it
+        previous, years = reuse if reuse is not None else (None, ())
+        create_rollups(con, previous, years)
         for name in ROLLUPS:
             con.table(name).write_parquet(str(tmp / f"{name}.parquet"))
     finally:

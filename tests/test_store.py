@@ -204,6 +204,79 @@ def test_rollback_of_an_unknown_or_withdrawn_extract_is_an_error_and_changes_not
     assert _tree(tiny.root) == before
 
 
+# --- incremental rebuilds ------------------------------------------------------------------------------
+
+def _manifest(*extracts: tuple[str, str, str | None, str | None, str], fmt: int = store_module.FORMAT_VERSION) -> dict:
+    return {"format": fmt, "state": "g1", "extracts": [
+        {"id": i, "kind": k, "period_start": a, "period_end": b, "status": st} for i, k, a, b, st in extracts]}
+
+
+MASTERS = (("E1", "retailers", None, None, "active"), ("E2", "skus", None, None, "active"))
+
+
+def test_changed_years_are_the_years_of_the_added_or_withdrawn_orders_extract():
+    before = _manifest(*MASTERS, ("E3", "orders", "2017-01-02", "2019-12-31", "active"))
+    correction = _manifest(*MASTERS, ("E3", "orders", "2017-01-02", "2019-12-31", "active"),
+                           ("E4", "orders", "2019-12-01", "2020-01-31", "active"))
+    assert store_module.changed_years(before, correction) == {2019, 2020}
+    withdrawn = _manifest(*MASTERS, ("E3", "orders", "2017-01-02", "2019-12-31", "active"),
+                          ("E4", "orders", "2019-12-01", "2020-01-31", "withdrawn"))
+    assert store_module.changed_years(correction, withdrawn) == {2019, 2020}
+    assert store_module.changed_years(before, before) == set()  # a plain rebuild request: nothing changed
+
+
+def test_a_master_change_an_unknown_period_or_another_format_means_a_full_build():
+    before = _manifest(*MASTERS, ("E3", "orders", "2019-01-01", "2019-12-31", "active"))
+    new_master = _manifest(*MASTERS, ("E3", "orders", "2019-01-01", "2019-12-31", "active"), ("E4", "retailers", None, None, "active"))
+    assert store_module.changed_years(before, new_master) is None
+    no_period = _manifest(*MASTERS, ("E3", "orders", "2019-01-01", "2019-12-31", "active"), ("E4", "orders", None, None, "active"))
+    assert store_module.changed_years(before, no_period) is None
+    assert store_module.changed_years(_manifest(*MASTERS, fmt=1), before) is None
+    assert store_module.changed_years({"format": store_module.FORMAT_VERSION, "state": None, "extracts": []}, before) is None
+
+
+def _rollup_tables(state: Path) -> dict[str, pd.DataFrame]:
+    from analytics.rollups import ROLLUPS
+
+    out = {}
+    for name in ROLLUPS:
+        frame = pd.read_parquet(state / f"{name}.parquet")
+        out[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
+    return out
+
+
+def test_an_incremental_build_equals_a_full_build_after_loads_and_rollbacks(demo_dir, tmp_path, monkeypatch):
+    store = Store(shutil.copytree(demo_dir, tmp_path / "data"))
+    builds: list[object] = []
+    real = store_module.build_state
+
+    def spy(extracts_dir, records, target, threads=2, reuse=None):
+        builds.append(None if reuse is None else sorted(reuse[1]))
+        real(extracts_dir, records, target, threads, reuse)
+
+    monkeypatch.setattr(store_module, "build_state", spy)
+    lines = connect_store(store).execute(
+        """SELECT strftime(order_date, '%Y-%m-%d'), retailer_id, sku_id, quantity_cartons, amount_yuan
+           FROM orders WHERE district = '城郊片区' AND order_date BETWEEN DATE '2019-12-01' AND DATE '2019-12-07' ORDER BY ALL""").fetchall()
+    # 城郊片区's first week of December again with every quantity doubled, and a January 2020 that did not exist
+    correction = HEAD + "".join(f"{d},{r},{k},{q * 2},{a * 2:.2f},网上订货\n" for d, r, k, q, a in lines)
+    january = HEAD + "".join(f"2020-01-{2 + n % 20:02d},{r},{k},{q},{a:.2f},电话订货\n" for n, (_, r, k, q, a) in enumerate(lines))
+    steps = [lambda: _load(store, "城郊_12月更正.csv", correction), lambda: _load(store, "2020年1月.csv", january),
+             lambda: store.rollback("E00006"), lambda: store.rollback("E00007")]
+    volumes = []
+    for n, step in enumerate(steps):
+        step()
+        volumes.append(round(summary(connect_store(store), Filters(year=2019, districts=("城郊片区",)))["volume_cases"], 3))
+        full = tmp_path / f"full{n}"
+        real(store.extracts_dir, store.manifest()["extracts"], full)
+        incremental, rebuilt = _rollup_tables(store.state_dir()), _rollup_tables(full)
+        for name in rebuilt:
+            pd.testing.assert_frame_equal(incremental[name], rebuilt[name], check_exact=False, rtol=1e-12, obj=f"step {n}: {name}")
+    assert builds == [[2019], [2020], [2019], [2020]]  # every step read only its year's lines
+    doubled = round(977.872 + sum(q for *_, q, _ in lines) / 250, 3)  # the correction's lines counted twice
+    assert volumes == [doubled, doubled, 977.872, 977.872]  # back to the seed's figure after the rollback
+
+
 # --- refusals and failures ------------------------------------------------------------------------------
 
 
@@ -222,7 +295,7 @@ def test_a_refused_batch_leaves_the_data_directory_byte_identical(dec):
 def test_a_load_failing_while_building_the_state_leaves_everything_as_it_was(dec, monkeypatch):
     before_tree, before = _tree(dec.root), _figures(dec)
 
-    def disk_full(extracts_dir: Path, records: list[dict], tmp: Path, threads: int) -> None:
+    def disk_full(extracts_dir: Path, records: list[dict], tmp: Path, threads: int, reuse: object) -> None:
         (tmp / "orders.parquet").write_bytes(b"half a file")
         raise OSError(28, "No space left on device")
 
@@ -240,7 +313,7 @@ import pathlib, sys, time
 sys.path.insert(0, {root!r})
 import analytics.store as s
 
-def stuck(extracts_dir, records, tmp, threads):
+def stuck(extracts_dir, records, tmp, threads, reuse):
     (tmp / "orders.parquet").write_bytes(b"half a file")
     pathlib.Path({mark!r}).write_text("building")
     time.sleep(60)
