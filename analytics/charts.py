@@ -55,12 +55,24 @@ def for_export(fig: go.Figure, note: str) -> go.Figure:
     return out
 
 
+def _template(dark: bool) -> dict:
+    """The parts of plotly_white / plotly_dark these charts use (traces carry their own colours)."""
+    grid, line, ink = ("#283442", "#506784", "#F2F5FA") if dark else ("#EBF0F8", "#EBF0F8", "#2A3F5F")
+    axis = {"gridcolor": grid, "linecolor": line, "zerolinecolor": grid, "automargin": True}
+    background = "rgba(0,0,0,0)" if dark else "white"  # dark: the app's own background shows through
+    return {"layout": {"font": {"color": ink}, "paper_bgcolor": background, "plot_bgcolor": background,
+                       "colorway": list(SERIES_COLORS), "xaxis": axis, "yaxis": axis, "hoverlabel": {"align": "left"}}}
+
+
+#: Small templates of our own: assigning one of Plotly's full templates is validated and copied on
+#: every figure (about 13 ms each, more than building the figure), and a page draws up to eight.
+TEMPLATES = {"light": go.layout.Template(_template(False)), "dark": go.layout.Template(_template(True))}
+
+
 def apply_theme(fig: go.Figure, theme: str = "light", scale: float = 1.0) -> go.Figure:
     """Follow the app's light or dark theme; `scale` enlarges type for presenting."""
-    fig.update_layout(template="plotly_dark" if theme == "dark" else "plotly_white",
+    fig.update_layout(template=TEMPLATES["dark" if theme == "dark" else "light"],
                       font={"family": FONT_FAMILY, "size": round(13 * scale)})
-    if theme == "dark":
-        fig.update_layout(paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
     return fig
 
 
