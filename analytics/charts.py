@@ -181,6 +181,24 @@ def channel_bars(frame: pd.DataFrame, lang: str, x: str = "month", title: str | 
     return _layout(fig, title, t(x, lang), t("volume_cases", lang), stacked=True)
 
 
+def pace(frame: pd.DataFrame, lang: str, year: int, compare_year: int | None, title: str | None = None) -> go.Figure:
+    """Cumulative volume as % of the compare year's whole year, month by month, for both years,
+    beside the calendar's own progress (a dashed line from 8.33% in January to 100% in December)."""
+    fig = go.Figure()
+    months = list(range(1, 13))
+    ticks = [t("month_n", lang, m=m) for m in months]
+    for i, y in enumerate(y for y in (year, compare_year) if y is not None):
+        part = frame[frame["year"] == y]
+        fig.add_scatter(x=[ticks[m - 1] for m in part["month"]], y=part["progress_pct"], name=str(y), mode="lines+markers",
+                        line={"color": SERIES_COLORS[i]}, customdata=part["cum_cases"],
+                        hovertemplate=f"%{{y:.2f}}% · %{{customdata:,.2f}} {t('unit_cases', lang)}<extra>{y}</extra>")
+    fig.add_scatter(x=ticks, y=[m * 100 / 12 for m in months], name=t("time_progress", lang), mode="lines",
+                    line={"color": "#999999", "dash": "dash"}, hovertemplate=f"%{{y:.2f}}%<extra>{t('time_progress', lang)}</extra>")
+    fig = _layout(fig, title, None, t("pace_axis", lang, year=compare_year))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=ticks)
+    return fig
+
+
 def small_multiples(frame: pd.DataFrame, lang: str, facet: str, y: str, unit: str, title: str | None = None,
                     cols: int = 4) -> go.Figure:
     """One small line chart per district (shared y axis), for the overview."""
@@ -201,5 +219,5 @@ def small_multiples(frame: pd.DataFrame, lang: str, facet: str, y: str, unit: st
     return fig
 
 
-__all__ = ["class_bars", "class_share_area", "lines", "bars", "provincial_bars", "channel_bars", "small_multiples",
+__all__ = ["class_bars", "class_share_area", "lines", "bars", "provincial_bars", "channel_bars", "small_multiples", "pace",
            "apply_theme", "month_label"]

@@ -381,3 +381,18 @@ LABELS.update({
     "quantity_cartons": ("订货量(条)", "Quantity (cartons)"),
 })
 LABELS.update({"offline": ("电话及走访", "Phone and visits"), "volume_by_channel": ("按订货方式的销量", "Volume by channel")})
+
+# 时间过半，任务过半: the pace of the year
+LABELS.update({
+    "pace": ("年度进度", "Pace of the year"),
+    "pace_help": (
+        "累计销量占对比年份全年销量的比例，与时间进度（虚线）对照：曲线在虚线之上，说明销量进度快于时间。",
+        "Cumulative volume as a share of the comparison year's whole year, against the calendar (dashed): above the line means ahead of time.",
+    ),
+    "pace_axis": ("占{year}年全年销量(%)", "% of {year}'s whole-year volume"),
+    "time_progress": ("时间进度", "Time elapsed"),
+    "month_n": ("{m}月", "M{m}"),
+    "progress_pct": ("销量进度(%)", "Volume progress (%)"),
+    "time_pct": ("时间进度(%)", "Time elapsed (%)"),
+    "cum_cases": ("累计销量(箱)", "Cumulative volume (cases)"),
+})

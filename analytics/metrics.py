@@ -75,3 +75,9 @@ def case_value(amount_yuan, cartons):
 def online_rate(online_customers, customers):
     """网订率 in % = retailers with ≥1 online order line in the period / retailers in the master × 100."""
     return share_pct(online_customers, customers)
+
+
+def time_progress_pct(month):
+    """时间进度 in % = months of the year elapsed / 12 × 100 (month 6 → 50%): the yardstick of
+    "时间过半，任务过半", against which volume progress is read."""
+    return share_pct(month, 12)

@@ -7,6 +7,7 @@ config.FLAT_THRESHOLD_PCT, so no sentence ever says "增长了 -3%".
 """
 from __future__ import annotations
 
+import calendar
 import math
 
 import pandas as pd
@@ -233,3 +234,29 @@ def summary_text(s: dict, name: str, lang: str = "zh", segments: pd.DataFrame | 
     """The written summary for one district (or the company) and year, paragraphs separated by blank lines."""
     paras = _summary_en(s, name, segments) if lang == "en" else _summary_zh(s, name, segments)
     return "\n\n".join(paras)
+
+
+def pace_text(frame: pd.DataFrame, year: int, compare_year: int | None, lang: str = "zh") -> str | None:
+    """One sentence on 时间过半，任务过半 from queries.pace: how far the year's volume has come, as a
+    share of the compare year's whole year, against the share of the year elapsed. None without data."""
+    rows = frame[frame["year"] == year]
+    if rows.empty:
+        return None
+    last = rows.iloc[-1]
+    month, cum, progress, elapsed = int(last["month"]), float(last["cum_cases"]), last["progress_pct"], float(last["time_pct"])
+    if _missing(progress) or compare_year is None:
+        if lang == "en":
+            return (f"By the end of {calendar.month_name[month]} {year}, volume reached {_n(cum)} cases; "
+                    "there is no complete comparison year to measure the pace against.")
+        return f"截至{year}年{month}月，累计销量{_n(cum)}箱；没有完整的对比年份，无法衡量进度。"
+    gap = float(progress) - elapsed
+    direction = "flat" if abs(gap) < FLAT_THRESHOLD_PCT else ("up" if gap > 0 else "down")
+    if lang == "en":
+        verdict = {"flat": "in step with the calendar", "up": f"{abs(gap):.2f} pp ahead of the calendar",
+                   "down": f"{abs(gap):.2f} pp behind the calendar"}[direction]
+        return (f"By the end of {calendar.month_name[month]} {year}, {elapsed:.2f}% of the year has passed and volume reached "
+                f"{_n(cum)} cases, {float(progress):.2f}% of {compare_year}'s whole year: {verdict}.")
+    verdict = {"flat": "与时间进度基本同步", "up": f"快于时间进度{abs(gap):.2f}个百分点",
+               "down": f"慢于时间进度{abs(gap):.2f}个百分点"}[direction]
+    return (f"截至{year}年{month}月，时间进度{elapsed:.2f}%，累计销量{_n(cum)}箱，"
+            f"达到{compare_year}年全年销量的{float(progress):.2f}%，{verdict}。")

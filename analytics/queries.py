@@ -265,6 +265,27 @@ def class_yoy(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def pace(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Volume progress against time (时间进度 vs 销量进度), month by month, for f.year and
+    f.compare_year: cumulative volume, and that volume as % of the compare year's whole-year volume
+    (the yardstick when no annual target is loaded) beside the share of the year elapsed.
+
+    Pace is about whole years, so the month filter does not apply. progress_pct is missing when the
+    data do not cover the whole compare year (a partial year is no yardstick)."""
+    where, params = f.where(months=False)
+    ywhere, yparams = _years_clause(f)
+    frame = _df(con, f"SELECT year, month, SUM(qty)::BIGINT AS qty FROM cube WHERE {ywhere} AND {where} "
+                     "GROUP BY ALL ORDER BY ALL", yparams + params)
+    frame["cum_qty"] = frame.groupby("year")["qty"].cumsum()
+    frame["cum_cases"] = metrics.cases(frame["cum_qty"])
+    covered = data_period(con)
+    whole = f.compare_year is not None and covered is not None and covered[0] <= f"{f.compare_year}-01" and covered[1] >= f"{f.compare_year}-12"
+    reference = int(frame.loc[frame["year"] == f.compare_year, "qty"].sum()) if whole else 0
+    frame["progress_pct"] = metrics.share_pct(frame["cum_qty"], reference)  # a zero yardstick gives missing values
+    frame["time_pct"] = metrics.time_progress_pct(frame["month"])
+    return frame
+
+
 # --- 省产烟 ----------------------------------------------------------------------------------------
 
 def provincial_by_period(con: duckdb.DuckDBPyConnection, f: Filters, grain: str = "month", by: str | None = None) -> pd.DataFrame:

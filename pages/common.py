@@ -54,7 +54,7 @@ QUERIES: dict[str, Callable] = {
     for name in (
         "summary", "kpi_totals", "district_table", "class_by_period", "class_yoy", "provincial_by_period", "top_brands",
         "online_by_month", "online_by_segment", "retailers_not_online", "low_tier_by_period", "retailer_table",
-        "low_tier_decliners", "volume_swings", "retailer_monthly",
+        "low_tier_decliners", "volume_swings", "retailer_monthly", "pace",
     )
 }
 

@@ -86,6 +86,8 @@ def test_seed_district_page_shows_the_seed_table(demo_dir, data_env):
         assert figure in text, figure
     volume = next(m for m in at.metric if m.label == "销量")
     assert volume.value == "977.87 箱"
+    # 时间过半，任务过半: 977.872 of 2018's 1,008.128 箱 is 97.00% with the whole year gone
+    assert "截至2019年12月，时间进度100.00%，累计销量977.87箱，达到2018年全年销量的97.00%，慢于时间进度3.00个百分点。" in text
 
 
 def test_changing_a_filter_changes_the_values_shown(demo_dir, data_env):

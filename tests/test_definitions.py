@@ -10,7 +10,8 @@ import pytest
 from analytics import metrics
 from analytics.db import connect_store
 from analytics.filters import Filters
-from analytics.queries import class_by_period, district_table, online_by_month, summary
+from analytics.narrative import pace_text
+from analytics.queries import class_by_period, district_table, online_by_month, pace, summary
 
 A = Filters(year=2019, compare_year=2018, districts=("甲片区",))
 
@@ -136,3 +137,55 @@ def test_volume_swing_is_the_coefficient_of_variation_of_monthly_volume(tiny):
     # 0420002 ordered once (200 条 in March): a single spike swings more (√11 ≈ 3.317) and ranks first
     assert list(frame.index) == ["0420002", "0420001"]
     assert frame.loc["0420002", "swing"] == pytest.approx(11**0.5)
+
+
+# 时间过半，任务过半: a city whose data begin in January 2018, so 2018 is a whole year and a yardstick
+PACE_ORDERS = """订货日期,许可证号,卷烟编码,订货量(条),金额(元),订货方式
+2018-01-08,0420001,6901028000001,100,20000,电话订货
+2018-12-03,0420001,6901028000001,150,30000,电话订货
+2019-01-07,0420001,6901028000001,50,10000,网上订货
+2019-03-04,0420002,6901028000003,75,3750,走访
+"""
+
+
+@pytest.fixture
+def pace_city(tmp_path):
+    from analytics.store import Store
+
+    from .conftest import TINY_RETAILERS, TINY_SKUS
+
+    store = Store(tmp_path / "pace")  # beside, not inside, the tiny city's tmp_path / "data"
+    results = store.load([("r.csv", TINY_RETAILERS.encode("gbk")), ("s.csv", TINY_SKUS.encode("gbk")),
+                          ("o.csv", PACE_ORDERS.encode("gbk"))])
+    assert [r.status for r in results] == ["loaded"] * 3
+    return store
+
+
+def test_pace_is_cumulative_volume_over_the_compare_years_whole_year_beside_time_elapsed(pace_city):
+    frame = pace(connect_store(pace_city), A)
+    assert frame[["year", "month", "cum_qty"]].values.tolist() == [[2018, 1, 100], [2018, 12, 250], [2019, 1, 50], [2019, 3, 125]]
+    assert frame["progress_pct"].tolist() == [40.0, 100.0, 20.0, 50.0]  # of 2018's 250 条
+    assert frame["time_pct"].round(2).tolist() == [8.33, 100.0, 8.33, 25.0]
+    assert pace_text(frame, 2019, 2018) == ("截至2019年3月，时间进度25.00%，累计销量0.50箱，达到2018年全年销量的50.00%，"
+                                            "快于时间进度25.00个百分点。")
+    assert pace_text(frame, 2019, 2018, "en") == ("By the end of March 2019, 25.00% of the year has passed and volume reached "
+                                                  "0.50 cases, 50.00% of 2018's whole year: 25.00 pp ahead of the calendar.")
+
+
+def test_pace_ignores_the_month_filter_and_behind_time_is_worded_as_behind(pace_city):
+    frame = pace(connect_store(pace_city), A.with_(month_from=1, month_to=1, area_types=("urban",)))
+    # only 0420001 is urban: 2019 reaches 50 of 250 条 by January (20.00%) — the March line is rural
+    assert frame.loc[frame["year"] == 2019, "progress_pct"].tolist() == [20.0]
+    assert pace_text(frame, 2019, 2018) == ("截至2019年1月，时间进度8.33%，累计销量0.20箱，达到2018年全年销量的20.00%，"
+                                            "快于时间进度11.67个百分点。")
+    behind = frame.assign(progress_pct=frame["progress_pct"] - 15.0)
+    assert pace_text(behind, 2019, 2018).endswith("达到2018年全年销量的5.00%，慢于时间进度3.33个百分点。")
+
+
+def test_a_partial_compare_year_is_no_yardstick(tiny, pace_city):
+    # the tiny city's data begin in March 2018, so 2018 is not a whole year
+    frame = pace(connect_store(tiny), A)
+    assert frame["progress_pct"].isna().all()
+    assert pace_text(frame, 2019, 2018) == "截至2019年3月，累计销量2.00箱；没有完整的对比年份，无法衡量进度。"
+    assert pace(connect_store(pace_city), A.with_(compare_year=None))["progress_pct"].isna().all()
+    assert pace_text(pace(connect_store(pace_city), A.with_(year=2021)), 2021, 2018) is None
