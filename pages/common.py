@@ -193,11 +193,14 @@ def _drop_vanished_choices(cat: dict) -> None:
     """A load or rollback can remove a year, district or segment the user had chosen: fall back
     (latest year, the year before, no such filter) instead of drawing a widget on a value it lacks."""
     ss, years = st.session_state, cat["years"]
+    def year_before(y: int) -> int | None:
+        return y - 1 if y - 1 in years else None
+
     if ss["f_year"] not in years:
         ss["f_year"] = years[-1]
-        ss["f_cmp"] = None  # chosen for the vanished year: re-chosen below
-    if ss["f_cmp"] not in years:
-        ss["f_cmp"] = ss["f_year"] - 1 if ss["f_year"] - 1 in years else None
+        ss["f_cmp"] = year_before(years[-1])
+    elif ss["f_cmp"] is not None and ss["f_cmp"] not in years:  # None is a choice: no comparison
+        ss["f_cmp"] = year_before(ss["f_year"])
     for key, allowed in (("f_districts", "districts"), ("f_areas", "area_types"), ("f_formats", "business_formats")):
         if any(v not in cat[allowed] for v in ss[key]):
             ss[key] = [v for v in ss[key] if v in cat[allowed]]

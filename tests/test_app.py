@@ -142,6 +142,9 @@ def test_a_year_removed_by_a_rollback_falls_back_to_the_latest_year(tiny, data_e
     assert (at.selectbox(key="f_year").value, at.selectbox(key="f_cmp").value) == (2019, 2018)
     assert at.metric[0].value == "4.00 箱"  # 2019: 250 + 50 + 200 + 500 条
     assert (at.query_params["y"], at.query_params["cy"]) == ("2019", "2018")
+    at.selectbox(key="f_cmp").set_value(None).run()
+    at.run()
+    assert at.selectbox(key="f_cmp").value is None  # "no comparison" is a choice, not a vanished year
 
 
 def test_a_filter_that_selects_nothing_shows_a_message(demo_dir, data_env):
