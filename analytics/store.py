@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from . import config
 from .ingest import Parsed, Problem, check_references, empty_master, parse_bytes, parse_bytes_isolated, sniff_format
-from .rollups import ROLLUPS, create_rollups
+from .rollups import LINE_ROLLUPS, ROLLUPS, create_rollups
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 2  # of the state directories' rollups: a state of another format is rebuilt in full
@@ -344,7 +344,8 @@ class Store:
         current = self.manifest()
         years = changed_years(current, manifest) if incremental else None
         previous = self.state_dir(current)
-        reuse = (previous, years) if years is not None and previous is not None and previous.exists() else None
+        intact = previous is not None and all((previous / f"{n}.parquet").is_file() for n in LINE_ROLLUPS)
+        reuse = (previous, years) if years is not None and intact else None
         build_state(self.extracts_dir, manifest["extracts"], target, reuse=reuse)
         manifest["state"] = gen
         manifest["format"] = FORMAT_VERSION
