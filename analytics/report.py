@@ -16,13 +16,13 @@ import plotly.graph_objects as go
 from . import charts, queries
 from .filters import Filters
 from .labels import CLASS_COLORS, class_label, fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price, localize, t
-from .narrative import summary_text
+from .narrative import pace_text, summary_text
 
 #: the order a presenter steps through
-TOPICS = ("kpis", "mix", "provincial", "online", "low", "districts", "summary")
-CHART_TOPICS = ("mix", "provincial", "online", "low")
+TOPICS = ("kpis", "mix", "provincial", "online", "low", "pace", "districts", "summary")
+CHART_TOPICS = ("mix", "provincial", "online", "low", "pace")
 TOPIC_LABELS = {"kpis": "main_indicators", "mix": "page_mix", "provincial": "page_provincial", "online": "page_online",
-                "low": "page_low", "districts": "district_compare", "summary": "written_summary"}
+                "low": "page_low", "pace": "pace", "districts": "district_compare", "summary": "written_summary"}
 DISTRICT_TABLE_COLUMNS = ["district", "volume_cases", "volume_yoy_pct", "avg_price", "provincial_share_pct",
                           "online_rate_pct", "low_tier_cases", "low_tier_yoy_pct"]
 
@@ -44,6 +44,7 @@ class Story:
     monthly_provincial: pd.DataFrame
     monthly_online: pd.DataFrame
     monthly_low: pd.DataFrame
+    pace: pd.DataFrame
     district_table: pd.DataFrame
     area_table: pd.DataFrame
     period: tuple[str, str] | None
@@ -66,6 +67,8 @@ class Story:
         elif topic == "low":
             fig = charts.lines(self.monthly_low, lang, "cases", t("unit_cases", lang), y_label=t("low_tier_cases", lang),
                                colors={None: CLASS_COLORS[5]})
+        elif topic == "pace":
+            fig = charts.pace(self.pace, lang, self.filters.year, self.filters.compare_year)
         else:
             raise ValueError(f"no chart for topic {topic!r}")
         charts.with_title(fig, f"{self.name} · {self.title(topic)}")
@@ -98,6 +101,9 @@ class Story:
         if topic == "low":
             return [f"{t('low_tier_cases', lang)}: {fmt_cases(s['low_tier_cases'], lang)} ({yoy(s['low_tier_yoy_pct'])})",
                     f"{t('low_tier_share', lang)}: {fmt_pct(s['low_tier_share_pct'])} ({t('last_year', lang)} {fmt_pct(s['class_share_pct_prev']['5'])})"]
+        if topic == "pace":
+            sentence = pace_text(self.pace, self.filters.year, self.filters.compare_year, lang)
+            return [sentence] if sentence else []
         return []
 
     def district_rows(self) -> pd.DataFrame:
@@ -120,7 +126,7 @@ def story(con: duckdb.DuckDBPyConnection, f: Filters, name: str, lang: str = "zh
     return Story(
         name=name, filters=f, lang=lang, summary=queries.summary(con, f),
         monthly_mix=queries.class_by_period(con, f), monthly_provincial=queries.provincial_by_period(con, f),
-        monthly_online=queries.online_by_month(con, f), monthly_low=queries.low_tier_by_period(con, f),
+        monthly_online=queries.online_by_month(con, f), monthly_low=queries.low_tier_by_period(con, f), pace=queries.pace(con, f),
         district_table=queries.district_table(con, company), area_table=queries.district_table(con, f, by="area_type"),
         period=queries.data_period(con),
     )
@@ -189,7 +195,7 @@ def build_deck(st_: Story, progress: Progress = lambda f, s: None) -> bytes:
     textbox(slide, "\n".join(st_.key_numbers("kpis")), Inches(0.7), Inches(1.3), width - Inches(1.4), Inches(5.3), 22)
 
     for i, topic in enumerate(CHART_TOPICS):
-        progress(0.2 + 0.15 * i, topic)
+        progress(0.2 + 0.6 * i / len(CHART_TOPICS), topic)
         slide = new_slide(st_.title(topic))
         png = to_png(st_.figure(topic, scale=1.4))
         slide.shapes.add_picture(io.BytesIO(png), Inches(0.4), Inches(1.2), width=Inches(8.6))

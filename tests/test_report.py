@@ -90,7 +90,7 @@ def test_deck_has_the_slides_in_order(deck):
     prs = Presentation(io.BytesIO(data))
     assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)  # 16:9
     titles = [next(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in prs.slides]
-    assert titles == ["城郊片区 2019 卷烟销售分析", "主要指标", "价类结构", "省产烟", "网上订货", "低档烟", "片区对比", "分析文字"]
+    assert titles == ["城郊片区 2019 卷烟销售分析", "主要指标", "价类结构", "省产烟", "网上订货", "低档烟", "年度进度", "片区对比", "分析文字"]
     assert steps[-1] == "done"
 
 
@@ -100,7 +100,7 @@ def test_deck_pictures_are_present_and_not_blank(deck):
 
     prs = Presentation(io.BytesIO(deck[1]))
     pictures = [sh for s in prs.slides for sh in s.shapes if sh.shape_type == 13]
-    assert len(pictures) == 4
+    assert len(pictures) == 5
     for pic in pictures:
         image = Image.open(io.BytesIO(pic.image.blob)).convert("L")
         assert image.size == (1920, 1080)
@@ -130,11 +130,12 @@ def test_deck_carries_the_summary_and_the_filters(deck):
     prs = Presentation(io.BytesIO(data))
     text = "\n".join(sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.has_text_frame)
     assert st_.text in text
+    assert "截至2019年12月，时间进度100.00%，累计销量977.87箱，达到2018年全年销量的97.00%，慢于时间进度3.00个百分点。" in text
     assert "片区: 城郊片区 · 年份: 2019 vs 2018 · 数据期间: 2017-01 – 2019-12" in text
 
 
 def test_topics_cover_every_screen_in_order():
-    assert TOPICS == ("kpis", "mix", "provincial", "online", "low", "districts", "summary")
+    assert TOPICS == ("kpis", "mix", "provincial", "online", "low", "pace", "districts", "summary")
 
 
 # Chinese in server-side images --------------------------------------------------------------------
