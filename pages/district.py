@@ -4,9 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts
-from analytics.filters import Filters
 from analytics.labels import CLASS_COLORS, localize
-from analytics.narrative import pace_text
 from analytics.text import md_escape
 from pages import common, widgets
 
@@ -44,7 +42,7 @@ def render(name: str) -> None:
         low = common.run("low_tier_by_period", f)
         common.chart(charts.lines(low, lang, "cases", common.tr("unit_cases"), y_label=common.tr("volume_cases"),
                                   colors={None: CLASS_COLORS[5]}), low, f"d-{name}-low")
-    pace_section(f, f"d-{name}-pace")
+    widgets.pace_section(f, f"d-{name}-pace")
     st.subheader(common.tr("top_brands"))
     top = common.run("top_brands", f, limit=10)
     common.table(localize(top, lang, ["name", "is_provincial", "cases", "cases_prev", "yoy_pct", "avg_price"]))
@@ -78,15 +76,3 @@ def render(name: str) -> None:
         st.caption(common.tr("drilldown_lines", n=f"{len(lines):,}", year=f.year))
         common.table(localize(lines, lang, ["order_date", "sku_name", "brand", "price_class", "quantity_cartons", "amount_yuan", "channel"]))
 
-
-def pace_section(f: Filters, key: str) -> None:
-    """时间过半，任务过半: the year's cumulative volume against the calendar, with one sentence."""
-    lang = common.lang()
-    st.subheader(common.tr("pace"))
-    st.caption(common.tr("pace_help"))
-    frame = common.run("pace", f)
-    sentence = pace_text(frame, f.year, f.compare_year, lang)
-    if sentence:
-        st.markdown(sentence)  # numbers and years only, no names from the data: nothing to escape
-    shown = localize(frame, lang, ["year", "month", "cum_cases", "progress_pct", "time_pct"])
-    common.chart(charts.pace(frame, lang, f.year, f.compare_year), frame, key, data=shown)

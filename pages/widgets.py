@@ -1,13 +1,15 @@
-"""Composite widgets shared by pages: KPI cards and the seed-style annual table."""
+"""Composite widgets shared by pages: KPI cards, the seed-style annual table, the written summary
+and the pace of the year."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from analytics import charts
 from analytics.filters import Filters
-from analytics.labels import class_label, fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price
-from analytics.narrative import summary_text
-from pages.common import deck_button, lang, run, tr
+from analytics.labels import class_label, fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price, localize
+from analytics.narrative import pace_text, summary_text
+from pages.common import chart, deck_button, lang, run, tr
 
 
 def delta(value: float | None, unit: str = "%") -> str | None:
@@ -82,3 +84,16 @@ def summary_block(s: dict, district: str, f: Filters) -> None:
     text = summary_text(s, district, lang=lang(), segments=segments)
     st.code(text, language=None, wrap_lines=True)  # st.code carries a copy button
     deck_button(f, district, key=f"deck-{district}")
+
+
+def pace_section(f: Filters, key: str) -> None:
+    """时间过半，任务过半: the year's cumulative volume against the calendar, with one sentence."""
+    lg = lang()
+    st.subheader(tr("pace"))
+    st.caption(tr("pace_help"))
+    frame = run("pace", f)
+    sentence = pace_text(frame, f.year, f.compare_year, lg)
+    if sentence:
+        st.markdown(sentence)  # numbers and years only, no names from the data: nothing to escape
+    shown = localize(frame, lg, ["year", "month", "cum_cases", "progress_pct", "time_pct"])
+    chart(charts.pace(frame, lg, f.year, f.compare_year), frame, key, data=shown)

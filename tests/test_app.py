@@ -73,6 +73,10 @@ def test_overview_kpis_for_the_latest_year_with_yoy(demo_dir, data_env):
     assert labels == ["销量", "条均价", "单箱值", "省产烟占比", "网订率", "五类烟(箱)"]
     assert all(m.delta for m in at.metric)
     assert at.query_params["y"] == "2019" and at.query_params["cy"] == "2018"
+    # the company's pace: its December total is the volume card, 8,227.516 of 2018's 8,273.928 箱
+    assert at.metric[0].value == "8,227.52 箱"
+    assert "截至2019年12月，时间进度100.00%，累计销量8,227.52箱，达到2018年全年销量的99.44%，慢于时间进度0.56个百分点。" in [
+        m.value for m in at.markdown]
 
 
 def test_seed_district_page_shows_the_seed_table(demo_dir, data_env):

@@ -10,6 +10,7 @@ s = common.page_header("page_overview")
 if s is not None and widgets.kpi_row(s, f):
     name = "、".join(f.districts) if f.districts else common.tr("all_districts")
     widgets.summary_block(s, name, f)
+    widgets.pace_section(f, "overview-pace")
     st.subheader(common.tr("district_compare"))
     table = common.run("district_table", f)
     cols = ["district", "volume_cases", "volume_yoy_pct", "avg_price", "avg_price_yoy_pct", "case_value",
