@@ -194,7 +194,8 @@ def pace(frame: pd.DataFrame, lang: str, year: int, compare_year: int | None, ti
                         hovertemplate=f"%{{y:.2f}}% · %{{customdata:,.2f}} {t('unit_cases', lang)}<extra>{y}</extra>")
     fig.add_scatter(x=ticks, y=[m * 100 / 12 for m in months], name=t("time_progress", lang), mode="lines",
                     line={"color": "#999999", "dash": "dash"}, hovertemplate=f"%{{y:.2f}}%<extra>{t('time_progress', lang)}</extra>")
-    fig = _layout(fig, title, None, t("pace_axis", lang, year=compare_year))
+    axis = t("pace_axis", lang, year=compare_year) if compare_year is not None else t("progress_pct", lang)
+    fig = _layout(fig, title, None, axis)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=ticks)
     return fig
 

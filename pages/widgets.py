@@ -95,5 +95,7 @@ def pace_section(f: Filters, key: str) -> None:
     sentence = pace_text(frame, f.year, f.compare_year, lg)
     if sentence:
         st.markdown(sentence)  # numbers and years only, no names from the data: nothing to escape
+    if frame["progress_pct"].isna().all():
+        return  # no yardstick: the sentence says so, and a chart of the calendar alone says nothing
     shown = localize(frame, lg, ["year", "month", "cum_cases", "progress_pct", "time_pct"])
     chart(charts.pace(frame, lg, f.year, f.compare_year), frame, key, data=shown)

@@ -228,3 +228,14 @@ def test_district_page_drills_down_to_one_retailer(tiny, data_env):
     assert any(c.value == "2019 年订单明细 2 行" for c in at.caption)
     lines = at.dataframe[-1].value
     assert lines["订货量(条)"].tolist() == [250, 50]
+
+
+def test_without_a_comparison_year_the_pace_says_there_is_no_yardstick(demo_dir, data_env):
+    data_env(demo_dir)
+    at = _app()
+    at.run()
+    charts_before = len(at.get("plotly_chart"))
+    at.selectbox(key="f_cmp").set_value(None).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "截至2019年12月，累计销量8,227.52箱；没有完整的对比年份，无法衡量进度。" in [m.value for m in at.markdown]
+    assert len(at.get("plotly_chart")) == charts_before - 1  # no pace chart without a yardstick
