@@ -260,10 +260,11 @@ def no_data() -> bool:
 
 
 def deck_button(f: Filters, name: str, key: str) -> None:
-    """Download the PPTX deck for f (built on click: images take a few seconds)."""
-    presented = story(f, name)
+    """Download the PPTX deck for f. The story and its images are computed on click, not on every
+    run of the page; the arguments are read now, because the click is served outside this run."""
+    args = (*_state(), f.key(), name, lang())
     stem = f"{name}-{f.year}" if f.year else name
-    st.download_button(tr("download_pptx"), lambda: report.build_deck(presented), file_name=f"{stem}.pptx",
+    st.download_button(tr("download_pptx"), lambda: report.build_deck(_story(*args)), file_name=f"{stem}.pptx",
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key=key,
                        icon=":material/slideshow:", type="primary")
 

@@ -116,6 +116,21 @@ def test_english_toggle_translates_and_is_kept_in_the_url(server, page):
     assert "lang=en" in page.url
 
 
+def test_the_deck_button_builds_a_pptx_of_the_district_on_click(server, page):
+    from pptx import Presentation
+
+    page.goto(server + "/")
+    wait_rendered(page, charts=True)
+    page.goto(f"{server}/{urllib.parse.quote('城郊片区')}")
+    wait_rendered(page, charts=True)
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="下载 PPTX 演示文稿").click()
+    assert download.value.suggested_filename == "城郊片区-2019.pptx"
+    deck = Presentation(str(download.value.path()))
+    titles = [next(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in deck.slides]
+    assert titles == ["城郊片区 2019 卷烟销售分析", "主要指标", "价类结构", "省产烟", "网上订货", "低档烟", "年度进度", "片区对比", "分析文字"]
+
+
 def test_names_with_markup_render_as_plain_text_in_the_browser(tmp_path, browser):
     from .test_app import HOSTILE_DISTRICT, load_hostile
 
