@@ -284,7 +284,7 @@ class Store:
                 r.status = "loaded"
             progress(0.55, "rollups")
             try:
-                self._switch(new_manifest)
+                self._switch(new_manifest, manifest)
             except BaseException:
                 # the manifest still names the previous state; take back the files only this load
                 # wrote, so a failed load leaves the directory as it found it (a killed process
@@ -312,14 +312,14 @@ class Store:
                 raise KeyError(f"no extract {extract_id}; known: {known}")
             progress(0.2, "rollups")
             self._clear_debris(manifest)
-            self._switch(new_manifest)
+            self._switch(new_manifest, manifest)
             progress(1.0, "done")
             return record
 
     def rebuild(self) -> None:
         """Derive the state again from the extracts (after a code change to the rollups)."""
         with self.lock():
-            self._switch(json.loads(json.dumps(self.manifest())), incremental=False)
+            self._switch(json.loads(json.dumps(self.manifest())), None)
 
     # state building -----------------------------------------------------------------------
     def _clear_debris(self, manifest: dict) -> None:
@@ -338,12 +338,13 @@ class Store:
         for path in self.root.glob(f".{MANIFEST}.*.tmp"):
             path.unlink(missing_ok=True)
 
-    def _switch(self, manifest: dict, incremental: bool = True) -> None:
+    def _switch(self, manifest: dict, current: dict | None) -> None:
+        """Build the state `manifest` describes and make it current. With `current` (the manifest
+        it replaces, read under the same lock), only what changed since is aggregated again."""
         gen = f"g{dt.datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
         target = self.states_dir / gen
-        current = self.manifest()
-        years = changed_years(current, manifest) if incremental else None
-        previous = self.state_dir(current)
+        years = changed_years(current, manifest) if current is not None else None
+        previous = self.state_dir(current) if current is not None else None
         intact = previous is not None and all((previous / f"{n}.parquet").is_file() for n in LINE_ROLLUPS)
         reuse = (previous, years) if years is not None and intact else None
         build_state(self.extracts_dir, manifest["extracts"], target, reuse=reuse)
