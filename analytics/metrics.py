@@ -6,6 +6,8 @@ is missing (None / NaN), never 0 and never an exception.
 """
 from __future__ import annotations
 
+import calendar
+
 import numpy as np
 import pandas as pd
 
@@ -77,7 +79,8 @@ def online_rate(online_customers, customers):
     return share_pct(online_customers, customers)
 
 
-def time_progress_pct(month):
-    """时间进度 in % = months of the year elapsed / 12 × 100 (month 6 → 50%): the yardstick of
+def time_progress_pct(day):
+    """时间进度 in % = calendar days from 1 January through `day` / days in that year × 100
+    (30 June 2019 → 181 / 365 = 49.59%; 29 February 2024 → 60 / 366): the yardstick of
     "时间过半，任务过半", against which volume progress is read."""
-    return share_pct(month, 12)
+    return share_pct(day.timetuple().tm_yday, 366 if calendar.isleap(day.year) else 365)

@@ -8,6 +8,7 @@ config.FLAT_THRESHOLD_PCT, so no sentence ever says "增长了 -3%".
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import math
 
 import pandas as pd
@@ -33,21 +34,48 @@ def _direction(pct: float | None) -> str | None:
     return "up" if pct > 0 else "down"
 
 
+def _whole_year(s: dict) -> bool:
+    start, end = s.get("period_start"), s.get("period_end")
+    return not start or not end or (start[5:], end[5:]) == ("01-01", "12-31")
+
+
+def period_label(s: dict, lang: str = "zh") -> str:
+    """What the figures of a summary cover: "2019年" for a whole year, "2023年1月1日至6月30日" for
+    the part of a year that an incomplete year or a month filter leaves."""
+    y = s["year"]
+    if _whole_year(s):
+        return f"In {y}" if lang == "en" else f"{y}年"
+    a, b = (dt.date.fromisoformat(s[k]) for k in ("period_start", "period_end"))
+    if lang == "en":
+        return f"From {a.day} {calendar.month_name[a.month]} to {b.day} {calendar.month_name[b.month]} {y}"
+    return f"{y}年{a.month}月{a.day}日至{b.month}月{b.day}日"
+
+
+def compare_label(s: dict, lang: str = "zh") -> str | None:
+    """The comparison the sentences name: the year for whole years, its same period (同期) otherwise."""
+    cy = s.get("compare_year")
+    if cy is None:
+        return None
+    if _whole_year(s):
+        return str(cy) if lang == "en" else f"{cy}年"
+    return f"the same period of {cy}" if lang == "en" else f"{cy}年同期"
+
+
 # --- Chinese -----------------------------------------------------------------------------------
 
-def _zh_change(this: float | None, prev: float | None, pct: float | None, cy: int | None, unit: str) -> str:
+def _zh_change(this: float | None, prev: float | None, pct: float | None, cy: str | None, unit: str) -> str:
     """比上年增加 x 箱、增长 y% / 减少 … / 基本持平 / 无上年数据."""
     if _missing(prev) or cy is None:
         return "无上年同期数据可比"
     d = _direction(pct)
     if d is None:
-        return f"{cy}年同期为0{unit}"
+        return f"{cy}为0{unit}"
     diff = this - prev
     if d == "flat":
-        return f"与{cy}年基本持平（{diff:+,.2f}{unit}，{pct:+.2f}%）"
+        return f"与{cy}基本持平（{diff:+,.2f}{unit}，{pct:+.2f}%）"
     if d == "up":
-        return f"比{cy}年增加{_n(diff)}{unit}，增长{pct:.2f}%"
-    return f"比{cy}年减少{_n(-diff)}{unit}，下降{-pct:.2f}%"
+        return f"比{cy}增加{_n(diff)}{unit}，增长{pct:.2f}%"
+    return f"比{cy}减少{_n(-diff)}{unit}，下降{-pct:.2f}%"
 
 
 def _zh_yoy(pct: float | None, had_prev: bool) -> str:
@@ -59,22 +87,22 @@ def _zh_yoy(pct: float | None, had_prev: bool) -> str:
     return f"同比增长{pct:.2f}%" if d == "up" else f"同比下降{-pct:.2f}%"
 
 
-def _zh_pp(now: float | None, before: float | None, cy: int | None, what: str = "") -> str:
+def _zh_pp(now: float | None, before: float | None, cy: str | None, what: str = "") -> str:
     if _missing(now) or _missing(before) or cy is None:
         return ""
     diff = now - before
     if abs(diff) < 0.005:
-        return f"，与{cy}年持平"
-    return f"，比{cy}年{'提高' if diff > 0 else '下降'}{abs(diff):.2f}个百分点"
+        return f"，与{cy}持平"
+    return f"，比{cy}{'提高' if diff > 0 else '下降'}{abs(diff):.2f}个百分点"
 
 
 def _summary_zh(s: dict, name: str, segments: pd.DataFrame | None) -> list[str]:
-    y, cy = s["year"], s["compare_year"]
+    y, cy = s["year"], compare_label(s, "zh")
     if _missing(s["volume_cases"]) or not s["volume_cases"]:
         return [f"{y}年{name}在当前筛选条件下没有销量。"]
     has_prev = not _missing(s["volume_cases_prev"])
     paras = []
-    p = f"{y}年，{name}共销售卷烟{_n(s['volume_cases'])}箱，{_zh_change(s['volume_cases'], s['volume_cases_prev'], s['volume_yoy_pct'], cy, '箱')}。"
+    p = f"{period_label(s, 'zh')}，{name}共销售卷烟{_n(s['volume_cases'])}箱，{_zh_change(s['volume_cases'], s['volume_cases_prev'], s['volume_yoy_pct'], cy, '箱')}。"
     p += (f"其中省产烟{_n(s['provincial_cases'])}箱，"
           f"{_zh_change(s['provincial_cases'], s['provincial_cases_prev'], s['provincial_yoy_pct'], cy, '箱')}，"
           f"占总销量的{s['provincial_share_pct']:.2f}%{_zh_pp(s['provincial_share_pct'], s['provincial_share_pct_prev'], cy if has_prev else None)}。")
@@ -87,7 +115,7 @@ def _summary_zh(s: dict, name: str, segments: pd.DataFrame | None) -> list[str]:
             move = f"提高{_n(price - price_prev)}元，增幅{s['avg_price_yoy_pct']:.2f}%"
         else:
             move = f"降低{_n(price_prev - price)}元，降幅{-s['avg_price_yoy_pct']:.2f}%"
-        p += f"条均价{_n(price)}元/条，{cy}年同期为{_n(price_prev)}元/条，{move}；单箱值{_n(s['case_value'])}元。"
+        p += f"条均价{_n(price)}元/条，{s['compare_year']}年同期为{_n(price_prev)}元/条，{move}；单箱值{_n(s['case_value'])}元。"
     else:
         p += f"条均价{_n(price)}元/条，单箱值{_n(s['case_value'])}元。"
     paras.append(p)
@@ -116,9 +144,9 @@ def _summary_zh(s: dict, name: str, segments: pd.DataFrame | None) -> list[str]:
         if has_prev and s.get("online_customers_prev") is not None:
             diff = (s["online_customers"] or 0) - s["online_customers_prev"]
             if diff:
-                p += f"，比{cy}年{'增加' if diff > 0 else '减少'}{abs(diff)}户"
+                p += f"，比{cy}{'增加' if diff > 0 else '减少'}{abs(diff)}户"
             rate = _zh_pp(s["online_rate_pct"], s["online_rate_pct_prev"], cy)
-            p += rate.replace(f"，比{cy}年", "，网订率").replace(f"，与{cy}年持平", "，网订率持平")
+            p += rate.replace(f"，比{cy}", "，网订率").replace(f"，与{cy}持平", "，网订率持平")
         p += f"；网上订货量占总销量的{s['online_volume_share_pct']:.2f}%。"
         paras.append(p)
 
@@ -130,7 +158,7 @@ def _summary_zh(s: dict, name: str, segments: pd.DataFrame | None) -> list[str]:
 
 # --- English -------------------------------------------------------------------------------------
 
-def _en_change(this: float | None, prev: float | None, pct: float | None, cy: int | None, unit: str) -> str:
+def _en_change(this: float | None, prev: float | None, pct: float | None, cy: str | None, unit: str) -> str:
     if _missing(prev) or cy is None:
         return "with no previous year to compare"
     d = _direction(pct)
@@ -153,7 +181,7 @@ def _en_yoy(pct: float | None, had_prev: bool) -> str:
     return f"up {pct:.2f}%" if d == "up" else f"down {-pct:.2f}%"
 
 
-def _en_pp(now: float | None, before: float | None, cy: int | None) -> str:
+def _en_pp(now: float | None, before: float | None, cy: str | None) -> str:
     if _missing(now) or _missing(before) or cy is None:
         return ""
     diff = now - before
@@ -163,12 +191,12 @@ def _en_pp(now: float | None, before: float | None, cy: int | None) -> str:
 
 
 def _summary_en(s: dict, name: str, segments: pd.DataFrame | None) -> list[str]:
-    y, cy = s["year"], s["compare_year"]
+    y, cy = s["year"], compare_label(s, "en")
     if _missing(s["volume_cases"]) or not s["volume_cases"]:
         return [f"{name} had no sales in {y} under the current filters."]
     has_prev = not _missing(s["volume_cases_prev"])
     paras = []
-    p = f"In {y}, {name} sold {_n(s['volume_cases'])} cases, {_en_change(s['volume_cases'], s['volume_cases_prev'], s['volume_yoy_pct'], cy, 'cases')}. "
+    p = f"{period_label(s, 'en')}, {name} sold {_n(s['volume_cases'])} cases, {_en_change(s['volume_cases'], s['volume_cases_prev'], s['volume_yoy_pct'], cy, 'cases')}. "
     p += (f"Provincial brands sold {_n(s['provincial_cases'])} cases, "
           f"{_en_change(s['provincial_cases'], s['provincial_cases_prev'], s['provincial_yoy_pct'], cy, 'cases')}, "
           f"{s['provincial_share_pct']:.2f}% of volume{_en_pp(s['provincial_share_pct'], s['provincial_share_pct_prev'], cy if has_prev else None)}. ")
@@ -215,7 +243,7 @@ def _summary_en(s: dict, name: str, segments: pd.DataFrame | None) -> list[str]:
     return paras
 
 
-def _segment_sentence(segments: pd.DataFrame | None, lang: str, cy: int | None) -> str:
+def _segment_sentence(segments: pd.DataFrame | None, lang: str, cy: str | None) -> str:
     """Volume and its YoY per area type (城网/农网), where the data has more than one."""
     if segments is None or segments.empty or "area_type" not in segments.columns or len(segments) < 2:
         return ""
@@ -244,19 +272,25 @@ def pace_text(frame: pd.DataFrame, year: int, compare_year: int | None, lang: st
         return None
     last = rows.iloc[-1]
     month, cum, progress, elapsed = int(last["month"]), float(last["cum_cases"]), last["progress_pct"], float(last["time_pct"])
+    through = last["through"] if "through" in rows else dt.date(year, month, calendar.monthrange(year, month)[1])
+    month_end = through.day == calendar.monthrange(year, month)[1]
+    # "截至2019年6月" at a month's end, "截至2023年6月15日" in an incomplete month
+    when_zh = f"{year}年{month}月" if month_end else f"{year}年{month}月{through.day}日"
+    when_en = (f"By the end of {calendar.month_name[month]} {year}" if month_end
+               else f"By {through.day} {calendar.month_name[month]} {year}")
     if _missing(progress) or compare_year is None:
         if lang == "en":
-            return (f"By the end of {calendar.month_name[month]} {year}, volume reached {_n(cum)} cases; "
+            return (f"{when_en}, volume reached {_n(cum)} cases; "
                     "there is no complete comparison year to measure the pace against.")
-        return f"截至{year}年{month}月，累计销量{_n(cum)}箱；没有完整的对比年份，无法衡量进度。"
+        return f"截至{when_zh}，累计销量{_n(cum)}箱；没有完整的对比年份，无法衡量进度。"
     gap = float(progress) - elapsed
     direction = "flat" if abs(gap) < FLAT_THRESHOLD_PCT else ("up" if gap > 0 else "down")
     if lang == "en":
         verdict = {"flat": "in step with the calendar", "up": f"{abs(gap):.2f} pp ahead of the calendar",
                    "down": f"{abs(gap):.2f} pp behind the calendar"}[direction]
-        return (f"By the end of {calendar.month_name[month]} {year}, {elapsed:.2f}% of the year has passed and volume reached "
+        return (f"{when_en}, {elapsed:.2f}% of the year has passed and volume reached "
                 f"{_n(cum)} cases, {float(progress):.2f}% of {compare_year}'s whole year: {verdict}.")
     verdict = {"flat": "与时间进度基本同步", "up": f"快于时间进度{abs(gap):.2f}个百分点",
                "down": f"慢于时间进度{abs(gap):.2f}个百分点"}[direction]
-    return (f"截至{year}年{month}月，时间进度{elapsed:.2f}%，累计销量{_n(cum)}箱，"
+    return (f"截至{when_zh}，时间进度{elapsed:.2f}%，累计销量{_n(cum)}箱，"
             f"达到{compare_year}年全年销量的{float(progress):.2f}%，{verdict}。")

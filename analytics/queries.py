@@ -6,6 +6,10 @@ chooses (a breakdown dimension, a sort key) must come from the allow-lists here.
 """
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -13,7 +17,7 @@ import pandas as pd
 from . import metrics
 from .contract import LOW_TIER_CLASS, PRICE_CLASSES
 from .filters import Filters
-from .rollups import month_mask
+from .rollups import CUT_PREFIX, as_of_cut, month_mask
 
 #: breakdown dimensions a caller may ask for -> SQL column (identical in cube, sku_cube, retailers)
 DIMENSIONS = {
@@ -72,11 +76,70 @@ def districts(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def data_period(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
-    row = _df(con, "SELECT MIN(make_date(year, month, 1)) lo, MAX(make_date(year, month, 1)) hi FROM cube", [])
+    """The first and last order date in the data (YYYY-MM-DD), or None without data."""
+    row = _df(con, "SELECT MIN(first_date) lo, MAX(last_date) hi FROM year_dates", [])
     if row.empty or pd.isna(row["lo"].iloc[0]):
         return None
-    lo, hi = pd.Timestamp(row["lo"].iloc[0]), pd.Timestamp(row["hi"].iloc[0])
-    return lo.strftime("%Y-%m"), hi.strftime("%Y-%m")
+    return pd.Timestamp(row["lo"].iloc[0]).date().isoformat(), pd.Timestamp(row["hi"].iloc[0]).date().isoformat()
+
+
+@dataclass(frozen=True)
+class Period:
+    """Which days a figure for f.year covers and which days of f.compare_year it is compared with.
+
+    The selected year runs from the first day of the month filter to the end of its last month, or
+    to the as-of date when the year is incomplete (the last order date of the last year in the data,
+    before 31 December). The comparison is the same month and day range of the comparison year
+    (同期); 29 February maps to 28 February."""
+
+    year: int
+    start: dt.date
+    end: dt.date
+    compare_year: int | None
+    compare_start: dt.date | None
+    compare_end: dt.date | None
+    as_of: dt.date | None  # the selected year's last order date in the data (None: no data that year)
+    cut: bool  # the year is incomplete, so its comparison is cut at the as-of date
+
+    @property
+    def whole_year(self) -> bool:
+        return (self.start.month, self.start.day, self.end.month, self.end.day) == (1, 1, 12, 31)
+
+
+def _same_day(year: int, day: dt.date) -> dt.date:
+    return dt.date(year, day.month, min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+def period(con: duckdb.DuckDBPyConnection, f: Filters) -> Period | None:
+    """The days f's figures cover (see Period); None without a selected year."""
+    if f.year is None:
+        return None
+    row = _df(con, "SELECT last_date FROM year_dates WHERE year = ?", [int(f.year)])
+    as_of = None if row.empty or pd.isna(row["last_date"].iloc[0]) else pd.Timestamp(row["last_date"].iloc[0]).date()
+    start = dt.date(f.year, f.month_from, 1)
+    end = dt.date(f.year, f.month_to, calendar.monthrange(f.year, f.month_to)[1])
+    cut_day = _cut_day(con, f)
+    cut = cut_day is not None and cut_day < end
+    if cut:
+        end = cut_day
+    cy = f.compare_year
+    return Period(year=f.year, start=start, end=end, compare_year=cy,
+                  compare_start=None if cy is None else _same_day(cy, start),
+                  compare_end=None if cy is None else _same_day(cy, end), as_of=as_of, cut=cut)
+
+
+def _cut_day(con: duckdb.DuckDBPyConnection, f: Filters) -> dt.date | None:
+    """The as-of date when f.year is the incomplete last year and f's months start before it."""
+    cut = as_of_cut(con)
+    if cut is None or cut[0] != f.year or dt.date(f.year, f.month_from, 1) > cut[1]:
+        return None
+    return cut[1]
+
+
+def _t(con: duckdb.DuckDBPyConnection, f: Filters) -> str:
+    """The prefix of the rollups a comparison of f.year reads: the to-date twins when f.year is the
+    incomplete last year (its own rows are the same in both; other years are cut at its as-of date)."""
+    return CUT_PREFIX if _cut_day(con, f) is not None else ""
 
 
 # --- KPIs --------------------------------------------------------------------------------------
@@ -107,13 +170,14 @@ def kpi_totals(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None
     base = (f"SELECT {key}, COUNT(*) AS customers FROM retailers WHERE {seg} GROUP BY ALL" if key
             else f"SELECT COUNT(*) AS customers FROM retailers WHERE {seg}")
     join_n = f"LEFT JOIN n USING ({key})" if key else "CROSS JOIN n"
+    t = _t(con, f)
     if _whole_year(f):
         # whole years: the yearly customer counts are in cube_year (additive across segments)
         frame = _df(
             con,
             f"""WITH v AS (SELECT year{g}, {_CUBE_SUMS}, SUM(online_customers)::BIGINT AS online_customers,
                                   SUM(ordering_customers)::BIGINT AS ordering_customers
-                           FROM cube_year WHERE {ywhere} AND {where} GROUP BY ALL),
+                           FROM {t}cube_year WHERE {ywhere} AND {where} GROUP BY ALL),
                      n AS ({base})
                 SELECT * FROM v {join_n}""",
             yparams + params + seg_params,
@@ -121,10 +185,10 @@ def kpi_totals(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None
     else:
         frame = _df(
             con,
-            f"""WITH v AS (SELECT year{g}, {_CUBE_SUMS} FROM cube WHERE {ywhere} AND {where} GROUP BY ALL),
+            f"""WITH v AS (SELECT year{g}, {_CUBE_SUMS} FROM {t}cube WHERE {ywhere} AND {where} GROUP BY ALL),
                      c AS (SELECT year{g}, COUNT(*) FILTER (online_mask & ? != 0) AS online_customers,
                                   COUNT(*) FILTER (order_mask & ? != 0) AS ordering_customers
-                           FROM retailer_year WHERE {ywhere} AND {seg} GROUP BY ALL),
+                           FROM {t}retailer_year WHERE {ywhere} AND {seg} GROUP BY ALL),
                      n AS ({base})
                 SELECT * FROM v FULL JOIN c USING (year{g}) {join_n}""",
             yparams + params + [mask, mask] + yparams + seg_params + seg_params,
@@ -156,9 +220,18 @@ def summary(con: duckdb.DuckDBPyConnection, f: Filters) -> dict:
     prov, prov_p = val(cur, "provincial_qty"), val(prev, "provincial_qty")
     online = val(cur, "online_customers")
     n_customers = int(totals["customers"].iloc[0]) if len(totals) else customers(con, f)
+    span = period(con, f)
+    iso = lambda d: None if d is None else d.isoformat()  # noqa: E731
     out = {
         "year": f.year,
         "compare_year": f.compare_year,
+        # which days are compared: the same period of the comparison year when f.year is incomplete
+        "as_of": iso(span.as_of) if span else None,
+        "period_start": iso(span.start) if span else None,
+        "period_end": iso(span.end) if span else None,
+        "compare_period_start": iso(span.compare_start) if span else None,
+        "compare_period_end": iso(span.compare_end) if span else None,
+        "period_cut": bool(span.cut) if span else False,
         "volume_cases": metrics.cases(qty),
         "volume_cases_prev": metrics.cases(qty_p),
         "volume_yoy_pct": metrics.yoy_pct(qty, qty_p),
@@ -236,7 +309,8 @@ def class_by_period(con: duckdb.DuckDBPyConnection, f: Filters, grain: str = "mo
     where, params = f.where()
     ywhere, yparams = _years_clause(f)
     sums = ", ".join(f"SUM(class{c}_qty)::BIGINT AS \"{c}\"" for c in PRICE_CLASSES)
-    table = _cube(f) if grain == "year" else "cube"
+    # yearly figures compare the same period (同期); monthly series show whole months
+    table = _t(con, f) + _cube(f) if grain == "year" else "cube"
     wide = _df(con, f"SELECT {period}{group}, {sums} FROM {table} WHERE {ywhere} AND {where} GROUP BY ALL", yparams + params)
     keys = ["year"] + (["month"] if grain == "month" else []) + ([by] if by else [])
     frame = wide.melt(id_vars=keys, var_name="price_class", value_name="qty")
@@ -268,7 +342,8 @@ def class_yoy(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 def pace(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Volume progress against time (时间进度 vs 销量进度), month by month, for f.year and
     f.compare_year: cumulative volume, and that volume as % of the compare year's whole-year volume
-    (the yardstick when no annual target is loaded) beside the share of the year elapsed.
+    (the yardstick when no annual target is loaded) beside the share of the year elapsed by the end
+    of each month (by the as-of date in the incomplete last month).
 
     Pace is about whole years, so the month filter does not apply. progress_pct is missing when the
     data do not cover the whole compare year (a partial year is no yardstick)."""
@@ -278,12 +353,25 @@ def pace(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
                      "GROUP BY ALL ORDER BY ALL", yparams + params)
     frame["cum_qty"] = frame.groupby("year")["qty"].cumsum()
     frame["cum_cases"] = metrics.cases(frame["cum_qty"])
-    covered = data_period(con)
-    whole = f.compare_year is not None and covered is not None and covered[0] <= f"{f.compare_year}-01" and covered[1] >= f"{f.compare_year}-12"
-    reference = int(frame.loc[frame["year"] == f.compare_year, "qty"].sum()) if whole else 0
+    reference = int(frame.loc[frame["year"] == f.compare_year, "qty"].sum()) if _whole(con, f.compare_year) else 0
     frame["progress_pct"] = metrics.share_pct(frame["cum_qty"], reference)  # a zero yardstick gives missing values
-    frame["time_pct"] = metrics.time_progress_pct(frame["month"])
+    cut = as_of_cut(con)
+    # each point stands at the end of its month, or at the as-of date in the incomplete last month
+    frame["through"] = [cut[1] if cut and (cut[0], cut[1].month) == (y, m) else dt.date(y, m, calendar.monthrange(y, m)[1])
+                        for y, m in zip(frame["year"].astype(int), frame["month"].astype(int), strict=True)]
+    frame["time_pct"] = [metrics.time_progress_pct(d) for d in frame["through"]]
     return frame
+
+
+def _whole(con: duckdb.DuckDBPyConnection, year: int | None) -> bool:
+    """Whether the data cover `year` from January to its end (not the incomplete last year)."""
+    if year is None:
+        return False
+    row = _df(con, "SELECT first_date FROM year_dates WHERE year = ?", [int(year)])
+    if row.empty or pd.Timestamp(row["first_date"].iloc[0]).month != 1:
+        return False
+    cut = as_of_cut(con)
+    return cut is None or cut[0] != year
 
 
 # --- 省产烟 ----------------------------------------------------------------------------------------
@@ -297,7 +385,7 @@ def provincial_by_period(con: duckdb.DuckDBPyConnection, f: Filters, grain: str 
     frame = _df(
         con,
         f"""SELECT {period}{group}, SUM(qty)::BIGINT AS qty, SUM(provincial_qty)::BIGINT AS provincial_qty
-            FROM {_cube(f) if grain == "year" else "cube"} WHERE {ywhere} AND {where} GROUP BY ALL ORDER BY ALL""",
+            FROM {_t(con, f) + _cube(f) if grain == "year" else "cube"} WHERE {ywhere} AND {where} GROUP BY ALL ORDER BY ALL""",
         yparams + params,
     )
     frame["cases"] = metrics.cases(frame["qty"])
@@ -313,9 +401,9 @@ def top_brands(con: duckdb.DuckDBPyConnection, f: Filters, level: str = "brand",
         raise ValueError("level must be 'brand' or 'sku'")
     if level == "brand" and _whole_year(f):
         # brand_year already carries brand and provincial flag: no join, a small table
-        source, col, flag = "brand_year c", "c.brand", "c.is_provincial"
+        source, col, flag = f"{_t(con, f)}brand_year c", "c.brand", "c.is_provincial"
     else:
-        table = "sku_year" if _whole_year(f) else "sku_cube"
+        table = _t(con, f) + ("sku_year" if _whole_year(f) else "sku_cube")
         source, col, flag = f"{table} c JOIN skus s USING (sku_id)", {"brand": "s.brand", "sku": "s.sku_name"}[level], "s.is_provincial"
     where, params = f.where(alias="c")
     prov = "" if provincial is None else f" AND {flag} = ?"
@@ -411,6 +499,7 @@ def retailer_table(con: duckdb.DuckDBPyConnection, f: Filters, sort: str = "volu
         raise ValueError(f"unknown sort {sort!r}; allowed: {', '.join(RETAILER_SORTS)}")
     rwhere, rparams = f.where(alias="r", months=False)
     mwhere, mparams = f.where(alias="m", segment=False)
+    t = _t(con, f)  # the same period of f.compare_year when f.year is incomplete
     if _whole_year(f):
         # one retailer_year row per retailer and year: two lookups, no grouping
         # retailer_year carries the segment columns: filter both years before joining
@@ -418,8 +507,8 @@ def retailer_table(con: duckdb.DuckDBPyConnection, f: Filters, sort: str = "volu
         volumes = f"""SELECT r.*, COALESCE(a.qty, 0)::BIGINT AS qty, COALESCE(b.qty, 0)::BIGINT AS qty_prev,
                              COALESCE(a.class5_qty, 0)::BIGINT AS class5_qty, COALESCE(b.class5_qty, 0)::BIGINT AS class5_qty_prev,
                              COALESCE(a.online_lines, 0) > 0 AS online, a.amount
-                      FROM r LEFT JOIN (SELECT * FROM retailer_year WHERE year = ? AND {seg}) a USING (retailer_id)
-                             LEFT JOIN (SELECT * FROM retailer_year WHERE year = ? AND {seg}) b USING (retailer_id)"""
+                      FROM r LEFT JOIN (SELECT * FROM {t}retailer_year WHERE year = ? AND {seg}) a USING (retailer_id)
+                             LEFT JOIN (SELECT * FROM {t}retailer_year WHERE year = ? AND {seg}) b USING (retailer_id)"""
         vparams = [f.year] + seg_params + [f.compare_year] + seg_params
     else:
         volumes = f"""SELECT r.*, COALESCE(SUM(m.qty) FILTER (m.year = ?), 0)::BIGINT AS qty,
@@ -428,7 +517,7 @@ def retailer_table(con: duckdb.DuckDBPyConnection, f: Filters, sort: str = "volu
                              COALESCE(SUM(m.class5_qty) FILTER (m.year = ?), 0)::BIGINT AS class5_qty_prev,
                              COALESCE(SUM(m.online_lines) FILTER (m.year = ?), 0) > 0 AS online,
                              SUM(m.amount) FILTER (m.year = ?) AS amount
-                      FROM r LEFT JOIN retailer_month m ON m.retailer_id = r.retailer_id AND m.year IN (?, ?) AND {mwhere}
+                      FROM r LEFT JOIN {t}retailer_month m ON m.retailer_id = r.retailer_id AND m.year IN (?, ?) AND {mwhere}
                       GROUP BY ALL"""
         vparams = [f.year, f.compare_year, f.year, f.compare_year, f.year, f.year, f.year, f.compare_year] + mparams
     frame = _df(

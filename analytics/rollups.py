@@ -17,6 +17,8 @@ Every sum is cast to BIGINT or DOUBLE (DuckDB sums integers to HUGEINT).
 """
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -44,19 +46,26 @@ ROLLUPS: dict[str, str] = {
         SELECT year(o.order_date)::INTEGER AS year, month(o.order_date)::INTEGER AS month, {SEGMENT}, o.sku_id,
                SUM(o.quantity_cartons)::BIGINT AS qty, SUM(o.amount_yuan)::DOUBLE AS amount, COUNT(*)::BIGINT AS lines,
                COALESCE(SUM(o.quantity_cartons) FILTER (o.channel = 'online'), 0)::BIGINT AS online_qty
-        FROM {LINES} o JOIN live_retailers r USING (retailer_id)
+        FROM {{lines}} o JOIN live_retailers r USING (retailer_id)
         GROUP BY ALL
     """,
-    "retailer_month": f"""
+    "retailer_month": """
         SELECT o.retailer_id, year(o.order_date)::INTEGER AS year, month(o.order_date)::INTEGER AS month,
                SUM(o.quantity_cartons)::BIGINT AS qty, SUM(o.amount_yuan)::DOUBLE AS amount, COUNT(*)::BIGINT AS lines,
                COALESCE(SUM(o.quantity_cartons) FILTER (o.channel = 'online'), 0)::BIGINT AS online_qty,
                COUNT(*) FILTER (o.channel = 'online')::BIGINT AS online_lines,
                COALESCE(SUM(o.quantity_cartons) FILTER (s.price_class = 5), 0)::BIGINT AS class5_qty,
                COALESCE(SUM(o.quantity_cartons) FILTER (s.is_provincial), 0)::BIGINT AS provincial_qty,
-               MIN(o.order_date)::DATE AS first_order, MIN(o.order_date) FILTER (o.channel = 'online')::DATE AS first_online
-        FROM {LINES} o JOIN live_skus s USING (sku_id)
+               MIN(o.order_date)::DATE AS first_order, MAX(o.order_date)::DATE AS last_order,
+               MIN(o.order_date) FILTER (o.channel = 'online')::DATE AS first_online
+        FROM {lines} o JOIN live_skus s USING (sku_id)
         GROUP BY ALL
+    """,
+    # The first and last order date of each year: the as-of date of an incomplete year, and the
+    # data period every page shows, to the day (the other rollups stop at months).
+    "year_dates": """
+        SELECT year, MIN(first_order)::DATE AS first_date, MAX(last_order)::DATE AS last_date
+        FROM {p}retailer_month GROUP BY year
     """,
     # Volume per segment and month split into the measures the charts need (provincial, online,
     # each price class) as columns, so a KPI row is a single scan of a small table.
@@ -66,7 +75,7 @@ ROLLUPS: dict[str, str] = {
                COALESCE(SUM(c.qty) FILTER (s.is_provincial), 0)::BIGINT AS provincial_qty,
                SUM(c.online_qty)::BIGINT AS online_qty,
 {_CLASS_COLUMNS}
-        FROM sku_cube c JOIN live_skus s USING (sku_id)
+        FROM {{p}}sku_cube c JOIN live_skus s USING (sku_id)
         GROUP BY ALL
     """,
     "retailer_year": f"""
@@ -76,7 +85,7 @@ ROLLUPS: dict[str, str] = {
                bit_or(CASE WHEN m.online_lines > 0 THEN 1 << (m.month - 1) ELSE 0 END)::INTEGER AS online_mask,
                bit_or(1 << (m.month - 1))::INTEGER AS order_mask,
                MIN(MIN(m.first_online)) OVER (PARTITION BY m.retailer_id)::DATE AS first_online_ever
-        FROM retailer_month m JOIN live_retailers r USING (retailer_id)
+        FROM {{p}}retailer_month m JOIN live_retailers r USING (retailer_id)
         GROUP BY m.retailer_id, m.year, {SEGMENT}
     """,
     # Retailers per segment and month: a retailer sits in one segment, so for a single month these
@@ -86,7 +95,7 @@ ROLLUPS: dict[str, str] = {
                COUNT(*) FILTER (m.online_lines > 0)::BIGINT AS online_customers,
                COUNT(*) FILTER (m.qty > 0)::BIGINT AS ordering_customers,
                COUNT(*) FILTER (year(y.first_online_ever) = m.year AND month(y.first_online_ever) = m.month)::BIGINT AS new_online
-        FROM retailer_month m JOIN retailer_year y ON y.retailer_id = m.retailer_id AND y.year = m.year
+        FROM {{p}}retailer_month m JOIN {{p}}retailer_year y ON y.retailer_id = m.retailer_id AND y.year = m.year
         GROUP BY ALL
     """,
     # Whole-year views: most pages show whole years, and a table twelve times smaller answers them
@@ -97,10 +106,10 @@ ROLLUPS: dict[str, str] = {
         WITH v AS (SELECT year, {_SEGMENT_PLAIN}, SUM(qty)::BIGINT AS qty, SUM(amount)::DOUBLE AS amount,
                           SUM(lines)::BIGINT AS lines, SUM(provincial_qty)::BIGINT AS provincial_qty,
                           SUM(online_qty)::BIGINT AS online_qty, {_CLASS_SUMS}
-                   FROM cube GROUP BY ALL),
+                   FROM {{p}}cube GROUP BY ALL),
              c AS (SELECT year, {_SEGMENT_PLAIN}, COUNT(*) FILTER (online_mask != 0)::BIGINT AS online_customers,
                           COUNT(*)::BIGINT AS ordering_customers
-                   FROM retailer_year GROUP BY ALL)
+                   FROM {{p}}retailer_year GROUP BY ALL)
         SELECT v.*, COALESCE(c.online_customers, 0)::BIGINT AS online_customers,
                COALESCE(c.ordering_customers, 0)::BIGINT AS ordering_customers
         FROM v LEFT JOIN c ON c.year = v.year AND c.district IS NOT DISTINCT FROM v.district
@@ -109,11 +118,11 @@ ROLLUPS: dict[str, str] = {
     """,
     "sku_year": f"""
         SELECT year, {_SEGMENT_PLAIN}, sku_id, SUM(qty)::BIGINT AS qty, SUM(amount)::DOUBLE AS amount
-        FROM sku_cube GROUP BY ALL
+        FROM {{p}}sku_cube GROUP BY ALL
     """,
     "brand_year": f"""
         SELECT y.year, {_SEGMENT_PLAIN}, s.brand, s.is_provincial, SUM(y.qty)::BIGINT AS qty, SUM(y.amount)::DOUBLE AS amount
-        FROM sku_year y JOIN live_skus s USING (sku_id) GROUP BY ALL
+        FROM {{p}}sku_year y JOIN live_skus s USING (sku_id) GROUP BY ALL
     """,
 }
 
@@ -141,7 +150,8 @@ def create_rollups(con, previous: Path | None = None, years: Iterable[int] = ())
         # date-range predicates rather than year(): parquet row-group statistics skip other years
         ranges = " OR ".join(f"(order_date >= DATE '{y}-01-01' AND order_date < DATE '{y + 1}-01-01')" for y in years)
         con.execute(f"CREATE OR REPLACE VIEW {LINES} AS SELECT * FROM live_orders WHERE {ranges or 'false'}")
-    for name, sql in ROLLUPS.items():
+    for name, template in ROLLUPS.items():
+        sql = template.format(p="", lines=LINES)
         if previous is not None and name in LINE_ROLLUPS:
             kept = f"year NOT IN ({', '.join(str(y) for y in years)})" if years else "true"
             con.execute(
@@ -151,6 +161,62 @@ def create_rollups(con, previous: Path | None = None, years: Iterable[int] = ())
             )
         else:
             con.execute(f"CREATE TABLE {name} AS {sql}")
+
+
+# --- the same period of other years (同期) ---------------------------------------------------------
+#
+# The last year in the data is usually incomplete: a live dashboard's data end on the latest
+# extract's last order date. Comparing its half year with a whole previous year would be wrong, so
+# every year is also rolled up "to date": only lines up to the same month and day as that as-of
+# date. Queries that compare years read these `ytd_` twins (same columns, same SQL) when the
+# selected year is the incomplete one; its own rows are the same in both, so one statement still
+# answers both years. Only the as-of month needs reading lines again; earlier months are copied.
+
+#: prefix of the to-date twins of the rollups that year comparisons read
+CUT_PREFIX = "ytd_"
+#: the rollups that get a to-date twin (monthly trend charts keep whole months)
+CUT_ROLLUPS = ("sku_cube", "retailer_month", "cube", "retailer_year", "cube_year", "sku_year", "brand_year")
+
+
+def as_of_cut(con) -> tuple[int, dt.date] | None:
+    """(year, as-of date) of the last year in the data when it ends before 31 December, else None.
+
+    A year followed by data of a later year is complete, whatever its last order date (orders stop
+    before the holidays); only the last year can be cut."""
+    cur = con.cursor()  # reader connections are shared between threads: one cursor per statement
+    try:
+        row = cur.execute("SELECT year, last_date FROM year_dates ORDER BY year DESC LIMIT 1").fetchone()
+    finally:
+        cur.close()
+    if row is None or row[1] is None:
+        return None
+    year, last = int(row[0]), row[1]
+    return None if (last.month, last.day) == (12, 31) else (year, last)
+
+
+def create_cut_rollups(con) -> tuple[int, dt.date] | None:
+    """Create the `ytd_` twins on `con` (after create_rollups) when the last year is incomplete;
+    returns the cut, or None when every year is whole (then there are no twins)."""
+    cut = as_of_cut(con)
+    if cut is None:
+        return None
+    as_of = cut[1]
+    years = [int(r[0]) for r in con.execute("SELECT year FROM year_dates ORDER BY year").fetchall()]
+    # the as-of month of every year, up to the as-of day (29 February cuts other years at the 28th)
+    bounds = [(dt.date(y, as_of.month, 1), dt.date(y, as_of.month, min(as_of.day, calendar.monthrange(y, as_of.month)[1])))
+              for y in years]
+    # a view cannot take bound parameters; these literals are dates built from integers, not input
+    ranges = " OR ".join(f"(order_date BETWEEN DATE '{lo.isoformat()}' AND DATE '{hi.isoformat()}')" for lo, hi in bounds)
+    con.execute(f"CREATE OR REPLACE VIEW cut_lines AS SELECT * FROM live_orders WHERE {ranges}")
+    for name in CUT_ROLLUPS:
+        sql = ROLLUPS[name].format(p=CUT_PREFIX, lines="cut_lines")
+        if name in LINE_ROLLUPS:
+            # months before the as-of month are whole in every year: copy them
+            con.execute(f"CREATE OR REPLACE TABLE {CUT_PREFIX}{name} AS SELECT * FROM {name} WHERE month < ? "
+                        f"UNION ALL BY NAME ({sql})", [as_of.month])
+        else:
+            con.execute(f"CREATE OR REPLACE TABLE {CUT_PREFIX}{name} AS {sql}")
+    return cut
 
 
 def month_mask(month_from: int, month_to: int) -> int:

@@ -32,10 +32,10 @@ import pyarrow.parquet as pq
 
 from . import config
 from .ingest import Parsed, Problem, check_references, empty_master, parse_bytes, parse_bytes_isolated, sniff_format
-from .rollups import LINE_ROLLUPS, ROLLUPS, create_rollups
+from .rollups import CUT_PREFIX, CUT_ROLLUPS, LINE_ROLLUPS, ROLLUPS, create_cut_rollups, create_rollups
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 2  # of the state directories' rollups: a state of another format is rebuilt in full
+FORMAT_VERSION = 3  # of the state directories' rollups: a state of another format is rebuilt in full
 KEEP_STATES = 3  # the current state and two before it, for readers still holding an older one
 
 Progress = Callable[[float, str], None]
@@ -493,7 +493,10 @@ def _build_into(extracts_dir: Path, records: list[dict], tmp: Path, threads: int
             con.table(f"live_{kind}").write_parquet(str(tmp / f"{kind}.parquet"))
         previous, years = reuse if reuse is not None else (None, ())
         create_rollups(con, previous, years)
-        for name in ROLLUPS:
+        names = list(ROLLUPS)
+        if create_cut_rollups(con) is not None:
+            names += [CUT_PREFIX + n for n in CUT_ROLLUPS]
+        for name in names:
             con.table(name).write_parquet(str(tmp / f"{name}.parquet"))
     finally:
         con.close()

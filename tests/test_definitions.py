@@ -4,6 +4,10 @@ District 甲 (retailers 0420001 urban, 0420002 rural):
   2018: 100 条 of 一类 (20,000 元, phone) + 150 条 of 五类 (1,500 元, online)      = 250 条
   2019: 250 条 一类 (50,000, online) + 50 条 五类 (500, phone) + 200 条 三类 (10,000, visit) = 500 条
 District 乙 (0420003): 2019: 500 条 一类 (100,000 元, online).
+
+The data end on 2019-05-06, so 2019 is incomplete and is compared with the same period of 2018
+(1 January to 6 May): only 甲's 2018-03-05 line (100 条 一类, 20,000 元, phone) falls in it; the
+2018-06-01 line (150 条 五类, online) does not. tests/test_same_period.py pins the awkward calendars.
 """
 import pytest
 
@@ -19,9 +23,11 @@ A = Filters(year=2019, compare_year=2018, districts=("甲片区",))
 def test_volume_is_cartons_over_250_and_yoy_is_relative_to_last_year(tiny):
     s = summary(connect_store(tiny), A)
     assert s["volume_cases"] == 2.0
-    assert s["volume_cases_prev"] == 1.0
-    assert s["volume_yoy_pct"] == 100.0
-    assert s["volume_change_cases"] == 1.0
+    assert s["volume_cases_prev"] == 0.4  # 2018-01-01..05-06: 100 条
+    assert s["volume_yoy_pct"] == 400.0
+    assert s["volume_change_cases"] == 1.6
+    assert (s["period_start"], s["period_end"], s["compare_period_end"], s["period_cut"]) == (
+        "2019-01-01", "2019-05-06", "2018-05-06", True)
 
 
 def test_provincial_volume_share_and_yoy(tiny):
@@ -35,7 +41,7 @@ def test_provincial_volume_share_and_yoy(tiny):
 def test_average_price_per_carton_and_case_value(tiny):
     s = summary(connect_store(tiny), A)
     assert s["avg_price_per_carton"] == pytest.approx(60500 / 500)  # 121.00 元/条
-    assert s["avg_price_per_carton_prev"] == pytest.approx(21500 / 250)  # 86.00 (the "20,000.00" amount parsed)
+    assert s["avg_price_per_carton_prev"] == pytest.approx(20000 / 100)  # 200.00 (the "20,000.00" amount parsed)
     assert s["case_value"] == pytest.approx(121.0 * 250)
 
 
@@ -44,7 +50,8 @@ def test_class_volumes_and_yoy_with_a_class_missing_last_year(tiny):
     assert s["class_cases"] == {"1": 1.0, "2": 0.0, "3": 0.8, "4": 0.0, "5": 0.2}
     assert s["class_yoy_pct"]["1"] == pytest.approx(150.0)
     assert s["class_yoy_pct"]["3"] is None  # nothing last year: no YoY, not infinity
-    assert s["class_yoy_pct"]["5"] == pytest.approx(-200 / 3)
+    assert s["class_cases_prev"]["5"] == 0.0  # the 2018 五类 line (1 June) lies after the same period
+    assert s["class_yoy_pct"]["5"] is None
     assert s["low_tier_cases"] == 0.2
 
 
@@ -53,7 +60,7 @@ def test_online_rate_counts_retailers_with_an_online_line_over_master_retailers(
     assert s["online_customers"] == 1  # 0420001 ordered online in 2019; 0420002 did not
     assert s["customers"] == 2
     assert s["online_rate_pct"] == 50.0
-    assert s["online_customers_prev"] == 1  # 2018: 0420002 online
+    assert s["online_customers_prev"] == 0  # 0420002's online line (2018-06-01) lies after 6 May
     assert s["ordering_customers"] == 2
     assert s["online_rate_ordering_pct"] == 50.0
     assert s["online_volume_share_pct"] == 50.0  # 250 of 500 条
@@ -91,7 +98,7 @@ def test_district_table_has_one_row_per_district_with_yoy(tiny):
     table = district_table(connect_store(tiny), Filters(year=2019, compare_year=2018)).set_index("district")
     assert list(table.index) == ["乙片区", "甲片区"]
     assert table.loc["甲片区", "volume_cases"] == 2.0
-    assert table.loc["甲片区", "volume_yoy_pct"] == 100.0
+    assert table.loc["甲片区", "volume_yoy_pct"] == 400.0  # against 2018's same period
     assert table.loc["乙片区", "online_rate_pct"] == 100.0
 
 
@@ -165,21 +172,22 @@ def test_pace_is_cumulative_volume_over_the_compare_years_whole_year_beside_time
     frame = pace(connect_store(pace_city), A)
     assert frame[["year", "month", "cum_qty"]].values.tolist() == [[2018, 1, 100], [2018, 12, 250], [2019, 1, 50], [2019, 3, 125]]
     assert frame["progress_pct"].tolist() == [40.0, 100.0, 20.0, 50.0]  # of 2018's 250 条
-    assert frame["time_pct"].round(2).tolist() == [8.33, 100.0, 8.33, 25.0]
-    assert pace_text(frame, 2019, 2018) == ("截至2019年3月，时间进度25.00%，累计销量0.50箱，达到2018年全年销量的50.00%，"
-                                            "快于时间进度25.00个百分点。")
-    assert pace_text(frame, 2019, 2018, "en") == ("By the end of March 2019, 25.00% of the year has passed and volume reached "
-                                                  "0.50 cases, 50.00% of 2018's whole year: 25.00 pp ahead of the calendar.")
+    # days elapsed: 31 / 365 by 31 January; the data end on 4 March 2019, 63 / 365 = 17.26%
+    assert frame["time_pct"].round(2).tolist() == [8.49, 100.0, 8.49, 17.26]
+    assert pace_text(frame, 2019, 2018) == ("截至2019年3月4日，时间进度17.26%，累计销量0.50箱，达到2018年全年销量的50.00%，"
+                                            "快于时间进度32.74个百分点。")
+    assert pace_text(frame, 2019, 2018, "en") == ("By 4 March 2019, 17.26% of the year has passed and volume reached "
+                                                  "0.50 cases, 50.00% of 2018's whole year: 32.74 pp ahead of the calendar.")
 
 
 def test_pace_ignores_the_month_filter_and_behind_time_is_worded_as_behind(pace_city):
     frame = pace(connect_store(pace_city), A.with_(month_from=1, month_to=1, area_types=("urban",)))
     # only 0420001 is urban: 2019 reaches 50 of 250 条 by January (20.00%) — the March line is rural
     assert frame.loc[frame["year"] == 2019, "progress_pct"].tolist() == [20.0]
-    assert pace_text(frame, 2019, 2018) == ("截至2019年1月，时间进度8.33%，累计销量0.20箱，达到2018年全年销量的20.00%，"
-                                            "快于时间进度11.67个百分点。")
+    assert pace_text(frame, 2019, 2018) == ("截至2019年1月，时间进度8.49%，累计销量0.20箱，达到2018年全年销量的20.00%，"
+                                            "快于时间进度11.51个百分点。")
     behind = frame.assign(progress_pct=frame["progress_pct"] - 15.0)
-    assert pace_text(behind, 2019, 2018).endswith("达到2018年全年销量的5.00%，慢于时间进度3.33个百分点。")
+    assert pace_text(behind, 2019, 2018).endswith("达到2018年全年销量的5.00%，慢于时间进度3.49个百分点。")
 
 
 def test_a_partial_compare_year_is_no_yardstick(tiny, pace_city):

@@ -36,26 +36,27 @@ def test_seed_district_summary_in_english_starts_with_the_totals(demo_dir):
     assert "141 of 231 retailers ordered online, an online rate of 61.04%" in text
 
 
-# crafted cases on the tiny city (甲片区: 2018 250 条, 2019 500 条) -------------------------------
+# crafted cases on the tiny city (甲片区: 2019 500 条 to 6 May, the same period of 2018 100 条) -----------
 
 def test_a_rise_is_worded_as_a_rise(tiny):
     text = summary_text(summary(connect_store(tiny), Filters(year=2019, compare_year=2018, districts=("甲片区",))), "甲片区")
-    assert text.startswith("2019年，甲片区共销售卷烟2.00箱，比2018年增加1.00箱，增长100.00%。")
+    # the data end on 6 May 2019: the sentence says which days it covers and compares with 同期
+    assert text.startswith("2019年1月1日至5月6日，甲片区共销售卷烟2.00箱，比2018年同期增加1.60箱，增长400.00%。")
     assert "三类烟0.80箱，上年同期无销量" in text
     assert "增长-" not in text and "下降-" not in text
 
 
 def test_a_fall_is_worded_as_a_fall_never_as_negative_growth(tiny):
     s = summary(connect_store(tiny), Filters(year=2019, compare_year=2018, districts=("甲片区",)))
-    s = {**s, "volume_cases": 0.9, "volume_yoy_pct": -10.0}
+    s = {**s, "volume_cases": 0.36, "volume_yoy_pct": -10.0}
     text = summary_text(s, "甲片区")
-    assert text.startswith("2019年，甲片区共销售卷烟0.90箱，比2018年减少0.10箱，下降10.00%。")
+    assert text.startswith("2019年1月1日至5月6日，甲片区共销售卷烟0.36箱，比2018年同期减少0.04箱，下降10.00%。")
 
 
 def test_a_change_within_the_threshold_is_flat(tiny):
     s = summary(connect_store(tiny), Filters(year=2019, compare_year=2018, districts=("甲片区",)))
-    s = {**s, "volume_cases": 1.004, "volume_yoy_pct": 0.4}
-    assert summary_text(s, "甲片区").startswith("2019年，甲片区共销售卷烟1.00箱，与2018年基本持平（+0.00箱，+0.40%）。")
+    s = {**s, "volume_cases": 0.4016, "volume_yoy_pct": 0.4}
+    assert summary_text(s, "甲片区").startswith("2019年1月1日至5月6日，甲片区共销售卷烟0.40箱，与2018年同期基本持平（+0.00箱，+0.40%）。")
 
 
 def test_missing_previous_year_makes_no_comparison(tiny):
