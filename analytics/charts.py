@@ -11,6 +11,7 @@ from .labels import (
     CLASS_COLORS,
     PROVINCIAL_COLORS,
     SERIES_COLORS,
+    YEAR_COLORS,
     class_label,
     t,
 )
@@ -52,6 +53,16 @@ def for_export(fig: go.Figure, note: str) -> go.Figure:
     out.add_annotation(text=plotly_escape(note), xref="paper", yref="paper", x=0, y=-0.16, xanchor="left",
                        yanchor="top", showarrow=False, font={"size": 14, "color": "#666"})
     out.update_layout(margin={"b": 120})
+    return out
+
+
+def year_colors(year: int | None, compare_year: int | None) -> dict[str, str]:
+    """The fixed colours of the two years a chart compares, keyed as the charts' year columns are (text)."""
+    out = {}
+    if compare_year is not None:
+        out[str(compare_year)] = YEAR_COLORS["compare"]
+    if year is not None:
+        out[str(year)] = YEAR_COLORS["current"]
     return out
 
 
@@ -122,13 +133,18 @@ def class_share_area(frame: pd.DataFrame, lang: str, title: str | None = None) -
 
 
 def lines(frame: pd.DataFrame, lang: str, y: str, unit: str, series: str | None = None, x: str = "month",
-          title: str | None = None, y_label: str | None = None, colors: dict | None = None) -> go.Figure:
-    """One line per `series` value (or a single line), hover in the given unit."""
+          title: str | None = None, y_label: str | None = None, colors: dict | None = None,
+          name: str | None = None) -> go.Figure:
+    """One line per `series` value (or a single line named `name`: the scope it shows, a district or
+    the company), hover in the given unit."""
     fig = go.Figure()
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=True))
-    for i, (name, part) in enumerate(groups):
-        label = t("all_districts", lang) if name is None else (t(str(name), lang) if series in ("area_type",) else plotly_escape(name))
-        color = (colors or {}).get(name, SERIES_COLORS[i % len(SERIES_COLORS)])
+    for i, (key, part) in enumerate(groups):
+        if key is None:
+            label = plotly_escape(name) if name else t("all_districts", lang)
+        else:
+            label = t(str(key), lang) if series in ("area_type",) else plotly_escape(key)
+        color = (colors or {}).get(key, SERIES_COLORS[i % len(SERIES_COLORS)])
         fig.add_scatter(x=_x(part, x), y=part[y], name=label, mode="lines+markers", line={"color": color},
                         hovertemplate=f"%{{y:,.2f}} {unit}<extra>{label}</extra>")
     _category_months(fig, x)
@@ -136,19 +152,23 @@ def lines(frame: pd.DataFrame, lang: str, y: str, unit: str, series: str | None 
 
 
 def bars(frame: pd.DataFrame, lang: str, x: str, y: str, unit: str, color: str | None = None, title: str | None = None,
-         y_label: str | None = None, horizontal: bool = False, colors: dict | None = None) -> go.Figure:
-    """Grouped bars: one trace per `color` value (years, area types …)."""
+         y_label: str | None = None, horizontal: bool = False, colors: dict | None = None, whole: bool = False,
+         name: str | None = None) -> go.Figure:
+    """Grouped bars: one trace per `color` value (years, area types …), or one trace named `name`.
+    The tooltip names the bar's category and its series; `whole` numbers (counts) show no decimals."""
     fig = go.Figure()
+    number = ",.0f" if whole else ",.2f"
     groups = [(None, frame)] if color is None else list(frame.groupby(color, sort=True))
-    for i, (name, part) in enumerate(groups):
-        label = "" if name is None else plotly_escape(name)
-        marker = (colors or {}).get(name, SERIES_COLORS[i % len(SERIES_COLORS)])
+    for i, (key, part) in enumerate(groups):
+        label = plotly_escape(name or "") if key is None else plotly_escape(key)
+        marker = (colors or {}).get(key, SERIES_COLORS[i % len(SERIES_COLORS)])
         xs, ys = part[x].astype(str).map(lambda v: plotly_escape(t(v, lang))), part[y]
         if horizontal:
             fig.add_bar(y=xs, x=ys, name=label, orientation="h", marker_color=marker,
-                        hovertemplate=f"%{{x:,.2f}} {unit}<extra>{label}</extra>")
+                        hovertemplate=f"%{{y}}: %{{x:{number}}} {unit}<extra>{label}</extra>")
         else:
-            fig.add_bar(x=xs, y=ys, name=label, marker_color=marker, hovertemplate=f"%{{y:,.2f}} {unit}<extra>{label}</extra>")
+            fig.add_bar(x=xs, y=ys, name=label, marker_color=marker,
+                        hovertemplate=f"%{{x}}: %{{y:{number}}} {unit}<extra>{label}</extra>")
     fig = _layout(fig, title, None if horizontal else t(x, lang), y_label or t(y, lang))
     fig.update_layout(barmode="group", hovermode="closest")
     if horizontal:
@@ -187,10 +207,11 @@ def pace(frame: pd.DataFrame, lang: str, year: int, compare_year: int | None, ti
     fig = go.Figure()
     months = list(range(1, 13))
     ticks = [t("month_n", lang, m=m) for m in months]
-    for i, y in enumerate(y for y in (year, compare_year) if y is not None):
+    palette = year_colors(year, compare_year)
+    for y in (y for y in (year, compare_year) if y is not None):
         part = frame[frame["year"] == y]
         fig.add_scatter(x=[ticks[m - 1] for m in part["month"]], y=part["progress_pct"], name=str(y), mode="lines+markers",
-                        line={"color": SERIES_COLORS[i]}, customdata=part["cum_cases"],
+                        line={"color": palette[str(y)]}, customdata=part["cum_cases"],
                         hovertemplate=f"%{{y:.2f}}% · %{{customdata:,.2f}} {t('unit_cases', lang)}<extra>{y}</extra>")
     fig.add_scatter(x=ticks, y=[m * 100 / 12 for m in months], name=t("time_progress", lang), mode="lines",
                     line={"color": "#999999", "dash": "dash"}, hovertemplate=f"%{{y:.2f}}%<extra>{t('time_progress', lang)}</extra>")
@@ -220,5 +241,5 @@ def small_multiples(frame: pd.DataFrame, lang: str, facet: str, y: str, unit: st
     return fig
 
 
-__all__ = ["class_bars", "class_share_area", "lines", "bars", "provincial_bars", "channel_bars", "small_multiples", "pace",
+__all__ = ["year_colors", "class_bars", "class_share_area", "lines", "bars", "provincial_bars", "channel_bars", "small_multiples", "pace",
            "apply_theme", "month_label"]

@@ -155,6 +155,8 @@ CLASS_COLORS = {1: "#B2182B", 2: "#EF8A62", 3: "#F4C542", 4: "#67A9CF", 5: "#216
 PROVINCIAL_COLORS = {True: "#1B9E77", False: "#B8B8B8"}
 CHANNEL_COLORS = {"online": "#7570B3", "phone": "#E7298A", "visit": "#66A61E", "other": "#999999"}
 AREA_COLORS = {"urban": "#386CB0", "rural": "#BF5B17"}
+#: the selected year and the year it is compared with, on every chart that shows both
+YEAR_COLORS = {"current": "#386CB0", "compare": "#BBBBBB"}
 SERIES_COLORS = ("#386CB0", "#F0027F", "#BF5B17", "#666666", "#7FC97F", "#BEAED4", "#FDC086", "#1B9E77")
 
 
@@ -194,6 +196,15 @@ def fmt_count(value: float | None, lang: str = "zh") -> str:
     if _is_missing(value):
         return "—"
     return f"{int(value):,} {t('unit_households', lang)}"
+
+
+def fmt_datetime(iso: str | None) -> str:
+    """A stored ISO timestamp (with its offset) in this computer's local time: 2026-11-27 14:05."""
+    if not iso:
+        return "—"
+    import datetime as dt
+
+    return dt.datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 #: Plotly hover formats for the same units (d3-format strings).
@@ -395,4 +406,15 @@ LABELS.update({
     "progress_pct": ("销量进度(%)", "Volume progress (%)"),
     "time_pct": ("时间进度(%)", "Time elapsed (%)"),
     "cum_cases": ("累计销量(箱)", "Cumulative volume (cases)"),
+})
+
+# the period compared (同期), the data's period and freshness, and the scope a chart shows
+LABELS.update({
+    "compare_year": ("对比年份", "Compare with"),
+    "period_vs": ("{period} vs {compare}", "{period} vs {compare}"),
+    "same_period_of": ("{year}年同期", "the same period of {year}"),
+    "year_n": ("{year}年", "{year}"),
+    "date_range": ("{start}至{end}", "{start} to {end}"),
+    "data_status": ("数据期间 {start} 至 {end} · 更新于 {loaded}", "Data {start} to {end} · updated {loaded}"),
+    "pace_whole_year": ("年度进度按全年计算，不受月份筛选影响。", "The pace covers the whole year; the month filter does not apply to it."),
 })

@@ -61,6 +61,27 @@ def compare_label(s: dict, lang: str = "zh") -> str | None:
     return f"the same period of {cy}" if lang == "en" else f"{cy}年同期"
 
 
+def period_short(s: dict, lang: str = "zh") -> str:
+    """The selected period for a column header or caption: "2019年", or "2023-01-01至06-15"."""
+    if _whole_year(s):
+        return t("year_n", lang, year=s["year"])
+    return t("date_range", lang, start=s["period_start"], end=s["period_end"][5:])
+
+
+def compare_short(s: dict, lang: str = "zh") -> str | None:
+    """The comparison for a column header or caption: "2018年", or "2022年同期"; None without one."""
+    cy = s.get("compare_year")
+    if cy is None:
+        return None
+    return t("year_n", lang, year=cy) if _whole_year(s) else t("same_period_of", lang, year=cy)
+
+
+def comparison_caption(s: dict, lang: str = "zh") -> str:
+    """Which days are compared with which: "2023-01-01至06-15 vs 2022年同期" (KPI cards, tables, slides, files)."""
+    cur, cmp = period_short(s, lang), compare_short(s, lang)
+    return t("period_vs", lang, period=cur, compare=cmp) if cmp else cur
+
+
 # --- Chinese -----------------------------------------------------------------------------------
 
 def _zh_change(this: float | None, prev: float | None, pct: float | None, cy: str | None, unit: str) -> str:

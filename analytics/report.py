@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from . import charts, queries
 from .filters import Filters
 from .labels import CLASS_COLORS, class_label, fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price, localize, t
-from .narrative import pace_text, summary_text
+from .narrative import comparison_caption, pace_text, summary_text
 
 #: the order a presenter steps through
 TOPICS = ("kpis", "mix", "provincial", "online", "low", "pace", "districts", "summary")
@@ -61,12 +61,14 @@ class Story:
         if topic == "mix":
             fig = charts.class_bars(self.monthly_mix, lang)
         elif topic == "provincial":
-            fig = charts.lines(self.monthly_provincial, lang, "share_pct", "%", y_label=t("provincial_share_pct", lang))
+            fig = charts.lines(self.monthly_provincial, lang, "share_pct", "%", y_label=t("provincial_share_pct", lang),
+                               name=self.name)
         elif topic == "online":
-            fig = charts.lines(self.monthly_online, lang, "online_rate_pct", "%", y_label=t("online_rate_pct", lang))
+            fig = charts.lines(self.monthly_online, lang, "online_rate_pct", "%", y_label=t("online_rate_pct", lang),
+                               name=self.name)
         elif topic == "low":
             fig = charts.lines(self.monthly_low, lang, "cases", t("unit_cases", lang), y_label=t("low_tier_cases", lang),
-                               colors={None: CLASS_COLORS[5]})
+                               colors={None: CLASS_COLORS[5]}, name=self.name)
         elif topic == "pace":
             fig = charts.pace(self.pace, lang, self.filters.year, self.filters.compare_year)
         else:
@@ -113,8 +115,9 @@ class Story:
     def caption(self) -> str:
         """Filters in force and the data's period: printed on every screen and slide."""
         lang = self.lang
-        parts = [f"{t(k, lang)}: {v}" for k, v in self.filters.describe().items() if k != "district"]
+        parts = [f"{t(k, lang)}: {v}" for k, v in self.filters.describe().items() if k not in ("district", "year")]
         parts.insert(0, f"{t('district', lang)}: {self.name}")
+        parts.insert(1, comparison_caption(self.summary, lang))  # 同期 when the year is incomplete
         if self.period:
             parts.append(f"{t('data_period', lang)}: {self.period[0]} – {self.period[1]}")
         return " · ".join(parts)

@@ -555,6 +555,12 @@ def create_live_orders(con: duckdb.DuckDBPyConnection, extracts_dir: Path, sourc
     con.execute("CREATE OR REPLACE VIEW live_orders AS " + " UNION ALL ".join(selects))
 
 
+def last_change(manifest: dict) -> str | None:
+    """When the data last changed (a load, rollback or restore), as the manifest records it (ISO)."""
+    stamps = [v for r in manifest.get("extracts", []) for k, v in r.items() if k.endswith("_at") and v]
+    return max(stamps, key=lambda v: dt.datetime.fromisoformat(v)) if stamps else None
+
+
 def load_paths(store: Store, paths: list[str], kind: str | None = None, loaded_by: str | None = None,
                progress: Progress = _noop, sheet: str | None = None,
                period: tuple[str, str] | None = None) -> list[LoadResult]:

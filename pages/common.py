@@ -11,8 +11,9 @@ from analytics import charts, queries, report
 from analytics.db import connect
 from analytics.exports import csv_bytes, xlsx_bytes
 from analytics.filters import TIER_MAX, TIER_MIN, Filters
-from analytics.labels import t
-from analytics.store import Store
+from analytics.labels import fmt_datetime, t
+from analytics.narrative import comparison_caption
+from analytics.store import Store, last_change
 from analytics.text import md_escape
 
 # --- data access -------------------------------------------------------------------------------
@@ -98,6 +99,7 @@ def _catalog(root: str, state: str | None) -> dict:
         "area_types": queries.dimension_values(c, "area_type"),
         "business_formats": [v for v in queries.dimension_values(c, "business_format") if v],
         "period": queries.data_period(c),
+        "updated": last_change(Store(root).manifest()),
     }
 
 
@@ -158,16 +160,19 @@ def sidebar_filters(show_district: bool = True) -> Filters:
         if "f_year" not in st.session_state:
             st.session_state["f_year"] = _qp_int("y", years, latest)
             prev = st.session_state["f_year"] - 1
-            st.session_state["f_cmp"] = _qp_int("cy", years, prev if prev in years else None)
+            linked = _qp_int("cy", [y for y in years if y != st.session_state["f_year"]], None)
+            st.session_state["f_cmp"] = linked if linked is not None else (prev if prev in years else None)
+            st.session_state["_cmp_chosen"] = linked is not None and linked != prev
             st.session_state["f_months"] = _qp_range("m", 1, 12)
             st.session_state["f_districts"] = [d for d in _qp_list("d") if d in cat["districts"]]
             st.session_state["f_areas"] = [a for a in _qp_list("a") if a in cat["area_types"]]
             st.session_state["f_formats"] = [v for v in _qp_list("f") if v in cat["business_formats"]]
             st.session_state["f_tiers"] = _qp_range("t", TIER_MIN, TIER_MAX)
         _drop_vanished_choices(cat)
-        st.selectbox(tr("year"), years, key="f_year")
-        st.selectbox(tr("last_year"), [None] + years, key="f_cmp",
-                     format_func=lambda y: "—" if y is None else str(y))
+        st.selectbox(tr("year"), years, key="f_year", on_change=_year_changed, args=(years,))
+        # a comparison equal to the year is never offered (it would read +0.00% everywhere)
+        st.selectbox(tr("compare_year"), [None] + [y for y in years if y != st.session_state["f_year"]], key="f_cmp",
+                     format_func=lambda y: "—" if y is None else str(y), on_change=_compare_chosen)
         st.slider(tr("month"), 1, 12, key="f_months")
         if show_district:
             st.multiselect(tr("district"), cat["districts"], key="f_districts", placeholder=tr("all_districts"))
@@ -178,6 +183,9 @@ def sidebar_filters(show_district: bool = True) -> Filters:
         st.multiselect(tr("area_type"), cat["area_types"], key="f_areas", format_func=tr, placeholder="—")
         st.multiselect(tr("business_format"), cat["business_formats"], key="f_formats", placeholder="—")
         st.slider(tr("customer_tier"), TIER_MIN, TIER_MAX, key="f_tiers")
+        status = data_status()
+        if status:
+            st.caption(status)
     ss = st.session_state
     f = Filters(
         year=ss["f_year"], compare_year=ss["f_cmp"], month_from=ss["f_months"][0], month_to=ss["f_months"][1],
@@ -187,6 +195,27 @@ def sidebar_filters(show_district: bool = True) -> Filters:
     # the URL keeps the company pages' district choice on district pages too, for the way back
     sync_url(f.with_(districts=tuple(ss["f_districts"])))
     return f
+
+
+def _year_changed(years: list[int]) -> None:
+    """A new year brings its own comparison, the year before (when the data have it), unless the
+    user chose a comparison in this session; a chosen comparison equal to the new year falls back too."""
+    ss = st.session_state
+    year = ss["f_year"]
+    if not ss.get("_cmp_chosen") or ss.get("f_cmp") == year:
+        ss["f_cmp"] = year - 1 if year - 1 in years else None
+
+
+def _compare_chosen() -> None:
+    st.session_state["_cmp_chosen"] = True
+
+
+def data_status() -> str | None:
+    """"数据期间 2017-01-02 至 2019-12-31 · 更新于 2026-11-27 14:05": what every page says of its data."""
+    cat = catalog()
+    if not cat["period"]:
+        return None
+    return tr("data_status", start=cat["period"][0], end=cat["period"][1], loaded=fmt_datetime(cat["updated"]))
 
 
 def _drop_vanished_choices(cat: dict) -> None:
@@ -199,8 +228,8 @@ def _drop_vanished_choices(cat: dict) -> None:
     if ss["f_year"] not in years:
         ss["f_year"] = years[-1]
         ss["f_cmp"] = year_before(years[-1])
-    elif ss["f_cmp"] is not None and ss["f_cmp"] not in years:  # None is a choice: no comparison
-        ss["f_cmp"] = year_before(ss["f_year"])
+    elif ss["f_cmp"] is not None and (ss["f_cmp"] not in years or ss["f_cmp"] == ss["f_year"]):
+        ss["f_cmp"] = year_before(ss["f_year"])  # None is a choice (no comparison) and stays
     for key, allowed in (("f_districts", "districts"), ("f_areas", "area_types"), ("f_formats", "business_formats")):
         if any(v not in cat[allowed] for v in ss[key]):
             ss[key] = [v for v in ss[key] if v in cat[allowed]]
@@ -248,7 +277,13 @@ def page_header(title_key: str) -> dict | None:
     if not s["volume_cases"]:
         st.warning(tr("no_match"))
         return None
+    period_caption(s)
     return s
+
+
+def period_caption(s: dict) -> None:
+    """Which days every figure below compares: "2023-01-01至06-15 vs 2022年同期" when the year is incomplete."""
+    st.caption(comparison_caption(s, lang()))
 
 
 def no_data() -> bool:

@@ -17,6 +17,8 @@ def render(name: str) -> None:
         return
     common.active_filters_caption(f)
     s = common.run("summary", f)
+    if s["volume_cases"]:
+        common.period_caption(s)
     if not widgets.kpi_row(s, f):
         return
     st.subheader(f"{f.year} {common.tr('main_indicators')}")

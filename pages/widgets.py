@@ -8,7 +8,7 @@ import streamlit as st
 from analytics import charts
 from analytics.filters import Filters
 from analytics.labels import class_label, fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price, localize
-from analytics.narrative import pace_text, summary_text
+from analytics.narrative import compare_short, pace_text, period_short, summary_text
 from pages.common import chart, deck_button, lang, run, tr
 
 
@@ -52,7 +52,7 @@ def annual_table(s: dict) -> pd.DataFrame:
     lg = lang()
     rows = [
         (tr("volume_cases"), fmt_cases(s["volume_cases"], lg, unit=False), fmt_cases(s["volume_cases_prev"], lg, unit=False),
-         fmt_cases(s["volume_change_cases"], lg, unit=False), fmt_pct(s["volume_yoy_pct"], signed=True)),
+         _diff(s["volume_cases"], s["volume_cases_prev"]), fmt_pct(s["volume_yoy_pct"], signed=True)),
         (tr("provincial_cases"), fmt_cases(s["provincial_cases"], lg, unit=False), fmt_cases(s["provincial_cases_prev"], lg, unit=False),
          _diff(s["provincial_cases"], s["provincial_cases_prev"]), fmt_pct(s["provincial_yoy_pct"], signed=True)),
         (f"{tr('avg_price')}({tr('unit_yuan_carton')})", fmt_price(s["avg_price_per_carton"], lg, unit=False),
@@ -68,7 +68,9 @@ def annual_table(s: dict) -> pd.DataFrame:
                  _diff(s["online_customers"], s["online_customers_prev"], decimals=0), "—"))
     rows.append((tr("online_rate"), fmt_pct(s["online_rate_pct"]), fmt_pct(s["online_rate_pct_prev"]),
                  _diff(s["online_rate_pct"], s["online_rate_pct_prev"]) + (" pp" if s["online_rate_pct_prev"] is not None else ""), "—"))
-    return pd.DataFrame(rows, columns=[tr("indicator"), tr("this_year"), tr("last_year"), tr("change_cases").split("(")[0], tr("yoy_pct")])
+    # the headers name the periods: 2019年 / 2018年, or 2023-01-01至06-15 / 2022年同期
+    this, last = period_short(s, lg), compare_short(s, lg) or tr("last_year")
+    return pd.DataFrame(rows, columns=[tr("indicator"), this, last, tr("change_cases").split("(")[0], tr("yoy_pct")])
 
 
 def _diff(a: float | None, b: float | None, decimals: int = 2) -> str:
@@ -91,6 +93,8 @@ def pace_section(f: Filters, key: str) -> None:
     lg = lang()
     st.subheader(tr("pace"))
     st.caption(tr("pace_help"))
+    if (f.month_from, f.month_to) != (1, 12):
+        st.caption(tr("pace_whole_year"))  # pace reads whole years: say so rather than ignore the filter silently
     frame = run("pace", f)
     sentence = pace_text(frame, f.year, f.compare_year, lg)
     if sentence:

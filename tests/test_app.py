@@ -239,3 +239,33 @@ def test_without_a_comparison_year_the_pace_says_there_is_no_yardstick(demo_dir,
     assert not at.exception, [e.value for e in at.exception]
     assert "截至2019年12月，累计销量8,227.52箱；没有完整的对比年份，无法衡量进度。" in [m.value for m in at.markdown]
     assert len(at.get("plotly_chart")) == charts_before - 1  # no pace chart without a yardstick
+
+
+def test_the_comparison_year_follows_the_year_unless_chosen(demo_dir, data_env):
+    data_env(demo_dir)
+    at = _app()
+    at.run()
+    assert at.metric[0].delta == "-0.56%"  # 2019 vs 2018
+    at.selectbox(key="f_year").set_value(2018).run()
+    # picking a year brings the year before as its comparison (never "2018 vs 2018", +0.00%)
+    assert at.selectbox(key="f_cmp").value == 2017
+    assert at.metric[0].delta == "+0.06%"
+    assert 2018 not in at.selectbox(key="f_cmp").options and "2018" not in at.selectbox(key="f_cmp").options
+    assert (at.query_params["y"], at.query_params["cy"]) == ("2018", "2017")
+    # a comparison the user chose explicitly is kept when the year changes …
+    at.selectbox(key="f_cmp").set_value(2019).run()
+    at.selectbox(key="f_year").set_value(2017).run()
+    assert at.selectbox(key="f_cmp").value == 2019
+    # … unless it becomes the year itself
+    at.selectbox(key="f_year").set_value(2019).run()
+    assert at.selectbox(key="f_cmp").value == 2018
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_kpis_say_which_period_they_compare(demo_dir, data_env):
+    data_env(demo_dir)
+    at = _app()
+    at.run()
+    assert "2019年 vs 2018年" in [c.value for c in at.caption]
+    at.slider(key="f_months").set_value((1, 6)).run()
+    assert "2019-01-01至06-30 vs 2018年同期" in [c.value for c in at.caption]

@@ -141,3 +141,29 @@ def test_summary_json_carries_the_same_period(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert (out["volume_cases_prev"], round(out["volume_yoy_pct"], 2)) == (0.56, 42.86)
     assert (out["period_end"], out["compare_period_end"]) == ("2023-06-15", "2022-06-15")
+
+
+def test_the_overview_of_an_incomplete_year_compares_the_same_period(tmp_path, data_env):
+    from streamlit.testing.v1 import AppTest
+
+    from .conftest import ROOT
+
+    store = _city(tmp_path / "app", BASE)
+    data_env(store.root)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert (at.metric[0].value, at.metric[0].delta) == ("0.80 箱", "+42.86%")  # not -50.00% against all of 2022
+    captions = [c.value for c in at.caption]
+    assert "2023-01-01至06-15 vs 2022年同期" in captions
+    assert any(c.startswith("数据期间 2021-12-30 至 2023-06-15 · 更新于 ") for c in captions)
+
+    from .test_app import _district_app
+
+    district = _district_app("甲片区")
+    district.run()
+    assert not district.exception, [e.value for e in district.exception]
+    table = district.dataframe[0].value  # the seed-style table names both periods in its headers
+    assert list(table.columns[1:3]) == ["2023-01-01至06-15", "2022年同期"]
+    assert table.iloc[0, 1:].tolist() == ["0.80", "0.56", "+0.24", "+42.86%"]
+    assert "比2022年同期增加0.24箱" in district.code[0].value
