@@ -6,7 +6,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .rollups import CUT_PREFIX, CUT_ROLLUPS, ON_DISK, ROLLUPS, create_rollups
+from .rollups import CUT_MONTH_SKUS, CUT_STORED, ON_DISK, ROLLUPS, as_of_cut, create_cut_sku_view, create_rollups
 from .store import Store, _empty_sql, create_live_orders
 
 #: Small rollups are copied into memory (a query then costs milliseconds); raw order lines stay on
@@ -37,12 +37,17 @@ def connect(state_dir: Path | None, memory_limit: str = "2GB", threads: int = 2)
         extracts = _extracts_dir(state_dir)
         con.execute("SET allowed_directories = ?", [[str(state_dir) + "/", str(extracts) + "/"]])
         con.execute("SET enable_external_access = false")
-        # the to-date twins exist only when the last year is incomplete (see rollups.create_cut_rollups)
-        twins = [CUT_PREFIX + n for n in CUT_ROLLUPS if (state_dir / f"{CUT_PREFIX}{n}.parquet").exists()]
-        for name in IN_MEMORY + tuple(t for t in twins if t[len(CUT_PREFIX):] not in ON_DISK):
+        for name in IN_MEMORY:
             con.read_parquet(str(state_dir / f"{name}.parquet")).create(name)
-        for name in ON_DISK + tuple(t for t in twins if t[len(CUT_PREFIX):] in ON_DISK):
+        for name in ON_DISK:
             con.read_parquet(str(state_dir / f"{name}.parquet")).create_view(name)
+        # the to-date twins exist only when the last year is incomplete (see rollups.create_cut_rollups)
+        cut = as_of_cut(con)
+        if cut is not None:
+            for name in CUT_STORED:
+                con.read_parquet(str(state_dir / f"{name}.parquet")).create(name)
+            con.read_parquet(str(state_dir / f"{CUT_MONTH_SKUS}.parquet")).create_view(CUT_MONTH_SKUS)
+            create_cut_sku_view(con, cut[1])
         _live_orders(con, state_dir)
         con.execute("CREATE VIEW orders AS SELECT * FROM live_orders")
     else:

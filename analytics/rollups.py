@@ -176,6 +176,10 @@ def create_rollups(con, previous: Path | None = None, years: Iterable[int] = ())
 CUT_PREFIX = "ytd_"
 #: the rollups that get a to-date twin (monthly trend charts keep whole months)
 CUT_ROLLUPS = ("sku_cube", "retailer_month", "cube", "retailer_year", "cube_year", "sku_year", "brand_year")
+#: the twins a state stores; ytd_sku_cube, the largest, is a view (whole months + CUT_MONTH_SKUS)
+CUT_STORED = tuple(CUT_PREFIX + n for n in CUT_ROLLUPS if n != "sku_cube")
+#: the as-of month of every year up to the as-of day, per segment and SKU
+CUT_MONTH_SKUS = "cut_sku_cube"
 
 
 def as_of_cut(con) -> tuple[int, dt.date] | None:
@@ -194,9 +198,19 @@ def as_of_cut(con) -> tuple[int, dt.date] | None:
     return None if (last.month, last.day) == (12, 31) else (year, last)
 
 
+def create_cut_sku_view(con, as_of: dt.date) -> None:
+    """ytd_sku_cube as a view: copying the largest rollup for one month's difference costs more
+    than it saves (the build and the readers both use this)."""
+    con.execute(f"CREATE OR REPLACE VIEW {CUT_PREFIX}sku_cube AS SELECT * FROM sku_cube WHERE month < {int(as_of.month)} "
+                f"UNION ALL BY NAME SELECT * FROM {CUT_MONTH_SKUS}")
+
+
 def create_cut_rollups(con) -> tuple[int, dt.date] | None:
     """Create the `ytd_` twins on `con` (after create_rollups) when the last year is incomplete;
-    returns the cut, or None when every year is whole (then there are no twins)."""
+    returns the cut, or None when every year is whole (then there are no twins).
+
+    Only the as-of month's lines are read again; months before it are whole in every year and
+    come from the rollups already built."""
     cut = as_of_cut(con)
     if cut is None:
         return None
@@ -208,14 +222,16 @@ def create_cut_rollups(con) -> tuple[int, dt.date] | None:
     # a view cannot take bound parameters; these literals are dates built from integers, not input
     ranges = " OR ".join(f"(order_date BETWEEN DATE '{lo.isoformat()}' AND DATE '{hi.isoformat()}')" for lo, hi in bounds)
     con.execute(f"CREATE OR REPLACE VIEW cut_lines AS SELECT * FROM live_orders WHERE {ranges}")
-    for name in CUT_ROLLUPS:
-        sql = ROLLUPS[name].format(p=CUT_PREFIX, lines="cut_lines")
-        if name in LINE_ROLLUPS:
-            # months before the as-of month are whole in every year: copy them
-            con.execute(f"CREATE OR REPLACE TABLE {CUT_PREFIX}{name} AS SELECT * FROM {name} WHERE month < ? "
-                        f"UNION ALL BY NAME ({sql})", [as_of.month])
-        else:
-            con.execute(f"CREATE OR REPLACE TABLE {CUT_PREFIX}{name} AS {sql}")
+    month = int(as_of.month)
+    con.execute(f"CREATE OR REPLACE TABLE {CUT_MONTH_SKUS} AS {ROLLUPS['sku_cube'].format(p='', lines='cut_lines')}")
+    create_cut_sku_view(con, as_of)
+    con.execute(f"CREATE OR REPLACE TABLE {CUT_PREFIX}retailer_month AS SELECT * FROM retailer_month WHERE month < {month} "
+                f"UNION ALL BY NAME ({ROLLUPS['retailer_month'].format(p='', lines='cut_lines')})")
+    # the cube of whole months plus the as-of month's cube, derived from its SKUs alone
+    con.execute(f"CREATE OR REPLACE TABLE {CUT_PREFIX}cube AS SELECT * FROM cube WHERE month < {month} "
+                f"UNION ALL BY NAME ({ROLLUPS['cube'].format(p='cut_', lines='')})")
+    for name in ("retailer_year", "cube_year", "sku_year", "brand_year"):
+        con.execute(f"CREATE OR REPLACE TABLE {CUT_PREFIX}{name} AS {ROLLUPS[name].format(p=CUT_PREFIX, lines='')}")
     return cut
 
 

@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from . import config
 from .ingest import Parsed, Problem, check_references, empty_master, parse_bytes, parse_bytes_isolated, sniff_format
-from .rollups import CUT_PREFIX, CUT_ROLLUPS, LINE_ROLLUPS, ROLLUPS, create_cut_rollups, create_rollups
+from .rollups import CUT_MONTH_SKUS, CUT_STORED, LINE_ROLLUPS, ROLLUPS, create_cut_rollups, create_rollups
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 3  # of the state directories' rollups: a state of another format is rebuilt in full
@@ -495,7 +495,7 @@ def _build_into(extracts_dir: Path, records: list[dict], tmp: Path, threads: int
         create_rollups(con, previous, years)
         names = list(ROLLUPS)
         if create_cut_rollups(con) is not None:
-            names += [CUT_PREFIX + n for n in CUT_ROLLUPS]
+            names += [CUT_MONTH_SKUS, *CUT_STORED]
         for name in names:
             con.table(name).write_parquet(str(tmp / f"{name}.parquet"))
     finally:
