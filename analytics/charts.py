@@ -65,9 +65,9 @@ def for_export(fig: go.Figure, note: str, title: str | None = None) -> go.Figure
         with_title(out, title)
     text = _wrap(note)
     rows = text.count("<br>") + 1
-    out.add_annotation(text=text, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-70,
+    out.add_annotation(text=text, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-100,
                        showarrow=False, align="left", font={"size": 16, "color": "#555"})
-    out.update_layout(margin={"b": 90 + 24 * rows})
+    out.update_layout(margin={"b": 120 + 24 * rows})  # below the tick labels and the axis title
     return out
 
 
