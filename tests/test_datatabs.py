@@ -266,3 +266,30 @@ def test_overview_district_table_ends_with_the_total_equal_to_the_kpi_cards(demo
     config = json.loads(element.proto.columns)
     assert config["销量(箱)"]["type_config"]["format"] == "%,.2f"
     assert config["片区"]["pinned"] is True
+
+
+def test_the_data_pages_upload_preview_shows_labels_and_words(tmp_path, monkeypatch):
+    from .conftest import load_tiny
+    from .test_data_page import CORRECTION, _page
+
+    at = _page(load_tiny(tmp_path / "data").root, monkeypatch)
+    at.file_uploader[0].set_value(("更正_甲片区.csv", CORRECTION.encode("gbk"), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    preview = next(df.value for df in at.dataframe if "订货日期" in df.value.columns)
+    assert list(preview.columns) == ["订货日期", "许可证号", "卷烟编码", "订货量(条)", "金额(元)", "订货方式", "片区"]
+    assert preview.values.tolist() == [["2019-02-04", "0420001", "6901028000002", 60, 600.0, "电话订货", "甲片区"],
+                                       ["2019-03-04", "0420002", "6901028000003", 250, 12500.0, "网上订货", "甲片区"]]
+
+
+def test_in_english_the_data_tabs_read_in_english(demo_dir, data_env):
+    data_env(demo_dir)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page("pages/views/mix.py").run()
+    tables = _page_tables(at)
+    english = {t(spec.label, "en") for spec in REGISTRY.values() if spec.kind != "internal"}
+    for frame in tables:
+        assert set(frame.columns) <= english, set(frame.columns) - english
+    classes = {v for frame in tables if "Price class" in frame.columns for v in frame["Price class"]}
+    assert classes == {"Class 1", "Class 2", "Class 3", "Class 4", "Class 5"}
