@@ -158,7 +158,10 @@ def localize(frame: pd.DataFrame, lang: str, columns: list[str] | None = None, r
             continue
         values = frame[col]
         if spec.kind == "vocabulary":
-            values = values.map(lambda v, s=spec: _word(s.vocabulary, v, lang)).astype(object)
+            # translate each distinct code once (a retailer table has hundreds of rows, two or five codes)
+            words = {v: _word(spec.vocabulary, v, lang) for v in values.dropna().unique()}
+            values = values.map(words).astype(object)
+            values = values.where(values.notna(), None)
         elif spec.kind in DECIMAL_KINDS:
             values = pd.to_numeric(values, errors="coerce").astype("float64")
             values = values.round(2) if rounded else values
