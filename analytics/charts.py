@@ -46,13 +46,29 @@ def with_title(fig: go.Figure, title: str) -> go.Figure:
     return fig
 
 
-def for_export(fig: go.Figure, note: str) -> go.Figure:
-    """A copy for a PNG: light theme, larger type, the filters and period written under the plot."""
+def _wrap(note: str, width: int = 90) -> str:
+    """Break a long " · "-separated note into lines of about `width` characters (Plotly does not wrap)."""
+    lines: list[str] = []
+    for part in note.split(" · "):
+        if lines and len(lines[-1]) + len(part) + 3 <= width:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return "<br>".join(plotly_escape(line) for line in lines)
+
+
+def for_export(fig: go.Figure, note: str, title: str | None = None) -> go.Figure:
+    """A copy for a PNG that explains itself: light theme, larger type, the chart's title above and
+    the scope, filters and data period written under the plot."""
     out = go.Figure(fig)
     apply_theme(out, "light", scale=1.4)
-    out.add_annotation(text=plotly_escape(note), xref="paper", yref="paper", x=0, y=-0.16, xanchor="left",
-                       yanchor="top", showarrow=False, font={"size": 14, "color": "#666"})
-    out.update_layout(margin={"b": 120})
+    if title:
+        with_title(out, title)
+    text = _wrap(note)
+    rows = text.count("<br>") + 1
+    out.add_annotation(text=text, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-100,
+                       showarrow=False, align="left", font={"size": 16, "color": "#555"})
+    out.update_layout(margin={"b": 120 + 24 * rows})  # below the tick labels and the axis title
     return out
 
 

@@ -3,7 +3,9 @@ carrying what they show (filters, data period) so a circulated file explains its
 from __future__ import annotations
 
 import io
+import numbers
 
+import numpy as np
 import pandas as pd
 
 #: a cell starting with one of these is a formula to Excel (CSV injection): prefix it with '
@@ -33,32 +35,51 @@ def csv_bytes(frame: pd.DataFrame, note: str | None = None) -> bytes:
     return (head + body).encode("utf-8-sig")
 
 
-def xlsx_bytes(frame: pd.DataFrame, note: str | None = None, sheet: str = "数据") -> bytes:
-    """One sheet of data (strings never turned into formulas) and, with a note, a second sheet saying what it shows."""
+def xlsx_bytes(frame: pd.DataFrame, note: str | None = None, sheet: str = "数据", raw: pd.DataFrame | None = None,
+               formats: dict[str, str] | None = None, raw_sheet: str = "原始精度", note_sheet: str = "说明") -> bytes:
+    """The table as shown (strings never turned into formulas; numbers as numbers in `formats`, an Excel
+    number format per header), with `raw` a second sheet of the same table at full precision for
+    analysts, and with a note a last sheet saying what it shows."""
     import xlsxwriter
 
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                      "nan_inf_to_errors": True})
-    ws = book.add_worksheet(sheet)
     head = book.add_format({"bold": True})
-    num = book.add_format({"num_format": "#,##0.00"})
-    safe = escape_frame(frame)
-    for j, col in enumerate(safe.columns):
-        ws.write_string(0, j, str(col), head)
-        ws.set_column(j, j, max(10, min(40, len(str(col)) * 2)))
-    for i, row in enumerate(safe.itertuples(index=False), start=1):
-        for j, value in enumerate(row):
-            if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-                continue
-            if isinstance(value, bool):
-                ws.write_boolean(i, j, value)
-            elif isinstance(value, int | float) and not isinstance(value, bool):
-                ws.write_number(i, j, float(value), num if isinstance(value, float) else None)
-            else:
-                ws.write_string(i, j, str(value))
+    cache: dict[str, object] = {}
+
+    def fmt(code: str | None):
+        if code is None:
+            return None
+        if code not in cache:
+            cache[code] = book.add_format({"num_format": code})
+        return cache[code]
+
+    def write(name: str, table: pd.DataFrame, full: bool) -> None:
+        ws = book.add_worksheet(name)
+        safe = escape_frame(table)
+        styles = [None if full else fmt((formats or {}).get(str(c), "#,##0.00" if pd.api.types.is_float_dtype(table[c]) else None))
+                  for c in table.columns]
+        for j, col in enumerate(safe.columns):
+            ws.write_string(0, j, str(col), head)
+            ws.set_column(j, j, max(10, min(40, len(str(col)) * 2)))
+        ws.freeze_panes(1, 1)  # headers and the first (naming) column stay in view
+        for i, row in enumerate(safe.itertuples(index=False), start=1):
+            for j, value in enumerate(row):
+                if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+                    continue
+                if isinstance(value, bool | np.bool_):
+                    ws.write_boolean(i, j, bool(value))
+                elif isinstance(value, numbers.Real):  # numpy integers too
+                    ws.write_number(i, j, float(value), styles[j])
+                else:
+                    ws.write_string(i, j, str(value))
+
+    write(sheet, frame, full=False)
+    if raw is not None:
+        write(raw_sheet, raw, full=True)
     if note:
-        info = book.add_worksheet("说明")
+        info = book.add_worksheet(note_sheet)
         info.write_string(0, 0, str(escape_cell(note)))
     book.close()
     return buf.getvalue()

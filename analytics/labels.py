@@ -265,25 +265,37 @@ LABELS.update({
 })
 
 
-def localize(frame, lang: str, columns: list[str]):
-    """A display copy of `frame`: the given columns in order, headers translated, vocabularies
-    (area type, price class, provincial flag) in words, floats rounded to two decimals."""
-    import pandas as pd
+def localize(frame, lang: str, columns: list[str] | None = None, rounded: bool = True, rename: dict | None = None):
+    """A display copy of `frame` through the column registry (analytics/columns.py): the given columns
+    in order, headers as labels with units, vocabularies in words, two decimals for 箱, %, 元."""
+    from .columns import localize as _localize  # columns imports this module
 
-    out = frame[[c for c in columns if c in frame.columns]].copy()
-    for col in out.columns:
-        if col == "area_type":
-            out[col] = out[col].map(lambda v: t(v, lang) if isinstance(v, str) else v)
-        elif col == "price_class":
-            out[col] = out[col].map(lambda v: class_label(v, lang) if pd.notna(v) else v)
-        elif col in ("is_provincial",):
-            out[col] = out[col].map(lambda v: t("provincial" if v else "out_of_province", lang))
-        elif col == "online":
-            out[col] = out[col].map(lambda v: "✓" if v else "")
-        elif pd.api.types.is_float_dtype(out[col]):
-            out[col] = out[col].round(2)
-    out.columns = [t(c, lang) for c in out.columns]
-    return out
+    return _localize(frame, lang, columns, rounded=rounded, rename=rename)
+
+# the data behind every chart: headers with units, words for codes, the note that says what a file shows
+LABELS.update({
+    "yes": ("是", "Yes"),
+    "no": ("否", "No"),
+    "sku_id": ("卷烟编码", "SKU code"),
+    "manufacturer": ("生产企业", "Manufacturer"),
+    "avg_price_yuan": ("条均价(元/条)", "Avg. price (yuan/carton)"),
+    "case_value_yuan": ("单箱值(元/箱)", "Value per case (yuan/case)"),
+    "wholesale_price_yuan": ("批发价(元/条)", "Wholesale price (yuan/carton)"),
+    "customers_n": ("客户数(户)", "Customers (retailers)"),
+    "online_customers_n": ("网订客户数(户)", "Online customers (retailers)"),
+    "ordering_customers_n": ("订货客户数(户)", "Ordering customers (retailers)"),
+    "new_online_n": ("新增网订客户(户)", "Newly online (retailers)"),
+    "online_cases": ("网订销量(箱)", "Online volume (cases)"),
+    "low_tier_share_pct_label": ("五类烟占比(%)", "Class 5 share (%)"),
+    "compare_with": ("对比", "vs"),
+    "month_range": ("{lo}–{hi}月", "{lo}–{hi}"),
+    "company_total": ("全市合计", "Company total"),
+    "selection_total": ("所选片区合计", "Selected districts total"),
+    "sheet_data": ("数据", "Data"),
+    "sheet_raw": ("原始精度", "Full precision"),
+    "sheet_note": ("说明", "About"),
+})
+
 
 LABELS.update({
     "written_summary": ("分析文字", "Written summary"),

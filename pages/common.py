@@ -8,6 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts, queries, report
+from analytics.columns import EXCEL_FORMATS, SCREEN_FORMATS, filter_note, is_raw, localize
+from analytics.columns import kinds as column_kinds
 from analytics.db import connect
 from analytics.exports import csv_bytes, xlsx_bytes
 from analytics.filters import TIER_MAX, TIER_MIN, Filters
@@ -257,10 +259,11 @@ def sync_url(f: Filters) -> None:
 
 
 def active_filters_caption(f: Filters) -> None:
-    parts = [f"{tr(k)}: {v}" if k != "area_type" else f"{tr(k)}: {'、'.join(tr(a) for a in f.area_types)}"
-             for k, v in f.describe().items()]
+    """The scope, filters in force and data period under a page's title, in the page's own words (the
+    same sentence its files and pictures carry). Also marks f as what this page's exports describe."""
+    st.session_state["_page_f"] = f
     # filter values include names from uploaded data: escape them so they display literally
-    st.caption(md_escape(" · ".join(parts)))
+    st.caption(md_escape(filter_note(f, lang(), catalog()["period"])))
 
 
 # --- display helpers ---------------------------------------------------------------------------
@@ -269,6 +272,7 @@ def page_header(title_key: str) -> dict | None:
     """What every company page starts with: its title, the empty states and the filters in force.
     Returns the summary of the filtered selection, or None after showing why there is nothing."""
     st.title(tr(title_key))
+    st.session_state["_page_title"] = tr(title_key)  # the first part of every exported picture's title
     if no_data():
         return None
     f = filters()
@@ -325,9 +329,12 @@ def theme() -> str:
         return "light"
 
 
-def chart(fig, frame: pd.DataFrame, key: str, data: pd.DataFrame | None = None, select: str | None = None) -> None:
-    """A chart with its data a click away and a CSV download. With select="district", clicking a
-    district's bar filters the whole page (and the URL) to that district."""
+def chart(fig, frame: pd.DataFrame, key: str, title: str, columns: list[str] | None = None,
+          rename: dict[str, str] | None = None, select: str | None = None) -> None:
+    """A chart with its data a click away: the query frame through the column registry (labels with
+    units, words for codes, rounded; internal sums dropped), CSV/XLSX/PNG downloads that say what
+    they show. `title` is the heading the page shows above the chart (the PNG carries it). With
+    select="district", clicking a district's bar filters the whole page (and the URL) to it."""
     if frame.empty:
         st.info(tr("no_match"))  # never an empty axis
         return
@@ -340,9 +347,9 @@ def chart(fig, frame: pd.DataFrame, key: str, data: pd.DataFrame | None = None, 
         else:
             st.plotly_chart(fig, key=key, config={"displaylogo": False})
     with tab_data:
-        shown = data if data is not None else frame
+        shown = localize(frame, lang(), columns, rename=rename)
         table(shown)
-        download(shown, key, fig=fig)
+        download(frame, key, fig=fig, title=title, columns=columns, rename=rename, shown=shown)
 
 
 def _select_district(key: str) -> None:
@@ -361,33 +368,61 @@ def filters() -> Filters:
     return st.session_state.get("filters") or Filters()
 
 
-def table(frame: pd.DataFrame) -> None:
-    """A data table: text shown literally (never as markup), decimals as in the seed (two places)."""
-    config = {c: st.column_config.NumberColumn(format="%.2f") for c in frame.columns if pd.api.types.is_float_dtype(frame[c])}
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+def table(frame: pd.DataFrame, columns: list[str] | None = None, rename: dict[str, str] | None = None) -> None:
+    """A data table for a reader. A query frame goes through the column registry first (so a raw
+    column name or code never shows); numbers get thousands separators and the two-decimal rule for
+    箱, %, 元, counts are whole; a wide table keeps its first (naming) column pinned while it scrolls."""
+    lg = lang()
+    shown = localize(frame, lg, columns, rename=rename) if is_raw(frame) else frame
+    config: dict = {}
+    for i, (col, kind) in enumerate(column_kinds(shown, lg).items()):
+        pinned = True if i == 0 and len(shown.columns) > 6 else None
+        if kind in SCREEN_FORMATS and pd.api.types.is_numeric_dtype(shown[col]):
+            config[col] = st.column_config.NumberColumn(format=SCREEN_FORMATS[kind], pinned=pinned)
+        elif pinned:
+            config[col] = st.column_config.TextColumn(pinned=True)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
 
 
-def export_note() -> str:
-    """What an exported file shows: the filters in force and the data's period."""
-    f = filters()
-    parts = [f"{tr(k)}: {v}" for k, v in f.describe().items()]
-    period = catalog()["period"]
-    if period:
-        parts.append(f"{tr('data_period')}: {period[0]} – {period[1]}")
-    return " · ".join(parts)
+def export_note(f: Filters | None = None) -> str:
+    """What an exported file or picture shows: scope, filters in force and the data's period, in the
+    page's labels (the same sentence as the caption under the page's title)."""
+    f = f or st.session_state.get("_page_f") or filters()
+    return filter_note(f, lang(), catalog()["period"])
 
 
-def download(frame: pd.DataFrame, name: str, fig=None) -> None:
-    """CSV (UTF-8 with BOM) and XLSX of a table, and with a figure a PNG at presentation size;
-    the files are built only when clicked."""
+def _png_title(title: str | None) -> str | None:
+    page = st.session_state.get("_page_title")
+    if not title or not page or page in title:
+        return title or page
+    return f"{page} · {title}"
+
+
+def download(frame: pd.DataFrame, name: str, fig=None, title: str | None = None, columns: list[str] | None = None,
+             rename: dict[str, str] | None = None, shown: pd.DataFrame | None = None) -> None:
+    """CSV (UTF-8 with BOM, rounded as on screen), XLSX (as on screen, plus a full-precision sheet) of a
+    table, and with a figure a PNG at presentation size titled and noted; the files are built only
+    when clicked. A query frame is localized here, so a download can never carry raw column names."""
+    lg = lang()
+    raw_input = is_raw(frame)
+    if shown is None:
+        shown = localize(frame, lg, columns, rename=rename) if raw_input else frame
     note = export_note()
+    png_title = _png_title(title)
+    formats = {c: EXCEL_FORMATS[k] for c, k in column_kinds(shown, lg).items() if k in EXCEL_FORMATS}
+
+    def xlsx() -> bytes:
+        full = localize(frame, lg, columns, rounded=False, rename=rename) if raw_input else None
+        return xlsx_bytes(shown, note, raw=full, formats=formats, sheet=tr("sheet_data"), raw_sheet=tr("sheet_raw"),
+                          note_sheet=tr("sheet_note"))
+
     cols = st.columns(3 if fig is not None else 2, width=520 if fig is not None else 360)
     # files are built when clicked (callables), so a rerun pays nothing for them
-    cols[0].download_button(tr("download_csv"), lambda: csv_bytes(frame, note), file_name=f"{name}.csv", mime="text/csv",
+    cols[0].download_button(tr("download_csv"), lambda: csv_bytes(shown, note), file_name=f"{name}.csv", mime="text/csv",
                             key=f"dl_{name}", icon=":material/download:")
-    cols[1].download_button(tr("download_xlsx"), lambda: xlsx_bytes(frame, note), file_name=f"{name}.xlsx",
+    cols[1].download_button(tr("download_xlsx"), xlsx, file_name=f"{name}.xlsx",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xl_{name}",
                             icon=":material/table:")
     if fig is not None:
-        cols[2].download_button(tr("download_png"), lambda: report.to_png(charts.for_export(fig, note)), file_name=f"{name}.png",
-                                mime="image/png", key=f"png_{name}", icon=":material/image:")
+        cols[2].download_button(tr("download_png"), lambda: report.to_png(charts.for_export(fig, note, png_title)),
+                                file_name=f"{name}.png", mime="image/png", key=f"png_{name}", icon=":material/image:")

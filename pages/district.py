@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts
-from analytics.labels import CLASS_COLORS, localize
+from analytics.labels import CLASS_COLORS
 from analytics.text import md_escape
 from pages import common, widgets
 
@@ -13,6 +13,7 @@ def render(name: str) -> None:
     f = common.filters().with_(districts=(name,))
     lang = common.lang()
     st.title(md_escape(name))
+    st.session_state["_page_title"] = name  # the first part of every exported picture's title
     if common.no_data():
         return
     common.active_filters_caption(f)
@@ -29,41 +30,49 @@ def render(name: str) -> None:
     with left:
         st.subheader(common.tr("page_mix"))
         mix = common.run("class_by_period", f, grain="year")
-        common.chart(charts.class_bars(mix, lang, x="year"), mix, f"d-{name}-mix")
+        common.chart(charts.class_bars(mix, lang, x="year"), mix, f"d-{name}-mix", common.tr("page_mix"),
+                     columns=["year", "price_class", "cases", "share_pct"])
     with right:
         st.subheader(common.tr("provincial_share"))
         prov = common.run("provincial_by_period", f)
-        common.chart(charts.lines(prov, lang, "share_pct", "%", y_label=common.tr("share_pct")), prov, f"d-{name}-prov")
+        common.chart(charts.lines(prov, lang, "share_pct", "%", y_label=common.tr("share_pct")), prov, f"d-{name}-prov",
+                     common.tr("provincial_share"), columns=["year", "month", "cases", "provincial_cases", "share_pct"],
+                     rename={"share_pct": "provincial_share_pct"})
     left, right = st.columns(2)
     with left:
         st.subheader(common.tr("online_rate"))
         online = common.run("online_by_month", f)
-        common.chart(charts.lines(online, lang, "online_rate_pct", "%", y_label=common.tr("online_rate_pct")), online, f"d-{name}-online")
+        common.chart(charts.lines(online, lang, "online_rate_pct", "%", y_label=common.tr("online_rate_pct")), online,
+                     f"d-{name}-online", common.tr("online_rate"),
+                     columns=["year", "month", "online_customers", "ordering_customers", "customers", "online_rate_pct"])
     with right:
         st.subheader(common.tr("low_tier_cases"))
         low = common.run("low_tier_by_period", f)
         common.chart(charts.lines(low, lang, "cases", common.tr("unit_cases"), y_label=common.tr("volume_cases"),
-                                  colors={None: CLASS_COLORS[5]}), low, f"d-{name}-low")
+                                  colors={None: CLASS_COLORS[5]}), low, f"d-{name}-low", common.tr("low_tier_cases"),
+                     columns=["year", "month", "cases", "share_pct"], rename={"cases": "low_tier_cases", "share_pct": "low_tier_share_pct"})
     widgets.pace_section(f, f"d-{name}-pace")
     st.subheader(common.tr("top_brands"))
     top = common.run("top_brands", f, limit=10)
-    common.table(localize(top, lang, ["name", "is_provincial", "cases", "cases_prev", "yoy_pct", "avg_price"]))
+    cols = ["name", "is_provincial", "cases", "cases_prev", "yoy_pct", "avg_price"]
+    common.table(top, cols, rename={"name": "brand"})
+    common.download(top, f"top-brands-{name}", columns=cols, rename={"name": "brand"})
     st.subheader(common.tr("retailers_table"))
     sort = st.segmented_control(" ", ["volume", "change", "yoy"], default="volume", format_func=lambda k: common.tr(f"sort_{k}"),
                                 key=f"d-{name}-sort", label_visibility="collapsed") or "volume"
     retailers = common.run("retailer_table", f, sort=sort, limit=500)
-    shown = localize(retailers, lang, ["retailer_id", "retailer_name", "manager", "area_type", "business_format", "customer_tier",
-                                       "cases", "cases_prev", "yoy_pct", "class5_cases", "online"])
-    common.table(shown)
-    common.download(shown, f"retailers-{name}")
+    cols = ["retailer_id", "retailer_name", "manager", "area_type", "business_format", "customer_tier", "cases", "cases_prev",
+            "yoy_pct", "class5_cases", "online"]
+    common.table(retailers, cols)
+    common.download(retailers, f"retailers-{name}", columns=cols)
 
     st.subheader(common.tr("swings"))
     st.caption(common.tr("swings_help"))
     swings = common.run("volume_swings", f, limit=20)
-    shown = localize(swings, lang, ["retailer_id", "retailer_name", "manager", "customer_tier", "cases", "active_months",
-                                    "swing", "min_month_cases", "max_month_cases"])
-    common.table(shown)
-    common.download(shown, f"swings-{name}")
+    cols = ["retailer_id", "retailer_name", "manager", "customer_tier", "cases", "active_months", "swing", "min_month_cases",
+            "max_month_cases"]
+    common.table(swings, cols)
+    common.download(swings, f"swings-{name}", columns=cols)
 
     st.subheader(common.tr("drilldown"))
     options = retailers["retailer_id"].tolist()
@@ -73,8 +82,11 @@ def render(name: str) -> None:
     if picked:
         monthly = common.run("retailer_monthly", f, retailer_id=picked)
         common.chart(charts.lines(monthly, lang, "cases", common.tr("unit_cases"), y_label=common.tr("volume_cases")), monthly,
-                     f"d-{name}-retailer-{picked}")
+                     f"d-{name}-retailer-{picked}", f"{picked} · {labels.get(picked, '')}",
+                     columns=["year", "month", "cases", "class5_cases", "online_cases", "avg_price"])
         lines = common.retailer_orders(picked, f.year)
         st.caption(common.tr("drilldown_lines", n=f"{len(lines):,}", year=f.year))
-        common.table(localize(lines, lang, ["order_date", "sku_name", "brand", "price_class", "quantity_cartons", "amount_yuan", "channel"]))
+        cols = ["order_date", "sku_name", "brand", "price_class", "quantity_cartons", "amount_yuan", "channel"]
+        common.table(lines, cols)
+        common.download(lines, f"orders-{picked}-{f.year}", columns=cols)
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics import charts
 from analytics.filters import Filters
-from analytics.labels import class_label, fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price, localize
+from analytics.labels import class_label, fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price
 from analytics.narrative import compare_short, pace_text, period_short, summary_text
 from pages.common import chart, deck_button, lang, run, tr
 
@@ -101,5 +101,5 @@ def pace_section(f: Filters, key: str) -> None:
         st.markdown(sentence)  # numbers and years only, no names from the data: nothing to escape
     if frame["progress_pct"].isna().all():
         return  # no yardstick: the sentence says so, and a chart of the calendar alone says nothing
-    shown = localize(frame, lg, ["year", "month", "cum_cases", "progress_pct", "time_pct"])
-    chart(charts.pace(frame, lg, f.year, f.compare_year), frame, key, data=shown)
+    chart(charts.pace(frame, lg, f.year, f.compare_year), frame, key, tr("pace"),
+          columns=["year", "month", "cum_cases", "progress_pct", "time_pct"])

@@ -2,7 +2,6 @@
 import streamlit as st
 
 from analytics import charts
-from analytics.labels import localize
 from pages import common
 
 f = common.filters()
@@ -10,21 +9,21 @@ lang = common.lang()
 if common.page_header("page_mix") is not None:
     yoy = common.run("class_yoy", f)
     st.subheader(common.tr("class_table"))
-    shown = localize(yoy, lang, ["price_class", "cases", "cases_prev", "change_cases", "yoy_pct", "share_pct"])
-    common.table(shown)
-    common.download(shown, "class-yoy")
+    cols = ["price_class", "cases", "cases_prev", "change_cases", "yoy_pct", "share_pct"]
+    common.table(yoy, cols)
+    common.download(yoy, "class-yoy", columns=cols)
 
     monthly = common.run("class_by_period", f, grain="month")
     c1, c2 = st.columns(2)
     with c1:
         st.subheader(common.tr("by_month"))
-        common.chart(charts.class_bars(monthly, lang), monthly, "mix-month")
+        common.chart(charts.class_bars(monthly, lang), monthly, "mix-month", common.tr("by_month"))
     with c2:
         st.subheader(common.tr("share_pct"))
-        common.chart(charts.class_share_area(monthly, lang), monthly, "mix-share")
+        common.chart(charts.class_share_area(monthly, lang), monthly, "mix-share", common.tr("share_pct"))
     yearly = common.run("class_by_period", f, grain="year")
     st.subheader(common.tr("by_year"))
-    common.chart(charts.class_bars(yearly, lang, x="year"), yearly, "mix-year")
+    common.chart(charts.class_bars(yearly, lang, x="year"), yearly, "mix-year", common.tr("by_year"))
 
     st.subheader(common.tr("by_district"))
     by = st.segmented_control(" ", ["district", "area_type", "business_format", "customer_tier"], default="district",
@@ -33,4 +32,6 @@ if common.page_header("page_mix") is not None:
     seg = common.run("class_by_period", one_year, grain="year", by=by)
     value = st.radio(" ", ["cases", "share_pct"], format_func=common.tr, horizontal=True, key="mix_value",
                      label_visibility="collapsed")
-    common.chart(charts.class_bars(seg, lang, x=by, value=value), seg, f"mix-by-{by}", select="district")
+    common.chart(charts.class_bars(seg, lang, x=by, value=value), seg, f"mix-by-{by}",
+                 f"{common.tr('by_district')} · {common.tr(by)}", columns=[by, "year", "price_class", "cases", "share_pct"],
+                 select="district")

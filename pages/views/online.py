@@ -3,7 +3,8 @@ and the retailers not yet ordering online (whom to visit next)."""
 import streamlit as st
 
 from analytics import charts
-from analytics.labels import AREA_COLORS, fmt_count, fmt_pct, localize
+from analytics.labels import AREA_COLORS, fmt_count, fmt_pct
+from analytics.metrics import cases
 from pages import common, widgets
 
 f = common.filters()
@@ -16,38 +17,47 @@ if s is not None:
     c[2].metric(common.tr("online_rate_ordering"), fmt_pct(s["online_rate_ordering_pct"]))
     c[3].metric(common.tr("online_volume_share"), fmt_pct(s["online_volume_share_pct"]))
     monthly = common.run("online_by_month", f)
+    month_cols = ["year", "month", "online_customers", "ordering_customers", "customers", "online_rate_pct"]
     left, right = st.columns(2)
     with left:
         st.subheader(common.tr("online_rate"))
-        common.chart(charts.lines(monthly, lang, "online_rate_pct", "%", y_label=common.tr("online_rate_pct")), monthly, "online-rate")
+        common.chart(charts.lines(monthly, lang, "online_rate_pct", "%", y_label=common.tr("online_rate_pct")), monthly, "online-rate",
+                     common.tr("online_rate"), columns=month_cols)
     with right:
         st.subheader(common.tr("new_online"))
         monthly["period"] = charts.month_label(monthly)
         common.chart(charts.bars(monthly, lang, "period", "new_online", common.tr("unit_households"),
-                                 y_label=common.tr("new_online")), monthly, "online-new")
+                                 y_label=common.tr("new_online")), monthly, "online-new",
+                     common.tr("new_online"), columns=["year", "month", "new_online", "online_customers"])
     left, right = st.columns(2)
     with left:
         st.subheader(common.tr("online_volume_share"))
-        common.chart(charts.lines(monthly, lang, "online_volume_share_pct", "%"), monthly, "online-volume")
+        common.chart(charts.lines(monthly, lang, "online_volume_share_pct", "%"), monthly, "online-volume", common.tr("online_volume_share"),
+                     columns=["year", "month", "online_volume_share_pct"])
     with right:
         st.subheader(common.tr("volume_by_channel"))
-        common.chart(charts.channel_bars(monthly, lang), monthly, "online-channel")
+        # the volumes behind the stacked bars, in 箱 (the query carries 条)
+        channel = monthly.assign(cases=cases(monthly["qty"]), online_cases=cases(monthly["online_qty"]))
+        common.chart(charts.channel_bars(monthly, lang), channel, "online-channel", common.tr("volume_by_channel"),
+                     columns=["year", "month", "cases", "online_cases", "online_volume_share_pct"])
     st.subheader(common.tr("by_district"))
     seg = common.run("online_by_segment", f, by="district")
     seg["year"] = seg["year"].astype(str)
-    common.chart(charts.bars(seg, lang, "district", "online_rate_pct", "%", color="year"), seg, "online-district", select="district")
+    common.chart(charts.bars(seg, lang, "district", "online_rate_pct", "%", color="year"), seg, "online-district",
+                 common.tr("by_district"), columns=["district", "year", "online_customers", "customers", "online_rate_pct"], select="district")
     left, right = st.columns(2)
     with left:
         st.subheader(common.tr("by_area"))
         area = common.run("online_by_month", f.with_(compare_year=None), by="area_type")
-        common.chart(charts.lines(area, lang, "online_rate_pct", "%", series="area_type", colors=AREA_COLORS), area, "online-area")
+        common.chart(charts.lines(area, lang, "online_rate_pct", "%", series="area_type", colors=AREA_COLORS), area,
+                     "online-area", common.tr("by_area"), columns=["area_type", "year", "month", "online_customers", "customers", "online_rate_pct"])
     with right:
         st.subheader(common.tr("by_tier"))
         tier = common.run("online_by_segment", f.with_(compare_year=None), by="customer_tier")
-        common.chart(charts.bars(tier, lang, "customer_tier", "online_rate_pct", "%"), tier, "online-tier")
+        common.chart(charts.bars(tier, lang, "customer_tier", "online_rate_pct", "%"), tier, "online-tier", common.tr("by_tier"),
+                     columns=["customer_tier", "year", "online_customers", "customers", "online_rate_pct"])
     st.subheader(common.tr("not_online"))
     todo = common.run("retailers_not_online", f)
-    shown = localize(todo, lang, ["retailer_id", "retailer_name", "district", "manager", "area_type", "business_format",
-                                  "customer_tier", "cases"])
-    common.table(shown)
-    common.download(shown, "not-online")
+    cols = ["retailer_id", "retailer_name", "district", "manager", "area_type", "business_format", "customer_tier", "cases"]
+    common.table(todo, cols)
+    common.download(todo, "not-online", columns=cols)

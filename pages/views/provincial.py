@@ -2,7 +2,7 @@
 import streamlit as st
 
 from analytics import charts
-from analytics.labels import fmt_cases, fmt_pct, localize
+from analytics.labels import fmt_cases, fmt_pct
 from pages import common, widgets
 
 f = common.filters()
@@ -15,30 +15,38 @@ if s is not None:
                 widgets.pp_delta(s["provincial_share_pct"], s["provincial_share_pct_prev"]))
     c[2].metric(common.tr("volume"), fmt_cases(s["volume_cases"], lang), widgets.delta(s["volume_yoy_pct"]))
     monthly = common.run("provincial_by_period", f)
+    # share_pct here is the provincial share: say so in the header
+    data = {"columns": ["year", "month", "cases", "provincial_cases", "share_pct"], "rename": {"share_pct": "provincial_share_pct"}}
     left, right = st.columns(2)
     with left:
         st.subheader(common.tr("provincial_share"))
-        common.chart(charts.lines(monthly, lang, "share_pct", "%", y_label=common.tr("share_pct")), monthly, "prov-share")
+        common.chart(charts.lines(monthly, lang, "share_pct", "%", y_label=common.tr("share_pct")), monthly, "prov-share",
+                     common.tr("provincial_share"), **data)
     with right:
         st.subheader(common.tr("volume_cases"))
-        common.chart(charts.provincial_bars(monthly, lang), monthly, "prov-volume")
+        common.chart(charts.provincial_bars(monthly, lang), monthly, "prov-volume", common.tr("volume_cases"), **data)
     st.subheader(common.tr("by_district"))
     by_d = common.run("provincial_by_period", f, grain="year", by="district")
     by_d["year"] = by_d["year"].astype(str)
     common.chart(charts.bars(by_d, lang, "district", "share_pct", "%", color="year", y_label=common.tr("share_pct")),
-                         by_d, "prov-district", select="district")
+                 by_d, "prov-district", common.tr("by_district"), columns=["district", "year", "cases", "provincial_cases", "share_pct"],
+                 rename={"share_pct": "provincial_share_pct"}, select="district")
     left, right = st.columns(2)
     cols = ["name", "cases", "cases_prev", "yoy_pct", "avg_price"]
     with left:
         st.subheader(common.tr("top_provincial"))
         top = common.run("top_brands", f, provincial=True)
         common.chart(charts.bars(top, lang, "name", "cases", common.tr("unit_cases"), horizontal=True,
-                                 y_label=common.tr("volume_cases")), top, "prov-top-in", data=localize(top, lang, cols))
+                                 y_label=common.tr("volume_cases")), top, "prov-top-in",
+                     common.tr("top_provincial"), columns=cols, rename={"name": "brand"})
     with right:
         st.subheader(common.tr("top_out_of_province"))
         top = common.run("top_brands", f, provincial=False)
         common.chart(charts.bars(top, lang, "name", "cases", common.tr("unit_cases"), horizontal=True,
-                                 y_label=common.tr("volume_cases")), top, "prov-top-out", data=localize(top, lang, cols))
+                                 y_label=common.tr("volume_cases")), top, "prov-top-out",
+                     common.tr("top_out_of_province"), columns=cols, rename={"name": "brand"})
     st.subheader(common.tr("top_specs"))
     specs = common.run("top_brands", f, level="sku", limit=20)
-    common.table(localize(specs, lang, ["name", "is_provincial", "cases", "cases_prev", "yoy_pct", "avg_price"]))
+    cols = ["name", "is_provincial", "cases", "cases_prev", "yoy_pct", "avg_price"]
+    common.table(specs, cols, rename={"name": "sku_name"})
+    common.download(specs, "top-specs", columns=cols, rename={"name": "sku_name"})

@@ -1,0 +1,282 @@
+"""The column registry: what every query column means to a reader (its label with unit, and how its
+numbers are shown). On-screen tables, the 数据 tab of every chart, CSV/XLSX downloads and slides all
+go through `localize`, so a raw column name, an English code or an unrounded figure cannot reach a
+reader by a page forgetting to translate it.
+
+It also holds the one sentence that says what a table or picture shows (`filter_note`) and the
+total row of the district comparison (`total_row`)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .contract import PRICE_CLASSES
+from .filters import TIER_MAX, TIER_MIN, Filters
+from .labels import class_label, t
+
+#: number kinds: how a column's values are rounded, shown on screen and written to Excel
+DECIMAL_KINDS = ("cases", "pct", "pp", "price", "ratio")
+KINDS = (*DECIMAL_KINDS, "count", "year", "month", "tier", "id", "text", "date", "vocabulary", "internal")
+
+#: st.column_config.NumberColumn formats (sprintf-js; "," adds thousands separators, Streamlit ≥ 1.54)
+SCREEN_FORMATS = {"cases": "%,.2f", "pct": "%,.2f", "pp": "%,.2f", "price": "%,.2f", "ratio": "%.2f",
+                  "count": "%,d", "year": "%d", "month": "%d", "tier": "%d"}
+#: the same formats for Excel cells
+EXCEL_FORMATS = {"cases": "#,##0.00", "pct": "#,##0.00", "pp": "#,##0.00", "price": "#,##0.00", "ratio": "0.00",
+                 "count": "#,##0", "year": "0", "month": "0", "tier": "0"}
+
+
+@dataclass(frozen=True)
+class Col:
+    """What one query column is: its label key (the label carries the unit) and its number kind.
+    `vocabulary` names the value translation for kind "vocabulary"."""
+
+    label: str
+    kind: str
+    vocabulary: str | None = None
+
+
+def _c(label: str, kind: str, vocabulary: str | None = None) -> Col:
+    assert kind in KINDS, kind
+    return Col(label, kind, vocabulary)
+
+
+_INTERNAL = Col("", "internal")
+
+#: query column -> what it is. A column that is missing here is never shown (see `unregistered`).
+REGISTRY: dict[str, Col] = {
+    # keys and dimensions
+    "district": _c("district", "text"),
+    "area_type": _c("area_type", "vocabulary", "area"),
+    "business_format": _c("business_format", "text"),
+    "customer_tier": _c("customer_tier", "tier"),
+    "price_class": _c("price_class", "vocabulary", "class"),
+    "is_provincial": _c("is_provincial", "vocabulary", "provincial"),
+    "online": _c("online_flag", "vocabulary", "yes_no"),
+    "channel": _c("channel", "vocabulary", "channel"),
+    "year": _c("year", "year"),
+    "month": _c("month", "month"),
+    "order_date": _c("order_date", "date"),
+    "retailer_id": _c("retailer_id", "id"),
+    "retailer_name": _c("retailer_name", "text"),
+    "manager": _c("manager", "text"),
+    "name": _c("name", "text"),
+    "sku_id": _c("sku_id", "id"),
+    "sku_name": _c("sku_name", "text"),
+    "brand": _c("brand", "text"),
+    "manufacturer": _c("manufacturer", "text"),
+    # volumes in 箱
+    "volume_cases": _c("volume_cases", "cases"),
+    "cases": _c("cases", "cases"),
+    "cases_prev": _c("cases_prev", "cases"),
+    "change_cases": _c("change_cases", "cases"),
+    "provincial_cases": _c("provincial_cases", "cases"),
+    "low_tier_cases": _c("low_tier_cases", "cases"),
+    "class5_cases": _c("class5_cases", "cases"),
+    "class5_cases_prev": _c("class5_cases_prev", "cases"),
+    "class5_change_cases": _c("class5_change_cases", "cases"),
+    "online_cases": _c("online_cases", "cases"),
+    "cum_cases": _c("cum_cases", "cases"),
+    "min_month_cases": _c("min_month_cases", "cases"),
+    "max_month_cases": _c("max_month_cases", "cases"),
+    # shares, rates and changes in %
+    "share_pct": _c("share_pct", "pct"),
+    "yoy_pct": _c("yoy_pct", "pct"),
+    "volume_yoy_pct": _c("volume_yoy_pct", "pct"),
+    "avg_price_yoy_pct": _c("avg_price_yoy_pct", "pct"),
+    "low_tier_yoy_pct": _c("low_tier_yoy_pct", "pct"),
+    "low_tier_share_pct": _c("low_tier_share_pct_label", "pct"),
+    "provincial_share_pct": _c("provincial_share_pct", "pct"),
+    "online_rate_pct": _c("online_rate_pct", "pct"),
+    "online_volume_share_pct": _c("online_volume_share_pct", "pct"),
+    "progress_pct": _c("progress_pct", "pct"),
+    "time_pct": _c("time_pct", "pct"),
+    "provincial_share_change_pp": _c("provincial_share_change_pp", "pp"),
+    "online_rate_change_pp": _c("online_rate_change_pp", "pp"),
+    # money
+    "avg_price": _c("avg_price_yuan", "price"),
+    "case_value": _c("case_value_yuan", "price"),
+    "amount_yuan": _c("amount_yuan", "price"),
+    "wholesale_price": _c("wholesale_price_yuan", "price"),
+    # counts
+    "customers": _c("customers_n", "count"),
+    "online_customers": _c("online_customers_n", "count"),
+    "ordering_customers": _c("ordering_customers_n", "count"),
+    "new_online": _c("new_online_n", "count"),
+    "active_months": _c("active_months", "count"),
+    "quantity_cartons": _c("quantity_cartons", "count"),
+    "swing": _c("swing", "ratio"),
+    # raw sums in 条 / 元, bit masks, running sums: the arithmetic behind the columns above
+    **{name: _INTERNAL for name in (
+        "qty", "qty_prev", "amount", "provincial_qty", "online_qty", "class5_qty", "class5_qty_prev", "cum_qty",
+        "change_cartons", "min_month_qty", "max_month_qty", "period", "online_mask", "order_mask",
+        *(f"class{c}_qty" for c in PRICE_CLASSES),
+    )},
+}
+
+_YES_NO = {True: "yes", False: "no"}
+_PROVINCIAL = {True: "provincial", False: "out_of_province"}
+
+
+def _word(vocabulary: str, value: object, lang: str) -> object:
+    """One value of a vocabulary column in words (missing stays missing)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if vocabulary == "class":
+        return class_label(int(value), lang)
+    if vocabulary in ("yes_no", "provincial"):
+        flag = value if isinstance(value, bool) else str(value).lower() in ("true", "1", "yes", "是")
+        return t((_YES_NO if vocabulary == "yes_no" else _PROVINCIAL)[bool(flag)], lang)
+    return t(str(value), lang)  # area types and channels are label keys (urban, online …); others pass through
+
+
+def unregistered(frame: pd.DataFrame) -> list[str]:
+    """Columns the registry does not know: they would be dropped from every table (a test keeps this empty)."""
+    return [c for c in frame.columns if c not in REGISTRY]
+
+
+def header(column: str, lang: str) -> str:
+    return t(REGISTRY[column].label, lang)
+
+
+def localize(frame: pd.DataFrame, lang: str, columns: list[str] | None = None, rounded: bool = True,
+             rename: dict[str, str] | None = None) -> pd.DataFrame:
+    """A copy of `frame` for a reader: the given columns (default: every registered one that is not
+    internal) in order, headers as labels with units, vocabularies in words, years and counts whole,
+    and with `rounded` the two-decimal rule for 箱, %, 元. `rename` reads a column as another
+    registered one (e.g. share_pct as provincial_share_pct) for a clearer header."""
+    rename = rename or {}
+    names = columns if columns is not None else [c for c in frame.columns if REGISTRY.get(rename.get(c, c), _INTERNAL).kind != "internal"]
+    out = {}
+    for col in names:
+        if col not in frame.columns:
+            continue
+        spec = REGISTRY.get(rename.get(col, col), _INTERNAL)
+        if spec.kind == "internal":
+            continue
+        values = frame[col]
+        if spec.kind == "vocabulary":
+            # translate each distinct code once (a retailer table has hundreds of rows, two or five codes)
+            words = {v: _word(spec.vocabulary, v, lang) for v in values.dropna().unique()}
+            values = values.map(words).astype(object)
+            values = values.where(values.notna(), None)
+        elif spec.kind in DECIMAL_KINDS:
+            values = pd.to_numeric(values, errors="coerce").astype("float64")
+            values = values.round(2) if rounded else values
+        elif spec.kind in ("count", "year", "month", "tier"):
+            values = pd.to_numeric(values, errors="coerce").round().astype("Int64")
+        elif spec.kind == "date":
+            values = pd.to_datetime(values, errors="coerce").dt.strftime("%Y-%m-%d").astype(object)
+        else:
+            values = values.astype(object).where(values.notna(), None)
+        out[t(spec.label, lang)] = values.reset_index(drop=True)
+    return pd.DataFrame(out)
+
+
+def kinds(frame: pd.DataFrame, lang: str) -> dict[str, str]:
+    """The number kind of each (already localized) header, found back through the registry; a header
+    the registry does not know falls back on its dtype (floats two decimals, integers counts)."""
+    by_header = {t(spec.label, lang): spec.kind for spec in REGISTRY.values() if spec.kind != "internal"}
+    out = {}
+    for col in frame.columns:
+        kind = by_header.get(str(col))
+        if kind is None:
+            if pd.api.types.is_bool_dtype(frame[col]):
+                kind = "text"
+            elif pd.api.types.is_float_dtype(frame[col]):
+                kind = "cases"
+            elif pd.api.types.is_integer_dtype(frame[col]):
+                kind = "count"
+            else:
+                kind = "text"
+        out[str(col)] = kind
+    return out
+
+
+def is_raw(frame: pd.DataFrame) -> bool:
+    """True when the frame still has query column names (labels never equal a registry key)."""
+    return any(c in REGISTRY for c in frame.columns)
+
+
+def display_text(value: object, kind: str) -> str:
+    """A value as the screen shows it (the Python twin of SCREEN_FORMATS, for tests and text)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if kind in ("cases", "pct", "pp", "price"):
+        return f"{float(value):,.2f}"
+    if kind == "ratio":
+        return f"{float(value):.2f}"
+    if kind == "count":
+        return f"{int(value):,}"
+    if kind in ("year", "month", "tier"):
+        return str(int(value))
+    return str(value)
+
+
+def formatted(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A localized frame as text, exactly as the screen formats it (thousands separators, two decimals)."""
+    k = kinds(frame, lang)
+    return pd.DataFrame({c: frame[c].map(lambda v, kind=k[str(c)]: display_text(v, kind)) for c in frame.columns})
+
+
+# --- the sentence that says what a table or picture shows ---------------------------------------
+
+def filter_note(f: Filters, lang: str, period: tuple[str, str] | None = None, scope: str | None = None) -> str:
+    """Scope, filters in force and the data's period in the page's labels, e.g. "片区: 全市 · 年份: 2019
+    对比 2018 · 城乡分类: 城网 · 数据期间: 2017-01 – 2019-12". The one builder for captions, CSV/XLSX
+    notes and PNGs. `scope` overrides the district part (a district page names its district)."""
+    parts: list[str] = []
+    districts = scope or ("、".join(f.districts) if f.districts else t("all_districts", lang))
+    parts.append(f"{t('district', lang)}: {districts}")
+    if f.year is not None:
+        year = str(f.year) + (f" {t('compare_with', lang)} {f.compare_year}" if f.compare_year is not None else "")
+        parts.append(f"{t('year', lang)}: {year}")
+    if (f.month_from, f.month_to) != (1, 12):
+        parts.append(f"{t('month', lang)}: {t('month_range', lang, lo=f.month_from, hi=f.month_to)}")
+    if f.area_types:
+        parts.append(f"{t('area_type', lang)}: {'、'.join(t(a, lang) for a in f.area_types)}")
+    if f.business_formats:
+        parts.append(f"{t('business_format', lang)}: {'、'.join(f.business_formats)}")
+    if (f.tier_min, f.tier_max) != (TIER_MIN, TIER_MAX):
+        parts.append(f"{t('customer_tier', lang)}: {f.tier_min}–{f.tier_max}")
+    if period:
+        parts.append(f"{t('data_period', lang)}: {period[0]} – {period[1]}")
+    return " · ".join(parts)
+
+
+# --- the district comparison's total row ---------------------------------------------------------
+
+def _diff(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
+
+
+def total_row(s: dict, f: Filters, lang: str, by: str = "district") -> pd.DataFrame:
+    """One district_table row for the whole selection, from the query layer's summary of the same
+    filters: shares and prices are the selection's own ratios, never an average of the rows'."""
+    name = t("company_total", lang) if not f.districts else t("selection_total", lang)
+    return pd.DataFrame([{
+        by: name,
+        "volume_cases": s["volume_cases"],
+        "volume_yoy_pct": s["volume_yoy_pct"],
+        "avg_price": s["avg_price_per_carton"],
+        "avg_price_yoy_pct": s["avg_price_yoy_pct"],
+        "case_value": s["case_value"],
+        "provincial_share_pct": s["provincial_share_pct"],
+        "provincial_share_change_pp": _diff(s["provincial_share_pct"], s["provincial_share_pct_prev"]),
+        "online_rate_pct": s["online_rate_pct"],
+        "online_rate_change_pp": _diff(s["online_rate_pct"], s["online_rate_pct_prev"]),
+        "low_tier_cases": s["low_tier_cases"],
+        "low_tier_yoy_pct": s["low_tier_yoy_pct"],
+    }]).astype({c: "float64" for c in ("volume_cases", "volume_yoy_pct", "avg_price", "avg_price_yoy_pct", "case_value",
+                                        "provincial_share_pct", "provincial_share_change_pp", "online_rate_pct",
+                                        "online_rate_change_pp", "low_tier_cases", "low_tier_yoy_pct")})
+
+
+def with_total(table: pd.DataFrame, s: dict, f: Filters, lang: str, by: str = "district") -> pd.DataFrame:
+    """The district comparison with its total row last."""
+    total = total_row(s, f, lang, by)
+    if table.empty:
+        return total
+    return pd.concat([table, total[table.columns.intersection(total.columns)]], ignore_index=True)
