@@ -93,6 +93,7 @@ REGISTRY: dict[str, Col] = {
     "online_volume_share_pct": _c("online_volume_share_pct", "pct"),
     "progress_pct": _c("progress_pct", "pct"),
     "time_pct": _c("time_pct", "pct"),
+    "through": _c("through", "date"),
     "provincial_share_change_pp": _c("provincial_share_change_pp", "pp"),
     "online_rate_change_pp": _c("online_rate_change_pp", "pp"),
     # money
@@ -223,14 +224,19 @@ def formatted(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 # --- the sentence that says what a table or picture shows ---------------------------------------
 
-def filter_note(f: Filters, lang: str, period: tuple[str, str] | None = None, scope: str | None = None) -> str:
+def filter_note(f: Filters, lang: str, period: tuple[str, str] | None = None, scope: str | None = None,
+                compared: str | None = None) -> str:
     """Scope, filters in force and the data's period in the page's labels, e.g. "片区: 全市 · 年份: 2019
     对比 2018 · 城乡分类: 城网 · 数据期间: 2017-01 – 2019-12". The one builder for captions, CSV/XLSX
-    notes and PNGs. `scope` overrides the district part (a district page names its district)."""
+    notes and PNGs. `scope` overrides the district part (a district page names its district);
+    `compared` (narrative.comparison_caption) replaces the years by the periods compared, which
+    differ from whole years when the last year is incomplete ("2023-01-01至06-15 vs 2022年同期")."""
     parts: list[str] = []
     districts = scope or ("、".join(f.districts) if f.districts else t("all_districts", lang))
     parts.append(f"{t('district', lang)}: {districts}")
-    if f.year is not None:
+    if compared:
+        parts.append(f"{t('period', lang)}: {compared}")
+    elif f.year is not None:
         year = str(f.year) + (f" {t('compare_with', lang)} {f.compare_year}" if f.compare_year is not None else "")
         parts.append(f"{t('year', lang)}: {year}")
     if (f.month_from, f.month_to) != (1, 12):

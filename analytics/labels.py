@@ -423,6 +423,7 @@ LABELS.update({
 # the period compared (同期), the data's period and freshness, and the scope a chart shows
 LABELS.update({
     "compare_year": ("对比年份", "Compare with"),
+    "through": ("截至日期", "Through"),
     "period_vs": ("{period} vs {compare}", "{period} vs {compare}"),
     "same_period_of": ("{year}年同期", "the same period of {year}"),
     "year_n": ("{year}年", "{year}"),

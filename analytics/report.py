@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import charts, queries
+from .columns import filter_note, with_total
 from .filters import Filters
 from .labels import CLASS_COLORS, class_label, fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price, localize, t
 from .narrative import comparison_caption, pace_text, summary_text
@@ -46,6 +47,7 @@ class Story:
     monthly_low: pd.DataFrame
     pace: pd.DataFrame
     district_table: pd.DataFrame
+    company_summary: dict  # the district table's total row
     area_table: pd.DataFrame
     period: tuple[str, str] | None
 
@@ -110,17 +112,14 @@ class Story:
 
     def district_rows(self) -> pd.DataFrame:
         """The district comparison as displayed (translated headers, two decimals)."""
-        return localize(self.district_table, self.lang, DISTRICT_TABLE_COLUMNS)
+        company = self.filters.with_(districts=())
+        return localize(with_total(self.district_table, self.company_summary, company, self.lang), self.lang,
+                        DISTRICT_TABLE_COLUMNS)
 
     def caption(self) -> str:
-        """Filters in force and the data's period: printed on every screen and slide."""
-        lang = self.lang
-        parts = [f"{t(k, lang)}: {v}" for k, v in self.filters.describe().items() if k not in ("district", "year")]
-        parts.insert(0, f"{t('district', lang)}: {self.name}")
-        parts.insert(1, comparison_caption(self.summary, lang))  # 同期 when the year is incomplete
-        if self.period:
-            parts.append(f"{t('data_period', lang)}: {self.period[0]} – {self.period[1]}")
-        return " · ".join(parts)
+        """Scope, the periods compared, filters in force and the data's period: on every screen and slide."""
+        return filter_note(self.filters, self.lang, self.period, scope=self.name,
+                           compared=comparison_caption(self.summary, self.lang))
 
 
 def story(con: duckdb.DuckDBPyConnection, f: Filters, name: str, lang: str = "zh") -> Story:
@@ -130,7 +129,7 @@ def story(con: duckdb.DuckDBPyConnection, f: Filters, name: str, lang: str = "zh
         name=name, filters=f, lang=lang, summary=queries.summary(con, f),
         monthly_mix=queries.class_by_period(con, f), monthly_provincial=queries.provincial_by_period(con, f),
         monthly_online=queries.online_by_month(con, f), monthly_low=queries.low_tier_by_period(con, f), pace=queries.pace(con, f),
-        district_table=queries.district_table(con, company), area_table=queries.district_table(con, f, by="area_type"),
+        district_table=queries.district_table(con, company), company_summary=queries.summary(con, company), area_table=queries.district_table(con, f, by="area_type"),
         period=queries.data_period(con),
     )
 

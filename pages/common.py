@@ -263,7 +263,22 @@ def active_filters_caption(f: Filters) -> None:
     same sentence its files and pictures carry). Also marks f as what this page's exports describe."""
     st.session_state["_page_f"] = f
     # filter values include names from uploaded data: escape them so they display literally
-    st.caption(md_escape(filter_note(f, lang(), catalog()["period"])))
+    st.caption(md_escape(filter_note(f, lang(), catalog()["period"], compared=compared(f))))
+
+
+def scope_name(f: Filters) -> str:
+    """What a chart's single series shows, for its legend and tooltip: the district(s) or 全市, and the
+    segment filters in force ("城郊片区 · 城网")."""
+    parts = ["、".join(f.districts) if f.districts else tr("all_districts")]
+    parts += [tr(a) for a in f.area_types] + list(f.business_formats)
+    if (f.tier_min, f.tier_max) != (TIER_MIN, TIER_MAX):
+        parts.append(f"{tr('customer_tier')} {f.tier_min}–{f.tier_max}")
+    return " · ".join(parts)
+
+
+def compared(f: Filters) -> str | None:
+    """Which days f's figures compare ("2019年 vs 2018年", "2023-01-01至06-15 vs 2022年同期")."""
+    return comparison_caption(run("summary", f), lang()) if f.year is not None else None
 
 
 # --- display helpers ---------------------------------------------------------------------------
@@ -281,13 +296,7 @@ def page_header(title_key: str) -> dict | None:
     if not s["volume_cases"]:
         st.warning(tr("no_match"))
         return None
-    period_caption(s)
     return s
-
-
-def period_caption(s: dict) -> None:
-    """Which days every figure below compares: "2023-01-01至06-15 vs 2022年同期" when the year is incomplete."""
-    st.caption(comparison_caption(s, lang()))
 
 
 def no_data() -> bool:
@@ -388,7 +397,7 @@ def export_note(f: Filters | None = None) -> str:
     """What an exported file or picture shows: scope, filters in force and the data's period, in the
     page's labels (the same sentence as the caption under the page's title)."""
     f = f or st.session_state.get("_page_f") or filters()
-    return filter_note(f, lang(), catalog()["period"])
+    return filter_note(f, lang(), catalog()["period"], compared=compared(f))
 
 
 def _png_title(title: str | None) -> str | None:

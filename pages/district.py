@@ -12,14 +12,13 @@ from pages import common, widgets
 def render(name: str) -> None:
     f = common.filters().with_(districts=(name,))
     lang = common.lang()
+    scope = common.scope_name(f)  # the series name on this page's charts: the district, not 全市
     st.title(md_escape(name))
     st.session_state["_page_title"] = name  # the first part of every exported picture's title
     if common.no_data():
         return
     common.active_filters_caption(f)
     s = common.run("summary", f)
-    if s["volume_cases"]:
-        common.period_caption(s)
     if not widgets.kpi_row(s, f):
         return
     st.subheader(f"{f.year} {common.tr('main_indicators')}")
@@ -35,21 +34,21 @@ def render(name: str) -> None:
     with right:
         st.subheader(common.tr("provincial_share"))
         prov = common.run("provincial_by_period", f)
-        common.chart(charts.lines(prov, lang, "share_pct", "%", y_label=common.tr("share_pct")), prov, f"d-{name}-prov",
+        common.chart(charts.lines(prov, lang, "share_pct", "%", y_label=common.tr("share_pct"), name=scope), prov, f"d-{name}-prov",
                      common.tr("provincial_share"), columns=["year", "month", "cases", "provincial_cases", "share_pct"],
                      rename={"share_pct": "provincial_share_pct"})
     left, right = st.columns(2)
     with left:
         st.subheader(common.tr("online_rate"))
         online = common.run("online_by_month", f)
-        common.chart(charts.lines(online, lang, "online_rate_pct", "%", y_label=common.tr("online_rate_pct")), online,
+        common.chart(charts.lines(online, lang, "online_rate_pct", "%", y_label=common.tr("online_rate_pct"), name=scope), online,
                      f"d-{name}-online", common.tr("online_rate"),
                      columns=["year", "month", "online_customers", "ordering_customers", "customers", "online_rate_pct"])
     with right:
         st.subheader(common.tr("low_tier_cases"))
         low = common.run("low_tier_by_period", f)
         common.chart(charts.lines(low, lang, "cases", common.tr("unit_cases"), y_label=common.tr("volume_cases"),
-                                  colors={None: CLASS_COLORS[5]}), low, f"d-{name}-low", common.tr("low_tier_cases"),
+                                  colors={None: CLASS_COLORS[5]}, name=scope), low, f"d-{name}-low", common.tr("low_tier_cases"),
                      columns=["year", "month", "cases", "share_pct"], rename={"cases": "low_tier_cases", "share_pct": "low_tier_share_pct"})
     widgets.pace_section(f, f"d-{name}-pace")
     st.subheader(common.tr("top_brands"))
@@ -81,7 +80,8 @@ def render(name: str) -> None:
                           format_func=lambda rid: f"{rid} · {labels.get(rid, '')}", placeholder=common.tr("drilldown_placeholder"))
     if picked:
         monthly = common.run("retailer_monthly", f, retailer_id=picked)
-        common.chart(charts.lines(monthly, lang, "cases", common.tr("unit_cases"), y_label=common.tr("volume_cases")), monthly,
+        common.chart(charts.lines(monthly, lang, "cases", common.tr("unit_cases"), y_label=common.tr("volume_cases"),
+                                  name=labels.get(picked, picked)), monthly,
                      f"d-{name}-retailer-{picked}", f"{picked} · {labels.get(picked, '')}",
                      columns=["year", "month", "cases", "class5_cases", "online_cases", "avg_price"])
         lines = common.retailer_orders(picked, f.year)

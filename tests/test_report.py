@@ -121,7 +121,8 @@ def test_deck_table_cells_equal_the_query_results(deck):
     assert cells[0] == list(expected.columns)
     row = next(r for r in cells if r[0] == "城郊片区")
     assert row[1] == "977.87" and row[2] == "-3.00" and row[3] == "85.66" and row[5] == "61.04" and row[6] == "61.22"
-    assert len(cells) == 1 + len(expected) == 9
+    assert len(cells) == 1 + len(expected) == 10  # eight districts and the total
+    assert cells[-1][:3] == ["全市合计", "8,227.52", "-0.56"]
 
 
 def test_deck_carries_the_summary_and_the_filters(deck):
@@ -132,7 +133,7 @@ def test_deck_carries_the_summary_and_the_filters(deck):
     text = "\n".join(sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.has_text_frame)
     assert st_.text in text
     assert "截至2019年12月，时间进度100.00%，累计销量977.87箱，达到2018年全年销量的97.00%，慢于时间进度3.00个百分点。" in text
-    assert "片区: 城郊片区 · 年份: 2019 vs 2018 · 数据期间: 2017-01 – 2019-12" in text
+    assert "片区: 城郊片区 · 期间: 2019年 vs 2018年 · 数据期间: 2017-01-02 – 2019-12-31" in text
 
 
 def test_topics_cover_every_screen_in_order():

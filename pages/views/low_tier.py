@@ -7,6 +7,7 @@ from pages import common, widgets
 
 f = common.filters()
 lang = common.lang()
+scope = common.scope_name(f)
 s = common.page_header("page_low")
 if s is not None:
     c = st.columns(3)
@@ -21,12 +22,12 @@ if s is not None:
     with left:
         st.subheader(common.tr("low_tier_cases"))
         common.chart(charts.lines(monthly, lang, "cases", common.tr("unit_cases"), y_label=common.tr("volume_cases"),
-                                  colors={None: CLASS_COLORS[5]}), monthly, "low-volume",
+                                  colors={None: CLASS_COLORS[5]}, name=scope), monthly, "low-volume",
                      common.tr("low_tier_cases"), **data)
     with right:
         st.subheader(common.tr("low_tier_share"))
         common.chart(charts.lines(monthly, lang, "share_pct", "%", y_label=common.tr("share_pct"),
-                                  colors={None: CLASS_COLORS[5]}), monthly, "low-share",
+                                  colors={None: CLASS_COLORS[5]}, name=scope), monthly, "low-share",
                      common.tr("low_tier_share"), **data)
     st.subheader(common.tr("by_district"))
     table = common.run("district_table", f)

@@ -9,6 +9,7 @@ from pages import common, widgets
 
 f = common.filters()
 lang = common.lang()
+scope = common.scope_name(f)
 s = common.page_header("page_online")
 if s is not None:
     c = st.columns(4)
@@ -21,18 +22,18 @@ if s is not None:
     left, right = st.columns(2)
     with left:
         st.subheader(common.tr("online_rate"))
-        common.chart(charts.lines(monthly, lang, "online_rate_pct", "%", y_label=common.tr("online_rate_pct")), monthly, "online-rate",
+        common.chart(charts.lines(monthly, lang, "online_rate_pct", "%", y_label=common.tr("online_rate_pct"), name=scope), monthly, "online-rate",
                      common.tr("online_rate"), columns=month_cols)
     with right:
         st.subheader(common.tr("new_online"))
         monthly["period"] = charts.month_label(monthly)
         common.chart(charts.bars(monthly, lang, "period", "new_online", common.tr("unit_households"),
-                                 y_label=common.tr("new_online")), monthly, "online-new",
+                                 whole=True, name=scope, y_label=common.tr("new_online")), monthly, "online-new",
                      common.tr("new_online"), columns=["year", "month", "new_online", "online_customers"])
     left, right = st.columns(2)
     with left:
         st.subheader(common.tr("online_volume_share"))
-        common.chart(charts.lines(monthly, lang, "online_volume_share_pct", "%"), monthly, "online-volume", common.tr("online_volume_share"),
+        common.chart(charts.lines(monthly, lang, "online_volume_share_pct", "%", name=scope), monthly, "online-volume", common.tr("online_volume_share"),
                      columns=["year", "month", "online_volume_share_pct"])
     with right:
         st.subheader(common.tr("volume_by_channel"))
@@ -43,7 +44,8 @@ if s is not None:
     st.subheader(common.tr("by_district"))
     seg = common.run("online_by_segment", f, by="district")
     seg["year"] = seg["year"].astype(str)
-    common.chart(charts.bars(seg, lang, "district", "online_rate_pct", "%", color="year"), seg, "online-district",
+    common.chart(charts.bars(seg, lang, "district", "online_rate_pct", "%", color="year",
+                             colors=charts.year_colors(f.year, f.compare_year)), seg, "online-district",
                  common.tr("by_district"), columns=["district", "year", "online_customers", "customers", "online_rate_pct"], select="district")
     left, right = st.columns(2)
     with left:
@@ -54,7 +56,7 @@ if s is not None:
     with right:
         st.subheader(common.tr("by_tier"))
         tier = common.run("online_by_segment", f.with_(compare_year=None), by="customer_tier")
-        common.chart(charts.bars(tier, lang, "customer_tier", "online_rate_pct", "%"), tier, "online-tier", common.tr("by_tier"),
+        common.chart(charts.bars(tier, lang, "customer_tier", "online_rate_pct", "%", name=common.scope_name(f.with_(compare_year=None))), tier, "online-tier", common.tr("by_tier"),
                      columns=["customer_tier", "year", "online_customers", "customers", "online_rate_pct"])
     st.subheader(common.tr("not_online"))
     todo = common.run("retailers_not_online", f)

@@ -20,7 +20,7 @@ if s is not None:
     left, right = st.columns(2)
     with left:
         st.subheader(common.tr("provincial_share"))
-        common.chart(charts.lines(monthly, lang, "share_pct", "%", y_label=common.tr("share_pct")), monthly, "prov-share",
+        common.chart(charts.lines(monthly, lang, "share_pct", "%", y_label=common.tr("share_pct"), name=common.scope_name(f)), monthly, "prov-share",
                      common.tr("provincial_share"), **data)
     with right:
         st.subheader(common.tr("volume_cases"))
@@ -28,7 +28,8 @@ if s is not None:
     st.subheader(common.tr("by_district"))
     by_d = common.run("provincial_by_period", f, grain="year", by="district")
     by_d["year"] = by_d["year"].astype(str)
-    common.chart(charts.bars(by_d, lang, "district", "share_pct", "%", color="year", y_label=common.tr("share_pct")),
+    common.chart(charts.bars(by_d, lang, "district", "share_pct", "%", color="year", y_label=common.tr("share_pct"),
+                             colors=charts.year_colors(f.year, f.compare_year)),
                  by_d, "prov-district", common.tr("by_district"), columns=["district", "year", "cases", "provincial_cases", "share_pct"],
                  rename={"share_pct": "provincial_share_pct"}, select="district")
     left, right = st.columns(2)
