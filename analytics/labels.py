@@ -385,6 +385,17 @@ LABELS.update({
     "copy_hint": ("点击右上角图标复制全文", "Use the icon at the top right to copy the text"),
     "export_filters": ("筛选条件", "Filters"),
 })
+# presentation keys and the deck's KPI table
+LABELS.update({
+    "present_first": ("第一页", "First"),
+    "present_last": ("最后一页", "Last"),
+    "present_keys": ("→ / PageDown / 空格 下一页 · ← / PageUp 上一页 · Home / End 首末页 · Esc 退出",
+                     "→ / PageDown / Space next · ← / PageUp previous · Home / End first / last · Esc exit"),
+    "comparison": ("对比", "Comparison"),
+    "change": ("增减", "Change"),
+})
+#: a change that is good news (green) or bad news (red); for 五类 a fall is the good news
+CHANGE_COLORS = {"good": "#1E8E3E", "bad": "#D93025"}
 LABELS.update({"copy_text": ("复制全文", "Copy the text")})
 LABELS.update({
     "swings": ("销量波动较大的零售户", "Retailers whose volume swings most"),

@@ -7,7 +7,7 @@ from analytics.db import connect_store
 from analytics.filters import Filters
 from analytics.narrative import summary_text
 from analytics.queries import district_table, summary
-from analytics.report import TOPICS, build_deck, story, to_png
+from analytics.report import CONTENT, DECK_FONT, TOPICS, build_deck, chart_png_size, story, to_png
 from analytics.store import Store
 
 SEED_TEXT_ZH = (
@@ -104,7 +104,7 @@ def test_deck_pictures_are_present_and_not_blank(deck):
     assert len(pictures) == 5
     for pic in pictures:
         image = Image.open(io.BytesIO(pic.image.blob)).convert("L")
-        assert image.size == (1920, 1080)
+        assert image.size == chart_png_size()
         lo, hi = image.getextrema()
         assert hi - lo > 100  # drawn content, not a blank canvas
         assert len(set(image.resize((96, 54)).getdata())) > 20
@@ -115,7 +115,7 @@ def test_deck_table_cells_equal_the_query_results(deck):
 
     st_, data, _ = deck
     prs = Presentation(io.BytesIO(data))
-    table = next(sh.table for s in prs.slides for sh in s.shapes if sh.has_table)
+    table = next(sh.table for sh in _slide(prs, "片区对比").shapes if sh.has_table)
     cells = [[table.cell(i, j).text for j in range(len(table.columns))] for i in range(len(table.rows))]
     expected = st_.district_rows()
     assert cells[0] == list(expected.columns)
@@ -123,6 +123,81 @@ def test_deck_table_cells_equal_the_query_results(deck):
     assert row[1] == "977.87" and row[2] == "-3.00" and row[3] == "85.66" and row[5] == "61.04" and row[6] == "61.22"
     assert len(cells) == 1 + len(expected) == 10  # eight districts and the total
     assert cells[-1][:3] == ["全市合计", "8,227.52", "-0.56"]
+
+
+def _slide(prs, title: str):
+    return next(s for s in prs.slides if any(sh.has_text_frame and sh.text_frame.text == title for sh in s.shapes))
+
+
+def test_deck_kpi_slide_is_a_table_of_the_summary_with_changes_coloured_by_meaning(deck):
+    from pptx import Presentation
+
+    st_, data, _ = deck
+    s = st_.summary
+    table = next(sh.table for sh in _slide(Presentation(io.BytesIO(data)), "主要指标").shapes if sh.has_table)
+    cells = {table.cell(i, 0).text: [table.cell(i, j).text for j in range(1, 5)] for i in range(len(table.rows))}
+    assert cells["指标"] == ["本年 2019", "对比 2018", "增减", "同比(%)"]
+    # the same figures as queries.summary, two decimals
+    assert cells["销量(箱)"] == [f"{s['volume_cases']:,.2f}", f"{s['volume_cases_prev']:,.2f}", f"{s['volume_change_cases']:+,.2f}",
+                               f"{s['volume_yoy_pct']:+.2f}%"] == ["977.87", "1,008.13", "-30.26", "-3.00%"]
+    assert cells["条均价(元/条)"][:2] == ["85.66", "73.93"] and cells["条均价(元/条)"][3] == "+15.87%"
+    assert cells["单箱值(元/箱)"][0] == f"{s['case_value']:,.2f}" == "21,414.73"
+    assert cells["省产烟占比(%)"] == ["86.94", f"{s['provincial_share_pct_prev']:,.2f}", "+10.40 个百分点", "—"]
+    assert cells["网订率(%)"][:3] == ["61.04", f"{s['online_rate_pct_prev']:,.2f}", "+17.75 个百分点"]
+    assert cells["五类烟(箱)"][0] == "61.22" and cells["五类烟(箱)"][3] == "-49.78%"
+
+    def colour(label: str, j: int) -> str:
+        row = next(i for i in range(len(table.rows)) if table.cell(i, 0).text == label)
+        return str(table.cell(row, j).text_frame.paragraphs[0].runs[0].font.color.rgb)
+
+    green, red = "1E8E3E", "D93025"
+    assert colour("销量(箱)", 4) == colour("销量(箱)", 3) == red  # a fall
+    assert colour("条均价(元/条)", 4) == green  # a rise
+    assert colour("五类烟(箱)", 4) == colour("五类烟(箱)", 3) == green  # a fall in 五类 is the good news
+
+
+def test_deck_charts_fill_the_content_area_between_title_and_caption(deck):
+    from pptx import Presentation
+
+    prs = Presentation(io.BytesIO(deck[1]))
+    left, top, width, height = CONTENT
+    pictures = [sh for s in prs.slides for sh in s.shapes if sh.shape_type == 13]
+    assert len(pictures) == 5
+    for pic in pictures:
+        assert left <= pic.left and top <= pic.top
+        assert pic.left + pic.width <= left + width and pic.top + pic.height <= top + height
+        assert pic.width * pic.height >= 0.6 * width * height
+        # the image has the box's aspect: nothing is stretched
+        w, h = chart_png_size()
+        assert abs(pic.width / pic.height - w / h) < 0.01
+    slide = next(s for s in prs.slides if any(sh.shape_type == 13 for sh in s.shapes))
+    title = next(sh for sh in slide.shapes if sh.has_text_frame)
+    caption = [sh for sh in slide.shapes if sh.has_text_frame and sh.text_frame.text.startswith("片区:")][0]
+    assert title.top + title.height <= top and top + height <= caption.top
+
+
+def test_deck_text_names_a_font_an_office_pc_has(deck):
+    from pptx import Presentation
+    from pptx.oxml.ns import qn
+
+    prs = Presentation(io.BytesIO(deck[1]))
+    runs = [r for s in prs.slides for sh in s.shapes for p in _paragraphs(sh) for r in p.runs]
+    assert len(runs) > 50
+    for run in runs:
+        rpr = run._r.find(qn("a:rPr"))
+        assert rpr.find(qn("a:latin")).get("typeface") == DECK_FONT == "Microsoft YaHei"
+        assert rpr.find(qn("a:ea")).get("typeface") == DECK_FONT
+    theme = prs.slide_masters[0].part.part_related_by(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme").blob.decode()
+    assert '<a:ea typeface="Microsoft YaHei"/>' in theme and '<a:font script="Hans" typeface="Noto Sans CJK SC"/>' in theme
+
+
+def _paragraphs(shape):
+    if shape.has_text_frame:
+        return shape.text_frame.paragraphs
+    if shape.has_table:
+        return [p for row in shape.table.rows for cell in row.cells for p in cell.text_frame.paragraphs]
+    return []
 
 
 def test_deck_carries_the_summary_and_the_filters(deck):
