@@ -136,7 +136,7 @@ def test_deck_kpi_slide_is_a_table_of_the_summary_with_changes_coloured_by_meani
     s = st_.summary
     table = next(sh.table for sh in _slide(Presentation(io.BytesIO(data)), "主要指标").shapes if sh.has_table)
     cells = {table.cell(i, 0).text: [table.cell(i, j).text for j in range(1, 5)] for i in range(len(table.rows))}
-    assert cells["指标"] == ["本年 2019", "对比 2018", "增减", "同比(%)"]
+    assert cells["指标"] == ["2019年", "2018年", "增减", "同比(%)"]  # the periods compared, as on the page
     # the same figures as queries.summary, two decimals
     assert cells["销量(箱)"] == [f"{s['volume_cases']:,.2f}", f"{s['volume_cases_prev']:,.2f}", f"{s['volume_change_cases']:+,.2f}",
                                f"{s['volume_yoy_pct']:+.2f}%"] == ["977.87", "1,008.13", "-30.26", "-3.00%"]
