@@ -8,8 +8,7 @@ from analytics.slugs import district_slug
 from pages import common, district
 
 presenting = st.query_params.get("present") == "1"
-st.set_page_config(page_title="卷烟营销分析", page_icon=":material/analytics:", layout="wide",
-                   initial_sidebar_state="collapsed" if presenting else "auto")
+st.set_page_config(page_icon=":material/analytics:", layout="wide", initial_sidebar_state="collapsed" if presenting else "auto")
 common.init_state()
 lang = common.lang()
 cat = common.catalog()
@@ -33,7 +32,10 @@ if districts:
     sections[t("page_districts", lang)] = districts
 sections[t("nav_admin", lang)] = admin
 st.session_state["_pages"] = {p.url_path: p for p in company + districts + admin}
-page = st.navigation(sections, position="hidden" if presenting else "sidebar")
+# expanded: every district is listed, no "View N more" to click (5 company pages, the districts, 2 admin)
+page = st.navigation(sections, position="hidden" if presenting else "sidebar", expanded=True)
+# the browser tab names the page, in the user's language
+st.set_page_config(page_title=f"{page.title} · {t('app_title', lang)}")
 
 on_district_page = page in districts
 filters = common.sidebar_filters(show_district=not on_district_page)
@@ -49,3 +51,5 @@ if page is not present and (presenting or st.sidebar.button(t("present", lang), 
         params["d"] = page.title
     st.switch_page(present, query_params=params)
 page.run()
+# after the page, not before it: warms the other pages (once per data state) while this one is read
+common.start_warm_up()
