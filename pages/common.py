@@ -2,6 +2,7 @@
 the URL, and the few display helpers every page uses. Numbers and labels come from analytics/."""
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -359,6 +360,19 @@ def download(frame: pd.DataFrame, name: str, fig=None) -> None:
         cols[2].download_button(tr("download_png"), lambda: report.to_png(charts.for_export(fig, note)), file_name=f"{name}.png",
                                 mime="image/png", key=f"png_{name}", icon=":material/image:")
 
+
+def uploader_in_chinese(key_prefix: str) -> None:
+    """In Chinese, replace the two texts of Streamlit's file uploader that no parameter reaches (its
+    button, "Upload", and its limit, "200MB per file • CSV, …"): a style for the uploaders whose key
+    starts with key_prefix hides them and writes ours. Streamlit's own texts show in English."""
+    if lang() != "zh":
+        return
+    zone = f'[class*="st-key-{key_prefix}"] [data-testid="stFileUploaderDropzone"]'
+    button = json.dumps(tr("uploader_button"), ensure_ascii=False)
+    limit = json.dumps(tr("uploader_limit", mb=st.get_option("server.maxUploadSize")), ensure_ascii=False)
+    st.html(f"<style>{zone} button p, {zone} [data-testid=stFileUploaderDropzoneInstructions] span {{display: none}}"
+            f" {zone} button [data-testid=stMarkdownContainer]::after {{content: {button}}}"
+            f" {zone} [data-testid=stFileUploaderDropzoneInstructions] > div::after {{content: {limit}}}</style>")
 
 # --- warm-up -----------------------------------------------------------------------------------
 # Streamlit runs no app code before a browser connects, so without this the first visitor after a
