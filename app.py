@@ -15,8 +15,7 @@ presenting = st.query_params.get("present") == "1"
 # link to /present still reaches it under its own path.
 _path = urllib.parse.urlparse(st.context.url or "").path.rstrip("/")
 present_at_root = presenting and not _path.endswith("/present")
-st.set_page_config(page_title="卷烟营销分析", page_icon=":material/analytics:", layout="wide",
-                   initial_sidebar_state="collapsed" if presenting else "auto")
+st.set_page_config(page_icon=":material/analytics:", layout="wide", initial_sidebar_state="collapsed" if presenting else "auto")
 common.init_state()
 lang = common.lang()
 cat = common.catalog()
@@ -44,7 +43,10 @@ if districts:
 sections[t("nav_admin", lang)] = admin
 # keyed by each page's own path: the default page's url_path is "", so name the two that can be default
 st.session_state["_pages"] = {**{p.url_path: p for p in company + districts + admin}, "overview": overview, "present": present}
-page = st.navigation(sections, position="hidden" if presenting else "sidebar")
+# expanded: every district is listed, no "View N more" to click (5 company pages, the districts, 2 admin)
+page = st.navigation(sections, position="hidden" if presenting else "sidebar", expanded=True)
+# the browser tab names the page, in the user's language
+st.set_page_config(page_title=f"{page.title} · {t('app_title', lang)}")
 
 on_district_page = page in districts
 filters = common.sidebar_filters(show_district=not on_district_page)
@@ -62,3 +64,5 @@ if page is not present and (presenting or st.sidebar.button(t("present", lang), 
     # address a presenter may copy must open cleanly on a fresh visit
     st.switch_page(present if present_at_root else overview, query_params=params)
 page.run()
+# after the page, not before it: warms the other pages (once per data state) while this one is read
+common.start_warm_up()

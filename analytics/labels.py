@@ -264,6 +264,12 @@ LABELS.update({
     "nav_admin": ("管理", "Admin"),
 })
 
+# Streamlit's own file-uploader texts, replaced in Chinese (pages/common.py::uploader_in_chinese)
+LABELS.update({
+    "uploader_button": ("选择文件", "Upload"),
+    "uploader_limit": ("单个文件不超过 {mb} MB，可拖放到这里", "{mb}MB per file"),
+})
+
 
 def localize(frame, lang: str, columns: list[str] | None = None, rounded: bool = True, rename: dict | None = None):
     """A display copy of `frame` through the column registry (analytics/columns.py): the given columns

@@ -2,6 +2,9 @@
 the URL, and the few display helpers every page uses. Numbers and labels come from analytics/."""
 from __future__ import annotations
 
+import json
+import logging
+import threading
 from collections.abc import Callable
 
 import pandas as pd
@@ -435,3 +438,94 @@ def download(frame: pd.DataFrame, name: str, fig=None, title: str | None = None,
     if fig is not None:
         cols[2].download_button(tr("download_png"), lambda: report.to_png(charts.for_export(fig, note, png_title)),
                                 file_name=f"{name}.png", mime="image/png", key=f"png_{name}", icon=":material/image:")
+
+
+def uploader_in_chinese(key_prefix: str) -> None:
+    """In Chinese, replace the two texts of Streamlit's file uploader that no parameter reaches (its
+    button, "Upload", and its limit, "200MB per file • CSV, …"): a style for the uploaders whose key
+    starts with key_prefix hides them and writes ours. Streamlit's own texts show in English."""
+    if lang() != "zh":
+        return
+    zone = f'[class*="st-key-{key_prefix}"] [data-testid="stFileUploaderDropzone"]'
+    button = json.dumps(tr("uploader_button"), ensure_ascii=False)
+    limit = json.dumps(tr("uploader_limit", mb=st.get_option("server.maxUploadSize")), ensure_ascii=False)
+    st.html(f"<style>{zone} button p, {zone} [data-testid=stFileUploaderDropzoneInstructions] span {{display: none}}"
+            f" {zone} button [data-testid=stMarkdownContainer]::after {{content: {button}}}"
+            f" {zone} [data-testid=stFileUploaderDropzoneInstructions] > div::after {{content: {limit}}}</style>")
+
+# --- warm-up -----------------------------------------------------------------------------------
+# Streamlit runs no app code before a browser connects, so without this the first visitor after a
+# server start pays for the imports, the connection (rollups copied into memory), the catalog and
+# the first page's queries. warm_up() puts all of them into the same caches the pages read.
+
+#: what the overview's first visit reads (query, filters: "f" or "f_nocmp", keyword arguments)
+OVERVIEW_QUERIES: tuple[tuple[str, str, dict], ...] = (
+    ("summary", "f", {}), ("district_table", "f", {"by": "area_type"}), ("pace", "f", {}), ("district_table", "f", {}),
+    ("class_by_period", "f_nocmp", {"grain": "year", "by": "district"}),
+)
+#: what a district page's first visit reads, with the district fixed
+DISTRICT_QUERIES: tuple[tuple[str, dict], ...] = (
+    ("summary", {}), ("district_table", {"by": "area_type"}), ("class_by_period", {"grain": "year"}),
+    ("provincial_by_period", {}), ("online_by_month", {}), ("low_tier_by_period", {}), ("pace", {}),
+    ("top_brands", {"limit": 10}), ("retailer_table", {"sort": "volume", "limit": 500}), ("volume_swings", {"limit": 20}),
+)
+
+
+def default_filters(cat: dict) -> Filters:
+    """The filters a visit without filter parameters in its URL starts from (as the sidebar seeds
+    them): the latest year against the year before, everything else unfiltered."""
+    years = cat["years"]
+    if not years:
+        return Filters()
+    latest = years[-1]
+    return Filters(year=latest, compare_year=latest - 1 if latest - 1 in years else None)
+
+
+def warm_up(districts: bool = True) -> list[tuple[str, tuple, tuple]]:
+    """Fill the caches a first visit reads, for the data state current now: the connection, the
+    catalog, the overview's queries (and with districts=True every district page's), and build the
+    overview's first figure once (Plotly's first figure pays for its lazy imports).
+
+    Safe beside a data load: every call is keyed on the state read at the start, and the warm-up
+    stops as soon as the state has moved on. Returns the (query, filter key, arguments) warmed."""
+    root, state = _state()
+    cat = _catalog(root, state)
+    f = default_filters(cat)
+    plan = [(name, (f if which == "f" else f.with_(compare_year=None)).key(), tuple(sorted(kw.items())))
+            for name, which, kw in OVERVIEW_QUERIES]
+    if districts:
+        plan += [(name, f.with_(districts=(d,)).key(), tuple(sorted(kw.items())))
+                 for d in cat["districts"] for name, kw in DISTRICT_QUERIES]
+    done = []
+    for i, (name, key, kwargs) in enumerate(plan):
+        if not cat["years"] or _state() != (root, state):
+            break  # nothing loaded, or a load/rollback happened: the next run warms the new state
+        result = _run(root, state, name, key, kwargs)
+        if i == len(OVERVIEW_QUERIES) - 1 and isinstance(result, pd.DataFrame):
+            charts.apply_theme(charts.class_bars(result, "zh", x="district", value="share_pct"), "light").to_json()
+        done.append((name, key, kwargs))
+    return done
+
+
+_warm_lock = threading.Lock()
+_warmed: set[tuple[str, str | None]] = set()
+
+
+def start_warm_up() -> threading.Thread | None:
+    """warm_up() in a background thread, once per server process and data state (a load or rollback
+    makes a new state, which is warmed by the next run after it). Returns the thread it started."""
+    key = _state()
+    with _warm_lock:
+        if key in _warmed:
+            return None
+        _warmed.add(key)
+
+    def work() -> None:
+        try:
+            warm_up()
+        except Exception:  # a warm-up is an optimisation: a failure must never reach a visitor
+            logging.getLogger(__name__).exception("warm-up failed")
+
+    thread = threading.Thread(target=work, name="dashboard-warm-up", daemon=True)
+    thread.start()
+    return thread

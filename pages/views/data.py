@@ -19,6 +19,7 @@ st.caption(tr("upload_help"))
 nonce = st.session_state.setdefault("upload_nonce", 0)
 files = st.file_uploader(tr("upload_files"), accept_multiple_files=True, key=f"uploader_{nonce}",
                          type=["csv", "txt", "xlsx", "xls", "parquet"])
+common.uploader_in_chinese("uploader_")  # Streamlit's button and limit texts, in Chinese
 c1, c2, c3 = st.columns(3)
 kind = c1.selectbox(tr("upload_kind"), [None, *KINDS], format_func=lambda k: tr("kind_auto") if k is None else tr(f"kind_{k}"),
                     key="upload_kind")

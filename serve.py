@@ -1,0 +1,39 @@
+"""`python serve.py [streamlit options]`: `streamlit run app.py` with the first visit's caches warmed
+as soon as the server is up (what `make run` starts).
+
+Streamlit runs no app code until a browser connects, so under plain `streamlit run app.py` the
+first visitor after a start pays for the imports, the connection and the overview's queries (the
+app then warms the other pages in the background). Here the same warm-up runs in the server's own
+process, into the same caches, while the server waits for its first visitor."""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+APP = Path(__file__).resolve().with_name("app.py")
+
+
+def _warm_when_ready() -> None:
+    from streamlit import runtime
+
+    while not runtime.exists():  # the caches live in the runtime: wait until the server made it
+        time.sleep(0.05)
+    from pages import common
+
+    thread = common.start_warm_up()
+    if thread is not None:
+        thread.join()
+
+
+def main() -> int:
+    from streamlit.web import cli
+
+    threading.Thread(target=_warm_when_ready, name="dashboard-warm-up-start", daemon=True).start()
+    sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
+    return cli.main(prog_name="streamlit")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""The warm-up fills the very caches a first visit reads: after it, the overview's and a district
+page's first runs execute no query at all."""
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from pages import common
+
+from .conftest import ROOT
+from .test_app import _district_app
+
+
+@pytest.fixture
+def counted(monkeypatch, demo_dir, data_env):
+    """Empty caches, and every query the pages run through common.run counted by name."""
+    data_env(demo_dir)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    calls: list[str] = []
+    for name, fn in list(common.QUERIES.items()):
+        monkeypatch.setitem(common.QUERIES, name, lambda con, f, _n=name, _fn=fn, **kw: calls.append(_n) or _fn(con, f, **kw))
+    monkeypatch.setattr(common, "_warmed", set())
+    yield calls
+    st.cache_data.clear()
+
+
+def test_after_the_warm_up_a_first_visit_to_the_overview_and_a_district_runs_no_query(counted):
+    warmed = common.warm_up()
+    assert {name for name, *_ in warmed} >= {"summary", "pace", "district_table", "class_by_period", "retailer_table"}
+    assert len(counted) == len(warmed)  # each warmed query ran once (the demo city has 8 districts)
+    counted.clear()
+    common._warmed.add(common._state())  # this test checks the caches, not the background thread
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "总览" and at.metric[0].value.endswith("箱")  # the overview really drew its figures
+    at2 = _district_app("城郊片区")
+    at2.run()
+    assert not at2.exception, [e.value for e in at2.exception]
+    assert at2.metric[0].value == "977.87 箱"
+    assert counted == []  # every query of both first visits was a cache hit
+
+
+def test_the_background_warm_up_runs_once_per_data_state(counted):
+    thread = common.start_warm_up()
+    assert thread is not None
+    thread.join(timeout=120)
+    assert not thread.is_alive() and counted, "the thread ran the queries"
+    assert common.start_warm_up() is None  # same state: not again
+    ran = len(counted)
+    f = common.default_filters(common.catalog())
+    common.run("summary", f)
+    common.run("retailer_table", f.with_(districts=("城郊片区",)), sort="volume", limit=500)
+    assert len(counted) == ran  # both answered from the cache the thread filled
+
+
+def test_the_warm_up_does_nothing_without_data(empty_dir, data_env):
+    data_env(empty_dir)
+    st.cache_data.clear()
+    assert common.warm_up() == []
