@@ -38,10 +38,10 @@ $(DATA_DIR)/manifest.json: | $(VENV)/.runtime
 demo: $(VENV)/.runtime
 	$(PY) -m analytics demo --data-dir $(DATA_DIR) --force
 
-# serve.py is `streamlit run app.py` with the first visit's caches warmed at start; the rest of the
+# pages/serve/ (python -m pages.serve) is `streamlit run app.py` with the first visit's caches warmed at start; the rest of the
 # server's settings (no developer toolbar, no usage statistics, headless) are in .streamlit/config.toml
 run: $(VENV)/.runtime $(DATA_DIR)/manifest.json
-	DASHBOARD_DATA_DIR=$(DATA_DIR) $(PY) serve.py --server.port $(PORT)
+	DASHBOARD_DATA_DIR=$(DATA_DIR) $(PY) -m pages.serve --server.port $(PORT)
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .

@@ -30,12 +30,12 @@ def free_port() -> int:
 def streamlit_server(data_dir: Path, extra_env: dict | None = None, launcher: bool = False,
                      port: int | None = None) -> Iterator[str]:
     """Serve app.py on 127.0.0.1:<free port>; stopped when the block ends. launcher=True starts it
-    as `make run` does (serve.py: the caches warmed at start) instead of `streamlit run app.py`."""
+    as `make run` does (python -m pages.serve: the caches warmed at start) instead of `streamlit run app.py`."""
     port = port or free_port()
     env = {**os.environ, "DASHBOARD_DATA_DIR": str(data_dir), **(extra_env or {})}
     log = open(data_dir.parent / f"streamlit-{port}.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, *([str(ROOT / "serve.py")] if launcher else ["-m", "streamlit", "run", str(ROOT / "app.py")]), "--server.address", "127.0.0.1",
+        [sys.executable, *(["-m", "pages.serve"] if launcher else ["-m", "streamlit", "run", str(ROOT / "app.py")]), "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,

@@ -119,7 +119,7 @@ def cold_start(data_dir: Path, runs: int, district: str, launcher: bool = True) 
             out.setdefault("loadavg_1min", []).append(loadavg)
         browser.close()
         returning.close()
-    return {"launcher": "serve.py" if launcher else "streamlit run app.py", "runs": runs, "district": district,
+    return {"launcher": "python -m pages.serve" if launcher else "streamlit run app.py", "runs": runs, "district": district,
             **out, **{k.replace("_s", "_worst_s"): max(out[k]) for k in keys}}
 
 

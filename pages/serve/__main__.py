@@ -1,4 +1,4 @@
-"""`python serve.py [streamlit options]`: `streamlit run app.py` with the first visit's caches warmed
+"""`python -m pages.serve [streamlit options]`: `streamlit run app.py` with the first visit's caches warmed
 as soon as the server is up (what `make run` starts).
 
 Streamlit runs no app code until a browser connects, so under plain `streamlit run app.py` the
@@ -12,7 +12,9 @@ import threading
 import time
 from pathlib import Path
 
-APP = Path(__file__).resolve().with_name("app.py")
+# a package, not pages/serve.py: Streamlit's first run of a process treats every pages/*.py as a page
+# of its own (multipage v1), and this module must never run as one
+APP = Path(__file__).resolve().parents[2] / "app.py"  # the frame, beside pages/
 
 
 def _warm_when_ready() -> None:
