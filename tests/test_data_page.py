@@ -61,7 +61,7 @@ def test_upload_preview_confirm_and_rollback(tmp_path, monkeypatch):
     at.file_uploader[0].set_value(("更正_甲片区.csv", CORRECTION.encode("gbk"), "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
     warnings = [w.value for w in at.warning]
-    today = store.extracts()[-1]["loaded_at"][:10]
+    today = fmt_time(store.extracts()[-1]["loaded_at"])[:10]
     assert warnings == [f"将替换 甲片区 2019-02-04 至 2019-03-04 的 2 行订单（1.00 箱，来自 E00003 {today} 导入）"]
     assert at.button(key="upload_confirm").label == "确认导入 1 个文件"
     at.button(key="upload_confirm").click().run()
@@ -142,6 +142,23 @@ def test_a_withdrawn_load_is_restored_after_a_preview_and_the_history_reads_clea
     assert (record["status"], record["restored_by"]) == ("active", "test@example.com")  # AppTest's signed-in user
     assert fmt_time(record["restored_at"]) in at.dataframe[0].value["恢复时间"].tolist()
     assert not [sb for sb in at.selectbox if sb.label == "选择要恢复的导入"]  # nothing left to restore
+
+
+def test_withdrawing_a_master_update_previews_the_fields_that_revert_in_either_language(tmp_path, monkeypatch):
+    store = load_tiny(tmp_path / "data")
+    update = "许可证号,客户名称,片区,客户经理,城乡分类,业态,档位\n0420002,乙食杂店(迁址),乙片区,李娜,城网,食杂店,12\n"
+    assert store.load([("零售户_更新.csv", update.encode("gbk"))], loaded_by="test")[0].status == "loaded"
+    at = _page(store.root, monkeypatch)
+    _pick(at, "选择要撤销的导入").set_value("E00004").run()
+    assert not at.exception, [e.value for e in at.exception]
+    since = fmt_time(store.extracts()[0]["loaded_at"])
+    assert _preview(at) == [["0420002", "乙食杂店(迁址)",
+                             "客户名称：乙食杂店(迁址) → 乙食杂店；片区：乙片区 → 甲片区；客户经理：李娜 → 张伟；城乡分类：城网 → 农网；档位：12 → 10",
+                             f"E00001 · {since}"]]
+    at.session_state["lang"] = "en"
+    at.run()
+    assert _preview(at)[0][2] == ("Retailer: 乙食杂店(迁址) → 乙食杂店; District: 乙片区 → 甲片区; Customer manager: 李娜 → 张伟; "
+                                  "Area type: Urban → Rural; Tier: 12 → 10")
 
 
 def test_a_choice_withdrawn_meanwhile_elsewhere_is_dropped_and_nothing_else_is_withdrawn(tmp_path, monkeypatch):

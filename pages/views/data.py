@@ -43,7 +43,7 @@ if use_period:
 if files:
     batch = [(f.name, f.getvalue()) for f in files]
     results = store.parse(batch, kind=kind, sheet=sheet, period=period)
-    loaded_on = {e["id"]: e["loaded_at"][:10] for e in store.extracts()}
+    loaded_on = {e["id"]: fmt_time(e["loaded_at"])[:10] for e in store.extracts()}  # local date, as in the history
     ready = [r for r in results if r.status == "ready"]
     refused = [r for r in results if r.status == "refused"]
     for r in results:
@@ -141,7 +141,8 @@ def _values(m: MasterChange) -> str:
         return tr("chg_record_new")
     cols = list(m.fields)
     shown = localize(pd.DataFrame([{c: rec.get(c) for c in cols} for rec in (m.before, m.after)]), common.lang(), cols)
-    return "；".join(f"{h}：{a} → {b}" for h, a, b in zip(shown.columns, shown.iloc[0], shown.iloc[1], strict=True))
+    colon, sep = ("：", "；") if common.lang() == "zh" else (": ", "; ")
+    return sep.join(f"{h}{colon}{a} → {b}" for h, a, b in zip(shown.columns, shown.iloc[0], shown.iloc[1], strict=True))
 
 
 def _show_preview(preview: ChangePreview, record: dict) -> None:
