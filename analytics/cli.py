@@ -1,4 +1,4 @@
-"""`python -m analytics …`: demo, summary, ingest, extracts, rollback."""
+"""`python -m analytics …`: demo, summary, ingest, extracts, rollback, restore, report, rebuild."""
 from __future__ import annotations
 
 import argparse
@@ -148,19 +148,54 @@ def cmd_extracts(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_rollback(args: argparse.Namespace) -> int:
-    from .store import Store
+def _describe(preview) -> list[str]:
+    """The preview of a withdrawal or restore as lines of text."""
+    from .labels import fmt_time
 
+    out = [f"  remove {c.lines:,} lines ({c.cases:,.2f} cases) of {c.district} from {c.start} to {c.end}: "
+           f"{c.extract_id} loaded {fmt_time(c.loaded_at)}" for c in preview.removed]
+    out += [f"  bring back {c.lines:,} lines ({c.cases:,.2f} cases) of {c.district} from {c.start} to {c.end}: "
+            f"{c.extract_id} loaded {fmt_time(c.loaded_at)}" for c in preview.returned]
+    for m in preview.masters:
+        if m.after is None:
+            out.append(f"  {m.key}: record removed (no other extract holds it)")
+        else:
+            changed = "; ".join(f"{k} {a!r} -> {b!r}" for k, (a, b) in m.fields.items())
+            out.append(f"  {m.key}: {changed} (from {m.source} loaded {fmt_time(m.source_loaded_at)})")
+    if preview.orphan_lines:
+        out.append(f"  warning: {preview.orphan_lines:,} live order lines would refer to a record no extract holds")
+    return out or ["  no live figure changes (later extracts replace all of it)"]
+
+
+def _status_command(args: argparse.Namespace, action: str) -> int:
+    """rollback and restore: one clear line on stderr for every refusal, never a traceback."""
+    from .store import ExtractError, Store
+
+    store = Store(args.data_dir)
     try:
-        record = Store(args.data_dir).rollback(args.extract_id, progress=_progress(not args.quiet))
-    except (KeyError, ValueError) as exc:
-        print(f"error: {exc.args[0]}", file=sys.stderr)
+        if args.dry_run:
+            preview = store.preview(args.extract_id, action)
+            print(f"{args.extract_id}: {'withdrawing' if action == 'withdraw' else 'restoring'} would change")
+            print("\n".join(_describe(preview)))
+            return 0
+        run = store.rollback if action == "withdraw" else store.restore
+        record = run(args.extract_id, progress=_progress(not args.quiet), timeout=args.wait)
+    except ExtractError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     except TimeoutError as exc:  # another load held the lock for too long
         print(f"error: {exc}", file=sys.stderr)
         return 3
-    print(f"{record['id']} withdrawn ({record['file_name']})")
+    print(f"{record['id']} {'withdrawn' if action == 'withdraw' else 'restored'} ({record['file_name']})")
     return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    return _status_command(args, "withdraw")
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    return _status_command(args, "restore")
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -224,8 +259,14 @@ def parser() -> argparse.ArgumentParser:
                                     "(default: each file's first to last order date)")
     e = add("extracts", cmd_extracts, "load history, oldest first")
     e.add_argument("--json", action="store_true")
-    r = add("rollback", cmd_rollback, "withdraw one extract")
+    r = add("rollback", cmd_rollback, "withdraw one extract (undo with restore)")
     r.add_argument("extract_id")
+    r.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
+    r.add_argument("--wait", type=float, default=600.0, help="seconds to wait for another writer (default 600), then exit 3")
+    rs = add("restore", cmd_restore, "make a withdrawn extract active again, in its original order")
+    rs.add_argument("extract_id")
+    rs.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
+    rs.add_argument("--wait", type=float, default=600.0, help="seconds to wait for another writer (default 600), then exit 3")
     rp = add("report", cmd_report, "a PPTX deck for a district (or all) and year")
     rp.add_argument("--district", required=True)
     rp.add_argument("--year", type=int, required=True)

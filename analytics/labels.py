@@ -198,15 +198,6 @@ def fmt_count(value: float | None, lang: str = "zh") -> str:
     return f"{int(value):,} {t('unit_households', lang)}"
 
 
-def fmt_datetime(iso: str | None) -> str:
-    """A stored ISO timestamp (with its offset) in this computer's local time: 2026-11-27 14:05."""
-    if not iso:
-        return "—"
-    import datetime as dt
-
-    return dt.datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
-
-
 #: Plotly hover formats for the same units (d3-format strings).
 HOVER_CASES = ":,.2f"
 HOVER_PCT = ":.2f"
@@ -376,6 +367,59 @@ LABELS.update({
     "rollback_confirm_first": ("请先勾选确认。", "Tick the confirmation first."),
     "rollback_done": ("已撤销 {id}（{file}）", "Withdrew {id} ({file})"),
 })
+
+# the Data page: withdrawing and restoring a load, with a preview of what changes
+LABELS.update({
+    "pick_placeholder": ("请选择一次导入", "Choose a load"),
+    "action_choose_first": ("请先选择一次导入，并勾选确认。", "Choose a load and tick the confirmation first."),
+    "rollback_undo_hint": ("如需撤回，可在“恢复已撤销的导入”中选择 {id}。", "To undo, choose {id} under 'Restore a withdrawn load'."),
+    "restore_title": ("恢复已撤销的导入", "Restore a withdrawn load"),
+    "restore": ("恢复导入", "Restore load"),
+    "restore_pick": ("选择要恢复的导入", "Load to restore"),
+    "restore_sure": ("我确认恢复，该次导入将按原来的顺序重新生效", "I am sure: make this load active again, in its original order"),
+    "restore_done": ("已恢复 {id}（{file}）", "Restored {id} ({file})"),
+    "restore_undo_hint": ("如需撤回，可在“撤销导入”中再次选择 {id}。", "To undo, choose {id} under 'Withdraw load' again."),
+    "preview_withdraw": ("撤销 {id}（{file}）将带来以下变化：", "Withdrawing {id} ({file}) changes:"),
+    "preview_restore": ("恢复 {id}（{file}）将带来以下变化：", "Restoring {id} ({file}) changes:"),
+    "preview_nothing": ("不改变任何现有数据：这次导入的订单已全部被之后的导入替换。",
+                        "No live figure changes: later loads replace all of this load's lines."),
+    "chg_change": ("变化", "Change"),
+    "chg_removed": ("移出", "Goes away"),
+    "chg_returned": ("恢复", "Comes back"),
+    "chg_extract": ("所属导入", "Load"),
+    "chg_key": ("档案编号", "Record"),
+    "chg_fields": ("改动", "Changes"),
+    "chg_source": ("之后取自", "Then from"),
+    "chg_record_gone": ("记录将删除（其他导入中没有该记录）", "Record goes away (no other load holds it)"),
+    "chg_record_new": ("记录将出现", "Record comes back"),
+    "chg_orphans": ("注意：{n} 行现有订单引用的零售户或卷烟将不在档案中。",
+                    "Note: {n} live order lines would refer to a retailer or SKU no longer in the master."),
+    "sku_id": ("卷烟编码", "SKU code"),
+    "manufacturer": ("生产企业", "Manufacturer"),
+    "wholesale_price": ("批发价(元/条)", "Wholesale price (yuan/carton)"),
+    "hist_withdrawn_at": ("撤销时间", "Withdrawn at"),
+    "hist_withdrawn_by": ("撤销人", "Withdrawn by"),
+    "hist_restored_at": ("恢复时间", "Restored at"),
+    "hist_restored_by": ("恢复人", "Restored by"),
+    "err_unknown_extract": ("没有编号为 {id} 的导入。", "There is no load {id}."),
+    "err_already_withdrawn": ("{id} 已经撤销（可能刚被其他人撤销），数据没有改动。", "{id} is already withdrawn (perhaps just now, by someone else); nothing changed."),
+    "err_already_active": ("{id} 已经生效（可能刚被其他人恢复），数据没有改动。", "{id} is already active (perhaps just now, by someone else); nothing changed."),
+    "err_same_content_active": ("{id} 与生效中的 {other} 是同一个文件，请先撤销 {other}。", "{id} holds the same file as {other}, which is active; withdraw {other} first."),
+    "err_lock_timeout": ("另一项导入或撤销正在进行，数据没有改动，请稍后再试。", "Another load or rollback is running; nothing changed. Try again in a minute."),
+})
+
+
+def fmt_time(iso: str | None) -> str:
+    """A manifest timestamp (ISO 8601 with offset) in the server's local time, to the minute; — when missing."""
+    import datetime as dt
+
+    if not iso:
+        return "—"
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return (moment.astimezone() if moment.tzinfo else moment).strftime("%Y-%m-%d %H:%M")
 
 # presenting and exports
 LABELS.update({

@@ -6,7 +6,7 @@ Layout of data/ (see docs/architecture.md):
     state/<gen>/             live masters, live order lines and rollups derived from the manifest
     .lock                    serialises writers across processes
 
-A load or rollback writes a complete new state directory, then replaces manifest.json in one
+A load, rollback or restore writes a complete new state directory, then replaces manifest.json in one
 rename: a reader sees the old state or the new one, never a mix. A crash before the rename
 leaves the previous manifest, and so the previous state, in force.
 """
@@ -99,6 +99,88 @@ class LoadResult:
 
     def messages(self, lang: str = "zh") -> list[str]:
         return self.parsed.problems.messages(lang) if self.parsed is not None else []
+
+
+class ExtractError(Exception):
+    """A withdrawal or restore that cannot be done. `code` says why (the page's label), the message
+    says it in English for the command line."""
+
+    code = "error"
+
+    def __init__(self, message: str, extract_id: str, other: str | None = None):
+        super().__init__(message)
+        self.extract_id, self.other = extract_id, other
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return self.args[0]
+
+
+class UnknownExtract(ExtractError, KeyError):
+    code = "unknown"
+
+
+class AlreadyWithdrawn(ExtractError, ValueError):
+    code = "already_withdrawn"
+
+
+class AlreadyActive(ExtractError, ValueError):
+    code = "already_active"
+
+
+class SameContentActive(ExtractError, ValueError):
+    """Restoring would make the same bytes active twice, which a load never allows."""
+
+    code = "same_content_active"
+
+
+@dataclass
+class LineChange:
+    """Order lines of one extract in one district that a withdrawal or restore takes out of the
+    live data or brings back into it."""
+
+    district: str
+    extract_id: str
+    loaded_at: str
+    lines: int
+    cases: float
+    start: str
+    end: str
+
+
+@dataclass
+class MasterChange:
+    """One retailer or SKU whose live record changes: `before` and `after` are the records (None
+    when there is none), `source` the extract that provides the record afterwards."""
+
+    key: str
+    before: dict | None
+    after: dict | None
+    source: str | None
+    source_loaded_at: str | None
+
+    @property
+    def fields(self) -> dict[str, tuple[object, object]]:
+        """The columns that differ, as (before, after)."""
+        names = list((self.before or self.after or {}).keys())
+        return {n: ((self.before or {}).get(n), (self.after or {}).get(n)) for n in names
+                if (self.before or {}).get(n) != (self.after or {}).get(n)}
+
+
+@dataclass
+class ChangePreview:
+    """What withdrawing or restoring one extract changes in the live data."""
+
+    extract_id: str
+    action: str  # "withdraw" | "restore"
+    kind: str
+    removed: list[LineChange] = field(default_factory=list)  # live order lines that go away
+    returned: list[LineChange] = field(default_factory=list)  # order lines that become live
+    masters: list[MasterChange] = field(default_factory=list)
+    orphan_lines: int = 0  # live order lines whose retailer or SKU would have no record
+
+    @property
+    def changes_nothing(self) -> bool:
+        return not (self.removed or self.returned or self.masters)
 
 
 # --- the store -------------------------------------------------------------------------------
@@ -295,26 +377,31 @@ class Store:
             progress(1.0, "done")
             return results
 
-    def rollback(self, extract_id: str, progress: Progress = _noop) -> dict:
+    def rollback(self, extract_id: str, withdrawn_by: str | None = None, progress: Progress = _noop,
+                 timeout: float = 600.0) -> dict:
         """Withdraw one extract: the state becomes what it would be had it never been loaded."""
-        with self.lock():
+        return self._set_status(extract_id, "withdraw", withdrawn_by, progress, timeout)
+
+    def restore(self, extract_id: str, restored_by: str | None = None, progress: Progress = _noop,
+                timeout: float = 600.0) -> dict:
+        """Make a withdrawn extract active again. It keeps its original seq, so the state is what the
+        history says: it replaces what was loaded before it, and what was loaded after it still wins."""
+        return self._set_status(extract_id, "restore", restored_by, progress, timeout)
+
+    def preview(self, extract_id: str, action: str) -> ChangePreview:
+        """What withdrawing or restoring `extract_id` would change, without changing anything."""
+        return change_preview(self.extracts_dir, self.manifest(), extract_id, action)
+
+    def _set_status(self, extract_id: str, action: str, user: str | None, progress: Progress, timeout: float) -> dict:
+        # the same lock, build and switch as a load: a reader sees the old state or the new one
+        with self.lock(timeout):
             manifest = self.manifest()
-            new_manifest = json.loads(json.dumps(manifest))
-            for record in new_manifest["extracts"]:
-                if record["id"] == extract_id:
-                    if record["status"] != "active":
-                        raise ValueError(f"{extract_id} is already withdrawn")
-                    record["status"] = "withdrawn"
-                    record["withdrawn_at"] = _now()
-                    break
-            else:
-                known = ", ".join(e["id"] for e in manifest["extracts"]) or "none"
-                raise KeyError(f"no extract {extract_id}; known: {known}")
+            new_manifest = planned(manifest, extract_id, action, user or _user())
             progress(0.2, "rollups")
             self._clear_debris(manifest)
             self._switch(new_manifest, manifest)
             progress(1.0, "done")
-            return record
+            return next(r for r in new_manifest["extracts"] if r["id"] == extract_id)
 
     def rebuild(self) -> None:
         """Derive the state again from the extracts (after a code change to the rollups)."""
@@ -561,6 +648,136 @@ def last_change(manifest: dict) -> str | None:
     return max(stamps, key=lambda v: dt.datetime.fromisoformat(v)) if stamps else None
 
 
+# --- withdrawing and restoring ---------------------------------------------------------------------
+
+def planned(manifest: dict, extract_id: str, action: str, user: str | None = None) -> dict:
+    """The manifest after withdrawing ("withdraw") or restoring ("restore") one extract; the given
+    manifest is not changed. Raises an ExtractError when the action cannot be done."""
+    new = json.loads(json.dumps(manifest))
+    record = next((r for r in new["extracts"] if r["id"] == extract_id), None)
+    if record is None:
+        known = ", ".join(e["id"] for e in manifest["extracts"]) or "none"
+        raise UnknownExtract(f"no extract {extract_id}; known: {known}", extract_id)
+    now = _now()
+    if action == "withdraw":
+        if record["status"] != "active":
+            raise AlreadyWithdrawn(f"{extract_id} is already withdrawn", extract_id)
+        record.update(status="withdrawn", withdrawn_at=now, withdrawn_by=user)
+    elif action == "restore":
+        if record["status"] == "active":
+            raise AlreadyActive(f"{extract_id} is already active", extract_id)
+        twin = next((r for r in new["extracts"] if r["status"] == "active" and r["sha256"] == record["sha256"]), None)
+        if twin is not None:
+            raise SameContentActive(f"{extract_id} holds the same file as {twin['id']}, which is active; "
+                                    f"withdraw {twin['id']} first", extract_id, twin["id"])
+        record.update(status="active", restored_at=now, restored_by=user)
+    else:
+        raise ValueError(f"unknown action {action!r}: withdraw or restore")
+    # the latest withdrawal and restore have their own fields; the trail keeps every one
+    record.setdefault("events", []).append({"action": action, "at": now, "by": user})
+    return new
+
+
+def change_preview(extracts_dir: Path, manifest: dict, extract_id: str, action: str) -> ChangePreview:
+    """What withdrawing or restoring an extract would change, computed with the same live-line rule
+    the build and the load preview use (order_sources, create_live_orders), before against after.
+    Changes nothing on disk."""
+    after_manifest = planned(manifest, extract_id, action)
+    record = next(r for r in manifest["extracts"] if r["id"] == extract_id)
+    before = [r for r in manifest["extracts"] if r["status"] == "active"]
+    after = [r for r in after_manifest["extracts"] if r["status"] == "active"]
+    loaded = {r["id"]: r["loaded_at"] for r in manifest["extracts"]}
+    preview = ChangePreview(extract_id, action, record["kind"])
+    if record["kind"] == "orders":
+        preview.removed, preview.returned = _line_changes(extracts_dir, record, before, after, loaded)
+    else:
+        preview.masters, preview.orphan_lines = _master_changes(extracts_dir, record, before, after, loaded)
+    return preview
+
+
+def _line_changes(extracts_dir: Path, record: dict, before: list[dict], after: list[dict],
+                  loaded: dict[str, str]) -> tuple[list[LineChange], list[LineChange]]:
+    """Lines live before but not after (removed) and after but not before (returned), per district
+    and extract. Replace-by-period confines both to the extract's districts and period, so only
+    the extracts that overlap it are read."""
+    start, end, districts = record.get("period_start"), record.get("period_end"), record["districts"]
+    bounded = bool(start and end)
+
+    def overlapping(active: list[dict]) -> list[dict]:
+        return [r for r in active if r["kind"] == "orders" and (
+            not bounded or not (r.get("period_start") and r.get("period_end"))
+            or (set(r["districts"]) & set(districts) and r["period_start"] <= end and r["period_end"] >= start))]
+
+    where = "district IN (SELECT unnest(?::VARCHAR[]))" + (" AND order_date BETWEEN ?::DATE AND ?::DATE" if bounded else "")
+    params: list[object] = [districts, *((start, end) if bounded else ())]
+    con = duckdb.connect()
+    try:
+        for name, active in (("lines_before", before), ("lines_after", after)):
+            sources, coverage = order_sources(overlapping(active))
+            create_live_orders(con, extracts_dir, sources, coverage)
+            con.execute(f"CREATE TABLE {name} AS SELECT {ORDER_COLUMNS} FROM live_orders WHERE {where}", params)
+
+        def diff(a: str, b: str) -> list[LineChange]:
+            # EXCEPT ALL on whole lines including extract_id: identical lines count as often as they occur
+            rows = con.execute(
+                f"""SELECT district, extract_id, COUNT(*)::BIGINT, SUM(quantity_cartons)::DOUBLE / ?,
+                           strftime(MIN(order_date), '%Y-%m-%d'), strftime(MAX(order_date), '%Y-%m-%d')
+                    FROM (SELECT * FROM {a} EXCEPT ALL SELECT * FROM {b})
+                    GROUP BY district, extract_id ORDER BY district, extract_id""",
+                [config.CARTONS_PER_CASE]).fetchall()
+            return [LineChange(d, e, loaded.get(e, ""), int(n), float(c), s, t) for d, e, n, c, s, t in rows]
+
+        return diff("lines_before", "lines_after"), diff("lines_after", "lines_before")
+    finally:
+        con.close()
+
+
+def _master_changes(extracts_dir: Path, record: dict, before: list[dict], after: list[dict],
+                    loaded: dict[str, str]) -> tuple[list[MasterChange], int]:
+    """The live records of the keys this master extract holds, before against after (only those
+    keys can change), and how many live order lines would refer to a key left without a record."""
+    kind = record["kind"]
+    key, cols = ("retailer_id", RETAILER_COLUMNS) if kind == "retailers" else ("sku_id", SKU_COLUMNS)
+    con = duckdb.connect()
+    try:
+        keys = [k for (k,) in con.execute(f"SELECT DISTINCT {key} FROM read_parquet(?)",
+                                             [str(extracts_dir / record["stored_name"])]).fetchall()]
+
+        def live(active: list[dict]) -> dict[str, dict]:
+            holders = [r for r in active if r["kind"] == kind]
+            if not holders:
+                return {}
+            con.register("holder_seq", pd.DataFrame({"extract_id": [r["id"] for r in holders],
+                                                     "seq": [int(r["seq"]) for r in holders]}))
+            frame = con.execute(
+                f"""SELECT {cols}, extract_id FROM read_parquet(?, union_by_name=true) JOIN holder_seq USING (extract_id)
+                    WHERE {key} IN (SELECT unnest(?::VARCHAR[]))
+                    QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY seq DESC) = 1""",
+                [[str(extracts_dir / r["stored_name"]) for r in holders], keys]).df()
+            frame = frame.astype(object).where(frame.notna(), None)
+            return {row[key]: row for row in frame.to_dict("records")}
+
+        old, new = live(before), live(after)
+        changes = []
+        for k in sorted(set(old) | set(new)):
+            a, b = old.get(k), new.get(k)
+            source = b.pop("extract_id") if b else None
+            if a:
+                a.pop("extract_id")
+            if a != b:
+                changes.append(MasterChange(k, a, b, source, loaded.get(source) if source else None))
+        gone = [c.key for c in changes if c.after is None]
+        orphans = 0
+        if gone:
+            sources, coverage = order_sources([r for r in after if r["kind"] == "orders"])
+            create_live_orders(con, extracts_dir, sources, coverage)
+            orphans = con.execute(f"SELECT COUNT(*) FROM live_orders WHERE {key} IN (SELECT unnest(?::VARCHAR[]))",
+                                  [gone]).fetchone()[0]
+        return changes, int(orphans)
+    finally:
+        con.close()
+
+
 def load_paths(store: Store, paths: list[str], kind: str | None = None, loaded_by: str | None = None,
                progress: Progress = _noop, sheet: str | None = None,
                period: tuple[str, str] | None = None) -> list[LoadResult]:
@@ -569,4 +786,5 @@ def load_paths(store: Store, paths: list[str], kind: str | None = None, loaded_b
     return store.load(files, kind=kind, sheet=sheet, period=period, loaded_by=loaded_by, progress=progress)
 
 
-__all__ = ["Store", "LoadResult", "Replacement", "Problem", "build_state", "load_paths"]
+__all__ = ["Store", "LoadResult", "Replacement", "Problem", "ChangePreview", "LineChange", "MasterChange", "ExtractError",
+           "build_state", "change_preview", "load_paths", "planned"]

@@ -16,7 +16,7 @@ from analytics.columns import kinds as column_kinds
 from analytics.db import connect
 from analytics.exports import csv_bytes, xlsx_bytes
 from analytics.filters import TIER_MAX, TIER_MIN, Filters
-from analytics.labels import fmt_datetime, t
+from analytics.labels import fmt_time, t
 from analytics.narrative import comparison_caption
 from analytics.store import Store, last_change
 from analytics.text import md_escape
@@ -220,7 +220,7 @@ def data_status() -> str | None:
     cat = catalog()
     if not cat["period"]:
         return None
-    return tr("data_status", start=cat["period"][0], end=cat["period"][1], loaded=fmt_datetime(cat["updated"]))
+    return tr("data_status", start=cat["period"][0], end=cat["period"][1], loaded=fmt_time(cat["updated"]))
 
 
 def _drop_vanished_choices(cat: dict) -> None:

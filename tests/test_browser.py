@@ -5,6 +5,7 @@ from __future__ import annotations
 import urllib.parse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from analytics.slugs import district_slug
@@ -152,7 +153,22 @@ def test_names_with_markup_render_as_plain_text_in_the_browser(tmp_path, browser
         context.close()
 
 
-def test_analyst_uploads_a_correction_in_the_browser_and_rolls_it_back(tmp_path, browser):
+def _choose(page, label: str, option: str) -> None:
+    """Open a selectbox and pick an option. A click that lands while the page is still settling
+    after a rerun can close the list again, so a list that does not open is opened once more."""
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label)
+    for attempt in range(3):
+        box.click()
+        try:
+            page.get_by_role("option", name=option, exact=False).click(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+
+
+def test_analyst_uploads_a_correction_in_the_browser_rolls_it_back_and_restores_it(tmp_path, browser):
     from .conftest import load_tiny
     from .test_data_page import CORRECTION
 
@@ -172,10 +188,27 @@ def test_analyst_uploads_a_correction_in_the_browser_and_rolls_it_back(tmp_path,
         page.get_by_text("已导入 E00004：更正_甲片区.csv，2 行").wait_for(timeout=60_000)
         assert [e["id"] for e in store.extracts()][-1] == "E00004"
         screenshot(page, "data-after-load")
+        # nothing is preselected: choose the load, read what goes and what comes back, then confirm
+        wait_rendered(page)  # a click on a selectbox while the page reruns is lost
+        _choose(page, "选择要撤销的导入", "E00004 · 更正_甲片区.csv")
+        page.get_by_text("撤销 E00004（更正_甲片区.csv）将带来以下变化：").wait_for(timeout=30_000)
+        wait_rendered(page)
         page.get_by_text("我确认撤销", exact=False).click()
+        wait_rendered(page)
         page.get_by_role("button", name="撤销导入").click()
         page.get_by_text("已撤销 E00004（更正_甲片区.csv）").wait_for(timeout=60_000)
         assert store.extracts()[-1]["status"] == "withdrawn"
+        screenshot(page, "data-after-rollback")
+        # the undo: restore it the same way
+        wait_rendered(page)
+        _choose(page, "选择要恢复的导入", "E00004 · 更正_甲片区.csv")
+        page.get_by_text("恢复 E00004（更正_甲片区.csv）将带来以下变化：").wait_for(timeout=30_000)
+        wait_rendered(page)
+        page.get_by_text("我确认恢复", exact=False).click()
+        wait_rendered(page)
+        page.get_by_role("button", name="恢复导入").click()
+        page.get_by_text("已恢复 E00004（更正_甲片区.csv）").wait_for(timeout=60_000)
+        assert store.extracts()[-1]["status"] == "active"
         context.close()
 
 

@@ -1,4 +1,4 @@
-"""The command line: summary's error handling and the extract history."""
+"""The command line: summary's error handling, the extract history, rollback and restore."""
 import json
 import subprocess
 import sys
@@ -38,3 +38,34 @@ def test_extracts_lists_history_oldest_first_one_line_each(tiny):
     data = json.loads(_cli("extracts", "--json", "--data-dir", str(tiny.root)).stdout)
     assert [d["kind"] for d in data] == ["retailers", "skus", "orders"]
     assert data[2]["period_start"] == "2018-03-05" and data[2]["period_end"] == "2019-05-06"
+
+
+def test_rollback_and_restore_undo_each_other_with_a_dry_run_first(tiny):
+    from analytics.labels import fmt_time
+
+    loaded = fmt_time(tiny.extracts()[2]["loaded_at"])
+    dry = _cli("rollback", "E00003", "--dry-run", "--data-dir", str(tiny.root))
+    assert (dry.returncode, dry.stdout.splitlines()) == (0, [
+        "E00003: withdrawing would change",
+        f"  remove 1 lines (2.00 cases) of 乙片区 from 2019-05-06 to 2019-05-06: E00003 loaded {loaded}",
+        f"  remove 5 lines (3.00 cases) of 甲片区 from 2018-03-05 to 2019-03-04: E00003 loaded {loaded}",
+    ]), dry.stderr
+    assert tiny.extracts()[2]["status"] == "active"  # a dry run changes nothing
+    assert _cli("rollback", "E00003", "--quiet", "--data-dir", str(tiny.root)).stdout == "E00003 withdrawn (订单.csv)\n"
+    out = _cli("restore", "E00003", "--quiet", "--data-dir", str(tiny.root))
+    assert (out.returncode, out.stdout, out.stderr) == (0, "E00003 restored (订单.csv)\n", "")
+    record = tiny.extracts()[2]
+    assert record["status"] == "active" and record["restored_by"] and record["restored_at"] >= record["withdrawn_at"]
+    data = json.loads(_cli("summary", "--district", "all", "--year", "2019", "--json", "--data-dir", str(tiny.root)).stdout)
+    assert data["volume_cases"] == 4.0  # every figure back
+
+
+def test_restore_refusals_are_one_line_on_stderr_never_a_traceback(tiny):
+    active = _cli("restore", "E00003", "--data-dir", str(tiny.root))
+    assert (active.returncode, active.stdout, active.stderr) == (2, "", "error: E00003 is already active\n")
+    unknown = _cli("restore", "E00042", "--dry-run", "--data-dir", str(tiny.root))
+    assert (unknown.returncode, unknown.stderr) == (2, "error: no extract E00042; known: E00001, E00002, E00003\n")
+    with tiny.lock():  # another writer holds the data directory
+        busy = _cli("rollback", "E00003", "--wait", "0.5", "--data-dir", str(tiny.root))
+    assert (busy.returncode, busy.stderr) == (3, f"error: another load holds {tiny.root / '.lock'}\n")
+    assert tiny.extracts()[2]["status"] == "active"

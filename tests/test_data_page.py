@@ -1,12 +1,16 @@
-"""The Data page in AppTest: upload → preview of exactly what will be replaced → confirm → history → rollback."""
+"""The Data page in AppTest: upload → preview of exactly what will be replaced → confirm → history → rollback →
+restore, each with a preview, a confirmation that never carries over, and errors said in one line."""
 import hashlib
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from analytics.db import connect_store
 from analytics.filters import Filters
+from analytics.labels import fmt_time
 from analytics.queries import summary
+from analytics.store import Store
 
 from .conftest import ROOT, load_tiny
 
@@ -30,6 +34,23 @@ def _page(root: Path, monkeypatch) -> AppTest:
     return at
 
 
+def _pick(at: AppTest, label: str):
+    return next(sb for sb in at.selectbox if sb.label == label)
+
+
+def _sure(at: AppTest, start: str):
+    return next(cb for cb in at.checkbox if cb.label.startswith(start))
+
+
+def _go(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def _preview(at: AppTest) -> list[list]:
+    """The preview table of a withdrawal or restore (the table after the history)."""
+    return at.dataframe[1].value.values.tolist()
+
+
 def _tree_hash(root: Path) -> dict[str, str]:
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
 
@@ -40,7 +61,7 @@ def test_upload_preview_confirm_and_rollback(tmp_path, monkeypatch):
     at.file_uploader[0].set_value(("更正_甲片区.csv", CORRECTION.encode("gbk"), "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
     warnings = [w.value for w in at.warning]
-    today = store.extracts()[-1]["loaded_at"][:10]
+    today = fmt_time(store.extracts()[-1]["loaded_at"])[:10]
     assert warnings == [f"将替换 甲片区 2019-02-04 至 2019-03-04 的 2 行订单（1.00 箱，来自 E00003 {today} 导入）"]
     assert at.button(key="upload_confirm").label == "确认导入 1 个文件"
     at.button(key="upload_confirm").click().run()
@@ -50,13 +71,126 @@ def test_upload_preview_confirm_and_rollback(tmp_path, monkeypatch):
     assert s["volume_cases"] == (250 + 60 + 250) / 250  # January kept, Feb–Mar replaced
     assert [e["id"] for e in store.extracts()] == ["E00001", "E00002", "E00003", "E00004"]
 
-    form_select = next(sb for sb in at.selectbox if sb.label == "选择要撤销的导入")
-    assert form_select.value == "E00004"
-    next(cb for cb in at.checkbox if cb.label.startswith("我确认撤销")).check()
-    next(b for b in at.button if b.label == "撤销导入").click().run()
+    # nothing is preselected: the button does nothing until a load is chosen and the choice confirmed
+    assert _pick(at, "选择要撤销的导入").value is None
+    _pick(at, "选择要撤销的导入").set_value("E00004").run()
+    assert _preview(at) == [
+        ["移出", "甲片区", "2019-02-04 – 2019-03-04", 2, 1.24, "E00004", fmt_time(store.extracts()[3]["loaded_at"])],
+        ["恢复", "甲片区", "2019-02-04 – 2019-03-04", 2, 1.0, "E00003", fmt_time(store.extracts()[2]["loaded_at"])],
+    ]
+    _sure(at, "我确认撤销").check().run()
+    _go(at, "撤销导入").click().run()
+    assert not at.exception, [e.value for e in at.exception]
     assert [s.value for s in at.success] == ["已撤销 E00004（更正_甲片区.csv）"]
     s = summary(connect_store(store), Filters(year=2019, compare_year=2018, districts=("甲片区",)))
     assert s["volume_cases"] == 2.0  # back to the original 500 条
+
+    # the page starts afresh: no choice, no tick, and a second press changes nothing
+    after = _tree_hash(store.root)
+    assert _pick(at, "选择要撤销的导入").value is None
+    assert not _sure(at, "我确认撤销").value and _sure(at, "我确认撤销").disabled
+    _go(at, "撤销导入").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [w.value for w in at.warning] == ["请先选择一次导入，并勾选确认。"]
+    assert [e["status"] for e in store.extracts()] == ["active"] * 3 + ["withdrawn"]
+    assert _tree_hash(store.root) == after
+    assert not at.success
+
+    # a choice alone is not enough: the confirmation is ticked for one choice, never carried over
+    _pick(at, "选择要撤销的导入").set_value("E00003").run()
+    _go(at, "撤销导入").click().run()
+    assert [w.value for w in at.warning] == ["请先选择一次导入，并勾选确认。"]
+    assert _tree_hash(store.root) == after
+    _sure(at, "我确认撤销").check().run()
+    _pick(at, "选择要撤销的导入").set_value("E00002").run()
+    assert not _sure(at, "我确认撤销").value
+    _go(at, "撤销导入").click().run()
+    assert _tree_hash(store.root) == after
+    assert [e["status"] for e in store.extracts()] == ["active"] * 3 + ["withdrawn"]
+
+
+def test_a_withdrawn_load_is_restored_after_a_preview_and_the_history_reads_cleanly(tmp_path, monkeypatch):
+    store = load_tiny(tmp_path / "data")
+    assert store.load([("更正_甲片区.csv", CORRECTION.encode("gbk"))], loaded_by="test")[0].status == "loaded"
+    store.rollback("E00004", withdrawn_by="王分析")
+    at = _page(store.root, monkeypatch)
+    history = at.dataframe[0].value
+    assert list(history.columns) == ["编号", "状态", "类型", "文件名", "行数", "开始日期", "结束日期", "片区", "导入时间", "导入人",
+                                     "撤销时间", "撤销人"]
+    assert history["编号"].tolist() == ["E00004", "E00003", "E00002", "E00001"]  # newest first
+    loaded_at = store.extracts()[3]["loaded_at"]
+    assert history.iloc[0].tolist() == ["E00004", "已撤销", "订单明细", "更正_甲片区.csv", "2", "2019-02-04", "2019-03-04", "甲片区",
+                                        fmt_time(loaded_at), "test", fmt_time(store.extracts()[3]["withdrawn_at"]), "王分析"]
+    assert history.iloc[3].tolist()[5:] == ["—", "—", "乙片区、甲片区", fmt_time(store.extracts()[0]["loaded_at"]), "test", "—", "—"]
+    assert not history.isin(["None", "nan", "NaT"]).any().any() and history.notna().all().all()
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", history.iloc[0]["导入时间"])
+
+    assert _pick(at, "选择要恢复的导入").value is None
+    _pick(at, "选择要恢复的导入").set_value("E00004").run()
+    assert _preview(at) == [
+        ["移出", "甲片区", "2019-02-04 – 2019-03-04", 2, 1.0, "E00003", fmt_time(store.extracts()[2]["loaded_at"])],
+        ["恢复", "甲片区", "2019-02-04 – 2019-03-04", 2, 1.24, "E00004", fmt_time(loaded_at)],
+    ]
+    _sure(at, "我确认恢复").check().run()
+    _go(at, "恢复导入").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [s.value for s in at.success] == ["已恢复 E00004（更正_甲片区.csv）"]
+    assert "如需撤回，可在“撤销导入”中再次选择 E00004。" in [c.value for c in at.caption]
+    s = summary(connect_store(store), Filters(year=2019, compare_year=2018, districts=("甲片区",)))
+    assert s["volume_cases"] == (250 + 60 + 250) / 250  # the correction counts again
+    record = store.extracts()[3]
+    assert (record["status"], record["restored_by"]) == ("active", "test@example.com")  # AppTest's signed-in user
+    assert fmt_time(record["restored_at"]) in at.dataframe[0].value["恢复时间"].tolist()
+    assert not [sb for sb in at.selectbox if sb.label == "选择要恢复的导入"]  # nothing left to restore
+
+
+def test_withdrawing_a_master_update_previews_the_fields_that_revert_in_either_language(tmp_path, monkeypatch):
+    store = load_tiny(tmp_path / "data")
+    update = "许可证号,客户名称,片区,客户经理,城乡分类,业态,档位\n0420002,乙食杂店(迁址),乙片区,李娜,城网,食杂店,12\n"
+    assert store.load([("零售户_更新.csv", update.encode("gbk"))], loaded_by="test")[0].status == "loaded"
+    at = _page(store.root, monkeypatch)
+    _pick(at, "选择要撤销的导入").set_value("E00004").run()
+    assert not at.exception, [e.value for e in at.exception]
+    since = fmt_time(store.extracts()[0]["loaded_at"])
+    assert _preview(at) == [["0420002", "乙食杂店(迁址)",
+                             "客户名称：乙食杂店(迁址) → 乙食杂店；片区：乙片区 → 甲片区；客户经理：李娜 → 张伟；城乡分类：城网 → 农网；档位：12 → 10",
+                             f"E00001 · {since}"]]
+    at.session_state["lang"] = "en"
+    at.run()
+    assert _preview(at)[0][2] == ("Retailer: 乙食杂店(迁址) → 乙食杂店; District: 乙片区 → 甲片区; Customer manager: 李娜 → 张伟; "
+                                  "Area type: Urban → Rural; Tier: 12 → 10")
+
+
+def test_a_choice_withdrawn_meanwhile_elsewhere_is_dropped_and_nothing_else_is_withdrawn(tmp_path, monkeypatch):
+    store = load_tiny(tmp_path / "data")
+    at = _page(store.root, monkeypatch)
+    _pick(at, "选择要撤销的导入").set_value("E00003").run()
+    _sure(at, "我确认撤销").check().run()
+    store.rollback("E00003")  # another analyst, in another tab, was quicker
+    before = _tree_hash(store.root)
+    _go(at, "撤销导入").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [w.value for w in at.warning] == ["请先选择一次导入，并勾选确认。"]
+    assert _pick(at, "选择要撤销的导入").value is None
+    assert _tree_hash(store.root) == before
+
+
+def test_a_lock_held_too_long_is_one_clear_message_and_changes_nothing(tmp_path, monkeypatch):
+    store = load_tiny(tmp_path / "data")
+    at = _page(store.root, monkeypatch)
+
+    def busy(self, *args, **kwargs):
+        raise TimeoutError("another load holds .lock")
+
+    monkeypatch.setattr(Store, "rollback", busy)
+    before = _tree_hash(store.root)
+    _pick(at, "选择要撤销的导入").set_value("E00003").run()
+    _sure(at, "我确认撤销").check().run()
+    _go(at, "撤销导入").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == ["另一项导入或撤销正在进行，数据没有改动，请稍后再试。"]
+    assert not at.success
+    assert _tree_hash(store.root) == before
 
 
 def test_a_refused_upload_lists_problems_and_changes_nothing(tmp_path, monkeypatch):

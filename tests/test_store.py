@@ -26,7 +26,7 @@ import analytics.store as store_module
 from analytics.db import connect, connect_store
 from analytics.filters import Filters
 from analytics.queries import district_table, summary
-from analytics.store import Replacement, Store
+from analytics.store import LineChange, Replacement, Store
 
 from .conftest import ROOT, TINY_ORDERS, load_tiny
 
@@ -204,6 +204,126 @@ def test_rollback_of_an_unknown_or_withdrawn_extract_is_an_error_and_changes_not
     assert _tree(tiny.root) == before
 
 
+# --- previews, restores -------------------------------------------------------------------------------
+
+
+def test_the_preview_of_withdrawing_a_correction_lists_the_lines_that_go_and_the_older_lines_that_come_back(dec):
+    correction = _load(dec, "更正.csv", DEC_CORRECTION).record
+    loaded = {e["id"]: e["loaded_at"] for e in dec.extracts()}
+    before_tree, before = _tree(dec.root), _months(dec)
+    preview = dec.preview(correction["id"], "withdraw")
+    assert _tree(dec.root) == before_tree  # a preview changes nothing
+    assert (preview.kind, preview.masters, preview.orphan_lines) == ("orders", [], 0)
+    # the correction's 25 + 30 + 5 条 go, the November–December extract's 20 + 30 条 come back
+    assert preview.removed == [LineChange("甲片区", "E00005", loaded["E00005"], 3, 0.24, "2019-12-02", "2019-12-30")]
+    assert preview.returned == [LineChange("甲片区", "E00004", loaded["E00004"], 2, 0.2, "2019-12-02", "2019-12-30")]
+    dec.rollback(correction["id"])
+    after = _months(dec)
+    assert before[("甲片区", 2019, 12)] - after[("甲片区", 2019, 12)] == round((0.24 - 0.2) * 250)  # what the preview said
+    assert {k: v for k, v in after.items() if k != ("甲片区", 2019, 12)} == {k: v for k, v in before.items() if k != ("甲片区", 2019, 12)}
+
+
+def test_the_preview_of_an_extract_partly_replaced_later_shows_only_its_live_lines(dec):
+    _load(dec, "更正.csv", DEC_CORRECTION)
+    loaded = {e["id"]: e["loaded_at"] for e in dec.extracts()}
+    preview = dec.preview("E00004", "withdraw")
+    # 甲片区's December lines of E00004 are already replaced by the correction: only November goes
+    assert preview.removed == [LineChange("乙片区", "E00004", loaded["E00004"], 2, 0.36, "2019-11-04", "2019-12-16"),
+                               LineChange("甲片区", "E00004", loaded["E00004"], 1, 0.04, "2019-11-04", "2019-11-04")]
+    assert preview.returned == []  # nothing older covered November–December
+    whole = _load(dec, "乙片区_12月.csv", DEC_CORRECTION_B).record
+    _load(dec, "乙片区_12月_再次.csv", DEC_CORRECTION_B.replace("60,3000", "61,3050"))
+    hidden = dec.preview(whole["id"], "withdraw")
+    assert (hidden.removed, hidden.returned, hidden.changes_nothing) == ([], [], True)  # a later extract replaced all of it
+
+
+def test_the_preview_of_withdrawing_a_master_update_shows_what_reverts_and_which_lines_lose_their_retailer(tiny):
+    update = """许可证号,客户名称,片区,客户经理,城乡分类,业态,档位
+0420002,乙食杂店(迁址),乙片区,李娜,农网,食杂店,12
+0420004,丁烟酒店,乙片区,李娜,城网,烟酒店,8
+"""
+    orders = HEAD + "2019-06-03,0420004,6901028000002,40,400,网上订货\n"
+    tiny.load([("零售户_更新.csv", update.encode("gbk")), ("订单_丁.csv", orders.encode("gbk"))], loaded_by="test")
+    preview = tiny.preview("E00004", "withdraw")
+    assert (preview.kind, preview.removed, preview.returned) == ("retailers", [], [])
+    moved, new = preview.masters
+    assert (moved.key, moved.source, moved.source_loaded_at) == ("0420002", "E00001", tiny.extracts()[0]["loaded_at"])
+    assert moved.fields == {"retailer_name": ("乙食杂店(迁址)", "乙食杂店"), "district": ("乙片区", "甲片区"),
+                            "manager": ("李娜", "张伟"), "customer_tier": (12, 10)}
+    assert (new.key, new.before["retailer_name"], new.after, new.source) == ("0420004", "丁烟酒店", None, None)
+    assert preview.orphan_lines == 1  # the 40 条 of 0420004 would have no retailer record
+    tiny.rollback("E00004")
+    back = tiny.preview("E00004", "restore")
+    assert [(m.key, m.before, m.after) for m in back.masters] == [
+        ("0420002", moved.after, moved.before), ("0420004", None, new.before)]
+    assert back.masters[0].source == "E00004" and back.orphan_lines == 0
+
+
+def test_restoring_a_withdrawn_correction_gives_back_exactly_the_figures_before_the_withdrawal(dec):
+    correction = _load(dec, "更正.csv", DEC_CORRECTION).record
+    before = _figures(dec)
+    dec.rollback(correction["id"], withdrawn_by="王分析")
+    assert _figures(dec) != before
+    preview = dec.preview(correction["id"], "restore")
+    loaded = {e["id"]: e["loaded_at"] for e in dec.extracts()}
+    assert preview.removed == [LineChange("甲片区", "E00004", loaded["E00004"], 2, 0.2, "2019-12-02", "2019-12-30")]
+    assert preview.returned == [LineChange("甲片区", "E00005", loaded["E00005"], 3, 0.24, "2019-12-02", "2019-12-30")]
+    restored = dec.restore(correction["id"], restored_by="李审核")
+    assert _figures(dec) == before
+    assert (restored["status"], restored["withdrawn_by"], restored["restored_by"]) == ("active", "王分析", "李审核")
+    assert pd.Timestamp(restored["restored_at"]) >= pd.Timestamp(restored["withdrawn_at"]) >= pd.Timestamp(restored["loaded_at"])
+    assert pd.Timestamp(restored["restored_at"]).tzinfo is not None
+    assert [(e["action"], e["by"]) for e in restored["events"]] == [("withdraw", "王分析"), ("restore", "李审核")]
+    assert dec.extracts()[-1] == restored  # what the manifest holds
+
+
+def test_restoring_an_older_extract_keeps_the_newer_correction_winning_where_they_overlap(dec, tmp_path):
+    _load(dec, "更正.csv", DEC_CORRECTION)
+    before = _figures(dec)
+    dec.rollback("E00004")  # the November–December extract, older than the correction
+    never = load_tiny(tmp_path / "never")
+    _load(never, "更正.csv", DEC_CORRECTION)
+    assert _figures(dec) == _figures(never)
+    dec.restore("E00004")  # re-applied at its own place in the history: before the correction
+    assert _figures(dec) == before
+    assert _months(dec)[("甲片区", 2019, 12)] == 60  # the correction's 25 + 30 + 5, not E00004's 20 + 30
+
+
+def test_a_restored_master_update_wins_again_over_the_older_master(tiny):
+    before = _figures(tiny)
+    update = "许可证号,客户名称,片区,城乡分类\n0420001,甲便利店,乙片区,农网\n"
+    record = _load(tiny, "零售户_更新.csv", update).record
+    updated = _figures(tiny)
+    tiny.rollback(record["id"])
+    assert _figures(tiny) == before
+    tiny.restore(record["id"])
+    assert _figures(tiny) == updated
+
+
+def test_restore_refusals_are_errors_and_change_nothing(tiny):
+    tiny.rollback("E00003")
+    assert tiny.load([("订单(重新导出).csv", TINY_ORDERS.encode("gbk"))], loaded_by="test")[0].status == "loaded"  # E00004
+    before = _tree(tiny.root)
+    with pytest.raises(ValueError, match="^E00004 is already active$"):
+        tiny.restore("E00004")
+    with pytest.raises(KeyError, match="^no extract E00009; known: E00001, E00002, E00003, E00004$"):
+        tiny.restore("E00009")
+    with pytest.raises(ValueError, match="^E00003 holds the same file as E00004, which is active; withdraw E00004 first$") as err:
+        tiny.restore("E00003")
+    assert (err.value.code, err.value.extract_id, err.value.other) == ("same_content_active", "E00003", "E00004")
+    with pytest.raises(ValueError, match="^E00003 holds the same file"):
+        tiny.preview("E00003", "restore")
+    assert _tree(tiny.root) == before
+
+
+def test_a_restore_waiting_too_long_for_the_lock_is_a_timeout_and_changes_nothing(tiny):
+    tiny.rollback("E00003")
+    before = _tree(tiny.root)
+    with tiny.lock(), pytest.raises(TimeoutError):
+        Store(tiny.root).restore("E00003", timeout=0.3)
+    assert _tree(tiny.root) == before
+
+
 # --- incremental rebuilds ------------------------------------------------------------------------------
 
 def _manifest(*extracts: tuple[str, str, str | None, str | None, str], fmt: int = store_module.FORMAT_VERSION) -> dict:
@@ -245,7 +365,7 @@ def _rollup_tables(state: Path) -> dict[str, pd.DataFrame]:
     return out
 
 
-def test_an_incremental_build_equals_a_full_build_after_loads_and_rollbacks(demo_dir, tmp_path, monkeypatch):
+def test_an_incremental_build_equals_a_full_build_after_loads_rollbacks_and_a_restore(demo_dir, tmp_path, monkeypatch):
     store = Store(shutil.copytree(demo_dir, tmp_path / "data"))
     builds: list[object] = []
     real = store_module.build_state
@@ -262,7 +382,7 @@ def test_an_incremental_build_equals_a_full_build_after_loads_and_rollbacks(demo
     correction = HEAD + "".join(f"{d},{r},{k},{q * 2},{a * 2:.2f},网上订货\n" for d, r, k, q, a in lines)
     january = HEAD + "".join(f"2020-01-{2 + n % 20:02d},{r},{k},{q},{a:.2f},电话订货\n" for n, (_, r, k, q, a) in enumerate(lines))
     steps = [lambda: _load(store, "城郊_12月更正.csv", correction), lambda: _load(store, "2020年1月.csv", january),
-             lambda: store.rollback("E00006"), lambda: store.rollback("E00007")]
+             lambda: store.rollback("E00006"), lambda: store.rollback("E00007"), lambda: store.restore("E00006")]
     volumes = []
     for n, step in enumerate(steps):
         step()
@@ -272,9 +392,9 @@ def test_an_incremental_build_equals_a_full_build_after_loads_and_rollbacks(demo
         incremental, rebuilt = _rollup_tables(store.state_dir()), _rollup_tables(full)
         for name in rebuilt:
             pd.testing.assert_frame_equal(incremental[name], rebuilt[name], check_exact=False, rtol=1e-12, obj=f"step {n}: {name}")
-    assert builds == [[2019], [2020], [2019], [2020]]  # every step read only its year's lines
+    assert builds == [[2019], [2020], [2019], [2020], [2019]]  # every step read only its year's lines
     doubled = round(977.872 + sum(q for *_, q, _ in lines) / 250, 3)  # the correction's lines counted twice
-    assert volumes == [doubled, doubled, 977.872, 977.872]  # back to the seed's figure after the rollback
+    assert volumes == [doubled, doubled, 977.872, 977.872, doubled]  # the seed's figure after the rollback, until the restore
 
 
 # --- refusals and failures ------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""数据管理: upload extracts, preview exactly what a load will do, confirm, see the history, roll back."""
+"""数据管理: upload extracts, preview exactly what a load will do, confirm, see the history, withdraw or restore
+a load after seeing what that changes."""
 import datetime as dt
 from pathlib import Path
 
@@ -6,12 +7,21 @@ import pandas as pd
 import streamlit as st
 
 from analytics.contract import KINDS
-from analytics.labels import fmt_cases
+from analytics.labels import fmt_cases, fmt_time, localize
+from analytics.store import ChangePreview, ExtractError, MasterChange
 from pages import common
 
 tr = common.tr
 store = common.store()
 st.title(tr("page_data"))
+
+
+def _user() -> str | None:
+    try:
+        return st.user.get("email") or st.user.get("name")
+    except Exception:  # no login configured: the store records the OS user
+        return None
+
 
 # --- upload and preview ------------------------------------------------------------------------
 st.subheader(tr("upload_title"))
@@ -34,7 +44,7 @@ if use_period:
 if files:
     batch = [(f.name, f.getvalue()) for f in files]
     results = store.parse(batch, kind=kind, sheet=sheet, period=period)
-    loaded_on = {e["id"]: e["loaded_at"][:10] for e in store.extracts()}
+    loaded_on = {e["id"]: fmt_time(e["loaded_at"])[:10] for e in store.extracts()}  # local date, as in the history
     ready = [r for r in results if r.status == "ready"]
     refused = [r for r in results if r.status == "refused"]
     for r in results:
@@ -76,12 +86,7 @@ if files:
         st.error(tr("upload_nothing_stored"))
     elif ready and st.button(tr("upload_confirm", n=len(ready)), type="primary", key="upload_confirm"):
         bar = st.progress(0.0, text=tr("loading"))
-        loaded_by = None
-        try:
-            loaded_by = st.user.get("email") or st.user.get("name")
-        except Exception:  # no login configured: the store records the OS user
-            loaded_by = None
-        done = store.load(batch, kind=kind, sheet=sheet, period=period, loaded_by=loaded_by,
+        done = store.load(batch, kind=kind, sheet=sheet, period=period, loaded_by=_user(),
                           progress=lambda frac, _text: bar.progress(min(frac, 1.0), text=tr("loading")))
         bar.empty()
         loaded = [d for d in done if d.status == "loaded"]
@@ -106,30 +111,113 @@ if samples:
         for path in samples:
             st.download_button(path.name, path.read_bytes(), file_name=path.name, key=f"sample_{path.name}")
 
-# --- history and rollback ---------------------------------------------------------------------------
+# --- history, withdrawal and restore ------------------------------------------------------------------
+TIME_COLUMNS = ("loaded_at", "withdrawn_at", "restored_at")
+
+
+def _history(records: list[dict]) -> pd.DataFrame:
+    """The load history as shown: newest first, local times to the minute, — where a value is missing."""
+    cols = ["id", "status", "kind", "file_name", "rows", "period_start", "period_end", "districts", "loaded_at", "loaded_by"]
+    cols += [c for c in ("withdrawn_at", "withdrawn_by", "restored_at", "restored_by") if any(r.get(c) for r in records)]
+    rows = []
+    for r in reversed(records):
+        row = {c: r.get(c) for c in cols}
+        row.update(status=tr(f"status_{r['status']}"), kind=tr(f"kind_{r['kind']}"), districts="、".join(r.get("districts") or []))
+        row.update({c: fmt_time(r.get(c)) for c in TIME_COLUMNS if c in cols})
+        rows.append({c: (f"{v:,}" if c == "rows" else v) if v not in (None, "") else "—" for c, v in row.items()})
+    return pd.DataFrame(rows, columns=cols).rename(columns={c: tr(f"hist_{c}") for c in cols})
+
+
+def _error(exc: Exception) -> str:
+    if isinstance(exc, TimeoutError):
+        return tr("err_lock_timeout")
+    return tr(f"err_{exc.code}", id=exc.extract_id, other=exc.other or "")
+
+
+def _values(m: MasterChange) -> str:
+    """A master record's changed columns as 列：之前 → 之后, vocabularies in words."""
+    if m.after is None:
+        return tr("chg_record_gone")
+    if m.before is None:
+        return tr("chg_record_new")
+    cols = list(m.fields)
+    shown = localize(pd.DataFrame([{c: rec.get(c) for c in cols} for rec in (m.before, m.after)]), common.lang(), cols)
+    colon, sep = ("：", "；") if common.lang() == "zh" else (": ", "; ")
+    return sep.join(f"{h}{colon}{a} → {b}" for h, a, b in zip(shown.columns, shown.iloc[0], shown.iloc[1], strict=True))
+
+
+def _show_preview(preview: ChangePreview, record: dict) -> None:
+    st.markdown(tr(f"preview_{preview.action}", id=record["id"], file=record["file_name"]))
+    if preview.kind == "orders":
+        rows = [(tr(label), c.district, f"{c.start} – {c.end}", c.lines, c.cases, c.extract_id, fmt_time(c.loaded_at))
+                for label, changes in (("chg_removed", preview.removed), ("chg_returned", preview.returned)) for c in changes]
+        if rows:
+            common.table(pd.DataFrame(rows, columns=[tr("chg_change"), tr("district"), tr("period"), tr("rows"), tr("cases"),
+                                                     tr("chg_extract"), tr("hist_loaded_at")]))
+    elif preview.masters:
+        name = "retailer_name" if preview.kind == "retailers" else "sku_name"
+        rows = [(m.key, (m.before or m.after or {}).get(name) or "—", _values(m),
+                 f"{m.source} · {fmt_time(m.source_loaded_at)}" if m.source else "—") for m in preview.masters]
+        common.table(pd.DataFrame(rows, columns=[tr("chg_key"), tr(name), tr("chg_fields"), tr("chg_source")]))
+    if preview.changes_nothing:
+        st.info(tr("preview_nothing"))
+    if preview.orphan_lines:
+        st.warning(tr("chg_orphans", n=f"{preview.orphan_lines:,}"))
+
+
+def _action(action: str, candidates: list[dict], nonce: int) -> None:
+    """Choose, see what changes, confirm, act. Nothing is preselected, the confirmation belongs to
+    the one choice it was ticked for, and after an action every widget starts afresh (new keys), so
+    a second click can never act on a choice nobody made."""
+    prefix = "rollback" if action == "withdraw" else "restore"
+    by_id = {r["id"]: r for r in candidates}
+    choice = st.selectbox(tr(f"{prefix}_pick"), list(reversed(by_id)), index=None, placeholder=tr("pick_placeholder"),
+                          format_func=lambda i: f"{i} · {by_id[i]['file_name']} · {fmt_time(by_id[i]['loaded_at'])}",
+                          key=f"{prefix}_pick_{nonce}")
+    if choice is not None:
+        try:
+            _show_preview(store.preview(choice, action), by_id[choice])
+        except ExtractError as exc:  # changed since the page was drawn (another analyst, another tab)
+            st.error(_error(exc))
+            choice = None
+    sure = st.checkbox(tr(f"{prefix}_sure"), key=f"{prefix}_sure_{nonce}_{choice}", disabled=choice is None)
+    # the button stays pressable so that pressing it too early says what is missing
+    if st.button(tr(prefix), key=f"{prefix}_go_{nonce}", type="primary"):
+        if choice is None or not sure:
+            st.warning(tr("action_choose_first"))
+            return
+        run = store.rollback if action == "withdraw" else store.restore
+        try:
+            with st.spinner(tr("loading")):
+                record = run(choice, _user(), timeout=60.0)
+        except (ExtractError, TimeoutError) as exc:
+            st.error(_error(exc))
+            return
+        st.session_state["history_result"] = [tr(f"{prefix}_done", id=record["id"], file=record["file_name"])]
+        st.session_state["history_hint"] = tr(f"{prefix}_undo_hint", id=record["id"])
+        st.session_state["history_nonce"] = nonce + 1
+        st.rerun()
+
+
 st.subheader(tr("history"))
+for line in st.session_state.pop("history_result", []):
+    st.success(line)
+if hint := st.session_state.pop("history_hint", None):
+    st.caption(hint)
 records = store.extracts()
 if not records:
     st.info(tr("no_data"))
 else:
-    frame = pd.DataFrame(records)
-    frame["districts"] = frame["districts"].map(lambda d: "、".join(d) if isinstance(d, list) else "")
-    frame["status"] = frame["status"].map(lambda s: tr(f"status_{s}"))
-    frame["kind"] = frame["kind"].map(lambda k: tr(f"kind_{k}"))
-    cols = ["id", "status", "kind", "file_name", "rows", "period_start", "period_end", "districts", "loaded_at", "loaded_by"]
-    shown = frame[cols].rename(columns={c: tr(f"hist_{c}") for c in cols})
-    common.table(shown.iloc[::-1])
+    common.table(_history(records))
+    history_nonce = st.session_state.setdefault("history_nonce", 0)
     active = [r for r in records if r["status"] == "active"]
+    withdrawn = [r for r in records if r["status"] == "withdrawn"]
     if active:
-        with st.form("rollback"):
-            choice = st.selectbox(tr("rollback_pick"), [r["id"] for r in reversed(active)],
-                                  format_func=lambda i: next(f"{r['id']} · {r['file_name']} · {r['loaded_at']}" for r in records if r["id"] == i))
-            sure = st.checkbox(tr("rollback_sure"))
-            if st.form_submit_button(tr("rollback")):
-                if not sure:
-                    st.warning(tr("rollback_confirm_first"))
-                else:
-                    record = store.rollback(choice)
-                    st.session_state["upload_result"] = [tr("rollback_done", id=record["id"], file=record["file_name"])]
-                    st.rerun()
+        with st.container(border=True):
+            st.markdown(f"**{tr('rollback')}**")
+            _action("withdraw", active, history_nonce)
+    if withdrawn:
+        with st.container(border=True):
+            st.markdown(f"**{tr('restore_title')}**")
+            _action("restore", withdrawn, history_nonce)
     st.caption(tr("history_help", now=dt.datetime.now().strftime("%Y-%m-%d %H:%M")))
