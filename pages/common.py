@@ -180,13 +180,14 @@ def sidebar_filters(show_district: bool = True) -> Filters:
                      format_func=lambda y: "—" if y is None else str(y), on_change=_compare_chosen)
         st.slider(tr("month"), 1, 12, key="f_months")
         if show_district:
-            st.multiselect(tr("district"), cat["districts"], key="f_districts", placeholder=tr("all_districts"))
+            st.multiselect(tr("district"), cat["districts"], key="f_districts", placeholder=tr("all_districts"),
+                           select_all=False)  # Streamlit's "Select all" is English only; empty means all
         else:
             # not drawn on district pages: Streamlit would drop an undrawn widget's value, and the
             # company pages' district choice must survive a visit to a district page
             st.session_state["f_districts"] = st.session_state["f_districts"]
-        st.multiselect(tr("area_type"), cat["area_types"], key="f_areas", format_func=tr, placeholder="—")
-        st.multiselect(tr("business_format"), cat["business_formats"], key="f_formats", placeholder="—")
+        st.multiselect(tr("area_type"), cat["area_types"], key="f_areas", format_func=tr, placeholder="—", select_all=False)
+        st.multiselect(tr("business_format"), cat["business_formats"], key="f_formats", placeholder="—", select_all=False)
         st.slider(tr("customer_tier"), TIER_MIN, TIER_MAX, key="f_tiers")
         status = data_status()
         if status:
