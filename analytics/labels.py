@@ -484,6 +484,7 @@ LABELS.update({
 # the period compared (同期), the data's period and freshness, and the scope a chart shows
 LABELS.update({
     "compare_year": ("对比年份", "Compare with"),
+    "share": ("占比", "share"),
     "through": ("截至日期", "Through"),
     "period_vs": ("{period} vs {compare}", "{period} vs {compare}"),
     "same_period_of": ("{year}年同期", "the same period of {year}"),

@@ -121,7 +121,7 @@ class Story:
             ]
         if topic == "mix":
             return [f"{class_label(c, lang)}: {fmt_cases(s['class_cases'][str(c)], lang)} ({yoy(s['class_yoy_pct'][str(c)])}), "
-                    f"{t('share_pct', lang)} {fmt_pct(s['class_share_pct'][str(c)])}" for c in range(1, 6)]
+                    f"{t('share', lang)} {fmt_pct(s['class_share_pct'][str(c)])}" for c in range(1, 6)]
         if topic == "provincial":
             return [f"{t('provincial_cases', lang)}: {fmt_cases(s['provincial_cases'], lang)} ({yoy(s['provincial_yoy_pct'])})",
                     f"{t('provincial_share', lang)}: {fmt_pct(s['provincial_share_pct'])} ({before} {fmt_pct(s['provincial_share_pct_prev'])})"]
