@@ -47,6 +47,19 @@ def _errors(page) -> list[str]:
     return page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').all_inner_texts()
 
 
+def _withdraw_or_restore(page, verb: str, extract_id: str, file_name: str) -> None:
+    """On the Data page: choose the extract, wait for the preview, tick the confirmation, press the button
+    (verb 撤销 withdraws, 恢复 restores) and wait for the result."""
+    wait_rendered(page)  # a click on a selectbox while the page reruns is lost
+    _choose(page, f"选择要{verb}的导入", f"{extract_id} · {file_name}")
+    page.get_by_text(f"{verb} {extract_id}（{file_name}）将带来以下变化：").wait_for(timeout=30_000)
+    wait_rendered(page)
+    page.get_by_text(f"我确认{verb}", exact=False).click()
+    wait_rendered(page)
+    page.get_by_role("button", name=f"{verb}导入").click()
+    page.get_by_text(f"已{verb} {extract_id}（{file_name}）").wait_for(timeout=60_000)
+
+
 def _main_caption(page) -> str:
     """The first caption of the page itself (the sidebar's data status line comes first in the DOM)."""
     return page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').first.inner_text()
@@ -192,25 +205,11 @@ def test_analyst_uploads_a_correction_in_the_browser_rolls_it_back_and_restores_
         assert [e["id"] for e in store.extracts()][-1] == "E00004"
         screenshot(page, "data-after-load")
         # nothing is preselected: choose the load, read what goes and what comes back, then confirm
-        wait_rendered(page)  # a click on a selectbox while the page reruns is lost
-        _choose(page, "选择要撤销的导入", "E00004 · 更正_甲片区.csv")
-        page.get_by_text("撤销 E00004（更正_甲片区.csv）将带来以下变化：").wait_for(timeout=30_000)
-        wait_rendered(page)
-        page.get_by_text("我确认撤销", exact=False).click()
-        wait_rendered(page)
-        page.get_by_role("button", name="撤销导入").click()
-        page.get_by_text("已撤销 E00004（更正_甲片区.csv）").wait_for(timeout=60_000)
+        _withdraw_or_restore(page, "撤销", "E00004", "更正_甲片区.csv")
         assert store.extracts()[-1]["status"] == "withdrawn"
         screenshot(page, "data-after-rollback")
         # the undo: restore it the same way
-        wait_rendered(page)
-        _choose(page, "选择要恢复的导入", "E00004 · 更正_甲片区.csv")
-        page.get_by_text("恢复 E00004（更正_甲片区.csv）将带来以下变化：").wait_for(timeout=30_000)
-        wait_rendered(page)
-        page.get_by_text("我确认恢复", exact=False).click()
-        wait_rendered(page)
-        page.get_by_role("button", name="恢复导入").click()
-        page.get_by_text("已恢复 E00004（更正_甲片区.csv）").wait_for(timeout=60_000)
+        _withdraw_or_restore(page, "恢复", "E00004", "更正_甲片区.csv")
         assert store.extracts()[-1]["status"] == "active"
         context.close()
 
