@@ -1,16 +1,19 @@
 """Query connections are locked down: they read the state and the extracts it names, and can write
 nothing — no file, no table, no view, no setting (issue #10, item 6). Values are bound and
 identifiers come from allow-lists, so no user text reaches SQL; this is the layer beneath that."""
+import contextlib
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from analytics import queries
-from analytics.db import connect, connect_store
+from analytics.db import QUERY_DB, connect, connect_store
 from analytics.filters import Filters
+from analytics.store import Store
 
 A = Filters(year=2019, compare_year=2018, districts=("甲片区",))
 
@@ -153,3 +156,53 @@ def test_a_temporary_object_hides_nothing_from_the_next_query(tiny):
         target.execute("CREATE TEMP VIEW orders AS SELECT * FROM live_orders WHERE false")
         assert target.execute("SELECT COUNT(*) FROM orders").fetchone() == (0,)  # it is there, privately
     assert _answers(con) == answers
+
+
+@pytest.mark.xfail(strict=True, reason="DuckDB 2.0.1 may write any file it may read: allowed_paths has no read-only "
+                                       "form, and COPY without its temporary file opens the target itself")
+def test_an_extract_the_orders_view_reads_cannot_be_overwritten_either(tiny):
+    con = connect_store(tiny)
+    order_file = tiny.extracts_dir / next(e["stored_name"] for e in tiny.extracts() if e["kind"] == "orders")
+    before = order_file.read_bytes()
+    with contextlib.suppress(duckdb.Error):
+        con.execute(f"COPY (SELECT 1 AS a) TO '{order_file}' (FORMAT csv, USE_TMP_FILE false)")
+    assert order_file.read_bytes() == before
+
+
+# --- where the reader's database comes from ----------------------------------------------------
+
+def _database(con: duckdb.DuckDBPyConnection) -> tuple[str, bool]:
+    return con.execute("SELECT path, readonly FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+
+
+def test_readers_open_the_database_file_built_with_the_state_read_only(tiny):
+    path = tiny.state_dir() / QUERY_DB
+    assert _database(connect_store(tiny)) == (str(path), True)
+    # two readers of one state in one process share DuckDB's instance; the second is as locked
+    first, second = connect_store(tiny), connect_store(tiny)
+    first.close()
+    with pytest.raises(duckdb.Error):
+        second.execute("DROP TABLE cube")
+    assert second.execute("SELECT current_setting('lock_configuration')").fetchone() == (True,)
+    assert json.loads(_answers(second)["summary"])["volume_cases"] == 2.0
+
+
+def test_a_state_built_before_the_database_file_gets_a_private_one(tiny):
+    answers = _answers(connect_store(tiny))
+    (tiny.state_dir() / QUERY_DB).unlink()
+    before = _files(tiny.root)
+    con = connect_store(tiny)
+    path, readonly = _database(con)
+    assert readonly and not path.startswith(str(tiny.root))
+    assert _answers(con) == answers
+    assert _files(tiny.root) == before  # a reader adds nothing to the state
+
+
+def test_a_moved_data_directory_reads_its_own_extracts(tiny, tmp_path):
+    answers = _answers(connect_store(tiny))
+    moved = tmp_path / "moved"
+    shutil.copytree(tiny.root, moved)
+    shutil.rmtree(tiny.root)  # the old extract paths recorded in the state's database are gone
+    con = connect(Store(moved).state_dir())
+    assert _answers(con) == answers
+    assert _database(con)[0] != str(Store(moved).state_dir() / QUERY_DB)  # a private copy, not the stale one
