@@ -37,6 +37,7 @@ def build_query_db(state_dir: Path | None, target: Path, extracts_dir: Path | No
     extract files by absolute path), the to-date `ytd_sku_cube`. The state's build calls this."""
     con = duckdb.connect(str(target), config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     try:
+        con.execute("SET enable_progress_bar = false")  # it would print into the CLI's output
         # two transactions, not one per statement: each commit to a database file is a WAL flush
         con.execute("BEGIN")
         if state_dir is not None and (state_dir / "order_sources.parquet").exists():
