@@ -1,66 +1,124 @@
-"""Read-only query connections over one state of the data directory, with DuckDB's safety settings."""
+"""Read-only query connections over one state of the data directory.
+
+A reader's connection can write nothing: the tables and views it queries live in a DuckDB file of
+the state (`query.duckdb`, written once when the state is built) opened READ_ONLY, so no table or
+view can be created, dropped or changed; DuckDB may open no file but the extract files that the
+drill-down view `orders` reads, named exactly; extensions never load; the configuration is locked.
+"""
 from __future__ import annotations
 
+import shutil
+import tempfile
+import threading
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from .rollups import CUT_MONTH_SKUS, CUT_STORED, ON_DISK, ROLLUPS, as_of_cut, create_cut_sku_view, create_rollups
+from .rollups import CUT_MONTH_SKUS, CUT_STORED, ROLLUPS, as_of_cut, create_cut_sku_view, create_rollups
 from .store import Store, _empty_sql, create_live_orders
 
-#: Small rollups are copied into memory (a query then costs milliseconds); raw order lines stay on
-#: disk as a view over the extract files, read only by drill-downs to individual retailers.
-IN_MEMORY = (*(r for r in ROLLUPS if r not in ON_DISK), "retailers", "skus")
+#: the reader's database file inside a state directory
+QUERY_DB = "query.duckdb"
+#: the one table of it that is not queried: the extract files its `orders` view reads
+_FILES = "reader_files"
+_TABLES = (*ROLLUPS, "retailers", "skus")
+#: connect() sets up an instance once; two connect() of one file in a process share that instance
+_setup = threading.Lock()
 
 
 def _extracts_dir(state_dir: Path) -> Path:
     return state_dir.parent.parent / "extracts"  # data/state/<gen> -> data/extracts
 
 
-def connect(state_dir: Path | None, memory_limit: str = "2GB", threads: int = 2) -> duckdb.DuckDBPyConnection:
-    """A locked-down in-memory DuckDB over `state_dir` (or empty tables when there is no data yet).
+def build_query_db(state_dir: Path | None, target: Path, extracts_dir: Path | None = None) -> None:
+    """Write every rollup and master of `state_dir` (or empty ones, for None) into the new DuckDB
+    file `target` as tables, with the views readers query: `orders` (live order lines, over the
+    extract files by absolute path), the to-date `ytd_sku_cube`. The state's build calls this."""
+    con = duckdb.connect(str(target), config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    try:
+        con.execute("SET enable_progress_bar = false")  # it would print into the CLI's output
+        # two transactions, not one per statement: each commit to a database file is a WAL flush
+        con.execute("BEGIN")
+        if state_dir is not None and (state_dir / "order_sources.parquet").exists():
+            for name in _TABLES:
+                con.execute(f"CREATE TABLE {name} AS FROM read_parquet(?)", [str(state_dir / f"{name}.parquet")])
+            con.execute("COMMIT")  # as_of_cut reads on a cursor of its own
+            con.execute("BEGIN")
+            # the to-date twins exist only when the last year is incomplete (see rollups.create_cut_rollups)
+            cut = as_of_cut(con)
+            if cut is not None:
+                for name in (*CUT_STORED, CUT_MONTH_SKUS):
+                    con.execute(f"CREATE TABLE {name} AS FROM read_parquet(?)", [str(state_dir / f"{name}.parquet")])
+                create_cut_sku_view(con, cut[1])
+            sources = pd.read_parquet(state_dir / "order_sources.parquet")
+            coverage = pd.read_parquet(state_dir / "coverage.parquet")
+            extracts = (extracts_dir or _extracts_dir(state_dir)).resolve()
+            create_live_orders(con, extracts, sources, coverage)
+            files = [str(extracts / n) for n in sources["stored_name"]]
+        else:
+            # no data yet: the same tables, empty, derived by the same rollup SQL (so the schemas match)
+            for kind in ("retailers", "skus"):
+                con.sql(_empty_sql(kind)).create(f"live_{kind}")
+                con.table(f"live_{kind}").create(kind)
+            con.sql(_empty_sql("orders")).create_view("live_orders")
+            create_rollups(con)
+            files = []
+        con.execute("CREATE VIEW orders AS SELECT * FROM live_orders")
+        con.execute(f"CREATE TABLE {_FILES} (path VARCHAR)")
+        if files:
+            con.executemany(f"INSERT INTO {_FILES} VALUES (?)", [[f] for f in files])
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
 
-    File access is limited to that state and the extracts it names, extensions never autoload,
-    and the configuration is locked, so no query issued through this connection can widen it.
-    """
-    con = duckdb.connect(
-        ":memory:",
-        config={
+
+def connect(state_dir: Path | None, memory_limit: str = "2GB", threads: int = 2) -> duckdb.DuckDBPyConnection:
+    """A read-only DuckDB connection over `state_dir` (or over empty tables when there is no data yet).
+
+    Opens the state's `query.duckdb` READ_ONLY. A state built before that file existed, or one whose
+    data directory has moved since, gets a private copy built now in a temporary directory."""
+    path = state_dir / QUERY_DB if state_dir is not None else None
+    if path is not None and path.is_file():
+        con = _open(path, memory_limit, threads)
+        if _reads_from(con, _extracts_dir(state_dir)):
+            return con
+        con.close()  # the data directory moved: its views point at the old extract paths
+    private = Path(tempfile.mkdtemp(prefix="dashboard-query-"))
+    try:
+        build_query_db(state_dir, private / QUERY_DB)
+        con = _open(private / QUERY_DB, memory_limit, threads)
+    finally:
+        # DuckDB keeps the file open; on a system that lets an open file go, nothing is left behind
+        shutil.rmtree(private, ignore_errors=True)
+    return con
+
+
+def _open(path: Path, memory_limit: str, threads: int) -> duckdb.DuckDBPyConnection:
+    with _setup:
+        con = duckdb.connect(str(path), read_only=True, config={
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
             "memory_limit": memory_limit,
             "threads": threads,
-        },
-    )
-    if state_dir is not None and (state_dir / "order_sources.parquet").exists():
-        extracts = _extracts_dir(state_dir)
-        con.execute("SET allowed_directories = ?", [[str(state_dir) + "/", str(extracts) + "/"]])
+            # spilling would write beside the database file, into the state directory: a reader
+            # whose query does not fit in memory gets an error instead
+            "temp_directory": "",
+        })
+        if con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:
+            return con  # an instance this process already opened and locked (DuckDB shares it)
+        files = [row[0] for row in con.execute(f"SELECT path FROM {_FILES}").fetchall()]
+        # exact files, not directories: DuckDB could write wherever it may read
+        con.execute("SET allowed_paths = ?", [files])
         con.execute("SET enable_external_access = false")
-        for name in IN_MEMORY:
-            con.read_parquet(str(state_dir / f"{name}.parquet")).create(name)
-        for name in ON_DISK:
-            con.read_parquet(str(state_dir / f"{name}.parquet")).create_view(name)
-        # the to-date twins exist only when the last year is incomplete (see rollups.create_cut_rollups)
-        cut = as_of_cut(con)
-        if cut is not None:
-            for name in CUT_STORED:
-                con.read_parquet(str(state_dir / f"{name}.parquet")).create(name)
-            con.read_parquet(str(state_dir / f"{CUT_MONTH_SKUS}.parquet")).create_view(CUT_MONTH_SKUS)
-            create_cut_sku_view(con, cut[1])
-        _live_orders(con, state_dir)
-        con.execute("CREATE VIEW orders AS SELECT * FROM live_orders")
-    else:
-        # no data yet: the same tables, empty, derived by the same rollup SQL (so the schemas match)
-        con.execute("SET enable_external_access = false")
-        for kind in ("retailers", "skus"):
-            con.sql(_empty_sql(kind)).create(f"live_{kind}")
-            con.table(f"live_{kind}").create(kind)
-        con.sql(_empty_sql("orders")).create_view("live_orders")
-        con.table("live_orders").create_view("orders")
-        create_rollups(con)
-    con.execute("SET lock_configuration = true")
+        con.execute("SET lock_configuration = true")
     return con
+
+
+def _reads_from(con: duckdb.DuckDBPyConnection, extracts: Path) -> bool:
+    files = [row[0] for row in con.execute(f"SELECT path FROM {_FILES}").fetchall()]
+    return all(Path(f).parent == extracts.resolve() for f in files)
 
 
 def _live_orders(con: duckdb.DuckDBPyConnection, state_dir: Path) -> None:
