@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import baseline, demo, queries
-from .db import connect
+from .db import connect, connect_lines
 from .filters import Filters
 from .store import Store, load_paths
 
@@ -100,7 +100,7 @@ def write_city(lines: int, out: Path, progress: Callable[[str], None]) -> tuple[
 
 def correction_csv(store: Store, out: Path, lines: int = 1_000_000) -> Path:
     """A re-export of the busiest districts' last months as a GBK CSV of about `lines` lines."""
-    con = connect(store.state_dir())
+    con = connect_lines(store.state_dir())
     frame = con.execute(
         """SELECT strftime(order_date, '%Y-%m-%d') AS "订货日期", retailer_id AS "许可证号", sku_id AS "卷烟编码",
                   quantity_cartons AS "订货量(条)", amount_yuan AS "金额(元)",

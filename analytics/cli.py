@@ -40,11 +40,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     reset(args.data_dir)
     store = build_demo(args.data_dir, progress=_progress(not args.quiet))
-    from .db import connect_store
+    from .db import connect_store, connect_store_lines
     from .queries import districts
 
     con = connect_store(store)
-    lines = con.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
+    lines = connect_store_lines(store).execute("SELECT COUNT(*) FROM orders").fetchone()[0]
     print(f"demo data in {store.root}: {lines:,} order lines, {len(districts(con))} districts")
     return 0
 

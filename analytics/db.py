@@ -2,8 +2,13 @@
 
 A reader's connection can write nothing: the tables and views it queries live in a DuckDB file of
 the state (`query.duckdb`, written once when the state is built) opened READ_ONLY, so no table or
-view can be created, dropped or changed; DuckDB may open no file but the extract files that the
-drill-down view `orders` reads, named exactly; extensions never load; the configuration is locked.
+view can be created, dropped or changed; it may open no other file at all; extensions never load;
+the configuration is locked.
+
+Raw order lines (the drill-down to one retailer) are read through a second, separate connection
+(`connect_lines`): DuckDB may write any file it may read, so the extract files are reachable only
+from a connection that runs one fixed statement with bound values, never from the one every
+filter-built query runs on.
 """
 from __future__ import annotations
 
@@ -20,8 +25,6 @@ from .store import Store, _empty_sql, create_live_orders
 
 #: the reader's database file inside a state directory
 QUERY_DB = "query.duckdb"
-#: the one table of it that is not queried: the extract files its `orders` view reads
-_FILES = "reader_files"
 _TABLES = (*ROLLUPS, "retailers", "skus")
 #: connect() sets up an instance once; two connect() of one file in a process share that instance
 _setup = threading.Lock()
@@ -31,10 +34,10 @@ def _extracts_dir(state_dir: Path) -> Path:
     return state_dir.parent.parent / "extracts"  # data/state/<gen> -> data/extracts
 
 
-def build_query_db(state_dir: Path | None, target: Path, extracts_dir: Path | None = None) -> None:
+def build_query_db(state_dir: Path | None, target: Path) -> None:
     """Write every rollup and master of `state_dir` (or empty ones, for None) into the new DuckDB
-    file `target` as tables, with the views readers query: `orders` (live order lines, over the
-    extract files by absolute path), the to-date `ytd_sku_cube`. The state's build calls this."""
+    file `target` as tables, with the to-date view `ytd_sku_cube`. The state's build calls this.
+    It names no file: readers of it need no file access (raw lines: connect_lines)."""
     con = duckdb.connect(str(target), config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     try:
         con.execute("SET enable_progress_bar = false")  # it would print into the CLI's output
@@ -51,11 +54,6 @@ def build_query_db(state_dir: Path | None, target: Path, extracts_dir: Path | No
                 for name in (*CUT_STORED, CUT_MONTH_SKUS):
                     con.execute(f"CREATE TABLE {name} AS FROM read_parquet(?)", [str(state_dir / f"{name}.parquet")])
                 create_cut_sku_view(con, cut[1])
-            sources = pd.read_parquet(state_dir / "order_sources.parquet")
-            coverage = pd.read_parquet(state_dir / "coverage.parquet")
-            extracts = (extracts_dir or _extracts_dir(state_dir)).resolve()
-            create_live_orders(con, extracts, sources, coverage)
-            files = [str(extracts / n) for n in sources["stored_name"]]
         else:
             # no data yet: the same tables, empty, derived by the same rollup SQL (so the schemas match)
             for kind in ("retailers", "skus"):
@@ -63,11 +61,8 @@ def build_query_db(state_dir: Path | None, target: Path, extracts_dir: Path | No
                 con.table(f"live_{kind}").create(kind)
             con.sql(_empty_sql("orders")).create_view("live_orders")
             create_rollups(con)
-            files = []
-        con.execute("CREATE VIEW orders AS SELECT * FROM live_orders")
-        con.execute(f"CREATE TABLE {_FILES} (path VARCHAR)")
-        if files:
-            con.executemany(f"INSERT INTO {_FILES} VALUES (?)", [[f] for f in files])
+            for name in ("live_orders", "live_retailers", "live_skus"):
+                con.execute(f"DROP {'VIEW' if name == 'live_orders' else 'TABLE'} {name}")
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
     finally:
@@ -77,14 +72,11 @@ def build_query_db(state_dir: Path | None, target: Path, extracts_dir: Path | No
 def connect(state_dir: Path | None, memory_limit: str = "2GB", threads: int = 2) -> duckdb.DuckDBPyConnection:
     """A read-only DuckDB connection over `state_dir` (or over empty tables when there is no data yet).
 
-    Opens the state's `query.duckdb` READ_ONLY. A state built before that file existed, or one whose
-    data directory has moved since, gets a private copy built now in a temporary directory."""
+    Opens the state's `query.duckdb` READ_ONLY. A state built before that file existed gets a
+    private copy built now in a temporary directory."""
     path = state_dir / QUERY_DB if state_dir is not None else None
     if path is not None and path.is_file():
-        con = _open(path, memory_limit, threads)
-        if _reads_from(con, _extracts_dir(state_dir)):
-            return con
-        con.close()  # the data directory moved: its views point at the old extract paths
+        return _open(path, memory_limit, threads)
     private = Path(tempfile.mkdtemp(prefix="dashboard-query-"))
     try:
         build_query_db(state_dir, private / QUERY_DB)
@@ -108,17 +100,38 @@ def _open(path: Path, memory_limit: str, threads: int) -> duckdb.DuckDBPyConnect
         })
         if con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:
             return con  # an instance this process already opened and locked (DuckDB shares it)
-        files = [row[0] for row in con.execute(f"SELECT path FROM {_FILES}").fetchall()]
-        # exact files, not directories: DuckDB could write wherever it may read
-        con.execute("SET allowed_paths = ?", [files])
+        # no file at all: DuckDB could write wherever it may read (raw lines: connect_lines)
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
     return con
 
 
-def _reads_from(con: duckdb.DuckDBPyConnection, extracts: Path) -> bool:
-    files = [row[0] for row in con.execute(f"SELECT path FROM {_FILES}").fetchall()]
-    return all(Path(f).parent == extracts.resolve() for f in files)
+def connect_lines(state_dir: Path | None, memory_limit: str = "1GB", threads: int = 2) -> duckdb.DuckDBPyConnection:
+    """A connection over a state's live order lines (`orders`) and the SKU master (`skus`), for the
+    drill-down to one retailer's lines: an in-memory instance of its own that may read exactly the
+    extract files those lines come from, with its configuration locked."""
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False,
+                                             "memory_limit": memory_limit, "threads": threads, "temp_directory": ""})
+    if state_dir is not None and (state_dir / "order_sources.parquet").exists():
+        sources = pd.read_parquet(state_dir / "order_sources.parquet")
+        extracts = _extracts_dir(state_dir).resolve()
+        con.register("skus_frame", pd.read_parquet(state_dir / "skus.parquet"))
+        con.execute("CREATE TABLE skus AS FROM skus_frame")
+        con.unregister("skus_frame")
+        _live_orders(con, state_dir)
+        # exact files, not directories: the extract files and nothing else
+        con.execute("SET allowed_paths = ?", [[str(extracts / n) for n in sources["stored_name"]]])
+    else:
+        con.sql(_empty_sql("skus")).create("skus")
+        con.sql(_empty_sql("orders")).create_view("live_orders")
+    con.execute("CREATE VIEW orders AS SELECT * FROM live_orders")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def connect_store_lines(store: Store) -> duckdb.DuckDBPyConnection:
+    return connect_lines(store.state_dir())
 
 
 def _live_orders(con: duckdb.DuckDBPyConnection, state_dir: Path) -> None:

@@ -589,7 +589,7 @@ def _build_into(extracts_dir: Path, records: list[dict], tmp: Path, threads: int
         con.close()
     from .db import QUERY_DB, build_query_db  # (db imports this module)
 
-    build_query_db(tmp, tmp / QUERY_DB, extracts_dir)  # what readers open, read-only
+    build_query_db(tmp, tmp / QUERY_DB)  # what readers open, read-only
 
 
 def _empty_sql(kind: str) -> str:

@@ -13,7 +13,7 @@ import streamlit as st
 from analytics import charts, queries, report
 from analytics.columns import EXCEL_FORMATS, SCREEN_FORMATS, filter_note, is_raw, localize
 from analytics.columns import kinds as column_kinds
-from analytics.db import connect
+from analytics.db import connect, connect_lines
 from analytics.exports import csv_bytes, xlsx_bytes
 from analytics.filters import TIER_MAX, TIER_MIN, Filters
 from analytics.labels import fmt_time, t
@@ -87,7 +87,14 @@ def story(f: Filters, name: str):
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _retailer_orders(root: str, state: str | None, retailer_id: str, year: int):
-    return queries.retailer_orders(_connection(root, state), retailer_id, year)
+    return queries.retailer_orders(_lines_connection(root, state), retailer_id, year)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _lines_connection(root: str, state: str | None):
+    # raw order lines have a connection of their own: the query connection may open no file
+    s = Store(root)
+    return connect_lines(s.states_dir / state if state else None)
 
 
 def retailer_orders(retailer_id: str, year: int):

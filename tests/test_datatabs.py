@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import charts, queries
 from analytics.columns import REGISTRY, filter_note, formatted, kinds, localize, total_row, unregistered
-from analytics.db import connect_store
+from analytics.db import connect_store, connect_store_lines
 from analytics.exports import csv_bytes, xlsx_bytes
 from analytics.filters import Filters
 from analytics.labels import LABELS, t
@@ -152,7 +152,7 @@ def test_every_query_result_is_fully_registered_and_reads_in_chinese(tiny):
         # the tiny city's 2019 ends on 6 May: against the same period of 2018 no 五类 volume fell, so
         # the decliners are read the other way round (2018, whole, against 2019)
         "low_tier_decliners": queries.low_tier_decliners(con, f.with_(year=2018, compare_year=2019)), "volume_swings": queries.volume_swings(con, f, min_months=1),
-        "retailer_monthly": queries.retailer_monthly(con, f, "0420001"), "retailer_orders": queries.retailer_orders(con, "0420001", 2019),
+        "retailer_monthly": queries.retailer_monthly(con, f, "0420001"), "retailer_orders": queries.retailer_orders(connect_store_lines(tiny), "0420001", 2019),
         "class_by_period": queries.class_by_period(con, f), "low_tier_by_period": queries.low_tier_by_period(con, f),
         "provincial_by_period": queries.provincial_by_period(con, f),
     }

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 import analytics.store as store_module
-from analytics.db import connect, connect_store
+from analytics.db import connect, connect_lines, connect_store, connect_store_lines
 from analytics.filters import Filters
 from analytics.queries import district_table, summary
 from analytics.store import LineChange, Replacement, Store
@@ -71,7 +71,7 @@ def _figures(store: Store) -> str:
         parts.append(district_table(con, Filters(year=year, compare_year=year - 1)).to_csv(index=False))
     for table in ("cube", "sku_cube", "retailer_month", "retailers", "skus"):
         parts.append(con.sql(f"SELECT * FROM {table} ORDER BY ALL").df().to_csv(index=False))
-    parts.append(con.sql("SELECT * EXCLUDE (extract_id) FROM orders ORDER BY ALL").df().to_csv(index=False))
+    parts.append(connect_store_lines(store).sql("SELECT * EXCLUDE (extract_id) FROM orders ORDER BY ALL").df().to_csv(index=False))
     return "\n".join(parts)
 
 
@@ -128,7 +128,7 @@ def test_correction_extract_replaces_only_its_district_and_period(dec):
     after = _months(dec)
     assert after[("甲片区", 2019, 12)] == 60  # 25 + 30 + 5
     assert {k: v for k, v in after.items() if k != ("甲片区", 2019, 12)} == {k: v for k, v in before.items() if k != ("甲片区", 2019, 12)}
-    lines = connect_store(dec).execute(
+    lines = connect_store_lines(dec).execute(
         "SELECT strftime(order_date, '%Y-%m-%d'), retailer_id, quantity_cartons, extract_id FROM orders "
         "WHERE district = '甲片区' AND order_date >= DATE '2019-11-01' ORDER BY ALL").fetchall()
     assert lines == [("2019-11-04", "0420001", 10, "E00004"), ("2019-12-02", "0420001", 25, "E00005"),
@@ -375,7 +375,7 @@ def test_an_incremental_build_equals_a_full_build_after_loads_rollbacks_and_a_re
         real(extracts_dir, records, target, threads, reuse)
 
     monkeypatch.setattr(store_module, "build_state", spy)
-    lines = connect_store(store).execute(
+    lines = connect_store_lines(store).execute(
         """SELECT strftime(order_date, '%Y-%m-%d'), retailer_id, sku_id, quantity_cartons, amount_yuan
            FROM orders WHERE district = '城郊片区' AND order_date BETWEEN DATE '2019-12-01' AND DATE '2019-12-07' ORDER BY ALL""").fetchall()
     # 城郊片区's first week of December again with every quantity doubled, and a January 2020 that did not exist
@@ -529,10 +529,12 @@ def test_a_reader_during_loads_and_rollbacks_sees_the_old_or_the_new_totals_neve
     def read() -> None:
         while not stop.is_set():
             try:
-                con = connect(dec.state_dir())
+                state = dec.state_dir()
+                con, lines = connect(state), connect_lines(state)
                 seen.append((con.execute("SELECT SUM(qty)::BIGINT FROM cube").fetchone()[0],
-                             con.execute("SELECT SUM(quantity_cartons)::BIGINT FROM orders").fetchone()[0]))
+                             lines.execute("SELECT SUM(quantity_cartons)::BIGINT FROM orders").fetchone()[0]))
                 con.close()
+                lines.close()
             except BaseException as exc:  # any failure at all is what this test is about
                 errors.append(exc)
 
@@ -618,7 +620,7 @@ def test_cli_extracts_and_rollback(tiny):
     lines = _cli("extracts", "--data-dir", str(tiny.root)).stdout.splitlines()
     assert [line.split()[:3] for line in lines] == [["E00001", "active", "retailers"], ["E00002", "active", "skus"],
                                                     ["E00003", "withdrawn", "orders"]]
-    assert connect_store(tiny).execute("SELECT COUNT(*) FROM orders").fetchone()[0] == 0
+    assert connect_store_lines(tiny).execute("SELECT COUNT(*) FROM orders").fetchone()[0] == 0
     again = _cli("rollback", "E00003", "--data-dir", str(tiny.root))
     assert (again.returncode, again.stderr) == (2, "error: E00003 is already withdrawn\n")
     unknown = _cli("rollback", "E00042", "--data-dir", str(tiny.root))
