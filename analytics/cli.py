@@ -1,4 +1,8 @@
-"""`python -m analytics …`: demo, summary, ingest, extracts, rollback, restore, report, rebuild."""
+"""`python -m analytics …`: demo, summary, ingest, extracts, rollback, restore, purge, report, rebuild.
+
+A StoreError (a full disk, no permission, a lock held too long, a missing or purged extract file,
+a refused withdrawal or restore) is one line on stderr in the chosen language and its exit code,
+never a traceback: see main()."""
 from __future__ import annotations
 
 import argparse
@@ -110,12 +114,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"error: --period {args.period!r}: expected YYYY-MM (a month) or YYYY-MM-DD:YYYY-MM-DD (start not after end)",
               file=sys.stderr)
         return 2
-    try:
-        results = load_paths(store, args.files, kind=args.kind, sheet=args.sheet, period=period,
-                             progress=_progress(not args.quiet))
-    except TimeoutError as exc:  # another load held the lock for too long
-        print(f"error: {exc}", file=sys.stderr)
-        return 3
+    results = load_paths(store, args.files, kind=args.kind, sheet=args.sheet, period=period,
+                         progress=_progress(not args.quiet))
     failed = False
     for r in results:
         if r.status == "refused":
@@ -168,24 +168,17 @@ def _describe(preview) -> list[str]:
 
 
 def _status_command(args: argparse.Namespace, action: str) -> int:
-    """rollback and restore: one clear line on stderr for every refusal, never a traceback."""
-    from .store import ExtractError, Store
+    """rollback and restore; a refusal is a StoreError, which main() prints as one line."""
+    from .store import Store
 
     store = Store(args.data_dir)
-    try:
-        if args.dry_run:
-            preview = store.preview(args.extract_id, action)
-            print(f"{args.extract_id}: {'withdrawing' if action == 'withdraw' else 'restoring'} would change")
-            print("\n".join(_describe(preview)))
-            return 0
-        run = store.rollback if action == "withdraw" else store.restore
-        record = run(args.extract_id, progress=_progress(not args.quiet), timeout=args.wait)
-    except ExtractError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except TimeoutError as exc:  # another load held the lock for too long
-        print(f"error: {exc}", file=sys.stderr)
-        return 3
+    if args.dry_run:
+        preview = store.preview(args.extract_id, action)
+        print(f"{args.extract_id}: {'withdrawing' if action == 'withdraw' else 'restoring'} would change")
+        print("\n".join(_describe(preview)))
+        return 0
+    run = store.rollback if action == "withdraw" else store.restore
+    record = run(args.extract_id, progress=_progress(not args.quiet), timeout=args.wait)
     print(f"{record['id']} {'withdrawn' if action == 'withdraw' else 'restored'} ({record['file_name']})")
     return 0
 
@@ -196,6 +189,29 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     return _status_command(args, "restore")
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Remove the files of extracts withdrawn more than --older-than days ago (the retention rule)."""
+    from .labels import fmt_bytes, fmt_time
+    from .store import Store
+
+    if args.older_than < 0:
+        print("error: --older-than must be 0 or more days", file=sys.stderr)
+        return 2
+    items = Store(args.data_dir).purge(args.older_than, dry_run=args.dry_run)
+    why = {"active": "kept: active extract {other} holds the same file", "recent": "kept: {other}, withdrawn more recently, holds the same file",
+           "state": "kept: a recent state still reads it (purge again after two more changes)"}
+    for i in items:
+        verdict = why[i.kept].format(other=i.other) if i.kept else ("would purge" if args.dry_run else "purged") + f" ({fmt_bytes(i.size)})"
+        print(f"{i.extract_id}  withdrawn {fmt_time(i.withdrawn_at)}  {i.file_name}: {verdict}")
+    gone = [i for i in items if not i.kept]
+    if not items:
+        print(f"nothing to purge: no extract was withdrawn more than {args.older_than:g} days ago")
+    else:
+        print(f"{'would purge' if args.dry_run else 'purged'} {len(gone)} extract(s), {fmt_bytes(sum(i.size for i in gone))}"
+              + (" (dry run: nothing changed)" if args.dry_run else ""))
+    return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -267,6 +283,10 @@ def parser() -> argparse.ArgumentParser:
     rs.add_argument("extract_id")
     rs.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
     rs.add_argument("--wait", type=float, default=600.0, help="seconds to wait for another writer (default 600), then exit 3")
+    pg = add("purge", cmd_purge, "remove the files of extracts withdrawn more than DAYS ago (they stay in the history)")
+    pg.add_argument("--older-than", type=float, required=True, metavar="DAYS",
+                    help="withdrawn at least this many days ago (the retention rule keeps them 90 days)")
+    pg.add_argument("--dry-run", action="store_true", help="list what would be purged, change nothing")
     rp = add("report", cmd_report, "a PPTX deck for a district (or all) and year")
     rp.add_argument("--district", required=True)
     rp.add_argument("--year", type=int, required=True)
@@ -276,5 +296,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .store import StoreError
+
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except StoreError as exc:  # what a user can cause or meet: one line that says what to do
+        print(f"error: {exc.message(args.lang)}", file=sys.stderr)
+        return exc.exit_code

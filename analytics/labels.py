@@ -368,6 +368,40 @@ LABELS.update({
     "rollback_done": ("已撤销 {id}（{file}）", "Withdrew {id} ({file})"),
 })
 
+# errors of the data directory a user can cause or meet (analytics.store.StoreError): what happened,
+# that nothing changed, what to do; never a server path
+LABELS.update({
+    "err_space_needed": ("磁盘空间不足：本次操作需要约 {need} 可用空间，当前仅 {free}。数据没有改动；请清理数据目录所在的磁盘后重试。",
+                         "Not enough disk space: this needs about {need} free, only {free} is available. Nothing changed; "
+                         "free space on the data directory's disk and try again."),
+    "err_disk_full": ("磁盘已满，操作已中止。数据没有改动，本次写入的文件已全部清除；请清理数据目录所在的磁盘后重试。",
+                      "The disk filled up, so the operation stopped. Nothing changed and everything it wrote was removed; "
+                      "free space on the data directory's disk and try again."),
+    "err_permission": ("无法写入数据目录（没有写入权限或磁盘为只读）。数据没有改动；请管理员检查数据目录的权限。",
+                       "Cannot write to the data directory (no permission, or a read-only disk). Nothing changed; "
+                       "ask the administrator to check the data directory's permissions."),
+    "err_extract_missing": ("导入 {id} 的存储文件缺失，无法更新数据，数据没有改动。请管理员从备份恢复数据目录，或撤销 {id} 后重新导入原文件。",
+                            "The stored file of load {id} is missing, so the data cannot be updated; nothing changed. "
+                            "Ask the administrator to restore the data directory from a backup, or withdraw {id} and load the original file again."),
+    "err_unknown_extract_known": ("没有编号为 {id} 的导入（现有：{known}）。", "There is no load {id} (known: {known})."),
+    "err_purged": ("{id} 的文件已于 {other} 按保留期限清除，无法恢复；如仍需这些数据，请重新导入原文件。",
+                   "The file of {id} was purged on {other} under the retention rule, so it cannot be restored; "
+                   "load the original file again if you still need it."),
+    "status_purged": ("已清除", "purged"),
+    "hist_purged_at": ("清除时间", "Purged at"),
+    "hist_purged_by": ("清除人", "Purged by"),
+})
+
+
+def fmt_bytes(n: float) -> str:
+    """A size for people: 300 MB, 1.2 GB (decimal units, as disk tools and vendors show them)."""
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= size:
+            value = n / size
+            return f"{value:.1f} {unit}" if value < 10 else f"{value:,.0f} {unit}"
+    return f"{int(n)} B"
+
+
 # the Data page: withdrawing and restoring a load, with a preview of what changes
 LABELS.update({
     "pick_placeholder": ("请选择一次导入", "Choose a load"),

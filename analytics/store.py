@@ -1,8 +1,9 @@
-"""The data directory: extracts kept forever, a manifest, and derived states switched atomically.
+"""The data directory: extracts, a manifest, and derived states switched atomically.
 
-Layout of data/ (see docs/architecture.md):
-    manifest.json            every extract ever loaded, and which state is current
-    extracts/E00001.parquet  each accepted extract, normalised, never rewritten or deleted
+Layout of data/ (see docs/architecture.md, docs/data-contract.md):
+    manifest.json            every extract ever loaded, which state is current and which are kept
+    extracts/E00001.parquet  each accepted extract, normalised, never rewritten; the same bytes loaded
+                             again reuse it; removed only by an explicit purge of long-withdrawn ones
     state/<gen>/             live masters, live order lines and rollups derived from the manifest
     .lock                    serialises writers across processes
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import getpass
 import json
@@ -37,6 +39,15 @@ from .rollups import CUT_MONTH_SKUS, CUT_STORED, LINE_ROLLUPS, ROLLUPS, create_c
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 3  # of the state directories' rollups: a state of another format is rebuilt in full
 KEEP_STATES = 3  # the current state and two before it, for readers still holding an older one
+RETENTION_DAYS = 90  # withdrawn extracts are kept at least this long; only `purge` removes them
+
+# Free space a change needs, measured on the demo (docs/data-contract.md, "Disk space"): the stored
+# extract is 0.04 x a CSV's size, 0.09 x an xlsx's, 0.83 x a parquet's; every change writes a new
+# state about as large as the current one. The factors leave room for data less regular than the demo's.
+EXTRACT_FACTOR = {"parquet": 1.0}
+EXTRACT_FACTOR_OTHER = 0.25  # CSV, text and Excel
+STATE_FACTOR = 1.25
+SPACE_MARGIN = 4_000_000  # bytes never to fill: the manifest, the filesystem's own needs
 
 Progress = Callable[[float, str], None]
 
@@ -63,11 +74,15 @@ def fsync_file(path: Path) -> None:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, fsync, rename over it, fsync the directory."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves no temporary file behind
+        raise
     fsync_dir(path.parent)
 
 
@@ -101,14 +116,78 @@ class LoadResult:
         return self.parsed.problems.messages(lang) if self.parsed is not None else []
 
 
-class ExtractError(Exception):
-    """A withdrawal or restore that cannot be done. `code` says why (the page's label), the message
-    says it in English for the command line."""
+class StoreError(Exception):
+    """An error a user can cause or meet while changing the data (a full disk, no permission, a lock
+    held too long, a missing or purged extract file). Nothing changed when it is raised.
+    `key` is its label in analytics.labels and `params` fill it: `message(lang)` says what happened
+    and what to do, without server paths. `exit_code` is the command line's."""
+
+    key = "err_store"
+    exit_code = 4
+
+    def __init__(self, detail: str | None = None, **params: object):
+        super().__init__(detail)
+        self.params = params
+
+    def message(self, lang: str = "zh") -> str:
+        from .labels import t
+
+        return t(self.key, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.args[0] if self.args and self.args[0] else self.message("en")
+
+
+class LockTimeout(StoreError, TimeoutError):
+    """Another writer held the data directory's lock for the whole wait."""
+
+    key, exit_code = "err_lock_timeout", 3
+
+
+class NotEnoughSpace(StoreError):
+    """Refused before writing anything: the disk has less free space than the operation needs.
+    `need` and `free` are bytes; the message shows them rounded (需要约 1.2 GB …，当前仅 300 MB)."""
+
+    key = "err_space_needed"
+
+    def __init__(self, need: int, free: int):
+        from .labels import fmt_bytes
+
+        super().__init__(None, need=fmt_bytes(need), free=fmt_bytes(free))
+        self.need, self.free = need, free
+
+
+class DiskFull(StoreError):
+    """The disk filled up while writing; everything the operation wrote was removed."""
+
+    key = "err_disk_full"
+
+
+class PermissionDenied(StoreError):
+    """The data directory cannot be written (permissions, a read-only disk)."""
+
+    key = "err_permission"
+
+
+class ExtractMissing(StoreError):
+    """An active extract's stored file is not on disk (deleted by hand, a partial backup)."""
+
+    key = "err_extract_missing"
+
+    def __init__(self, extract_id: str):
+        super().__init__(None, id=extract_id)
+        self.extract_id = extract_id
+
+
+class ExtractError(StoreError):
+    """A withdrawal or restore that cannot be done. `code` says why (the page's label), `str()`
+    says it in English with the details, `message(lang)` in the user's language."""
 
     code = "error"
+    exit_code = 2
 
-    def __init__(self, message: str, extract_id: str, other: str | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, extract_id: str, other: str | None = None, **params: object):
+        super().__init__(message, id=extract_id, other=other or "", **params)
         self.extract_id, self.other = extract_id, other
 
     def __str__(self) -> str:  # KeyError would quote the message
@@ -116,21 +195,43 @@ class ExtractError(Exception):
 
 
 class UnknownExtract(ExtractError, KeyError):
-    code = "unknown"
+    code, key = "unknown", "err_unknown_extract_known"
 
 
 class AlreadyWithdrawn(ExtractError, ValueError):
-    code = "already_withdrawn"
+    code, key = "already_withdrawn", "err_already_withdrawn"
 
 
 class AlreadyActive(ExtractError, ValueError):
-    code = "already_active"
+    code, key = "already_active", "err_already_active"
 
 
 class SameContentActive(ExtractError, ValueError):
     """Restoring would make the same bytes active twice, which a load never allows."""
 
-    code = "same_content_active"
+    code, key = "same_content_active", "err_same_content_active"
+
+
+class ExtractPurged(ExtractError, ValueError):
+    """Restoring an extract whose file was purged under the retention rule; `other` is the day it
+    was purged (so the page's `err_{code}` label with id and other reads right)."""
+
+    code, key = "purged", "err_purged"
+
+
+@dataclass
+class PurgeItem:
+    """A withdrawn extract old enough to purge: purged (or, in a dry run, to be purged) unless `kept`
+    says why its file stays: "active" (an active extract, `other`, holds the same file), "recent"
+    (so does a withdrawn extract not yet old enough, `other`), "state" (a state readers may still
+    hold reads it)."""
+
+    extract_id: str
+    file_name: str
+    withdrawn_at: str
+    size: int
+    kept: str | None = None
+    other: str | None = None
 
 
 @dataclass
@@ -229,7 +330,7 @@ class Store:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise TimeoutError(f"another load holds {self.root / '.lock'}") from None
+                        raise LockTimeout(f"another load holds the lock of the data directory for over {timeout:g} s") from None
                     time.sleep(0.1)
             try:
                 yield
@@ -282,6 +383,7 @@ class Store:
         start, end = period or parsed.period or ("", "")
         if state is None or not parsed.districts:
             return []
+        self._check_files(manifest)
         con = duckdb.connect()
         try:
             sources, coverage = order_sources([e for e in manifest["extracts"] if e["status"] == "active"])
@@ -309,8 +411,10 @@ class Store:
         loaded_by: str | None = None,
         progress: Progress = _noop,
     ) -> list[LoadResult]:
-        """Validate and store a batch, all or nothing, then switch to the rebuilt state."""
-        with self.lock():
+        """Validate and store a batch, all or nothing, then switch to the rebuilt state. Raises a
+        StoreError (nothing changed) for a full disk, no permission, a lock held too long or a
+        missing extract file."""
+        with _user_errors(), self.lock():
             manifest = self.manifest()
             progress(0.05, "validate")
             results = self.parse(files, kind=kind, sheet=sheet, period=period, manifest=manifest)
@@ -322,6 +426,15 @@ class Store:
             self._clear_debris(manifest)
             self.extracts_dir.mkdir(parents=True, exist_ok=True)
             new_manifest = json.loads(json.dumps(manifest))
+            # a withdrawn extract loaded again with the same bytes reuses its stored file
+            stored_before = {(e["sha256"], e["kind"], e.get("sheet")): e["stored_name"] for e in manifest["extracts"]
+                             if e["status"] != "purged" and (self.extracts_dir / e["stored_name"]).is_file()}
+            reused: dict[int, str] = {}
+            for r in todo:
+                name = stored_before.get((r.parsed.sha256, r.parsed.kind, r.parsed.sheet))
+                if name and _same_content(self.extracts_dir / name, r.parsed.frame):
+                    reused[id(r)] = name
+            self._check_space([(r.parsed.format, r.parsed.size) for r in todo if id(r) not in reused], manifest)
             seen: set[str] = set()
             written: list[Path] = []
             for n, r in enumerate(sorted(todo, key=lambda r: {"retailers": 0, "skus": 1}.get(r.parsed.kind, 2))):
@@ -334,11 +447,12 @@ class Store:
                 seq = new_manifest["next_seq"]
                 new_manifest["next_seq"] = seq + 1
                 extract_id = f"E{seq:05d}"
-                stored = f"{extract_id}.parquet"
-                frame = p.frame.copy()
-                frame["extract_id"] = extract_id
-                written.append(self.extracts_dir / stored)
-                _write_parquet_atomic(frame, self.extracts_dir / stored)
+                stored = reused.get(id(r)) or f"{extract_id}.parquet"
+                if id(r) not in reused:
+                    frame = p.frame.copy()
+                    frame["extract_id"] = extract_id
+                    written.append(self.extracts_dir / stored)
+                    _write_parquet_atomic(frame, self.extracts_dir / stored)
                 start, end = period or p.period or (None, None)
                 record = {
                     "id": extract_id,
@@ -369,10 +483,11 @@ class Store:
                 self._switch(new_manifest, manifest)
             except BaseException:
                 # the manifest still names the previous state; take back the files only this load
-                # wrote, so a failed load leaves the directory as it found it (a killed process
-                # cannot do this: the next writer's _clear_debris does)
-                for path in written:
-                    path.unlink(missing_ok=True)
+                # wrote (never a reused one), so a failed load leaves the directory as it found it
+                # (a killed process cannot do this: the next writer's _clear_debris does)
+                if self.manifest().get("state") == manifest.get("state"):
+                    for path in written:
+                        path.unlink(missing_ok=True)
                 raise
             progress(1.0, "done")
             return results
@@ -388,67 +503,227 @@ class Store:
         history says: it replaces what was loaded before it, and what was loaded after it still wins."""
         return self._set_status(extract_id, "restore", restored_by, progress, timeout)
 
+    def purge(self, older_than_days: float = RETENTION_DAYS, dry_run: bool = False, purged_by: str | None = None,
+              now: dt.datetime | None = None) -> list[PurgeItem]:
+        """Remove the stored files of extracts withdrawn more than `older_than_days` ago. Never a file
+        an active extract, a more recently withdrawn one or a kept state reads. Purged records stay in
+        the history with status "purged" (restoring one is refused, ExtractPurged). Nothing is
+        purged any other way: loads, rollbacks and restores never remove an extract file."""
+        with _user_errors(), self.lock():
+            manifest = self.manifest()
+            now = now or dt.datetime.now().astimezone()
+            cutoff = now - dt.timedelta(days=older_than_days)
+            old = [e for e in manifest["extracts"] if e["status"] == "withdrawn" and e.get("withdrawn_at")
+                   and dt.datetime.fromisoformat(e["withdrawn_at"]) <= cutoff]
+            staying = {e["stored_name"]: e for e in manifest["extracts"] if e["status"] != "purged" and e not in old}
+            read_by_states = self._state_files(manifest)
+            items = []
+            for e in old:
+                path = self.extracts_dir / e["stored_name"]
+                item = PurgeItem(e["id"], e["file_name"], e["withdrawn_at"], path.stat().st_size if path.is_file() else 0)
+                holder = staying.get(e["stored_name"])
+                if holder is not None:
+                    item.kept, item.other = ("active" if holder["status"] == "active" else "recent"), holder["id"]
+                elif e["stored_name"] in read_by_states:
+                    item.kept = "state"
+                items.append(item)
+            gone = {i.extract_id for i in items if i.kept is None}
+            if dry_run:
+                return items
+            if not gone:
+                self._remove_purged_files(manifest)  # what an earlier purge, killed, left
+                return items
+            new = json.loads(json.dumps(manifest))
+            stamp, user = _now(), purged_by or _user()
+            for e in new["extracts"]:
+                if e["id"] in gone:
+                    e.update(status="purged", purged_at=stamp, purged_by=user)
+                    e.setdefault("events", []).append({"action": "purge", "at": stamp, "by": user})
+            # the manifest first: a purge killed before the files go leaves files nobody needs,
+            # which the next purge removes; never a record whose file is missing
+            atomic_write_bytes(self.root / MANIFEST, json.dumps(new, ensure_ascii=False, indent=1).encode("utf-8"))
+            self._remove_purged_files(new)
+            return items
+
+    def _state_files(self, manifest: dict) -> set[str]:
+        """The extract files the kept states read (their order lines are read from the extracts)."""
+        names: set[str] = set()
+        for state in _kept_states(manifest) or {manifest.get("state")} - {None}:
+            path = self.states_dir / state / "order_sources.parquet"
+            if path.is_file():
+                names.update(pd.read_parquet(path, columns=["stored_name"])["stored_name"])
+        return names
+
+    def _remove_purged_files(self, manifest: dict) -> None:
+        needed = {e["stored_name"] for e in manifest["extracts"] if e["status"] != "purged"} | self._state_files(manifest)
+        for e in manifest["extracts"]:
+            if e["status"] == "purged" and e["stored_name"] not in needed:
+                (self.extracts_dir / e["stored_name"]).unlink(missing_ok=True)
+
     def preview(self, extract_id: str, action: str) -> ChangePreview:
         """What withdrawing or restoring `extract_id` would change, without changing anything."""
-        return change_preview(self.extracts_dir, self.manifest(), extract_id, action)
+        manifest = self.manifest()
+        record = next((e for e in manifest["extracts"] if e["id"] == extract_id), None)
+        if record is not None and record["status"] != "purged":
+            self._check_files(manifest, also=record)
+        with _user_errors():
+            return change_preview(self.extracts_dir, manifest, extract_id, action)
 
     def _set_status(self, extract_id: str, action: str, user: str | None, progress: Progress, timeout: float) -> dict:
         # the same lock, build and switch as a load: a reader sees the old state or the new one
-        with self.lock(timeout):
+        with _user_errors(), self.lock(timeout):
             manifest = self.manifest()
             new_manifest = planned(manifest, extract_id, action, user or _user())
             progress(0.2, "rollups")
             self._clear_debris(manifest)
+            self._check_space([], manifest)
             self._switch(new_manifest, manifest)
             progress(1.0, "done")
             return next(r for r in new_manifest["extracts"] if r["id"] == extract_id)
 
     def rebuild(self) -> None:
         """Derive the state again from the extracts (after a code change to the rollups)."""
-        with self.lock():
-            self._switch(json.loads(json.dumps(self.manifest())), None)
+        with _user_errors(), self.lock():
+            manifest = self.manifest()
+            self._clear_debris(manifest)
+            self._check_space([], manifest)
+            self._switch(json.loads(json.dumps(manifest)), None)
+
+    # disk space and files ----------------------------------------------------------------
+    def _check_space(self, inputs: list[tuple[str | None, int]], manifest: dict) -> None:
+        """Refuse before writing anything when the disk cannot hold what this change writes."""
+        state = self.state_dir(manifest)
+        state_bytes = sum(p.stat().st_size for p in state.iterdir()) if state is not None and state.is_dir() else 0
+        need = space_needed(inputs, state_bytes)
+        self.root.mkdir(parents=True, exist_ok=True)
+        free = shutil.disk_usage(self.root).free
+        if free < need:
+            raise NotEnoughSpace(need, free)
+
+    def _check_files(self, manifest: dict, also: dict | None = None) -> None:
+        """Every file the state of `manifest` is built from must be there: a missing one is named
+        (ExtractMissing) before DuckDB fails on it with a server path."""
+        for e in [r for r in manifest["extracts"] if r["status"] == "active"] + ([also] if also else []):
+            if not (self.extracts_dir / e["stored_name"]).is_file():
+                raise ExtractMissing(e["id"])
 
     # state building -----------------------------------------------------------------------
     def _clear_debris(self, manifest: dict) -> None:
-        """Remove what a writer killed mid-load left behind: temporary files and state directories,
-        and extract files the manifest does not list. Only called under the lock, so no other
-        writer can be producing them right now."""
+        """Remove what a writer killed mid-load left behind: temporary files, state directories the
+        manifest does not keep (half built, or complete but never switched to), and extract files
+        it does not list. Only called under the lock, so no other writer can be producing them."""
         known = {e["stored_name"] for e in manifest["extracts"]}
         if self.extracts_dir.exists():
             for path in self.extracts_dir.iterdir():
                 if path.name.startswith(".") or path.name not in known:
                     path.unlink(missing_ok=True)
+        kept = _kept_states(manifest)
         if self.states_dir.exists():
             for path in self.states_dir.iterdir():
-                if path.name.startswith("."):
+                # a manifest written before the history was recorded cannot tell an orphan from a
+                # state a reader holds: only hidden (half-built) ones go then
+                if path.name.startswith(".") or (kept is not None and path.name not in kept):
                     shutil.rmtree(path, ignore_errors=True)
         for path in self.root.glob(f".{MANIFEST}.*.tmp"):
             path.unlink(missing_ok=True)
 
     def _switch(self, manifest: dict, current: dict | None) -> None:
         """Build the state `manifest` describes and make it current. With `current` (the manifest
-        it replaces, read under the same lock), only what changed since is aggregated again."""
+        it replaces, read under the same lock), only what changed since is aggregated again.
+        `manifest` arrives naming the state it replaces; it leaves naming the new one, with the
+        replaced one first in `previous_states` (kept for readers that still hold it)."""
+        self._check_files(manifest)
         gen = f"g{dt.datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
         target = self.states_dir / gen
         years = changed_years(current, manifest) if current is not None else None
         previous = self.state_dir(current) if current is not None else None
         intact = previous is not None and all((previous / f"{n}.parquet").is_file() for n in LINE_ROLLUPS)
         reuse = (previous, years) if years is not None and intact else None
+        history = [n for n in [manifest.get("state"), *self._history(manifest)] if n][: KEEP_STATES - 1]
         build_state(self.extracts_dir, manifest["extracts"], target, reuse=reuse)
         manifest["state"] = gen
+        manifest["previous_states"] = history
         manifest["format"] = FORMAT_VERSION
-        atomic_write_bytes(self.root / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
-        self._prune_states(keep=gen)
+        try:
+            atomic_write_bytes(self.root / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
+        except BaseException:
+            # a state no manifest names is an orphan: take it back at once (unless the rename did
+            # happen and only what followed it failed)
+            if self.manifest().get("state") != gen:
+                shutil.rmtree(target, ignore_errors=True)
+            raise
+        self._prune_states(manifest)
 
-    def _prune_states(self, keep: str) -> None:
+    def _history(self, manifest: dict) -> list[str]:
+        """The states before the current one, newest first. A manifest from before the history was
+        recorded gets, once, the newest other state directories by time."""
+        kept = manifest.get("previous_states")
+        if kept is not None:
+            return list(kept)
+        if not self.states_dir.exists():
+            return []
+        others = [p for p in self.states_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+                  and p.name != manifest.get("state")]
+        return [p.name for p in sorted(others, key=lambda p: p.stat().st_mtime, reverse=True)]
+
+    def _prune_states(self, manifest: dict) -> None:
+        """Remove every state the manifest does not keep, by name: the current one and the ones
+        before it that readers may still hold stay, whatever their age on disk."""
         if not self.states_dir.exists():
             return
-        # hidden directories are states being built, not states readers may hold
-        gens = sorted((p for p in self.states_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                      key=lambda p: p.stat().st_mtime)
-        old = [p for p in gens if p.name != keep][: max(len(gens) - KEEP_STATES, 0)]
-        for path in old:
-            shutil.rmtree(path, ignore_errors=True)
+        kept = _kept_states(manifest) or set()
+        for path in self.states_dir.iterdir():
+            # hidden directories are states being built (only by this writer: we hold the lock)
+            if path.is_dir() and not path.name.startswith(".") and path.name not in kept:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _kept_states(manifest: dict) -> set[str] | None:
+    """The state directories a manifest keeps (current and previous), or None for a manifest from
+    before the history was recorded."""
+    if "previous_states" not in manifest:
+        return None
+    return {n for n in [manifest.get("state"), *manifest["previous_states"]] if n}
+
+
+def space_needed(inputs: list[tuple[str | None, int]], state_bytes: int) -> int:
+    """Bytes of free space a change needs: its input files (format, size) stored as parquet, a new
+    state the size of the current one, and a margin. See the factors above."""
+    extracts = sum(size * EXTRACT_FACTOR.get(fmt or "", EXTRACT_FACTOR_OTHER) for fmt, size in inputs)
+    return int(extracts + state_bytes * STATE_FACTOR + SPACE_MARGIN)
+
+
+def _os_error(exc: BaseException) -> StoreError | None:
+    """The StoreError an OS or DuckDB error stands for, when it is one people meet (DuckDB and
+    pyarrow do not always keep errno, so their text is read too)."""
+    code, text = getattr(exc, "errno", None), str(exc)
+    if code in (errno.ENOSPC, errno.EDQUOT) or "No space left on device" in text or "Disk quota exceeded" in text:
+        return DiskFull()
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS) or "Permission denied" in text or "Read-only file system" in text:
+        return PermissionDenied()
+    return None
+
+
+@contextlib.contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn a full disk or a permission error into its StoreError (the original stays the cause)."""
+    try:
+        yield
+    except (OSError, duckdb.Error) as exc:
+        mapped = _os_error(exc)
+        if mapped is None:
+            raise
+        raise mapped from exc
+
+
+def _same_content(path: Path, frame: pd.DataFrame) -> bool:
+    """Whether a stored extract holds exactly these normalised rows (so it can be reused: the same
+    bytes read by other code, or as another sheet, could normalise differently)."""
+    try:
+        stored = pd.read_parquet(path).drop(columns="extract_id")
+    except (OSError, ValueError, KeyError):
+        return False
+    return stored.reset_index(drop=True).equals(frame.reset_index(drop=True))
 
 
 def _user() -> str | None:
@@ -490,9 +765,13 @@ def _parse_one(data: bytes, name: str, kind: str | None, sheet: str | None) -> P
 
 def _write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp, compression="zstd")
-    fsync_file(tmp)
-    os.replace(tmp, path)
+    try:
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp, compression="zstd")
+        fsync_file(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves no temporary file behind
+        raise
     fsync_dir(path.parent)
 
 
@@ -537,13 +816,13 @@ def build_state(extracts_dir: Path, records: list[dict], target: Path, threads: 
     tmp.mkdir(parents=True)
     try:
         _build_into(extracts_dir, records, tmp, threads, reuse)
+        for path in tmp.iterdir():
+            fsync_file(path)
+        fsync_dir(tmp)
+        os.replace(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)  # a half-built state is never left for readers to find
         raise
-    for path in tmp.iterdir():
-        fsync_file(path)
-    fsync_dir(tmp)
-    os.replace(tmp, target)
     fsync_dir(target.parent)
 
 
@@ -563,10 +842,10 @@ def _build_into(extracts_dir: Path, records: list[dict], tmp: Path, threads: int
             con.register(f"{kind}_seq", seqs(kind))
             if files(kind):
                 # masters: the newest active extract that holds a record wins; other records stay
+                extract_view(con, extracts_dir, [r for r in active if r["kind"] == kind], f"{kind}_files", union_by_name=True)
                 con.execute(
-                    f"CREATE TABLE live_{kind} AS SELECT {cols} FROM read_parquet(?, union_by_name=true) x "
+                    f"CREATE TABLE live_{kind} AS SELECT {cols} FROM {kind}_files x "
                     f"JOIN {kind}_seq USING (extract_id) QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY seq DESC) = 1",
-                    [files(kind)],
                 )
             else:
                 con.execute(f"CREATE TABLE live_{kind} AS SELECT * FROM ({_empty_sql(kind)})")
@@ -613,6 +892,29 @@ def order_sources(active: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return sources.astype({"seq": "int64"}), coverage.astype({"seq": "int64"})
 
 
+def extract_view(con: duckdb.DuckDBPyConnection, extracts_dir: Path, records: list[dict], view: str,
+                 union_by_name: bool = False) -> None:
+    """Create the view `view` over the stored files of these extract records. A record that reuses
+    another's file (the same bytes loaded again) has its lines labelled with its own id, since the
+    file carries the id it was first stored under."""
+    own = [r for r in records if r["stored_name"] == f"{r['id']}.parquet"]
+    if len(own) == len(records):  # the usual case: one scan of all the files
+        con.read_parquet([str(extracts_dir / r["stored_name"]) for r in own], union_by_name=union_by_name).create_view(view, replace=True)
+        return
+    by_name = ", union_by_name=true" if union_by_name else ""
+    parts = [f"SELECT * FROM read_parquet({_sql_text([str(extracts_dir / r['stored_name']) for r in own])}{by_name})"] if own else []
+    parts += [f"SELECT * REPLACE ({_sql_text(r['id'])} AS extract_id) FROM read_parquet({_sql_text(str(extracts_dir / r['stored_name']))})"
+              for r in records if r not in own]
+    con.execute(f"CREATE OR REPLACE VIEW {view} AS " + " UNION ALL BY NAME ".join(parts))
+
+
+def _sql_text(value: str | list[str]) -> str:
+    """A SQL string (or list of strings) literal; file names can hold quotes."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_sql_text(v) for v in value) + "]"
+    return "'" + value.replace("'", "''") + "'"
+
+
 def create_live_orders(con: duckdb.DuckDBPyConnection, extracts_dir: Path, sources: pd.DataFrame,
                        coverage: pd.DataFrame) -> None:
     """Create the view `live_orders`: every line of the given extracts unless a later active extract
@@ -635,9 +937,9 @@ def create_live_orders(con: duckdb.DuckDBPyConnection, extracts_dir: Path, sourc
     shadowed = {row[0] for row in shadow}
     selects = []
     for label, pick in (("clean", ~sources["extract_id"].isin(shadowed)), ("shadowed", sources["extract_id"].isin(shadowed))):
-        names = sources.loc[pick, "stored_name"].tolist()
-        if names:
-            con.read_parquet([str(extracts_dir / n) for n in names]).create_view(f"orders_{label}", replace=True)
+        records = [{"id": i, "stored_name": n} for i, n in zip(sources.loc[pick, "extract_id"], sources.loc[pick, "stored_name"], strict=True)]
+        if records:
+            extract_view(con, extracts_dir, records, f"orders_{label}")
             selects.append(f"SELECT {ORDER_COLUMNS} FROM orders_clean" if label == "clean" else
                            f"""SELECT {ORDER_COLUMNS} FROM orders_shadowed o ANTI JOIN shadow s
                                ON s.extract_id = o.extract_id AND s.district = o.district
@@ -646,8 +948,9 @@ def create_live_orders(con: duckdb.DuckDBPyConnection, extracts_dir: Path, sourc
 
 
 def last_change(manifest: dict) -> str | None:
-    """When the data last changed (a load, rollback or restore), as the manifest records it (ISO)."""
-    stamps = [v for r in manifest.get("extracts", []) for k, v in r.items() if k.endswith("_at") and v]
+    """When the data last changed (a load, rollback or restore; a purge changes no figure), as the
+    manifest records it (ISO)."""
+    stamps = [v for r in manifest.get("extracts", []) for k, v in r.items() if k.endswith("_at") and k != "purged_at" and v]
     return max(stamps, key=lambda v: dt.datetime.fromisoformat(v)) if stamps else None
 
 
@@ -660,7 +963,7 @@ def planned(manifest: dict, extract_id: str, action: str, user: str | None = Non
     record = next((r for r in new["extracts"] if r["id"] == extract_id), None)
     if record is None:
         known = ", ".join(e["id"] for e in manifest["extracts"]) or "none"
-        raise UnknownExtract(f"no extract {extract_id}; known: {known}", extract_id)
+        raise UnknownExtract(f"no extract {extract_id}; known: {known}", extract_id, known=known)
     now = _now()
     if action == "withdraw":
         if record["status"] != "active":
@@ -669,6 +972,9 @@ def planned(manifest: dict, extract_id: str, action: str, user: str | None = Non
     elif action == "restore":
         if record["status"] == "active":
             raise AlreadyActive(f"{extract_id} is already active", extract_id)
+        if record["status"] == "purged":
+            day = (record.get("purged_at") or "")[:10]
+            raise ExtractPurged(f"the file of {extract_id} was purged on {day}; load the original file again", extract_id, day)
         twin = next((r for r in new["extracts"] if r["status"] == "active" and r["sha256"] == record["sha256"]), None)
         if twin is not None:
             raise SameContentActive(f"{extract_id} holds the same file as {twin['id']}, which is active; "
@@ -752,11 +1058,12 @@ def _master_changes(extracts_dir: Path, record: dict, before: list[dict], after:
                 return {}
             con.register("holder_seq", pd.DataFrame({"extract_id": [r["id"] for r in holders],
                                                      "seq": [int(r["seq"]) for r in holders]}))
+            extract_view(con, extracts_dir, holders, "holder_files", union_by_name=True)
             frame = con.execute(
-                f"""SELECT {cols}, extract_id FROM read_parquet(?, union_by_name=true) JOIN holder_seq USING (extract_id)
+                f"""SELECT {cols}, extract_id FROM holder_files JOIN holder_seq USING (extract_id)
                     WHERE {key} IN (SELECT unnest(?::VARCHAR[]))
                     QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY seq DESC) = 1""",
-                [[str(extracts_dir / r["stored_name"]) for r in holders], keys]).df()
+                [keys]).df()
             frame = frame.astype(object).where(frame.notna(), None)
             return {row[key]: row for row in frame.to_dict("records")}
 
@@ -790,4 +1097,5 @@ def load_paths(store: Store, paths: list[str], kind: str | None = None, loaded_b
 
 
 __all__ = ["Store", "LoadResult", "Replacement", "Problem", "ChangePreview", "LineChange", "MasterChange", "ExtractError",
-           "build_state", "change_preview", "load_paths", "planned"]
+           "build_state", "change_preview", "load_paths", "planned", "StoreError", "LockTimeout", "NotEnoughSpace", "DiskFull",
+           "PermissionDenied", "ExtractMissing", "ExtractPurged", "PurgeItem", "space_needed"]

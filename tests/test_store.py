@@ -25,10 +25,12 @@ import pytest
 import analytics.store as store_module
 from analytics.db import connect, connect_lines, connect_store, connect_store_lines
 from analytics.filters import Filters
+from analytics.labels import t
 from analytics.queries import district_table, summary
 from analytics.store import LineChange, Replacement, Store
 
 from .conftest import ROOT, TINY_ORDERS, load_tiny
+from .disk import fill, read_only, tmpfs
 
 HEAD = "订货日期,许可证号,卷烟编码,订货量(条),金额(元),订货方式\n"
 NOV_DEC = HEAD + """2019-11-04,0420001,6901028000001,10,2000,网上订货
@@ -420,8 +422,9 @@ def test_a_load_failing_while_building_the_state_leaves_everything_as_it_was(dec
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(store_module, "_build_into", disk_full)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(store_module.DiskFull) as err:
         _load(dec, "更正.csv", DEC_CORRECTION)
+    assert err.value.message("zh") == t("err_disk_full", "zh") and "数据没有改动" in err.value.message("zh")
     assert _tree(dec.root) == before_tree
     assert _figures(dec) == before
     monkeypatch.undo()
@@ -474,6 +477,104 @@ def test_a_load_killed_mid_write_leaves_the_previous_state_intact_and_the_next_l
     assert len(pd.read_parquet(dec.extracts_dir / "E00005.parquet")) == 4
     assert _months(dec)[("甲片区", 2019, 12)] == 61
 
+
+KILL_AT = """
+import os, pathlib, sys, time
+sys.path.insert(0, {root!r})
+import analytics.store as s
+
+point, mark, real_replace = {point!r}, pathlib.Path({mark!r}), os.replace
+
+def pause():
+    mark.write_text(point)
+    time.sleep(60)
+
+def replace(src, dst):
+    dst = pathlib.Path(dst)
+    where = {{"extracts": "extract", "state": "state"}}.get(dst.parent.name, "manifest" if dst.name == "manifest.json" else "")
+    if point == where + "_tmp":
+        pause()
+    real_replace(src, dst)
+    if point == where + "_placed":
+        pause()
+
+def stuck(extracts_dir, records, tmp, threads, reuse):
+    (tmp / "orders.parquet").write_bytes(b"half a file")
+    pause()
+
+s.os.replace = replace
+if point == "building":
+    s._build_into = stuck
+s.Store({data!r}).load([({name!r}, pathlib.Path({src!r}).read_bytes())], loaded_by="killed")
+"""
+# the six points of a load: its extract written but not yet in place, then in place; its state half
+# built, then in place; the new manifest written but not yet in place, then in place (before pruning)
+KILL_POINTS = ("extract_tmp", "extract_placed", "building", "state_placed", "manifest_tmp", "manifest_placed")
+
+
+def _kill_load_at(store: Store, point: str, text: str, tmp_path: Path, name: str = "更正.csv") -> None:
+    src, mark = tmp_path / f"{point}.csv", tmp_path / f"{point}.mark"
+    src.write_bytes(text.encode("gbk"))
+    mark.unlink(missing_ok=True)  # the same point may be killed more than once
+    script = KILL_AT.format(root=str(ROOT), point=point, mark=str(mark), data=str(store.root), name=name, src=str(src))
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _wait_for(mark, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+
+def _kept_states(store: Store) -> list[str]:
+    manifest = store.manifest()
+    return [manifest["state"], *manifest.get("previous_states", [])]
+
+
+def _assert_clean(store: Store) -> None:
+    """Nothing orphaned: every state on disk is the current one or one the manifest keeps for
+    readers, every file under extracts/ is an extract the manifest lists, nothing hidden is left."""
+    manifest = store.manifest()
+    assert sorted(p.name for p in store.states_dir.iterdir()) == sorted(_kept_states(store))
+    assert sorted(p.name for p in store.extracts_dir.iterdir()) == sorted({e["stored_name"] for e in manifest["extracts"]})
+    assert not [p for p in store.root.iterdir() if p.name.startswith(".") and p.name != ".lock"]
+    for name in _kept_states(store):  # each kept state whole: a reader holding it still gets its figures
+        connect(store.states_dir / name).execute("SELECT SUM(qty) FROM cube").fetchone()
+
+
+def test_a_load_killed_at_any_step_leaves_a_readable_state_and_the_next_load_leaves_nothing_orphaned(dec, tmp_path):
+    for n, point in enumerate(KILL_POINTS):
+        before_manifest, before = dec.manifest(), _figures(dec)
+        extra = f"2019/12/31,0420001,6901028000003,{n + 1},50,电话订货\n"
+        _kill_load_at(dec, point, DEC_CORRECTION + extra, tmp_path)
+        if point == "manifest_placed":  # the switch happened: the load is done, only its pruning was not
+            assert dec.manifest()["state"] != before_manifest["state"] and _figures(dec) != before
+        else:
+            assert dec.manifest() == before_manifest and _figures(dec) == before, point
+        for name in _kept_states(dec):
+            assert (dec.states_dir / name / "order_sources.parquet").is_file(), (point, name)
+        current = dec.manifest()["state"]
+        result = _load(dec, f"下一次{n}.csv", DEC_CORRECTION_B.replace("60,3000", f"{70 + n},3000"))
+        assert result.status == "loaded", point
+        assert dec.manifest()["previous_states"][0] == current  # the state readers held is kept, by name
+        _assert_clean(dec)
+
+
+def test_orphans_of_killed_loads_never_make_pruning_delete_the_state_readers_hold(dec, tmp_path):
+    held = dec.manifest()["state"]  # the fixture made two states: the tiny city's, then this one
+    for n in range(3):  # three loads killed with their state in place, the manifest not yet switched
+        _kill_load_at(dec, "state_placed", DEC_CORRECTION + f"2019/12/31,0420001,6901028000003,{n + 1},50,电话订货\n", tmp_path)
+    orphans = {p.name for p in dec.states_dir.iterdir()} - set(_kept_states(dec))
+    newest_kept = max((dec.states_dir / n).stat().st_mtime for n in _kept_states(dec))
+    assert orphans and all((dec.states_dir / o).stat().st_mtime >= newest_kept for o in orphans)  # newest on disk
+    reader = connect(dec.states_dir / held)  # a reader holding the current state while the next load runs
+    assert _load(dec, "乙_更正.csv", DEC_CORRECTION_B).status == "loaded"
+    assert reader.execute("SELECT SUM(qty)::BIGINT FROM cube").fetchone()[0] == 1400
+    assert connect(dec.states_dir / held).execute("SELECT SUM(quantity_cartons)::BIGINT FROM orders").fetchone()[0] == 1400
+    assert dec.manifest()["previous_states"][0] == held
+    _assert_clean(dec)
+    for step in (dec.rollback, dec.restore, dec.rollback):  # later switches push old states out one by one
+        step("E00005")
+        _assert_clean(dec)
+        assert len(_kept_states(dec)) == store_module.KEEP_STATES
 
 CONCURRENT_LOAD = """
 import pathlib, sys, time
@@ -622,9 +723,9 @@ def test_cli_extracts_and_rollback(tiny):
                                                     ["E00003", "withdrawn", "orders"]]
     assert connect_store_lines(tiny).execute("SELECT COUNT(*) FROM orders").fetchone()[0] == 0
     again = _cli("rollback", "E00003", "--data-dir", str(tiny.root))
-    assert (again.returncode, again.stderr) == (2, "error: E00003 is already withdrawn\n")
-    unknown = _cli("rollback", "E00042", "--data-dir", str(tiny.root))
-    assert (unknown.returncode, unknown.stderr) == (2, "error: no extract E00042; known: E00001, E00002, E00003\n")
+    assert (again.returncode, again.stderr) == (2, "error: E00003 已经撤销（可能刚被其他人撤销），数据没有改动。\n")
+    unknown = _cli("rollback", "E00042", "--data-dir", str(tiny.root), "--lang", "en")
+    assert (unknown.returncode, unknown.stderr) == (2, "error: There is no load E00042 (known: E00001, E00002, E00003).\n")
 
 
 # --- the sample extracts in data/samples -----------------------------------------------------------------
@@ -675,3 +776,170 @@ def _figures_by_district(store: Store) -> dict[str, str]:
     names = [r[0] for r in con.execute("SELECT DISTINCT district FROM retailers ORDER BY 1").fetchall()]
     return {d: json.dumps(summary(con, Filters(year=2019, compare_year=2018, districts=(d,))), sort_keys=True) for d in names}
 
+
+
+# --- errors people meet: disk space, a full disk, permissions, a missing file, the lock -----------------
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    with tmpfs(tmp_path / "disk") as disk:
+        yield disk
+
+
+def test_the_space_needed_follows_the_measured_factors_and_the_message_gives_both_figures():
+    mb = 1_000_000
+    # a 100 MB CSV or Excel file is stored as about 4-9 MB of parquet (0.25 leaves room); a parquet one as 83 MB
+    assert store_module.space_needed([("csv", 100 * mb)], 0) == 25 * mb + store_module.SPACE_MARGIN
+    assert store_module.space_needed([("parquet", 100 * mb), ("xlsx", 8 * mb)], 40 * mb) == 100 * mb + 2 * mb + 50 * mb + 4 * mb
+    err = store_module.NotEnoughSpace(1_200_000_000, 300_000_000)
+    assert "需要约 1.2 GB 可用空间，当前仅 300 MB" in err.message("zh")
+    assert "needs about 1.2 GB free, only 300 MB is available" in err.message("en")
+
+
+def test_a_load_or_rollback_without_the_space_it_needs_is_refused_before_writing_anything(dec, monkeypatch):
+    before = _tree(dec.root)
+    state_bytes = sum(p.stat().st_size for p in dec.state_dir().iterdir())
+    free = 1_500_000
+    monkeypatch.setattr(store_module.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - free, free))
+    data = DEC_CORRECTION.encode("gbk")
+    with pytest.raises(store_module.NotEnoughSpace) as err:
+        dec.load([("更正.csv", data)], loaded_by="test")
+    need = store_module.space_needed([("csv", len(data))], state_bytes)
+    assert (err.value.need, err.value.free) == (need, free)
+    assert err.value.message("zh") == t("err_space_needed", "zh", need=f"{need / 1e6:.1f} MB", free="1.5 MB")
+    with pytest.raises(store_module.NotEnoughSpace):
+        dec.rollback("E00004")
+    assert _tree(dec.root) == before
+    monkeypatch.undo()
+    assert _load(dec, "更正.csv", DEC_CORRECTION).status == "loaded"
+
+
+def test_a_load_refused_for_space_on_a_real_small_disk(small_disk):
+    store = load_tiny(small_disk / "data")
+    fill(small_disk, 1_000_000)
+    before = _tree(store.root)
+    with pytest.raises(store_module.NotEnoughSpace) as err:
+        _load(store, "更正.csv", NOV_DEC)
+    assert err.value.free <= 1_000_000 < err.value.need
+    assert _tree(store.root) == before
+
+
+def test_a_load_that_fills_the_disk_at_any_point_leaves_nothing_behind_and_says_so(small_disk, monkeypatch):
+    store = load_tiny(small_disk / "data")
+    monkeypatch.setattr(Store, "_check_space", lambda self, inputs, manifest: None)  # as if the estimate were wrong
+    before, figures = _tree(store.root), _figures(store)
+    failures, leave = 0, 0
+    while True:  # more free space each time: the disk fills while writing the extract, the state, the manifest
+        fill(small_disk, leave)
+        try:
+            result = _load(store, "订单_11-12月.csv", NOV_DEC)
+        except store_module.DiskFull as exc:
+            failures += 1
+            assert exc.message("en").startswith("The disk filled up, so the operation stopped. Nothing changed")
+            assert str(small_disk) not in exc.message("zh") + str(exc)
+            assert _tree(store.root) == before, f"{leave} bytes free"
+            assert _figures(store) == figures
+            leave += 12_288
+            continue
+        break
+    assert result.status == "loaded" and failures >= 5, failures
+    fill(small_disk, 0)
+    with pytest.raises(store_module.DiskFull):  # a withdrawal writes a state too
+        store.rollback("E00004")
+    assert store.extracts()[-1]["status"] == "active"
+
+
+def test_a_read_only_data_directory_is_a_permission_error_that_changes_nothing(small_disk):
+    store = load_tiny(small_disk / "data")
+    before = _tree(store.root)
+    read_only(small_disk)
+    for action in (lambda: _load(store, "更正.csv", NOV_DEC), lambda: store.rollback("E00003"), store.rebuild):
+        with pytest.raises(store_module.PermissionDenied) as err:
+            action()
+        assert err.value.message("zh") == t("err_permission", "zh")
+    assert _tree(store.root) == before
+
+
+def test_a_missing_extract_file_is_named_not_a_duckdb_error(dec):
+    (dec.extracts_dir / "E00003.parquet").unlink()
+    before = _tree(dec.root)
+    for action in (dec.rebuild, lambda: _load(dec, "更正.csv", DEC_CORRECTION), lambda: dec.preview("E00004", "withdraw")):
+        with pytest.raises(store_module.ExtractMissing) as err:
+            action()
+        assert err.value.extract_id == "E00003"
+        assert err.value.message("zh").startswith("导入 E00003 的存储文件缺失") and str(dec.root) not in err.value.message("zh")
+    assert _tree(dec.root) == before
+    dec.rollback("E00003")  # what the message suggests works: the state no longer needs the file
+    assert dec.extracts()[2]["status"] == "withdrawn"
+
+
+def test_a_lock_held_too_long_is_a_store_error_and_still_a_timeout(tiny):
+    with tiny.lock(), pytest.raises(store_module.LockTimeout) as err:
+        Store(tiny.root).rollback("E00003", timeout=0.2)
+    assert isinstance(err.value, TimeoutError) and isinstance(err.value, store_module.StoreError)
+    assert err.value.message("en") == "Another load or rollback is running; nothing changed. Try again in a minute."
+    assert str(tiny.root) not in str(err.value)
+
+
+def test_extract_errors_are_store_errors_with_a_message_in_each_language(tiny):
+    with pytest.raises(store_module.StoreError) as err:
+        tiny.rollback("E00042")
+    assert err.value.message("zh") == "没有编号为 E00042 的导入（现有：E00001, E00002, E00003）。"
+    assert err.value.message("en") == "There is no load E00042 (known: E00001, E00002, E00003)."
+    assert err.value.code == "unknown" and err.value.exit_code == 2
+
+
+# --- retention: the same bytes stored once, purging withdrawn extracts -----------------------------------
+
+def test_loading_a_withdrawn_batch_again_reuses_its_stored_files(dec):
+    update = "许可证号,客户名称,片区,城乡分类\n0420001,甲便利店,乙片区,农网\n"
+    batch = [("零售户_更新.csv", update.encode("gbk")), ("更正.csv", DEC_CORRECTION.encode("gbk")),
+             ("乙_更正.csv", DEC_CORRECTION_B.encode("gbk"))]
+    without, with_batch, files = _figures(dec), None, None
+    for cycle in range(4):
+        results = dec.load(batch, loaded_by="test")
+        assert [r.status for r in results] == ["loaded"] * 3
+        if cycle == 0:
+            with_batch, files = _figures(dec), sorted(p.name for p in dec.extracts_dir.iterdir())
+        assert _figures(dec) == with_batch, cycle  # masters and orders from the reused files, as the first time
+        ids = sorted(r.record["id"] for r in results)
+        lines = connect_store(dec).execute("SELECT DISTINCT extract_id FROM orders WHERE order_date >= DATE '2019-12-01'").fetchall()
+        assert sorted(i for (i,) in lines) == ids[1:]  # the lines carry the new load's ids, not the first one's
+        preview = dec.preview(ids[1], "withdraw")
+        assert {c.extract_id for c in preview.removed} == {ids[1]}
+        for extract_id in ids:
+            dec.rollback(extract_id)
+        assert _figures(dec) == without
+    assert sorted(p.name for p in dec.extracts_dir.iterdir()) == files  # 4 cycles of 3 files, 3 files stored
+    assert [e["stored_name"] for e in dec.extracts()[-3:]] == ["E00005.parquet", "E00006.parquet", "E00007.parquet"]
+    dec.restore("E00006")  # the first copy restores from the shared file
+    with pytest.raises(store_module.SameContentActive):
+        dec.restore(dec.extracts()[-2]["id"])
+    assert _months(dec)[("甲片区", 2019, 12)] == 60
+
+
+def test_purge_removes_only_files_no_active_extract_and_no_kept_state_reads(dec):
+    first = _load(dec, "更正.csv", DEC_CORRECTION).record["id"]  # E00005
+    dec.rollback(first)
+    again = _load(dec, "更正(再次).csv", DEC_CORRECTION).record["id"]  # E00006: active, reads E00005's file
+    other = _load(dec, "乙_更正.csv", DEC_CORRECTION_B).record["id"]  # E00007
+    dec.rollback(other)
+    later = pd.Timestamp.now(tz="UTC").to_pydatetime() + pd.Timedelta(days=91)
+    assert dec.purge(90) == []  # nothing was withdrawn 90 days ago
+    before, figures = _tree(dec.root), _figures(dec)
+    items = dec.purge(90, dry_run=True, now=later)
+    assert _tree(dec.root) == before  # a dry run changes nothing
+    assert [(i.extract_id, i.kept, i.other) for i in items] == [(first, "active", again), (other, "state", None)]
+    dec.rollback(again)  # two more switches: no kept state reads E00007's lines any more
+    dec.restore(again)
+    changed = store_module.last_change(dec.manifest())
+    items = dec.purge(90, now=later, purged_by="管理员")
+    assert [(i.extract_id, i.kept) for i in items] == [(first, "active"), (other, None)]
+    assert not (dec.extracts_dir / "E00007.parquet").exists() and (dec.extracts_dir / "E00005.parquet").exists()
+    record = next(e for e in dec.extracts() if e["id"] == other)
+    assert (record["status"], record["purged_by"], record["events"][-1]["action"]) == ("purged", "管理员", "purge")
+    assert _figures(dec) == figures and store_module.last_change(dec.manifest()) == changed  # a purge changes no figure
+    with pytest.raises(store_module.ExtractPurged) as err:
+        dec.restore(other)
+    assert err.value.message("zh") == f"{other} 的文件已于 {record['purged_at'][:10]} 按保留期限清除，无法恢复；如仍需这些数据，请重新导入原文件。"
+    assert _load(dec, "乙_更正.csv", DEC_CORRECTION_B).record["stored_name"] == "E00008.parquet"  # stored anew
