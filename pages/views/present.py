@@ -124,10 +124,7 @@ with st.container(key="present-body"):
     elif topic == "districts":
         st.html(html_table(story.district_rows()))
     else:
-        for paragraph in story.text.split("\n\n"):
-            st.markdown(md_escape(paragraph))
-        with st.expander(common.tr("copy_text")):
-            st.code(story.text, language=None, wrap_lines=True)  # with a copy button
+        widgets.summary_paragraphs(story.text)
         common.deck_button(f, name, key="present-deck")
 
 
