@@ -234,29 +234,9 @@ class RssSampler(threading.Thread):
         return self.peak
 
 
-def _variant(extract: Path, out: Path) -> Path:
-    """The correction with its first line's quantity changed: the store refuses a file it has seen
-    (same sha256) even when withdrawn, and every round needs a load that really changes the data."""
-    lines = extract.read_bytes().decode("gbk").splitlines(keepends=True)
-    cells = lines[1].split(",")
-    cells[3] = str(int(cells[3]) + 1 + time.time_ns() % 997)
-    lines[1] = ",".join(cells)
-    path = out / f"{extract.stem}_{time.time_ns()}.csv"
-    path.write_bytes("".join(lines).encode("gbk"))
-    return path
-
-
 def load_and_rollback(data_dir: Path, extract: Path) -> dict:
     """An analyst's correction, loaded and withdrawn through the CLI in child processes."""
     env = {**os.environ, "DASHBOARD_DATA_DIR": str(data_dir)}
-    extract = _variant(extract, data_dir.parent)
-    try:
-        return _ingest_then_rollback(data_dir, extract, env)
-    finally:
-        extract.unlink(missing_ok=True)
-
-
-def _ingest_then_rollback(data_dir: Path, extract: Path, env: dict) -> dict:
     base = [sys.executable, "-m", "analytics"]
     t0 = time.monotonic()
     out = subprocess.run([*base, "ingest", str(extract), "--data-dir", str(data_dir), "--quiet", "--lang", "en"],
@@ -432,13 +412,14 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--think", default="1,3", help="seconds between a session's changes, min,max")
     p.add_argument("--no-load", action="store_true", help="no correction loaded and rolled back meanwhile")
+    p.add_argument("--extract", default=str(CORRECTION), help="the orders extract loaded and rolled back each round (GBK CSV)")
     p.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
     if a.what == "validate":
         result = validate(Path(a.data_dir))
     else:
         lo, hi = (float(x) for x in a.think.split(","))
-        result = load_test(Path(a.data_dir), a.sessions, a.changes, a.rounds, (lo, hi), None if a.no_load else CORRECTION, a.seed)
+        result = load_test(Path(a.data_dir), a.sessions, a.changes, a.rounds, (lo, hi), None if a.no_load else Path(a.extract), a.seed)
     print(json.dumps(result, ensure_ascii=False))
 
 
