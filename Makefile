@@ -13,7 +13,7 @@ help:
 	@echo "make run    - serve the dashboard on http://localhost:$(PORT) (builds demo data if data/ is empty)"
 	@echo "make test   - install everything the tests need, lint, run all tests (incl. browser tests)"
 	@echo "make demo   - rebuild the demo data in $(DATA_DIR)"
-	@echo "make bench  - benchmark (SIZE=10M by default)"
+	@echo "make bench  - benchmark (SIZE=10M by default; BENCH_ARGS=--skip-sessions or --skip-browser to leave parts out)"
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,8 +50,9 @@ test: $(VENV)/.dev system-deps lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 SIZE ?= 10M
+BENCH_ARGS ?=
 bench: $(VENV)/.dev system-deps
-	$(PY) -m analytics.bench --size $(SIZE)
+	$(PY) -m analytics.bench --size $(SIZE) $(BENCH_ARGS)
 
 clean-data:
 	rm -rf $(DATA_DIR)/manifest.json $(DATA_DIR)/extracts $(DATA_DIR)/state $(DATA_DIR)/.lock

@@ -38,6 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BUDGETS = {"query_ms": 20.0, "query_speedup": 30.0, "page_rerun_ms": 300.0, "browser_s": 1.5, "rebuild_s": 15.0,
            "csv_1m_load_s": 20.0, "server_peak_gb": 1.5, "cold_start_s": 3.0}
 COLD_RUNS = 3  # fresh servers; the worst is reported
+SESSIONS = (10, 20)  # concurrent visitors on district pages
+SESSION_RUNS = 3  # fresh servers per N; the worst is reported (this VM's timings vary ±50%)
+SESSION_CHANGES, SESSION_ROUNDS = 6, 3  # filter changes per visitor and round; rounds per server
 
 
 def parse_size(text: str) -> int:
@@ -108,7 +111,7 @@ def correction_csv(store: Store, out: Path, lines: int = 1_000_000) -> Path:
            FROM orders ORDER BY order_date DESC LIMIT ?""",
         [lines],
     ).df()
-    path = out / "订单更正_1M.csv"
+    path = out / ("订单更正_1M.csv" if lines == 1_000_000 else f"订单更正_{lines}.csv")
     frame.to_csv(path, index=False, encoding="gbk")
     return path
 
@@ -150,9 +153,95 @@ def ui_timings(what: str, data_dir: Path, runs: int, districts: list[str] | None
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+# --- concurrent sessions -------------------------------------------------------------------------
+
+def concurrent_sessions(data_dir: Path, extract: Path | None = None, sessions: tuple[int, ...] = SESSIONS,
+                        runs: int = SESSION_RUNS, changes: int = SESSION_CHANGES, rounds: int = SESSION_ROUNDS,
+                        validate: bool = True, log: Callable[[str], None] = lambda s: None) -> dict:
+    """N visitors at once on district pages while a correction is loaded and rolled back
+    (tests/perf_load.py, a Streamlit-protocol WebSocket client); `runs` fresh servers per N, each on
+    a fresh copy of `data_dir` (the load and rollback add to its history). The worst run is reported."""
+    out: dict = {"changes": changes, "rounds": rounds, "runs": runs, "by_n": {}, "machine": machine()}
+    if validate:
+        with tempfile.TemporaryDirectory(prefix="sessions-") as tmp:
+            copy = Path(tmp) / "data"
+            shutil.copytree(data_dir, copy)
+            out["validation"] = _perf_load(["validate", str(copy)])
+        log(f"client checked against Chromium: same figures {out['validation']['same_metrics']}")
+    for n in sessions:
+        results = []
+        for k in range(runs):
+            with tempfile.TemporaryDirectory(prefix="sessions-") as tmp:
+                copy = Path(tmp) / "data"
+                shutil.copytree(data_dir, copy)
+                args = ["load", str(copy), "--sessions", str(n), "--changes", str(changes), "--rounds", str(rounds), "--seed", str(k + 1)]
+                results.append(_perf_load(args + (["--extract", str(extract)] if extract else [])))
+            log(f"{n} sessions, run {k + 1}: p95 {max(r['p95_s'] or 0 for r in results[-1]['rounds']):.2f} s, "
+                f"errors {sum(len(r['errors']) for r in results[-1]['rounds'])}")
+        out["by_n"][str(n)] = sessions_worst(results)
+    return out
+
+
+def _perf_load(args: list[str]) -> dict:
+    done = subprocess.run([sys.executable, "-m", "tests.perf_load", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"perf_load {args[0]} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def sessions_worst(results: list[dict]) -> dict:
+    """The worst of several runs: errors summed over all, each latency and CPU figure from the round
+    (N × changes) where it was largest, and the memory rounds of the run that peaked highest."""
+    rounds = [r for res in results for r in res["rounds"]]
+    peak_run = max(results, key=lambda res: max(r["rss_peak_mb"] for r in res["rounds"]))
+    return {
+        "runs": len(results), "errors": [e for r in rounds for e in r["errors"]],
+        "filter_changes": sum(r["filter_changes"] for r in rounds),
+        "p50_s": max(r["p50_s"] or 0 for r in rounds),
+        "p95_s": max(r["p95_s"] or 0 for r in rounds), "max_s": max(r["max_s"] or 0 for r in rounds),
+        "cpu_per_run_s": max(r["cpu_per_run_s"] or 0 for r in rounds),
+        "client_cpu_share": max(r["client_cpu_s"] / r["server_cpu_s"] for r in rounds if r["server_cpu_s"]),
+        "memory_mb": [(r["rss_before_mb"], r["rss_peak_mb"], r["rss_after_mb"]) for r in peak_run["rounds"]],
+        "load_s": [(r["load"].get("ingest_s"), r["load"].get("rollback_s")) for r in rounds],
+        "changes_during_load": min(r["changes_during_load"] for r in rounds),
+        "loadavg": [min(min(r["loadavg_1min_start"], r["loadavg_1min_end"]) for r in rounds),
+                    max(max(r["loadavg_1min_start"], r["loadavg_1min_end"]) for r in rounds)],
+        "think_s": results[0]["think_s"],
+    }
+
+
+def sessions_report(s: dict, city: str) -> str:
+    """The "Concurrent sessions" table."""
+    n_runs = s["runs"]
+    m = s["machine"]
+    plural = "s" if n_runs > 1 else ""
+    out = [f"Latest run ({m['date']}): {m['cpus']} cores, {m['memory_gb']} GB, {m['cpu']}; {city}; each N on {n_runs} fresh "
+           f"server{plural} × {s['rounds']} rounds × N visitors × {s['changes']} filter changes, a correction loaded and rolled "
+           "back during every round. Latency and CPU: the worst round of all (each round's p50 and p95 over its "
+           f"N × {s['changes']} changes); memory: the run that peaked highest.", "",
+           "| concurrent sessions | errors | filter change p50 | p95 | server CPU per script run | RSS per round: before → peak → after "
+           "| load + rollback took | changes while it ran (fewest in a round) | 1-min load average |",
+           "|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
+    for n, r in s["by_n"].items():
+        mem = "; ".join(f"{a:.0f} → {b:.0f} → {c:.0f}" for a, b, c in r["memory_mb"])
+        took = [a + b for a, b in r["load_s"] if a is not None and b is not None]
+        took_text = "failed" if not took else f"{min(took):.0f}–{max(took):.0f} s" if len(took) > 1 else f"{took[0]:.0f} s"
+        out.append(f"| {n} | {len(r['errors'])} of {r['filter_changes']} changes | {r['p50_s']:.2f} s | {r['p95_s']:.2f} s "
+                   f"| {r['cpu_per_run_s']:.2f} s | {mem} MB | {took_text} | {r['changes_during_load']} of {int(n) * s['changes']} "
+                   f"| {r['loadavg'][0]:.1f}–{r['loadavg'][1]:.1f} |")
+    v = s.get("validation")
+    if v:
+        out += ["", f"Client checked against one Chromium session ({v['page']}, year → {v['year']}): KPI cards "
+                f"{'identical' if v['same_metrics'] else '**different**'} ({len(v['browser_metrics'])} cards), "
+                f"charts {v['client_charts']} vs {v['browser_charts']}; the same change on a cold page: "
+                f"{v['client_change_s']:.2f} s to the client, {v['browser_change_s']:.2f} s to Chromium (which also draws)."]
+    return "\n".join(out)
+
+
 # --- the run ----------------------------------------------------------------------------------------
 
-def run(size: str, work: Path, runs: int = 5, baseline_runs: int = 5, skip_browser: bool = False) -> dict:
+def run(size: str, work: Path, runs: int = 5, baseline_runs: int = 5, skip_browser: bool = False,
+        skip_sessions: bool = False) -> dict:
     lines = parse_size(size)
     log = lambda text: print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)  # noqa: E731
     extracts = work / "extracts-in"
@@ -212,6 +301,11 @@ def run(size: str, work: Path, runs: int = 5, baseline_runs: int = 5, skip_brows
         log("browser timing done")
         res["cold_start"] = ui_timings("cold", data, COLD_RUNS, [busiest])
         log("cold start done")
+    if not skip_sessions:
+        # a small correction of the last days (as an analyst's re-export would be), loaded and rolled back under load
+        small = correction_csv(store, work, lines=2_000)
+        res["sessions"] = concurrent_sessions(data, small, validate=not skip_browser, log=log)
+        res["sessions"]["city"] = f"the bench city ({total:,} lines)"
     res["verdict"] = verdict(res)
     return res
 
@@ -304,6 +398,9 @@ def summary_rows(res: dict) -> str:
     if "cold_start" in res:
         rows.append(("server start → overview drawn in Chromium (worst of 3)", f"{res['cold_start']['overview_worst_s']:.2f} s",
                      f"≤ 3 s: {yes(v['cold_start_s'])}"))
+    for n, r in res.get("sessions", {}).get("by_n", {}).items():  # no budget: a capacity figure
+        rows.append((f"{n} concurrent sessions during a load and rollback: filter change p50 / p95, errors",
+                     f"{r['p50_s']:.2f} / {r['p95_s']:.2f} s, {len(r['errors'])} errors", ""))
     head = (f"Latest `SIZE={res['size']}` run: {res['lines']:,} lines, {res['machine']['cpus']} cores, {res['machine']['date']}.\n\n"
             "| | measured | budget |\n|---|---:|---:|\n")
     return head + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
@@ -311,13 +408,20 @@ def summary_rows(res: dict) -> str:
 
 def publish(res: dict) -> None:
     """Put the figures into docs/benchmark.md and the README, between their markers."""
-    for path, text in ((ROOT / "docs" / "benchmark.md", report(res)), (ROOT / "README.md", summary_rows(res))):
-        doc = path.read_text(encoding="utf-8")
-        start, end = "<!-- bench:start -->", "<!-- bench:end -->"
-        if start not in doc or end not in doc:
-            raise RuntimeError(f"{path} has no {start} … {end} markers")
-        before, rest = doc.split(start, 1)
-        path.write_text(before + start + "\n" + text + "\n" + end + rest.split(end, 1)[1], encoding="utf-8")
+    if "queries" in res:
+        _replace(ROOT / "docs" / "benchmark.md", "bench", report(res))
+        _replace(ROOT / "README.md", "bench", summary_rows(res))
+    if "sessions" in res:
+        _replace(ROOT / "docs" / "benchmark.md", "sessions", sessions_report(res["sessions"], res["sessions"]["city"]))
+
+
+def _replace(path: Path, marker: str, text: str) -> None:
+    doc = path.read_text(encoding="utf-8")
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+    if start not in doc or end not in doc:
+        raise RuntimeError(f"{path} has no {start} … {end} markers")
+    before, rest = doc.split(start, 1)
+    path.write_text(before + start + "\n" + text + "\n" + end + rest.split(end, 1)[1], encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -328,15 +432,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work", default=None, help="scratch directory (default: a temporary one, removed after)")
     p.add_argument("--out", default=str(ROOT / "bench-results"))
     p.add_argument("--skip-browser", action="store_true")
+    p.add_argument("--skip-sessions", action="store_true", help="no concurrent-sessions load (about 25 min on 2 cores)")
+    p.add_argument("--sessions-on", default=None, metavar="DATA_DIR",
+                   help="only the concurrent sessions, on copies of an existing data directory (e.g. the demo city's)")
     p.add_argument("--publish", action="store_true", help="write the figures into README.md and docs/benchmark.md")
     p.add_argument("--from-json", default=None, help="publish an earlier run's JSON instead of running")
     args = p.parse_args(argv)
     if args.from_json:
         publish(json.loads(Path(args.from_json).read_text()))
         return 0
+    if args.sessions_on:
+        return sessions_only(Path(args.sessions_on), Path(args.out), args.publish, validate=not args.skip_browser)
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        res = run(args.size, work, runs=args.runs, baseline_runs=args.baseline_runs, skip_browser=args.skip_browser)
+        res = run(args.size, work, runs=args.runs, baseline_runs=args.baseline_runs, skip_browser=args.skip_browser,
+                  skip_sessions=args.skip_sessions)
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
@@ -347,6 +457,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.publish:
         publish(res)
     print(text)
+    return 0
+
+
+def sessions_only(data_dir: Path, out: Path, publish_it: bool, validate: bool = True) -> int:
+    log = lambda text: print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)  # noqa: E731
+    lines = connect(Store(data_dir).state_dir()).execute("SELECT COUNT(*) FROM orders").fetchone()[0]
+    s = concurrent_sessions(data_dir, validate=validate, log=log)
+    s["city"] = f"{data_dir.name} ({lines:,} lines)"
+    res = {"machine": machine(), "sessions": s}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "sessions.json").write_text(json.dumps(res, indent=1, ensure_ascii=False, default=str))
+    if publish_it:
+        publish(res)
+    print(sessions_report(s, s["city"]))
     return 0
 
 
