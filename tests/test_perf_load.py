@@ -57,10 +57,11 @@ async def _open(url: str, path: str) -> Session:
     return s
 
 
-@pytest.mark.xfail(strict=True, reason="a fresh server's first visit to a district URL sends Streamlit's 'Page not found' "
-                                       "(Chromium shows the English dialog over the district page); later visits do not")
 def test_a_district_url_as_a_fresh_servers_first_visit_is_found(city: Path) -> None:
-    with streamlit_server(city) as url:
+    # started as `make run` starts it: python -m pages.serve tells Streamlit before the first run that
+    # the app navigates with st.navigation (plain `streamlit run app.py` answers the first deep link of
+    # a process with "Page not found" over the right page: upstream #9992, README's known limits)
+    with streamlit_server(city, launcher=True) as url:
         s = asyncio.run(_open(url, "城郊片区"))
     assert s.errors == []
 

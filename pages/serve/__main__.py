@@ -30,8 +30,14 @@ def _warm_when_ready() -> None:
 
 
 def main() -> int:
+    # The first script run of a process serves a `pages/` folder beside the main script as multipage-v1
+    # pages until app.py's st.navigation says otherwise, so the first request for a deep link (a
+    # district's page) answered "Page not found" over the right page (upstream #9992). This app always
+    # navigates with st.navigation: say so before the first run.
+    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
 
+    PagesManager.uses_pages_directory = False
     threading.Thread(target=_warm_when_ready, name="dashboard-warm-up-start", daemon=True).start()
     sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
     return cli.main(prog_name="streamlit")
