@@ -129,11 +129,15 @@ def period(con: duckdb.DuckDBPyConnection, f: Filters) -> Period | None:
 
 
 def _cut_day(con: duckdb.DuckDBPyConnection, f: Filters) -> dt.date | None:
-    """The as-of date when f.year is the incomplete last year and f's months start before it."""
+    """The day in f.year up to which f's years are compared: the as-of date of the incomplete last
+    year when it is f.year or f.compare_year (a whole year against an incomplete one is cut at the
+    same month and day too: like for like, whichever side is incomplete), and f's months start
+    before it. None: whole months."""
     cut = as_of_cut(con)
-    if cut is None or cut[0] != f.year or dt.date(f.year, f.month_from, 1) > cut[1]:
+    if cut is None or cut[0] not in (f.year, f.compare_year):
         return None
-    return cut[1]
+    day = _same_day(f.year, cut[1])
+    return None if dt.date(f.year, f.month_from, 1) > day else day
 
 
 def _t(con: duckdb.DuckDBPyConnection, f: Filters) -> str:
@@ -562,7 +566,9 @@ def volume_swings(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 20, m
     """Retailers whose monthly volume swings most in f.year (coefficient of variation of monthly
     条, months with no order counted as 0): candidates for a visit, or for 代订货 checks."""
     rwhere, rparams = f.where(alias="r", months=False)
-    months = list(range(int(f.month_from), int(f.month_to) + 1))
+    # months after the data end have not happened yet: they are no months without orders
+    last = _cut_day(con, f.with_(compare_year=None))
+    months = list(range(int(f.month_from), min(int(f.month_to), last.month if last else 12) + 1))
     frame = _df(
         con,
         f"""WITH grid AS (

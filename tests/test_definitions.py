@@ -135,15 +135,16 @@ def test_volume_swing_is_the_coefficient_of_variation_of_monthly_volume(tiny):
     from analytics.queries import volume_swings
 
     frame = volume_swings(connect_store(tiny), A, min_months=1).set_index("retailer_id")
-    # 0420001 in 2019: 250 条 in January, 50 in February, nothing in the other ten months
-    mean = 300 / 12
-    std = ((250**2 + 50**2) / 12 - mean**2) ** 0.5
+    # 0420001 in 2019: 250 条 in January, 50 in February, nothing in March to May; the data end on
+    # 6 May, so June to December have not happened and are not months without orders
+    mean = 300 / 5
+    std = ((250**2 + 50**2) / 5 - mean**2) ** 0.5
     assert frame.loc["0420001", "swing"] == pytest.approx(std / mean)
     assert frame.loc["0420001", "active_months"] == 2
     assert frame.loc["0420001", "max_month_cases"] == 1.0
-    # 0420002 ordered once (200 条 in March): a single spike swings more (√11 ≈ 3.317) and ranks first
+    # 0420002 ordered once (200 条 in March): a single spike over five months swings more (√4 = 2) and ranks first
     assert list(frame.index) == ["0420002", "0420001"]
-    assert frame.loc["0420002", "swing"] == pytest.approx(11**0.5)
+    assert frame.loc["0420002", "swing"] == pytest.approx(2.0)
 
 
 # 时间过半，任务过半: a city whose data begin in January 2018, so 2018 is a whole year and a yardstick
@@ -174,6 +175,11 @@ def test_pace_is_cumulative_volume_over_the_compare_years_whole_year_beside_time
     assert frame["progress_pct"].tolist() == [40.0, 100.0, 20.0, 50.0]  # of 2018's 250 条
     # days elapsed: 31 / 365 by 31 January; the data end on 4 March 2019, 63 / 365 = 17.26%
     assert frame["time_pct"].round(2).tolist() == [8.49, 100.0, 8.49, 17.26]
+    # the chart's calendar line stands where the points do: 4 March in the incomplete March, not its end
+    from analytics.charts import pace as pace_chart
+
+    calendar_line = pace_chart(frame, "zh", 2019, 2018).data[-1].y
+    assert [round(v, 2) for v in calendar_line[:4]] == [8.49, 16.16, 17.26, 32.88]
     assert pace_text(frame, 2019, 2018) == ("截至2019年3月4日，时间进度17.26%，累计销量0.50箱，达到2018年全年销量的50.00%，"
                                             "快于时间进度32.74个百分点。")
     assert pace_text(frame, 2019, 2018, "en") == ("By 4 March 2019, 17.26% of the year has passed and volume reached "

@@ -167,3 +167,21 @@ def test_the_overview_of_an_incomplete_year_compares_the_same_period(tmp_path, d
     assert list(table.columns[1:3]) == ["2023-01-01至06-15", "2022年同期"]
     assert table.iloc[0, 1:].tolist() == ["0.80", "0.56", "+0.24", "+42.86%"]
     assert "比2022年同期增加0.24箱" in district.code[0].value
+
+
+def test_a_whole_year_against_the_incomplete_one_is_cut_at_the_same_day_too(mid_month):
+    # 2022 (complete) compared with 2023 (to 15 June): like for like, 2022 is read to 15 June as well
+    s = summary(mid_month, Filters(year=2022, compare_year=2023, districts=JIA))
+    assert (s["volume_cases"], s["volume_cases_prev"]) == (0.56, 0.8)
+    assert s["volume_yoy_pct"] == pytest.approx(-30.0)
+    assert (s["period_end"], s["compare_period_end"], s["period_cut"]) == ("2022-06-15", "2023-06-15", True)
+    assert summary_text(s, "甲片区").startswith("2022年1月1日至6月15日，甲片区共销售卷烟0.56箱，比2023年同期减少0.24箱")
+
+
+def test_volume_swings_of_an_incomplete_year_count_only_the_months_that_have_passed(mid_month):
+    from analytics.queries import volume_swings
+
+    frame = volume_swings(mid_month, Filters(year=2023, compare_year=2022, districts=JIA), min_months=1).set_index("retailer_id")
+    # 0420001: 120 条 in January and nothing from February to June (July to December have not happened):
+    # over six months the coefficient of variation is √5, not the √11 of twelve
+    assert frame.loc["0420001", "swing"] == pytest.approx(5 ** 0.5)
