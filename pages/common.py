@@ -122,6 +122,12 @@ def tr(key: str, **params: object) -> str:
     return t(key, lang(), **params)
 
 
+def tr_md(key: str, **params: object) -> str:
+    """tr for Markdown (st.markdown, captions, alerts): our template with every value escaped, so a file,
+    district or retailer name from an upload is shown as the same characters, never as a link or image."""
+    return t(key, lang(), **{k: md_escape(v) for k, v in params.items()})
+
+
 def _qp_list(name: str) -> list[str]:
     raw = st.query_params.get(name, "")
     return [v for v in raw.split(",") if v] if raw else []

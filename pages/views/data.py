@@ -9,6 +9,7 @@ import streamlit as st
 from analytics.contract import KINDS
 from analytics.labels import fmt_cases, fmt_time, localize
 from analytics.store import ChangePreview, ExtractError, MasterChange
+from analytics.text import md_code, md_escape
 from pages import common
 
 tr = common.tr
@@ -50,7 +51,7 @@ if files:
     for r in results:
         p = r.parsed
         with st.container(border=True):
-            st.markdown(f"**{tr('file')}:** `{r.file_name}`")
+            st.markdown(f"**{tr('file')}:** {md_code(r.file_name)}")
             if r.status == "duplicate":
                 st.info(tr("upload_duplicate"))
                 continue
@@ -73,11 +74,11 @@ if files:
                 with st.expander(tr("upload_mapping")):
                     common.table(mapping)
                     if p.mapping.unmapped:
-                        st.caption(tr("upload_unmapped") + "：" + "、".join(p.mapping.unmapped))
+                        st.caption(tr("upload_unmapped") + "：" + "、".join(md_escape(h) for h in p.mapping.unmapped))
             st.caption(tr("upload_first_rows"))
             common.table(p.frame.head(10))
             for rep in r.replacements:
-                st.warning(tr("upload_replaces", lines=f"{rep.lines:,}", cases=fmt_cases(rep.cases, common.lang()),
+                st.warning(common.tr_md("upload_replaces", lines=f"{rep.lines:,}", cases=fmt_cases(rep.cases, common.lang()),
                               district=rep.district, start=rep.start, end=rep.end,
                               extracts="、".join(f"{i} {tr('loaded_on', date=loaded_on.get(i, '?'))}" for i in rep.extracts)))
             if p.kind == "orders" and not r.replacements:
@@ -94,7 +95,7 @@ if files:
             st.error(tr("upload_nothing_stored"))
         else:
             st.session_state["upload_result"] = [
-                tr("upload_loaded", id=d.record["id"], file=d.file_name, rows=f"{d.record['rows']:,}") for d in loaded
+                common.tr_md("upload_loaded", id=d.record["id"], file=d.file_name, rows=f"{d.record['rows']:,}") for d in loaded
             ]
             st.session_state["upload_nonce"] = nonce + 1  # a fresh, empty uploader
             st.rerun()
@@ -109,7 +110,7 @@ if samples:
     with st.expander(tr("samples")):
         st.caption(tr("samples_help"))
         for path in samples:
-            st.download_button(path.name, path.read_bytes(), file_name=path.name, key=f"sample_{path.name}")
+            st.download_button(md_escape(path.name), path.read_bytes(), file_name=path.name, key=f"sample_{path.name}")
 
 # --- history, withdrawal and restore ------------------------------------------------------------------
 TIME_COLUMNS = ("loaded_at", "withdrawn_at", "restored_at")
@@ -131,7 +132,7 @@ def _history(records: list[dict]) -> pd.DataFrame:
 def _error(exc: Exception) -> str:
     if isinstance(exc, TimeoutError):
         return tr("err_lock_timeout")
-    return tr(f"err_{exc.code}", id=exc.extract_id, other=exc.other or "")
+    return common.tr_md(f"err_{exc.code}", id=exc.extract_id, other=exc.other or "")
 
 
 def _values(m: MasterChange) -> str:
@@ -147,7 +148,7 @@ def _values(m: MasterChange) -> str:
 
 
 def _show_preview(preview: ChangePreview, record: dict) -> None:
-    st.markdown(tr(f"preview_{preview.action}", id=record["id"], file=record["file_name"]))
+    st.markdown(common.tr_md(f"preview_{preview.action}", id=record["id"], file=record["file_name"]))
     if preview.kind == "orders":
         rows = [(tr(label), c.district, f"{c.start} – {c.end}", c.lines, c.cases, c.extract_id, fmt_time(c.loaded_at))
                 for label, changes in (("chg_removed", preview.removed), ("chg_returned", preview.returned)) for c in changes]
@@ -193,8 +194,8 @@ def _action(action: str, candidates: list[dict], nonce: int) -> None:
         except (ExtractError, TimeoutError) as exc:
             st.error(_error(exc))
             return
-        st.session_state["history_result"] = [tr(f"{prefix}_done", id=record["id"], file=record["file_name"])]
-        st.session_state["history_hint"] = tr(f"{prefix}_undo_hint", id=record["id"])
+        st.session_state["history_result"] = [common.tr_md(f"{prefix}_done", id=record["id"], file=record["file_name"])]
+        st.session_state["history_hint"] = common.tr_md(f"{prefix}_undo_hint", id=record["id"])
         st.session_state["history_nonce"] = nonce + 1
         st.rerun()
 
