@@ -261,6 +261,22 @@ LABELS.update({
     "uploader_limit": ("单个文件不超过 {mb} MB，可拖放到这里", "{mb}MB per file"),
 })
 
+# issue #10: a wrong value in a link falls back to its default with one of these notices (pages/common.py)
+LABELS.update({
+    "url_bad_lang": ("链接中的语言参数无效，已使用中文", "The link's language parameter is invalid; showing Chinese"),
+    "url_bad_y": ("链接中的年份参数无效，已使用 {year}年", "The link's year parameter is invalid; showing {year}"),
+    "url_bad_cy": ("链接中的对比年份参数无效，已使用 {cmp}", "The link's comparison year parameter is invalid; comparing with {cmp}"),
+    "url_no_cmp": ("不对比", "no comparison"),
+    "url_cmp_year": ("{year}年", "{year}"),
+    "url_bad_m": ("链接中的月份参数无效，已使用 1–12月", "The link's month parameter is invalid; showing months 1–12"),
+    "url_bad_t": ("链接中的档位参数无效，已使用 {lo}–{hi}档", "The link's tier parameter is invalid; showing tiers {lo}–{hi}"),
+    "url_bad_d": ("链接中的片区参数无效，已忽略无法识别的值", "The link's district parameter is invalid; unknown values were ignored"),
+    "url_bad_a": ("链接中的城乡分类参数无效，已忽略无法识别的值", "The link's area type parameter is invalid; unknown values were ignored"),
+    "url_bad_f": ("链接中的业态参数无效，已忽略无法识别的值", "The link's business format parameter is invalid; unknown values were ignored"),
+    "url_bad_present": ("链接中的演示参数无效，已按普通页面打开", "The link's presentation parameter is invalid; opened as a normal page"),
+    "url_bad_topic": ("链接中的演示主题参数无效，已从第一个主题开始", "The link's topic parameter is invalid; starting at the first topic"),
+})
+
 
 def localize(frame, lang: str, columns: list[str] | None = None, rounded: bool = True, rename: dict | None = None):
     """A display copy of `frame` through the column registry (analytics/columns.py): the given columns
