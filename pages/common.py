@@ -2,11 +2,15 @@
 the URL, and the few display helpers every page uses. Numbers and labels come from analytics/."""
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import os
+import secrets
 import threading
 from collections.abc import Callable
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -111,6 +115,48 @@ def _catalog(root: str, state: str | None) -> dict:
 
 def catalog() -> dict:
     return _catalog(*_state())
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+log = logging.getLogger("dashboard")
+
+
+def store_error_message(exc: BaseException) -> str | None:
+    """The message for an error a user can meet while the data directory is read or written (a full
+    disk, no permission, a file gone, the lock held too long), as Markdown in their language; None for
+    anything else. The store's typed errors (StoreError.message(lang)) speak for themselves."""
+    message = getattr(exc, "message", None)
+    if callable(message):
+        return md_escape(message(lang()))
+    if isinstance(exc, TimeoutError):  # before OSError, of which it is one
+        return tr_md("err_lock_timeout")
+    if isinstance(exc, FileNotFoundError):
+        return tr_md("err_file_missing")
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return tr_md("err_disk_full")
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return tr_md("err_permission")
+        return tr_md("err_io")
+    if isinstance(exc, duckdb.IOException):
+        return tr_md("err_io")
+    return None
+
+
+def guarded(body: Callable[[], object]) -> None:
+    """Run body (the frame and its page); an unexpected exception is logged with its traceback under a
+    short reference, and the user reads a message in their language with that reference to quote.
+    Streamlit steers a script with exceptions of its own (st.rerun, st.stop, st.switch_page): those
+    derive from BaseException, not Exception, and pass through untouched."""
+    try:
+        body()
+    except Exception:
+        if os.environ.get("DASHBOARD_RAISE_ERRORS") == "1":
+            raise  # the test suite: AppTest reports the exception itself
+        ref = secrets.token_hex(4).upper()
+        log.exception("unexpected error, reference %s (url %s)", ref, getattr(st.context, "url", None))
+        st.error(tr_md("err_unexpected", ref=ref))
 
 
 # --- language, filters and the URL -------------------------------------------------------------

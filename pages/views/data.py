@@ -24,6 +24,16 @@ def _user() -> str | None:
         return None
 
 
+def _error(exc: Exception) -> str:
+    """What an analyst reads when a load, preview, withdrawal or restore fails: one sentence in their
+    language that says nothing changed and what to do; never a path or a traceback."""
+    message = common.store_error_message(exc)
+    if message is not None:
+        common.log.warning("data page: %r", exc)  # the administrator's side of the message: which file, which errno
+        return message
+    return common.tr_md(f"err_{exc.code}", id=exc.extract_id, other=exc.other or "")
+
+
 # --- upload and preview ------------------------------------------------------------------------
 st.subheader(tr("upload_title"))
 st.caption(tr("upload_help"))
@@ -87,13 +97,19 @@ if files:
         st.error(tr("upload_nothing_stored"))
     elif ready and st.button(tr("upload_confirm", n=len(ready)), type="primary", key="upload_confirm"):
         bar = st.progress(0.0, text=tr("loading"))
-        done = store.load(batch, kind=kind, sheet=sheet, period=period, loaded_by=_user(),
-                          progress=lambda frac, _text: bar.progress(min(frac, 1.0), text=tr("loading")))
+        try:
+            done = store.load(batch, kind=kind, sheet=sheet, period=period, loaded_by=_user(),
+                              progress=lambda frac, _text: bar.progress(min(frac, 1.0), text=tr("loading")))
+        except Exception as exc:
+            if common.store_error_message(exc) is None:
+                raise  # not the disk, the lock or the store: the page's wrapper logs it with a reference
+            done = None
+            st.error(_error(exc))
         bar.empty()
-        loaded = [d for d in done if d.status == "loaded"]
-        if any(d.status == "refused" for d in done):
+        if done is not None and any(d.status == "refused" for d in done):
             st.error(tr("upload_nothing_stored"))
-        else:
+        elif done is not None:
+            loaded = [d for d in done if d.status == "loaded"]
             st.session_state["upload_result"] = [
                 common.tr_md("upload_loaded", id=d.record["id"], file=d.file_name, rows=f"{d.record['rows']:,}") for d in loaded
             ]
@@ -127,12 +143,6 @@ def _history(records: list[dict]) -> pd.DataFrame:
         row.update({c: fmt_time(r.get(c)) for c in TIME_COLUMNS if c in cols})
         rows.append({c: (f"{v:,}" if c == "rows" else v) if v not in (None, "") else "—" for c, v in row.items()})
     return pd.DataFrame(rows, columns=cols).rename(columns={c: tr(f"hist_{c}") for c in cols})
-
-
-def _error(exc: Exception) -> str:
-    if isinstance(exc, TimeoutError):
-        return tr("err_lock_timeout")
-    return common.tr_md(f"err_{exc.code}", id=exc.extract_id, other=exc.other or "")
 
 
 def _values(m: MasterChange) -> str:
@@ -178,7 +188,9 @@ def _action(action: str, candidates: list[dict], nonce: int) -> None:
     if choice is not None:
         try:
             _show_preview(store.preview(choice, action), by_id[choice])
-        except ExtractError as exc:  # changed since the page was drawn (another analyst, another tab)
+        except Exception as exc:  # changed since the page was drawn (another analyst, another tab), or unreadable
+            if not isinstance(exc, ExtractError) and common.store_error_message(exc) is None:
+                raise
             st.error(_error(exc))
             choice = None
     sure = st.checkbox(tr(f"{prefix}_sure"), key=f"{prefix}_sure_{nonce}_{choice}", disabled=choice is None)
@@ -191,7 +203,9 @@ def _action(action: str, candidates: list[dict], nonce: int) -> None:
         try:
             with st.spinner(tr("loading")):
                 record = run(choice, _user(), timeout=60.0)
-        except (ExtractError, TimeoutError) as exc:
+        except Exception as exc:
+            if not isinstance(exc, ExtractError) and common.store_error_message(exc) is None:
+                raise
             st.error(_error(exc))
             return
         st.session_state["history_result"] = [common.tr_md(f"{prefix}_done", id=record["id"], file=record["file_name"])]
