@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics.labels import t
 from analytics.slugs import district_slug
+from analytics.text import md_escape
 from pages import common, district
 
 
@@ -17,7 +18,7 @@ def main() -> None:
     # link to /present still reaches it under its own path.
     _path = urllib.parse.urlparse(st.context.url or "").path.rstrip("/")
     present_at_root = presenting and not _path.endswith("/present")
-    st.set_page_config(page_icon=":material/analytics:", layout="wide", initial_sidebar_state="collapsed" if presenting else "auto")
+    st.set_page_config(page_icon=common.FAVICON_SVG, layout="wide", initial_sidebar_state="collapsed" if presenting else "auto")
     common.init_state()
     lang = common.lang()
     cat = common.catalog()
@@ -32,10 +33,12 @@ def main() -> None:
         st.Page("pages/views/low_tier.py", title=t("page_low", lang), icon=":material/trending_down:", url_path="low-tier"),
     ]
     # one page per district found in the data: a district added by an upload gets its page here
+    # the navigation draws titles as Markdown: a district's name comes from uploads, so it is escaped
     districts = [
-        st.Page(partial(district.render, name), title=name, icon=":material/location_on:", url_path=district_slug(name))
+        st.Page(partial(district.render, name), title=md_escape(name), icon=":material/location_on:", url_path=district_slug(name))
         for name in cat["districts"]
     ]
+    district_names = {district_slug(name): name for name in cat["districts"]}
     present = st.Page("pages/views/present.py", title=t("present", lang), icon=":material/slideshow:", url_path="present",
                       default=present_at_root)
     admin = [st.Page("pages/views/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"), present]
@@ -48,20 +51,22 @@ def main() -> None:
     # expanded: every district is listed, no "View N more" to click (5 company pages, the districts, 2 admin)
     page = st.navigation(sections, position="hidden" if presenting else "sidebar", expanded=True)
     # the browser tab names the page, in the user's language
-    st.set_page_config(page_title=f"{page.title} · {t('app_title', lang)}")
-
     on_district_page = page in districts
+    # the page's own name, as text (a district's as uploaded, not its escaped navigation title)
+    page_name = district_names[page.url_path] if on_district_page else page.title
+    st.set_page_config(page_title=f"{page_name} · {t('app_title', lang)}")
+
     filters = common.sidebar_filters(show_district=not on_district_page)
     if on_district_page:
         # the district page fixes the district; the presentation opened from it presents that district
-        filters = filters.with_(districts=(page.title,))
+        filters = filters.with_(districts=(page_name,))
     st.session_state["filters"] = filters
     if page is not present and (presenting or st.sidebar.button(t("present", lang), icon=":material/slideshow:", key="to_present")):
         # a prepared link keeps its topic; the sidebar button starts from the first one
         params = {k: v for k, v in st.query_params.to_dict().items() if presenting or k != "topic"}
         params["present"] = "1"
         if on_district_page:
-            params["d"] = page.title
+            params["d"] = page_name
         # to the root URL (via the overview, the default page until present=1 is in the URL): the
         # address a presenter may copy must open cleanly on a fresh visit
         st.switch_page(present if present_at_root else overview, query_params=params)

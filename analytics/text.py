@@ -17,14 +17,21 @@ _INVISIBLE = {c: None for c in [*range(0x00, 0x09), *range(0x0e, 0x20), 0x7f, 0x
                                 *range(0x202a, 0x202f), *range(0x2066, 0x206a)]}
 
 
+# GFM links bare addresses (https://…, www.…, a@b.c) in the text after escapes are resolved, so no
+# backslash stops it: an invisible WORD JOINER inside "://", "www." and "@x" does
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=\\?/\\?/)|(?<=www)(?=\\?\.)|(?<=@)(?=\w)")
+
+
 def plain_line(text: object) -> str:
     """The text on one line, without invisible direction or control characters (what any display shows)."""
     return _BREAKS.sub(" ", str(text).replace("\t", " ")).translate(_INVISIBLE)
 
 
 def md_escape(text: object) -> str:
-    """Markdown showing exactly `text` (on one line): `**x**`, `[a](b)`, `:red[x]`, `$x$`, `<b>` display literally."""
-    return _MD_SPECIAL.sub(r"\\\1", plain_line(text))
+    """Markdown showing exactly `text` (on one line): `**x**`, `[a](b)`, `:red[x]`, `$x$`, `<b>`, `https://x`
+    display literally (the last with an invisible word joiner that keeps it from becoming a link)."""
+    return _AUTOLINK.sub(WORD_JOINER, _MD_SPECIAL.sub(r"\\\1", plain_line(text)))
 
 
 def md_code(text: object) -> str:

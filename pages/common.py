@@ -117,6 +117,14 @@ def catalog() -> dict:
     return _catalog(*_state())
 
 
+# --- the page icon --------------------------------------------------------------------------------
+
+#: the browser tab's icon, inline: Streamlit fetches a ":material/…:" page icon from fonts.gstatic.com,
+#: which an intranet without internet cannot reach (Material Symbols "analytics", Apache-2.0)
+FAVICON_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path fill="#1C6BB0" d="M19 3H5c-1.1 0-2 .9-2 2v14c0 '
+               '1.1.9 2 2 2h14c1.1 0 2-.9 2-2V5c0-1.1-.9-2-2-2zM9 17H7v-5h2v5zm4 0h-2v-3h2v3zm0-5h-2v-2h2v2zm4 5h-2V7h2v10z"/></svg>')
+
+
 # --- errors ---------------------------------------------------------------------------------------
 
 log = logging.getLogger("dashboard")

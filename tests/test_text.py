@@ -4,7 +4,7 @@ import random
 import re
 import string
 
-from analytics.text import md_code, md_escape, plotly_escape
+from analytics.text import WORD_JOINER, md_code, md_escape, plotly_escape
 
 # names an analyst's file, sheet or master data may carry (the issue's probe first)
 NASTY = [
@@ -23,7 +23,7 @@ NASTY = [
 
 def _unescape(md: str) -> str:
     """What CommonMark shows for text in which md_escape left only escapes and plain characters."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", md)
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", md).replace(WORD_JOINER, "")
 
 
 def test_every_ascii_punctuation_mark_is_escaped_so_no_markdown_construct_can_start():
@@ -40,6 +40,13 @@ def test_escaped_text_reads_as_the_same_characters_on_one_line():
         # line breaks become spaces and direction overrides (which can make "gpj.csv" read as "vsc.jpg") go
         expected = re.sub(r"[\r\n]+", " ", name).translate({c: None for c in (0x202E, 0x2066, 0x2069, 0x200F)})
         assert shown == expected
+
+
+def test_bare_addresses_are_not_linked():
+    """GFM links https://…, www.… and a@b.c even when escaped: after resolving escapes none of them is left."""
+    for name in NASTY + ["HTTPS://X.Y", "Www.x.cn", "mailto:a@b.cn", "ftp://x"]:
+        text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", md_escape(name))  # the text node GFM searches
+        assert not re.search(r"(?i)(https?://|www\.|[-.\w+]@[-\w]+\.\w)", text), (name, text)
 
 
 def test_random_strings_never_leave_an_unescaped_mark():
