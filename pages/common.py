@@ -184,8 +184,10 @@ def tr_md(key: str, **params: object) -> str:
 
 
 def link_state() -> LinkState:
-    """What this session's opening link asked for, every value valid (analytics/urlstate.py)."""
-    return st.session_state.get("_link") or LinkState()
+    """What the URL asks for now, every value valid (analytics/urlstate.py)."""
+    cat = catalog()
+    return parse_link(st.query_params.to_dict(), cat["years"], cat["districts"], cat["area_types"],
+                      cat["business_formats"], report.TOPICS)
 
 
 def _link_notice(name: str, state: LinkState) -> str:
@@ -206,10 +208,7 @@ def init_state() -> None:
     if st.session_state.get("_seeded"):
         return
     st.session_state["_seeded"] = True
-    cat = catalog()
-    state = parse_link(st.query_params.to_dict(), cat["years"], cat["districts"], cat["area_types"],
-                       cat["business_formats"], report.TOPICS)
-    st.session_state["_link"] = state
+    state = link_state()
     st.session_state["lang"] = state.lang
     for name in state.invalid:
         st.toast(_link_notice(name, state))
@@ -226,6 +225,8 @@ def sidebar_filters(show_district: bool = True) -> Filters:
             return Filters()
         latest = years[-1]
         if "f_year" not in st.session_state:
+            # read from the URL as it is now: Streamlit drops the widgets' state when a page switches
+            # (the presentation opened from a district page), and the URL then carries the district
             link = link_state()
             st.session_state["f_year"] = link.year if link.year in years else latest
             prev = st.session_state["f_year"] - 1

@@ -227,7 +227,7 @@ def test_presentation_steps_through_every_topic_without_sidebar_or_horizontal_sc
         assert not page.locator('[data-testid="stHeader"]').is_visible()
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), topic
         assert page.locator("h2").first.inner_text().startswith("城郊片区 · ")
-        assert "片区: 城郊片区 · 年份: 2019 vs 2018" in page.locator('[data-testid="stCaptionContainer"]').first.inner_text()
+        assert "片区: 城郊片区 · 期间: 2019年 vs 2018年 · " in page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').first.inner_text()
         screenshot(page, f"present-{width}x{height}-{i + 1}-{topic}")
         if i < len(TOPICS) - 1:
             page.get_by_role("button", name="下一页").click()
@@ -268,4 +268,4 @@ def test_clicking_a_district_in_a_chart_filters_the_page_to_it(server, page):
     wait_rendered(page, charts=True)
     picked = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["d"][0]
     assert picked in DISTRICTS
-    assert picked in page.locator('[data-testid="stCaptionContainer"]').first.inner_text()
+    assert picked in page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').first.inner_text()
