@@ -2,7 +2,6 @@
 the URL, and the few display helpers every page uses. Numbers and labels come from analytics/."""
 from __future__ import annotations
 
-import errno
 import json
 import logging
 import os
@@ -10,7 +9,6 @@ import secrets
 import threading
 from collections.abc import Callable
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -18,6 +16,7 @@ from analytics import charts, queries, report
 from analytics.columns import EXCEL_FORMATS, SCREEN_FORMATS, filter_note, is_raw, localize
 from analytics.columns import kinds as column_kinds
 from analytics.db import connect
+from analytics.errors import error_label
 from analytics.exports import csv_bytes, xlsx_bytes
 from analytics.filters import TIER_MAX, TIER_MIN, Filters
 from analytics.labels import fmt_time, t
@@ -137,19 +136,8 @@ def store_error_message(exc: BaseException) -> str | None:
     message = getattr(exc, "message", None)
     if callable(message):
         return md_escape(message(lang()))
-    if isinstance(exc, TimeoutError):  # before OSError, of which it is one
-        return tr_md("err_lock_timeout")
-    if isinstance(exc, FileNotFoundError):
-        return tr_md("err_file_missing")
-    if isinstance(exc, OSError):
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return tr_md("err_disk_full")
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return tr_md("err_permission")
-        return tr_md("err_io")
-    if isinstance(exc, duckdb.IOException):
-        return tr_md("err_io")
-    return None
+    label = error_label(exc)
+    return tr_md(label) if label else None
 
 
 def guarded(body: Callable[[], object]) -> None:
