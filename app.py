@@ -6,63 +6,74 @@ import streamlit as st
 
 from analytics.labels import t
 from analytics.slugs import district_slug
+from analytics.text import md_escape
 from pages import common, district
 
-presenting = st.query_params.get("present") == "1"
-# A prepared link opens the presentation at the root URL (`/?present=1&d=...`): with st.navigation
-# only the default page answers there without Streamlit's "Page not found" dialog on a fresh visit
-# (upstream #9992), so while presenting at the root the presentation is the default page. An older
-# link to /present still reaches it under its own path.
-_path = urllib.parse.urlparse(st.context.url or "").path.rstrip("/")
-present_at_root = presenting and not _path.endswith("/present")
-st.set_page_config(page_icon=":material/analytics:", layout="wide", initial_sidebar_state="collapsed" if presenting else "auto")
-common.init_state()
-lang = common.lang()
-cat = common.catalog()
 
-overview = st.Page("pages/views/overview.py", title=t("page_overview", lang), icon=":material/dashboard:", url_path="overview",
-                   default=not present_at_root)
-company = [
-    overview,
-    st.Page("pages/views/mix.py", title=t("page_mix", lang), icon=":material/stacked_bar_chart:", url_path="mix"),
-    st.Page("pages/views/provincial.py", title=t("page_provincial", lang), icon=":material/factory:", url_path="provincial"),
-    st.Page("pages/views/online.py", title=t("page_online", lang), icon=":material/shopping_cart:", url_path="online"),
-    st.Page("pages/views/low_tier.py", title=t("page_low", lang), icon=":material/trending_down:", url_path="low-tier"),
-]
-# one page per district found in the data: a district added by an upload gets its page here
-districts = [
-    st.Page(partial(district.render, name), title=name, icon=":material/location_on:", url_path=district_slug(name))
-    for name in cat["districts"]
-]
-present = st.Page("pages/views/present.py", title=t("present", lang), icon=":material/slideshow:", url_path="present",
-                  default=present_at_root)
-admin = [st.Page("pages/views/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"), present]
-sections = {t("nav_company", lang): company}
-if districts:
-    sections[t("page_districts", lang)] = districts
-sections[t("nav_admin", lang)] = admin
-# keyed by each page's own path: the default page's url_path is "", so name the two that can be default
-st.session_state["_pages"] = {**{p.url_path: p for p in company + districts + admin}, "overview": overview, "present": present}
-# expanded: every district is listed, no "View N more" to click (5 company pages, the districts, 2 admin)
-page = st.navigation(sections, position="hidden" if presenting else "sidebar", expanded=True)
-# the browser tab names the page, in the user's language
-st.set_page_config(page_title=f"{page.title} · {t('app_title', lang)}")
+def main() -> None:
+    presenting = st.query_params.get("present") == "1"
+    # A prepared link opens the presentation at the root URL (`/?present=1&d=...`): with st.navigation
+    # only the default page answers there without Streamlit's "Page not found" dialog on a fresh visit
+    # (upstream #9992), so while presenting at the root the presentation is the default page. An older
+    # link to /present still reaches it under its own path.
+    _path = urllib.parse.urlparse(st.context.url or "").path.rstrip("/")
+    present_at_root = presenting and not _path.endswith("/present")
+    st.set_page_config(page_icon=common.FAVICON_SVG, layout="wide", initial_sidebar_state="collapsed" if presenting else "auto")
+    common.init_state()
+    lang = common.lang()
+    cat = common.catalog()
 
-on_district_page = page in districts
-filters = common.sidebar_filters(show_district=not on_district_page)
-if on_district_page:
-    # the district page fixes the district; the presentation opened from it presents that district
-    filters = filters.with_(districts=(page.title,))
-st.session_state["filters"] = filters
-if page is not present and (presenting or st.sidebar.button(t("present", lang), icon=":material/slideshow:", key="to_present")):
-    # a prepared link keeps its topic; the sidebar button starts from the first one
-    params = {k: v for k, v in st.query_params.to_dict().items() if presenting or k != "topic"}
-    params["present"] = "1"
+    overview = st.Page("pages/views/overview.py", title=t("page_overview", lang), icon=":material/dashboard:", url_path="overview",
+                       default=not present_at_root)
+    company = [
+        overview,
+        st.Page("pages/views/mix.py", title=t("page_mix", lang), icon=":material/stacked_bar_chart:", url_path="mix"),
+        st.Page("pages/views/provincial.py", title=t("page_provincial", lang), icon=":material/factory:", url_path="provincial"),
+        st.Page("pages/views/online.py", title=t("page_online", lang), icon=":material/shopping_cart:", url_path="online"),
+        st.Page("pages/views/low_tier.py", title=t("page_low", lang), icon=":material/trending_down:", url_path="low-tier"),
+    ]
+    # one page per district found in the data: a district added by an upload gets its page here
+    # the navigation draws titles as Markdown: a district's name comes from uploads, so it is escaped
+    districts = [
+        st.Page(partial(district.render, name), title=md_escape(name), icon=":material/location_on:", url_path=district_slug(name))
+        for name in cat["districts"]
+    ]
+    district_names = {district_slug(name): name for name in cat["districts"]}
+    present = st.Page("pages/views/present.py", title=t("present", lang), icon=":material/slideshow:", url_path="present",
+                      default=present_at_root)
+    admin = [st.Page("pages/views/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"), present]
+    sections = {t("nav_company", lang): company}
+    if districts:
+        sections[t("page_districts", lang)] = districts
+    sections[t("nav_admin", lang)] = admin
+    # keyed by each page's own path: the default page's url_path is "", so name the two that can be default
+    st.session_state["_pages"] = {**{p.url_path: p for p in company + districts + admin}, "overview": overview, "present": present}
+    # expanded: every district is listed, no "View N more" to click (5 company pages, the districts, 2 admin)
+    page = st.navigation(sections, position="hidden" if presenting else "sidebar", expanded=True)
+    # the browser tab names the page, in the user's language
+    on_district_page = page in districts
+    # the page's own name, as text (a district's as uploaded, not its escaped navigation title)
+    page_name = district_names[page.url_path] if on_district_page else page.title
+    st.set_page_config(page_title=f"{page_name} · {t('app_title', lang)}")
+
+    filters = common.sidebar_filters(show_district=not on_district_page)
     if on_district_page:
-        params["d"] = page.title
-    # to the root URL (via the overview, the default page until present=1 is in the URL): the
-    # address a presenter may copy must open cleanly on a fresh visit
-    st.switch_page(present if present_at_root else overview, query_params=params)
-page.run()
-# after the page, not before it: warms the other pages (once per data state) while this one is read
-common.start_warm_up()
+        # the district page fixes the district; the presentation opened from it presents that district
+        filters = filters.with_(districts=(page_name,))
+    st.session_state["filters"] = filters
+    if page is not present and (presenting or st.sidebar.button(t("present", lang), icon=":material/slideshow:", key="to_present")):
+        # a prepared link keeps its topic; the sidebar button starts from the first one
+        params = {k: v for k, v in st.query_params.to_dict().items() if presenting or k != "topic"}
+        params["present"] = "1"
+        if on_district_page:
+            params["d"] = page_name
+        # to the root URL (via the overview, the default page until present=1 is in the URL): the
+        # address a presenter may copy must open cleanly on a fresh visit
+        st.switch_page(present if present_at_root else overview, query_params=params)
+    page.run()
+    # after the page, not before it: warms the other pages (once per data state) while this one is read
+    common.start_warm_up()
+
+
+# an unexpected error anywhere in the frame or a page is logged with a reference the user can quote
+common.guarded(main)

@@ -261,6 +261,33 @@ LABELS.update({
     "uploader_limit": ("单个文件不超过 {mb} MB，可拖放到这里", "{mb}MB per file"),
 })
 
+# issue #10: a wrong value in a link falls back to its default with one of these notices (pages/common.py)
+LABELS.update({
+    "url_bad_lang": ("链接中的语言参数无效，已使用中文", "The link's language parameter is invalid; showing Chinese"),
+    "url_bad_y": ("链接中的年份参数无效，已使用 {year}年", "The link's year parameter is invalid; showing {year}"),
+    "url_bad_cy": ("链接中的对比年份参数无效，已使用 {cmp}", "The link's comparison year parameter is invalid; comparing with {cmp}"),
+    "url_no_cmp": ("不对比", "no comparison"),
+    "url_cmp_year": ("{year}年", "{year}"),
+    "url_bad_m": ("链接中的月份参数无效，已使用 1–12月", "The link's month parameter is invalid; showing months 1–12"),
+    "url_bad_t": ("链接中的档位参数无效，已使用 {lo}–{hi}档", "The link's tier parameter is invalid; showing tiers {lo}–{hi}"),
+    "url_bad_d": ("链接中的片区参数无效，已忽略无法识别的值", "The link's district parameter is invalid; unknown values were ignored"),
+    "url_bad_a": ("链接中的城乡分类参数无效，已忽略无法识别的值", "The link's area type parameter is invalid; unknown values were ignored"),
+    "url_bad_f": ("链接中的业态参数无效，已忽略无法识别的值", "The link's business format parameter is invalid; unknown values were ignored"),
+    "url_bad_present": ("链接中的演示参数无效，已按普通页面打开", "The link's presentation parameter is invalid; opened as a normal page"),
+    "url_bad_topic": ("链接中的演示主题参数无效，已从第一个主题开始", "The link's topic parameter is invalid; starting at the first topic"),
+    # errors a user can meet on the Data page (pages/views/data.py), and anything unexpected (pages/common.py::guarded)
+    "err_disk_full": ("磁盘空间不足，数据没有改动。请清理数据目录所在的磁盘后重试，或联系管理员。",
+                      "The disk is full; nothing changed. Free space on the data directory's disk and try again, or ask your administrator."),
+    "err_permission": ("没有读写数据目录的权限，数据没有改动。请联系管理员检查数据目录的权限。",
+                       "No permission to read or write the data directory; nothing changed. Ask your administrator to check its permissions."),
+    "err_file_missing": ("找不到这次导入所需的文件（数据目录中的文件可能被移动或删除），数据没有改动。请联系管理员。",
+                         "A file this needs is missing (moved or deleted from the data directory); nothing changed. Ask your administrator."),
+    "err_io": ("读写数据目录时出错，数据没有改动。请稍后重试；如果问题仍在，请联系管理员。",
+               "Reading or writing the data directory failed; nothing changed. Try again later; if it keeps happening, ask your administrator."),
+    "err_unexpected": ("页面出错了，请刷新页面重试。如果问题仍在，请把参考编号 {ref} 告诉管理员。",
+                       "Something went wrong on this page. Reload to try again; if it keeps happening, give your administrator the reference {ref}."),
+})
+
 
 def localize(frame, lang: str, columns: list[str] | None = None, rounded: bool = True, rename: dict | None = None):
     """A display copy of `frame` through the column registry (analytics/columns.py): the given columns

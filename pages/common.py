@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import secrets
 import threading
 from collections.abc import Callable
 
@@ -14,12 +16,14 @@ from analytics import charts, queries, report
 from analytics.columns import EXCEL_FORMATS, SCREEN_FORMATS, filter_note, is_raw, localize
 from analytics.columns import kinds as column_kinds
 from analytics.db import connect, connect_lines
+from analytics.errors import error_label
 from analytics.exports import csv_bytes, xlsx_bytes
 from analytics.filters import TIER_MAX, TIER_MIN, Filters
 from analytics.labels import fmt_time, t
 from analytics.narrative import comparison_caption
 from analytics.store import Store, last_change
 from analytics.text import md_escape
+from analytics.urlstate import LinkState, link_params, parse_link
 
 # --- data access -------------------------------------------------------------------------------
 
@@ -119,6 +123,45 @@ def catalog() -> dict:
     return _catalog(*_state())
 
 
+# --- the page icon --------------------------------------------------------------------------------
+
+#: the browser tab's icon, inline: Streamlit fetches a ":material/…:" page icon from fonts.gstatic.com,
+#: which an intranet without internet cannot reach (Material Symbols "analytics", Apache-2.0)
+FAVICON_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path fill="#1C6BB0" d="M19 3H5c-1.1 0-2 .9-2 2v14c0 '
+               '1.1.9 2 2 2h14c1.1 0 2-.9 2-2V5c0-1.1-.9-2-2-2zM9 17H7v-5h2v5zm4 0h-2v-3h2v3zm0-5h-2v-2h2v2zm4 5h-2V7h2v10z"/></svg>')
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+log = logging.getLogger("dashboard")
+
+
+def store_error_message(exc: BaseException) -> str | None:
+    """The message for an error a user can meet while the data directory is read or written (a full
+    disk, no permission, a file gone, the lock held too long), as Markdown in their language; None for
+    anything else. The store's typed errors (StoreError.message(lang)) speak for themselves."""
+    message = getattr(exc, "message", None)
+    if callable(message):
+        return md_escape(message(lang()))
+    label = error_label(exc)
+    return tr_md(label) if label else None
+
+
+def guarded(body: Callable[[], object]) -> None:
+    """Run body (the frame and its page); an unexpected exception is logged with its traceback under a
+    short reference, and the user reads a message in their language with that reference to quote.
+    Streamlit steers a script with exceptions of its own (st.rerun, st.stop, st.switch_page): those
+    derive from BaseException, not Exception, and pass through untouched."""
+    try:
+        body()
+    except Exception:
+        if os.environ.get("DASHBOARD_RAISE_ERRORS") == "1":
+            raise  # the test suite: AppTest reports the exception itself
+        ref = secrets.token_hex(4).upper()
+        log.exception("unexpected error, reference %s (url %s)", ref, getattr(st.context, "url", None))
+        st.error(tr_md("err_unexpected", ref=ref))
+
+
 # --- language, filters and the URL -------------------------------------------------------------
 
 def lang() -> str:
@@ -129,34 +172,41 @@ def tr(key: str, **params: object) -> str:
     return t(key, lang(), **params)
 
 
-def _qp_list(name: str) -> list[str]:
-    raw = st.query_params.get(name, "")
-    return [v for v in raw.split(",") if v] if raw else []
+def tr_md(key: str, **params: object) -> str:
+    """tr for Markdown (st.markdown, captions, alerts): our template with every value escaped, so a file,
+    district or retailer name from an upload is shown as the same characters, never as a link or image."""
+    return t(key, lang(), **{k: md_escape(v) for k, v in params.items()})
 
 
-def _qp_range(name: str, lo: int, hi: int) -> tuple[int, int]:
-    raw = st.query_params.get(name, "")
-    try:
-        a, b = (int(x) for x in raw.split("-", 1))
-        return (max(lo, min(a, b)), min(hi, max(a, b)))
-    except ValueError:
-        return (lo, hi)
+def link_state() -> LinkState:
+    """What the URL asks for now, every value valid (analytics/urlstate.py)."""
+    cat = catalog()
+    return parse_link(st.query_params.to_dict(), cat["years"], cat["districts"], cat["area_types"],
+                      cat["business_formats"], report.TOPICS)
 
 
-def _qp_int(name: str, allowed: list[int], default: int | None) -> int | None:
-    try:
-        value = int(st.query_params.get(name, ""))
-    except ValueError:
-        return default
-    return value if value in allowed else default
+def _link_notice(name: str, state: LinkState) -> str:
+    lg = state.lang
+    if name == "y":
+        return t("url_bad_y", lg, year=state.year)
+    if name == "cy":
+        cmp = t("url_no_cmp", lg) if state.compare_year is None else t("url_cmp_year", lg, year=state.compare_year)
+        return t("url_bad_cy", lg, cmp=cmp)
+    if name == "t":
+        return t("url_bad_t", lg, lo=TIER_MIN, hi=TIER_MAX)
+    return t(f"url_bad_{name}", lg)
 
 
 def init_state() -> None:
-    """Seed widget state from the URL once per session (a shared link reopens the same view)."""
+    """Seed the session from the URL once (a shared link reopens the same view). Whatever the link
+    carries, the view is valid: a wrong parameter falls back to its default with a short notice."""
     if st.session_state.get("_seeded"):
         return
     st.session_state["_seeded"] = True
-    st.session_state["lang"] = "en" if st.query_params.get("lang") == "en" else "zh"
+    state = link_state()
+    st.session_state["lang"] = state.lang
+    for name in state.invalid:
+        st.toast(_link_notice(name, state))
 
 
 def sidebar_filters(show_district: bool = True) -> Filters:
@@ -170,16 +220,18 @@ def sidebar_filters(show_district: bool = True) -> Filters:
             return Filters()
         latest = years[-1]
         if "f_year" not in st.session_state:
-            st.session_state["f_year"] = _qp_int("y", years, latest)
+            # read from the URL as it is now: Streamlit drops the widgets' state when a page switches
+            # (the presentation opened from a district page), and the URL then carries the district
+            link = link_state()
+            st.session_state["f_year"] = link.year if link.year in years else latest
             prev = st.session_state["f_year"] - 1
-            linked = _qp_int("cy", [y for y in years if y != st.session_state["f_year"]], None)
-            st.session_state["f_cmp"] = linked if linked is not None else (prev if prev in years else None)
-            st.session_state["_cmp_chosen"] = linked is not None and linked != prev
-            st.session_state["f_months"] = _qp_range("m", 1, 12)
-            st.session_state["f_districts"] = [d for d in _qp_list("d") if d in cat["districts"]]
-            st.session_state["f_areas"] = [a for a in _qp_list("a") if a in cat["area_types"]]
-            st.session_state["f_formats"] = [v for v in _qp_list("f") if v in cat["business_formats"]]
-            st.session_state["f_tiers"] = _qp_range("t", TIER_MIN, TIER_MAX)
+            st.session_state["f_cmp"] = link.compare_year if link.year in years else (prev if prev in years else None)
+            st.session_state["_cmp_chosen"] = link.compare_linked
+            st.session_state["f_months"] = link.months
+            st.session_state["f_districts"] = list(link.districts)
+            st.session_state["f_areas"] = list(link.area_types)
+            st.session_state["f_formats"] = list(link.business_formats)
+            st.session_state["f_tiers"] = link.tiers
         _drop_vanished_choices(cat)
         st.selectbox(tr("year"), years, key="f_year", on_change=_year_changed, args=(years,))
         # a comparison equal to the year is never offered (it would read +0.00% everywhere)
@@ -250,21 +302,10 @@ def _drop_vanished_choices(cat: dict) -> None:
 
 def sync_url(f: Filters) -> None:
     """Write the filters into the URL on every run (sidebar links drop query params)."""
-    wanted = {"lang": lang()}
-    if f.year is not None:
-        wanted["y"] = str(f.year)
-    if f.compare_year is not None:
-        wanted["cy"] = str(f.compare_year)
-    if (f.month_from, f.month_to) != (1, 12):
-        wanted["m"] = f"{f.month_from}-{f.month_to}"
-    for key, values in (("d", f.districts), ("a", f.area_types), ("f", f.business_formats)):
-        if values:
-            wanted[key] = ",".join(values)
-    if (f.tier_min, f.tier_max) != (TIER_MIN, TIER_MAX):
-        wanted["t"] = f"{f.tier_min}-{f.tier_max}"
-    for key in ("present", "topic"):
-        if key in st.query_params:
-            wanted[key] = st.query_params[key]
+    # present and topic are kept as the presentation set them, when valid (a wrong one is dropped)
+    presenting = st.query_params.get("present") == "1"
+    topic = st.query_params.get("topic")
+    wanted = link_params(f, lang(), presenting, topic if topic in report.TOPICS else None)
     if dict(st.query_params.to_dict()) != wanted:
         st.query_params.from_dict(wanted)
 

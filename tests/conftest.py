@@ -81,3 +81,5 @@ def data_env(monkeypatch: pytest.MonkeyPatch):
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+    # pages catch unexpected errors for users (pages/common.py::guarded); tests want AppTest to see them
+    os.environ.setdefault("DASHBOARD_RAISE_ERRORS", "1")

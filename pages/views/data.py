@@ -9,6 +9,7 @@ import streamlit as st
 from analytics.contract import KINDS
 from analytics.labels import fmt_cases, fmt_time, localize
 from analytics.store import ChangePreview, ExtractError, MasterChange
+from analytics.text import md_code, md_escape
 from pages import common
 
 tr = common.tr
@@ -21,6 +22,16 @@ def _user() -> str | None:
         return st.user.get("email") or st.user.get("name")
     except Exception:  # no login configured: the store records the OS user
         return None
+
+
+def _error(exc: Exception) -> str:
+    """What an analyst reads when a load, preview, withdrawal or restore fails: one sentence in their
+    language that says nothing changed and what to do; never a path or a traceback."""
+    message = common.store_error_message(exc)
+    if message is not None:
+        common.log.warning("data page: %r", exc)  # the administrator's side of the message: which file, which errno
+        return message
+    return common.tr_md(f"err_{exc.code}", id=exc.extract_id, other=exc.other or "")
 
 
 # --- upload and preview ------------------------------------------------------------------------
@@ -50,7 +61,7 @@ if files:
     for r in results:
         p = r.parsed
         with st.container(border=True):
-            st.markdown(f"**{tr('file')}:** `{r.file_name}`")
+            st.markdown(f"**{tr('file')}:** {md_code(r.file_name)}")
             if r.status == "duplicate":
                 st.info(tr("upload_duplicate"))
                 continue
@@ -73,11 +84,11 @@ if files:
                 with st.expander(tr("upload_mapping")):
                     common.table(mapping)
                     if p.mapping.unmapped:
-                        st.caption(tr("upload_unmapped") + "：" + "、".join(p.mapping.unmapped))
+                        st.caption(tr("upload_unmapped") + "：" + "、".join(md_escape(h) for h in p.mapping.unmapped))
             st.caption(tr("upload_first_rows"))
             common.table(p.frame.head(10))
             for rep in r.replacements:
-                st.warning(tr("upload_replaces", lines=f"{rep.lines:,}", cases=fmt_cases(rep.cases, common.lang()),
+                st.warning(common.tr_md("upload_replaces", lines=f"{rep.lines:,}", cases=fmt_cases(rep.cases, common.lang()),
                               district=rep.district, start=rep.start, end=rep.end,
                               extracts="、".join(f"{i} {tr('loaded_on', date=loaded_on.get(i, '?'))}" for i in rep.extracts)))
             if p.kind == "orders" and not r.replacements:
@@ -86,15 +97,21 @@ if files:
         st.error(tr("upload_nothing_stored"))
     elif ready and st.button(tr("upload_confirm", n=len(ready)), type="primary", key="upload_confirm"):
         bar = st.progress(0.0, text=tr("loading"))
-        done = store.load(batch, kind=kind, sheet=sheet, period=period, loaded_by=_user(),
-                          progress=lambda frac, _text: bar.progress(min(frac, 1.0), text=tr("loading")))
+        try:
+            done = store.load(batch, kind=kind, sheet=sheet, period=period, loaded_by=_user(),
+                              progress=lambda frac, _text: bar.progress(min(frac, 1.0), text=tr("loading")))
+        except Exception as exc:
+            if common.store_error_message(exc) is None:
+                raise  # not the disk, the lock or the store: the page's wrapper logs it with a reference
+            done = None
+            st.error(_error(exc))
         bar.empty()
-        loaded = [d for d in done if d.status == "loaded"]
-        if any(d.status == "refused" for d in done):
+        if done is not None and any(d.status == "refused" for d in done):
             st.error(tr("upload_nothing_stored"))
-        else:
+        elif done is not None:
+            loaded = [d for d in done if d.status == "loaded"]
             st.session_state["upload_result"] = [
-                tr("upload_loaded", id=d.record["id"], file=d.file_name, rows=f"{d.record['rows']:,}") for d in loaded
+                common.tr_md("upload_loaded", id=d.record["id"], file=d.file_name, rows=f"{d.record['rows']:,}") for d in loaded
             ]
             st.session_state["upload_nonce"] = nonce + 1  # a fresh, empty uploader
             st.rerun()
@@ -109,7 +126,7 @@ if samples:
     with st.expander(tr("samples")):
         st.caption(tr("samples_help"))
         for path in samples:
-            st.download_button(path.name, path.read_bytes(), file_name=path.name, key=f"sample_{path.name}")
+            st.download_button(md_escape(path.name), path.read_bytes(), file_name=path.name, key=f"sample_{path.name}")
 
 # --- history, withdrawal and restore ------------------------------------------------------------------
 TIME_COLUMNS = ("loaded_at", "withdrawn_at", "restored_at")
@@ -128,12 +145,6 @@ def _history(records: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols).rename(columns={c: tr(f"hist_{c}") for c in cols})
 
 
-def _error(exc: Exception) -> str:
-    if isinstance(exc, TimeoutError):
-        return tr("err_lock_timeout")
-    return tr(f"err_{exc.code}", id=exc.extract_id, other=exc.other or "")
-
-
 def _values(m: MasterChange) -> str:
     """A master record's changed columns as 列：之前 → 之后, vocabularies in words."""
     if m.after is None:
@@ -147,7 +158,7 @@ def _values(m: MasterChange) -> str:
 
 
 def _show_preview(preview: ChangePreview, record: dict) -> None:
-    st.markdown(tr(f"preview_{preview.action}", id=record["id"], file=record["file_name"]))
+    st.markdown(common.tr_md(f"preview_{preview.action}", id=record["id"], file=record["file_name"]))
     if preview.kind == "orders":
         rows = [(tr(label), c.district, f"{c.start} – {c.end}", c.lines, c.cases, c.extract_id, fmt_time(c.loaded_at))
                 for label, changes in (("chg_removed", preview.removed), ("chg_returned", preview.returned)) for c in changes]
@@ -177,7 +188,9 @@ def _action(action: str, candidates: list[dict], nonce: int) -> None:
     if choice is not None:
         try:
             _show_preview(store.preview(choice, action), by_id[choice])
-        except ExtractError as exc:  # changed since the page was drawn (another analyst, another tab)
+        except Exception as exc:  # changed since the page was drawn (another analyst, another tab), or unreadable
+            if not isinstance(exc, ExtractError) and common.store_error_message(exc) is None:
+                raise
             st.error(_error(exc))
             choice = None
     sure = st.checkbox(tr(f"{prefix}_sure"), key=f"{prefix}_sure_{nonce}_{choice}", disabled=choice is None)
@@ -190,11 +203,13 @@ def _action(action: str, candidates: list[dict], nonce: int) -> None:
         try:
             with st.spinner(tr("loading")):
                 record = run(choice, _user(), timeout=60.0)
-        except (ExtractError, TimeoutError) as exc:
+        except Exception as exc:
+            if not isinstance(exc, ExtractError) and common.store_error_message(exc) is None:
+                raise
             st.error(_error(exc))
             return
-        st.session_state["history_result"] = [tr(f"{prefix}_done", id=record["id"], file=record["file_name"])]
-        st.session_state["history_hint"] = tr(f"{prefix}_undo_hint", id=record["id"])
+        st.session_state["history_result"] = [common.tr_md(f"{prefix}_done", id=record["id"], file=record["file_name"])]
+        st.session_state["history_hint"] = common.tr_md(f"{prefix}_undo_hint", id=record["id"])
         st.session_state["history_nonce"] = nonce + 1
         st.rerun()
 
