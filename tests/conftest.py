@@ -83,3 +83,15 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
     # pages catch unexpected errors for users (pages/common.py::guarded); tests want AppTest to see them
     os.environ.setdefault("DASHBOARD_RAISE_ERRORS", "1")
+
+
+def data_page_app(root: Path, monkeypatch: pytest.MonkeyPatch):
+    """AppTest of the whole app (frame and sidebar) switched to the Data page, over `root`."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(root))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/views/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -12,7 +12,7 @@ from analytics.labels import fmt_time
 from analytics.queries import summary
 from analytics.store import Store
 
-from .conftest import ROOT, load_tiny
+from .conftest import data_page_app, load_tiny
 
 # a corrected re-export of 甲片区 for Feb–Mar 2019: two lines instead of the original two
 CORRECTION = """订货日期,许可证号,卷烟编码,订货量(条),金额(元),订货方式
@@ -25,13 +25,6 @@ BAD = """订货日期,许可证号,卷烟编码,订货量(条),金额(元),订�
 """
 
 
-def _page(root: Path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(root))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("pages/views/data.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def shown(markdown: str) -> str:
@@ -62,7 +55,7 @@ def _tree_hash(root: Path) -> dict[str, str]:
 
 def test_upload_preview_confirm_and_rollback(tmp_path, monkeypatch):
     store = load_tiny(tmp_path / "data")
-    at = _page(store.root, monkeypatch)
+    at = data_page_app(store.root, monkeypatch)
     at.file_uploader[0].set_value(("更正_甲片区.csv", CORRECTION.encode("gbk"), "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
     warnings = [shown(w.value) for w in at.warning]
@@ -118,7 +111,7 @@ def test_a_withdrawn_load_is_restored_after_a_preview_and_the_history_reads_clea
     store = load_tiny(tmp_path / "data")
     assert store.load([("更正_甲片区.csv", CORRECTION.encode("gbk"))], loaded_by="test")[0].status == "loaded"
     store.rollback("E00004", withdrawn_by="王分析")
-    at = _page(store.root, monkeypatch)
+    at = data_page_app(store.root, monkeypatch)
     history = at.dataframe[0].value
     assert list(history.columns) == ["编号", "状态", "类型", "文件名", "行数", "开始日期", "结束日期", "片区", "导入时间", "导入人",
                                      "撤销时间", "撤销人"]
@@ -153,7 +146,7 @@ def test_withdrawing_a_master_update_previews_the_fields_that_revert_in_either_l
     store = load_tiny(tmp_path / "data")
     update = "许可证号,客户名称,片区,客户经理,城乡分类,业态,档位\n0420002,乙食杂店(迁址),乙片区,李娜,城网,食杂店,12\n"
     assert store.load([("零售户_更新.csv", update.encode("gbk"))], loaded_by="test")[0].status == "loaded"
-    at = _page(store.root, monkeypatch)
+    at = data_page_app(store.root, monkeypatch)
     _pick(at, "选择要撤销的导入").set_value("E00004").run()
     assert not at.exception, [e.value for e in at.exception]
     since = fmt_time(store.extracts()[0]["loaded_at"])
@@ -168,7 +161,7 @@ def test_withdrawing_a_master_update_previews_the_fields_that_revert_in_either_l
 
 def test_a_choice_withdrawn_meanwhile_elsewhere_is_dropped_and_nothing_else_is_withdrawn(tmp_path, monkeypatch):
     store = load_tiny(tmp_path / "data")
-    at = _page(store.root, monkeypatch)
+    at = data_page_app(store.root, monkeypatch)
     _pick(at, "选择要撤销的导入").set_value("E00003").run()
     _sure(at, "我确认撤销").check().run()
     store.rollback("E00003")  # another analyst, in another tab, was quicker
@@ -182,7 +175,7 @@ def test_a_choice_withdrawn_meanwhile_elsewhere_is_dropped_and_nothing_else_is_w
 
 def test_a_lock_held_too_long_is_one_clear_message_and_changes_nothing(tmp_path, monkeypatch):
     store = load_tiny(tmp_path / "data")
-    at = _page(store.root, monkeypatch)
+    at = data_page_app(store.root, monkeypatch)
 
     def busy(self, *args, **kwargs):
         raise TimeoutError("another load holds .lock")
@@ -201,7 +194,7 @@ def test_a_lock_held_too_long_is_one_clear_message_and_changes_nothing(tmp_path,
 def test_a_refused_upload_lists_problems_and_changes_nothing(tmp_path, monkeypatch):
     store = load_tiny(tmp_path / "data")
     before = _tree_hash(store.root)
-    at = _page(store.root, monkeypatch)
+    at = data_page_app(store.root, monkeypatch)
     at.file_uploader[0].set_value(("坏文件.csv", BAD.encode("gbk"), "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
     errors = [e.value for e in at.error]
@@ -221,7 +214,7 @@ def test_loading_the_same_file_again_is_recognised(tmp_path, monkeypatch):
     from .conftest import TINY_ORDERS
 
     store = load_tiny(tmp_path / "data")
-    at = _page(store.root, monkeypatch)
+    at = data_page_app(store.root, monkeypatch)
     at.file_uploader[0].set_value(("订单.csv", TINY_ORDERS.encode("gbk"), "text/csv")).run()
     assert [i.value for i in at.info] == ["这个文件已经导入过（内容完全相同），不会重复导入。"]
     assert not [b for b in at.button if b.label.startswith("确认导入")]

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.store import Store
 
-from .conftest import ROOT, load_tiny
+from .conftest import ROOT, data_page_app, load_tiny
 from .test_data_page import CORRECTION, shown
 
 
@@ -27,13 +27,6 @@ def test_the_server_shows_no_error_details_to_users():
     assert config["client"]["showErrorDetails"] == "none"  # Streamlit 1.67: a generic message, details in the log only
 
 
-def _data_page(root, monkeypatch) -> AppTest:
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(root))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("pages/views/data.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 DISK_FULL = "磁盘空间不足，数据没有改动。请清理数据目录所在的磁盘后重试，或联系管理员。"
@@ -52,7 +45,7 @@ FAILURES = [
 @pytest.mark.parametrize(("failure", "message"), FAILURES, ids=lambda v: type(v).__name__ if isinstance(v, Exception) else "")
 def test_a_load_that_fails_on_the_disk_says_what_to_do(failure, message, tmp_path, monkeypatch):
     store = load_tiny(tmp_path / "data")
-    at = _data_page(store.root, monkeypatch)
+    at = data_page_app(store.root, monkeypatch)
 
     def fail(self, *args, **kwargs):
         raise failure
@@ -72,7 +65,7 @@ def test_a_withdrawal_or_restore_that_fails_on_the_disk_says_what_to_do(action, 
     store = load_tiny(tmp_path / "data")
     if action == "restore":
         store.rollback("E00003")
-    at = _data_page(store.root, monkeypatch)
+    at = data_page_app(store.root, monkeypatch)
 
     def fail(self, *args, **kwargs):
         raise failure
@@ -89,7 +82,7 @@ def test_a_withdrawal_or_restore_that_fails_on_the_disk_says_what_to_do(action, 
 
 def test_a_preview_that_cannot_read_the_data_says_so(tmp_path, monkeypatch):
     store = load_tiny(tmp_path / "data")
-    at = _data_page(store.root, monkeypatch)
+    at = data_page_app(store.root, monkeypatch)
 
     def fail(self, *args, **kwargs):
         raise FileNotFoundError(errno.ENOENT, "No such file or directory", "/srv/secret/data/extracts/E00003.parquet")
@@ -107,7 +100,7 @@ def test_a_typed_store_error_speaks_for_itself_in_the_users_language(tmp_path, m
             return {"zh": "数据目录已满：请清理 [磁盘](x)。", "en": "The data disk is full: free [space](x)."}[lang]
 
     store = load_tiny(tmp_path / "data")
-    at = _data_page(store.root, monkeypatch)
+    at = data_page_app(store.root, monkeypatch)
 
     def fail(self, *args, **kwargs):
         raise StoreError("disk full at /srv/secret")

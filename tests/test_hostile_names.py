@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.store import Store
 from analytics.text import md_code, md_escape, plain_line
 
-from .conftest import ROOT, TINY_SKUS, load_tiny
+from .conftest import ROOT, TINY_SKUS, data_page_app, load_tiny
 from .test_data_page import CORRECTION
 
 PROBE = "报表[说明](https://example.invalid/login)`![t](http://127.0.0.1:9/t.png)`.csv"
@@ -56,19 +56,12 @@ def assert_never_raw(at: AppTest, names: list[str]) -> None:
             assert plain_line(name) not in text and name not in text, (name, text)
 
 
-def _data_page(root: Path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(root))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("pages/views/data.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 @pytest.mark.parametrize("name", NASTY_FILES, ids=range(len(NASTY_FILES)))
 def test_a_hostile_file_name_is_text_in_the_preview_the_success_message_the_history_and_the_rollback(name, tmp_path, monkeypatch):
     store = load_tiny(tmp_path / "data")
-    at = _data_page(store.root, monkeypatch)
+    at = data_page_app(store.root, monkeypatch)
     at.file_uploader[0].set_value((name, CORRECTION.encode("gbk"), "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
     assert f"**文件:** {md_code(name)}" in [m.value for m in at.markdown]  # a code span no backtick in the name can close
@@ -98,7 +91,7 @@ def test_a_hostile_file_name_is_text_in_the_preview_the_success_message_the_hist
 
 def test_a_refused_file_with_a_hostile_name_quotes_it_as_text(tmp_path, monkeypatch):
     store = load_tiny(tmp_path / "data")
-    at = _data_page(store.root, monkeypatch)
+    at = data_page_app(store.root, monkeypatch)
     bad = CORRECTION.replace("2019/2/4", "2019-02-30")
     at.file_uploader[0].set_value((PROBE, bad.encode("gbk"), "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -108,7 +101,7 @@ def test_a_refused_file_with_a_hostile_name_quotes_it_as_text(tmp_path, monkeypa
 
 def test_a_hostile_header_the_mapping_did_not_use_is_escaped(tmp_path, monkeypatch):
     store = load_tiny(tmp_path / "data")
-    at = _data_page(store.root, monkeypatch)
+    at = data_page_app(store.root, monkeypatch)
     header = "[备注](https://example.invalid)"
     extra = CORRECTION.replace("订货方式\n", f"订货方式,{header}\n").replace("电话订货\n", "电话订货,x\n").replace("网上订货\n", "网上订货,y\n")
     at.file_uploader[0].set_value(("x.csv", extra.encode("gbk"), "text/csv")).run()

@@ -4,11 +4,6 @@ makes requests to the app's own origin only (no font host, no usage statistics),
 district name renders as inert text (no link or image built from it, nothing fetched from where it points)."""
 from __future__ import annotations
 
-import contextlib
-import os
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 
@@ -16,42 +11,11 @@ import pytest
 
 from analytics.text import WORD_JOINER
 
-from .browser import ROOT, free_port, launch, wait_rendered
+from .browser import launch, streamlit_server, wait_rendered
 from .test_hostile_names import NASTY_DISTRICT, PROBE, nasty_city
 
 pytestmark = pytest.mark.browser
 ORDERS_FOR_PROBE = "订货日期,许可证号,卷烟编码,订货量(条),金额(元),订货方式\n2019-04-01,0001,6901028000001,10,2000,电话订货\n"
-
-
-@contextlib.contextmanager
-def bare_server(data_dir):
-    """`streamlit run app.py` with only an address and a port: every other setting comes from config.toml,
-    and no environment variable of the test suite's (usage statistics, raising errors) is passed on."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_") and k != "DASHBOARD_RAISE_ERRORS"}
-    env["DASHBOARD_DATA_DIR"] = str(data_dir)
-    log = open(data_dir.parent / f"bare-{port}.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-                             "--server.port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start; see {log.name}") from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _text(locator) -> str:
@@ -70,7 +34,7 @@ def test_a_session_stays_on_its_origin_and_hostile_names_are_inert_text(tmp_path
     from playwright.sync_api import sync_playwright
 
     store = nasty_city(tmp_path / "data")
-    with bare_server(store.root) as server, sync_playwright() as p:
+    with streamlit_server(store.root, bare=True) as server, sync_playwright() as p:
         browser = launch(p)
         context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
         page = context.new_page()
