@@ -276,10 +276,7 @@ LABELS.update({
     "url_bad_present": ("链接中的演示参数无效，已按普通页面打开", "The link's presentation parameter is invalid; opened as a normal page"),
     "url_bad_topic": ("链接中的演示主题参数无效，已从第一个主题开始", "The link's topic parameter is invalid; starting at the first topic"),
     # errors a user can meet on the Data page (pages/views/data.py), and anything unexpected (pages/common.py::guarded)
-    "err_disk_full": ("磁盘空间不足，数据没有改动。请清理数据目录所在的磁盘后重试，或联系管理员。",
-                      "The disk is full; nothing changed. Free space on the data directory's disk and try again, or ask your administrator."),
-    "err_permission": ("没有读写数据目录的权限，数据没有改动。请联系管理员检查数据目录的权限。",
-                       "No permission to read or write the data directory; nothing changed. Ask your administrator to check its permissions."),
+    # err_disk_full, err_permission and err_lock_timeout are the store's (its StoreError messages): one text each
     "err_file_missing": ("找不到这次导入所需的文件（数据目录中的文件可能被移动或删除），数据没有改动。请联系管理员。",
                          "A file this needs is missing (moved or deleted from the data directory); nothing changed. Ask your administrator."),
     "err_io": ("读写数据目录时出错，数据没有改动。请稍后重试；如果问题仍在，请联系管理员。",
