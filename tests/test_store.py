@@ -25,7 +25,7 @@ import pytest
 import analytics.store as store_module
 from analytics.db import connect, connect_lines, connect_store, connect_store_lines
 from analytics.filters import Filters
-from analytics.labels import t
+from analytics.labels import fmt_bytes, t
 from analytics.queries import district_table, summary
 from analytics.store import LineChange, Replacement, Store
 
@@ -568,7 +568,7 @@ def test_orphans_of_killed_loads_never_make_pruning_delete_the_state_readers_hol
     reader = connect(dec.states_dir / held)  # a reader holding the current state while the next load runs
     assert _load(dec, "乙_更正.csv", DEC_CORRECTION_B).status == "loaded"
     assert reader.execute("SELECT SUM(qty)::BIGINT FROM cube").fetchone()[0] == 1400
-    assert connect(dec.states_dir / held).execute("SELECT SUM(quantity_cartons)::BIGINT FROM orders").fetchone()[0] == 1400
+    assert connect_lines(dec.states_dir / held).execute("SELECT SUM(quantity_cartons)::BIGINT FROM orders").fetchone()[0] == 1400
     assert dec.manifest()["previous_states"][0] == held
     _assert_clean(dec)
     for step in (dec.rollback, dec.restore, dec.rollback):  # later switches push old states out one by one
@@ -806,7 +806,7 @@ def test_a_load_or_rollback_without_the_space_it_needs_is_refused_before_writing
         dec.load([("更正.csv", data)], loaded_by="test")
     need = store_module.space_needed([("csv", len(data))], state_bytes)
     assert (err.value.need, err.value.free) == (need, free)
-    assert err.value.message("zh") == t("err_space_needed", "zh", need=f"{need / 1e6:.1f} MB", free="1.5 MB")
+    assert err.value.message("zh") == t("err_space_needed", "zh", need=fmt_bytes(need), free="1.5 MB")
     with pytest.raises(store_module.NotEnoughSpace):
         dec.rollback("E00004")
     assert _tree(dec.root) == before
@@ -903,7 +903,7 @@ def test_loading_a_withdrawn_batch_again_reuses_its_stored_files(dec):
             with_batch, files = _figures(dec), sorted(p.name for p in dec.extracts_dir.iterdir())
         assert _figures(dec) == with_batch, cycle  # masters and orders from the reused files, as the first time
         ids = sorted(r.record["id"] for r in results)
-        lines = connect_store(dec).execute("SELECT DISTINCT extract_id FROM orders WHERE order_date >= DATE '2019-12-01'").fetchall()
+        lines = connect_store_lines(dec).execute("SELECT DISTINCT extract_id FROM orders WHERE order_date >= DATE '2019-12-01'").fetchall()
         assert sorted(i for (i,) in lines) == ids[1:]  # the lines carry the new load's ids, not the first one's
         preview = dec.preview(ids[1], "withdraw")
         assert {c.extract_id for c in preview.removed} == {ids[1]}
