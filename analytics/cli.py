@@ -35,8 +35,8 @@ def _progress(enabled: bool):
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import build_demo, reset
     from .store import Store
+    from .tools.demo import build_demo, reset
 
     store = Store(args.data_dir)
     if store.has_data() and not args.force:
