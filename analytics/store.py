@@ -37,7 +37,7 @@ from .ingest import Parsed, Problem, check_references, empty_master, parse_bytes
 from .rollups import CUT_MONTH_SKUS, CUT_STORED, LINE_ROLLUPS, ROLLUPS, create_cut_rollups, create_rollups
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 3  # of the state directories' rollups: a state of another format is rebuilt in full
+FORMAT_VERSION = 4  # 3: year_dates and the ytd_ twins; 4: query.duckdb. of the state directories' rollups: a state of another format is rebuilt in full
 KEEP_STATES = 3  # the current state and two before it, for readers still holding an older one
 RETENTION_DAYS = 90  # withdrawn extracts are kept at least this long; only `purge` removes them
 
@@ -580,6 +580,20 @@ class Store:
             self._switch(new_manifest, manifest)
             progress(1.0, "done")
             return next(r for r in new_manifest["extracts"] if r["id"] == extract_id)
+
+    def upgrade(self) -> bool:
+        """Rebuild a state written by an older version of this code (its rollups or files differ), once,
+        under the lock; True when it did. The app and `make run` call this before serving, so data
+        loaded before an upgrade keeps working without a manual `python -m analytics rebuild`."""
+        manifest = self.manifest()
+        if manifest.get("state") is None or manifest.get("format") == FORMAT_VERSION:
+            return False
+        with _user_errors(), self.lock():
+            manifest = self.manifest()  # another process may have upgraded it meanwhile
+            if manifest.get("state") is None or manifest.get("format") == FORMAT_VERSION:
+                return False
+        self.rebuild()
+        return True
 
     def rebuild(self) -> None:
         """Derive the state again from the extracts (after a code change to the rollups)."""

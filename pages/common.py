@@ -33,12 +33,16 @@ def store() -> Store:
 
 
 _current: dict[str, tuple] = {}
+_upgraded: set[str] = set()
 
 
 def _state() -> tuple[str, str | None]:
     """(data root, current state id), re-reading the manifest only when the file changed: every
     cached query is keyed on both, so a load or rollback is picked up by the next rerun."""
     s = store()
+    if str(s.root) not in _upgraded:  # once per process: a state of an older version is rebuilt first
+        s.upgrade()
+        _upgraded.add(str(s.root))
     path = s.root / "manifest.json"
     try:
         st_ = path.stat()
