@@ -2,9 +2,6 @@
 the fixed palettes, units in the hover text and translated axis/legend labels."""
 from __future__ import annotations
 
-import calendar
-import datetime as dt
-
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -18,7 +15,7 @@ from .labels import (
     class_label,
     t,
 )
-from .metrics import cases, time_progress_pct
+from .metrics import cases, month_end, time_progress_pct
 from .text import plotly_escape
 
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -222,7 +219,7 @@ def channel_bars(frame: pd.DataFrame, lang: str, x: str = "month", title: str | 
 
 def pace(frame: pd.DataFrame, lang: str, year: int, compare_year: int | None, title: str | None = None) -> go.Figure:
     """Cumulative volume as % of the compare year's whole year, month by month, for both years,
-    beside the calendar's own progress (a dashed line from 8.33% in January to 100% in December)."""
+    beside the calendar's own progress (a dashed line from 31 January to 31 December, by days elapsed)."""
     fig = go.Figure()
     months = list(range(1, 13))
     ticks = [t("month_n", lang, m=m) for m in months]
@@ -236,17 +233,13 @@ def pace(frame: pd.DataFrame, lang: str, year: int, compare_year: int | None, ti
     # in an incomplete last month (queries.pace's time_pct), so a point above the line is ahead
     own = dict(zip(frame.loc[frame["year"] == year, "month"].astype(int), frame.loc[frame["year"] == year, "time_pct"],
                    strict=True)) if year is not None and "time_pct" in frame else {}
-    calendar_pct = [own.get(m, time_progress_pct(_month_end(year or 2001, m))) for m in months]
+    calendar_pct = [own.get(m, time_progress_pct(month_end(year or 2001, m))) for m in months]
     fig.add_scatter(x=ticks, y=calendar_pct, name=t("time_progress", lang), mode="lines",
                     line={"color": "#999999", "dash": "dash"}, hovertemplate=f"%{{y:.2f}}%<extra>{t('time_progress', lang)}</extra>")
     axis = t("pace_axis", lang, year=compare_year) if compare_year is not None else t("progress_pct", lang)
     fig = _layout(fig, title, None, axis)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=ticks)
     return fig
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def small_multiples(frame: pd.DataFrame, lang: str, facet: str, y: str, unit: str, title: str | None = None,

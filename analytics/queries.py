@@ -7,7 +7,6 @@ chooses (a breakdown dimension, a sort key) must come from the allow-lists here.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -112,14 +111,6 @@ class Period:
     as_of: dt.date | None  # the selected year's last order date in the data (None: no data that year)
     cut: bool  # the year is incomplete, so its comparison is cut at the as-of date
 
-    @property
-    def whole_year(self) -> bool:
-        return (self.start.month, self.start.day, self.end.month, self.end.day) == (1, 1, 12, 31)
-
-
-def _same_day(year: int, day: dt.date) -> dt.date:
-    return dt.date(year, day.month, min(day.day, calendar.monthrange(year, day.month)[1]))
-
 
 def period(con: duckdb.DuckDBPyConnection, f: Filters) -> Period | None:
     """The days f's figures cover (see Period); None without a selected year."""
@@ -128,15 +119,15 @@ def period(con: duckdb.DuckDBPyConnection, f: Filters) -> Period | None:
     row = _df(con, "SELECT last_date FROM year_dates WHERE year = ?", [int(f.year)])
     as_of = None if row.empty or pd.isna(row["last_date"].iloc[0]) else pd.Timestamp(row["last_date"].iloc[0]).date()
     start = dt.date(f.year, f.month_from, 1)
-    end = dt.date(f.year, f.month_to, calendar.monthrange(f.year, f.month_to)[1])
+    end = metrics.month_end(f.year, f.month_to)
     cut_day = _cut_day(con, f)
     cut = cut_day is not None and cut_day < end
     if cut:
         end = cut_day
     cy = f.compare_year
     return Period(year=f.year, start=start, end=end, compare_year=cy,
-                  compare_start=None if cy is None else _same_day(cy, start),
-                  compare_end=None if cy is None else _same_day(cy, end), as_of=as_of, cut=cut)
+                  compare_start=None if cy is None else metrics.same_day(cy, start),
+                  compare_end=None if cy is None else metrics.same_day(cy, end), as_of=as_of, cut=cut)
 
 
 def _cut_day(con: duckdb.DuckDBPyConnection, f: Filters) -> dt.date | None:
@@ -147,7 +138,7 @@ def _cut_day(con: duckdb.DuckDBPyConnection, f: Filters) -> dt.date | None:
     cut = as_of_cut(con)
     if cut is None or cut[0] not in (f.year, f.compare_year):
         return None
-    day = _same_day(f.year, cut[1])
+    day = metrics.same_day(f.year, cut[1])
     return None if dt.date(f.year, f.month_from, 1) > day else day
 
 
@@ -370,7 +361,7 @@ def pace(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     frame["progress_pct"] = metrics.share_pct(frame["cum_qty"], reference)  # a zero yardstick gives missing values
     cut = as_of_cut(con)
     # each point stands at the end of its month, or at the as-of date in the incomplete last month
-    frame["through"] = [cut[1] if cut and (cut[0], cut[1].month) == (y, m) else dt.date(y, m, calendar.monthrange(y, m)[1])
+    frame["through"] = [cut[1] if cut and (cut[0], cut[1].month) == (y, m) else metrics.month_end(y, m)
                         for y, m in zip(frame["year"].astype(int), frame["month"].astype(int), strict=True)]
     frame["time_pct"] = [metrics.time_progress_pct(d) for d in frame["through"]]
     return frame

@@ -17,12 +17,12 @@ Every sum is cast to BIGINT or DOUBLE (DuckDB sums integers to HUGEINT).
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
 from .contract import PRICE_CLASSES
+from .metrics import same_day
 
 #: The order lines the line-level rollups read: every live line (an incremental build reads only the
 #: years being rebuilt from it; see create_rollups).
@@ -218,8 +218,7 @@ def create_cut_rollups(con) -> tuple[int, dt.date] | None:
     as_of = cut[1]
     years = [int(r[0]) for r in con.execute("SELECT year FROM year_dates ORDER BY year").fetchall()]
     # the as-of month of every year, up to the as-of day (29 February cuts other years at the 28th)
-    bounds = [(dt.date(y, as_of.month, 1), dt.date(y, as_of.month, min(as_of.day, calendar.monthrange(y, as_of.month)[1])))
-              for y in years]
+    bounds = [(dt.date(y, as_of.month, 1), same_day(y, as_of)) for y in years]
     # a view cannot take bound parameters (DuckDB 2.0 still refuses to prepare CREATE VIEW); these
     # literals are dates built from integers, not input
     ranges = " OR ".join(f"(order_date BETWEEN DATE '{lo.isoformat()}' AND DATE '{hi.isoformat()}')" for lo, hi in bounds)
