@@ -1,15 +1,95 @@
-"""The browser tests' helpers live in analytics/tools/browser.py, beside the benchmark that drives
-the same server; this name keeps `from .browser import …` in the tests."""
-from analytics.tools.browser import (  # noqa: F401 - re-exported
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    RENDERED,
-    ROOT,
-    SCREENSHOTS,
-    SKELETON,
-    free_port,
-    launch,
-    screenshot,
-    streamlit_server,
-    wait_rendered,
-)
+"""Helpers for the browser tests and the benchmark (tests/browser.py re-exports them): a real `streamlit run` on a free 127.0.0.1 port and Debian's chromium."""
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+RENDERED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+SKELETON = '[data-testid="stSkeleton"]'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(data_dir: Path, extra_env: dict | None = None, launcher: bool = False,
+                     port: int | None = None, bare: bool = False) -> Iterator[str]:
+    """Serve app.py on 127.0.0.1:<free port>; stopped when the block ends. launcher=True starts it
+    as `make run` does (python -m pages.serve: the caches warmed at start) instead of `streamlit run app.py`.
+    bare=True passes only the address and port, and none of the test suite's STREAMLIT_* or
+    DASHBOARD_RAISE_ERRORS variables: every other setting comes from .streamlit/config.toml."""
+    port = port or free_port()
+    base = {k: v for k, v in os.environ.items() if not bare or not (k.startswith("STREAMLIT_") or k == "DASHBOARD_RAISE_ERRORS")}
+    env = {**base, "DASHBOARD_DATA_DIR": str(data_dir), **(extra_env or {})}
+    flags = [] if bare else ["--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    log = open(data_dir.parent / f"streamlit-{port}.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, *(["-m", "pages.serve"] if launcher else ["-m", "streamlit", "run", str(ROOT / "app.py")]),
+         "--server.address", "127.0.0.1", "--server.port", str(port), *flags],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start; see {log.name}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def wait_rendered(page, charts: bool = False, timeout: float = 60_000) -> None:
+    """Script finished; with charts=True also every Plotly chart on the page has drawn its SVG."""
+    page.wait_for_selector(RENDERED, timeout=timeout)
+    # the script is done, but lazily loaded components (st.metric among them) show a Suspense
+    # skeleton until their code has loaded; on a busy machine that outlasts the charts
+    page.wait_for_function(f"() => !document.querySelector('{SKELETON}')", timeout=timeout)
+    if charts:
+        page.wait_for_function(
+            """() => {
+                const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                    .filter(c => c.offsetParent !== null);  // charts in hidden tabs draw when shown
+                return charts.length > 0 && charts.every(c => c.querySelector('.main-svg'));
+            }""",
+            timeout=timeout,
+        )
+    page.wait_for_timeout(300)
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

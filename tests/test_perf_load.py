@@ -1,4 +1,4 @@
-"""The concurrent-sessions client (analytics/tools/perf_load.py) against a real server: it must speak
+"""The concurrent-sessions client (tests/perf_load.py) against a real server: it must speak
 Streamlit's protocol well enough that its numbers mean something. No timings are asserted here;
 `make bench` measures them."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from analytics.store import Store
-from analytics.tools.perf_load import CORRECTION, FILTERS, Session, _rerun_msg, _script_run, _widget_state, load_test
+from tests.perf_load import CORRECTION, FILTERS, Session, _rerun_msg, _script_run, _widget_state, load_test
 
 from .browser import streamlit_server
 

@@ -143,9 +143,10 @@ def questions(district: str) -> list[tuple[str, Filters, Callable, Callable]]:
 # --- page reruns, server memory, browser ------------------------------------------------------------
 
 def ui_timings(what: str, data_dir: Path, runs: int, districts: list[str] | None = None) -> dict:
-    """AppTest page reruns and the chromium timing (perf_ui.py) run in a child process and report JSON:
-    the bench's own process then holds neither Streamlit nor a server's memory."""
-    cmd = [sys.executable, "-m", "analytics.tools.perf_ui", what, str(data_dir), "--runs", str(runs)]
+    """AppTest page reruns and the chromium timing (tests/perf_ui.py) run in a child process and report JSON:
+    the bench's own process then holds neither Streamlit nor a server's memory, and analytics/ stays
+    free of Streamlit (the drivers of a real server live with the browser tests they share)."""
+    cmd = [sys.executable, "-m", "tests.perf_ui", what, str(data_dir), "--runs", str(runs)]
     if districts:
         cmd += ["--districts", ",".join(districts)]
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
@@ -160,7 +161,7 @@ def concurrent_sessions(data_dir: Path, extract: Path | None = None, sessions: t
                         runs: int = SESSION_RUNS, changes: int = SESSION_CHANGES, rounds: int = SESSION_ROUNDS,
                         validate: bool = True, log: Callable[[str], None] = lambda s: None) -> dict:
     """N visitors at once on district pages while a correction is loaded and rolled back
-    (analytics/tools/perf_load.py, a Streamlit-protocol WebSocket client); `runs` fresh servers per N, each on
+    (tests/perf_load.py, a Streamlit-protocol WebSocket client); `runs` fresh servers per N, each on
     a fresh copy of `data_dir` (the load and rollback add to its history). The worst run is reported."""
     out: dict = {"changes": changes, "rounds": rounds, "runs": runs, "by_n": {}, "machine": machine()}
     if validate:
@@ -184,7 +185,7 @@ def concurrent_sessions(data_dir: Path, extract: Path | None = None, sessions: t
 
 
 def _perf_load(args: list[str]) -> dict:
-    done = subprocess.run([sys.executable, "-m", "analytics.tools.perf_load", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    done = subprocess.run([sys.executable, "-m", "tests.perf_load", *args], cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"perf_load {args[0]} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -1,4 +1,4 @@
-"""Concurrent sessions for the benchmark (`python -m analytics.tools.perf_load load DATA_DIR --sessions N`):
+"""Concurrent sessions for the benchmark (`python -m tests.perf_load load DATA_DIR --sessions N`):
 how many people one server holds.
 
 The client is a light WebSocket client that speaks Streamlit's own protocol (the `BackMsg` /
@@ -404,7 +404,7 @@ def validate(data_dir: Path, year: str = "2018") -> dict:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(prog="python -m analytics.tools.perf_load")
+    p = argparse.ArgumentParser(prog="python -m tests.perf_load")
     p.add_argument("what", choices=("load", "validate"))
     p.add_argument("data_dir")
     p.add_argument("--sessions", type=int, default=10)

@@ -1,4 +1,4 @@
-"""UI timings for the benchmark (`python -m analytics.tools.perf_ui pages|browser|cold|cold-plain DATA_DIR`):
+"""UI timings for the benchmark (`python -m tests.perf_ui pages|browser|cold|cold-plain DATA_DIR`):
 AppTest page reruns after a filter change, a real `streamlit run` + chromium filter change with the
 server's peak memory, and the cold start (server start to the overview drawn). A tool, not part of
 the product: the one place under analytics/ besides perf_load.py and browser.py that drives Streamlit; prints one JSON line."""
