@@ -16,7 +16,7 @@ import pandas as pd
 from . import metrics
 from .config import FLAT_THRESHOLD_PCT
 from .contract import PRICE_CLASSES
-from .labels import class_label, t
+from .labels import class_label, t, vocab
 
 
 def _missing(v: float | None) -> bool:
@@ -271,7 +271,7 @@ def _segment_sentence(segments: pd.DataFrame | None, lang: str, cy: str | None) 
         return ""
     parts = []
     for _, row in segments.sort_values("area_type", ascending=False).iterrows():
-        name = t(str(row["area_type"]), lang)
+        name = vocab("area", str(row["area_type"]), lang)
         yoy = None if cy is None else row.get("volume_yoy_pct")
         if lang == "en":
             parts.append(f"{name} {_n(row['volume_cases'])} cases ({_en_yoy(yoy, cy is not None)})")

@@ -151,7 +151,7 @@ class NotEnoughSpace(StoreError):
     key = "err_space_needed"
 
     def __init__(self, need: int, free: int):
-        from .labels import fmt_bytes
+        from .formats import fmt_bytes
 
         super().__init__(None, need=fmt_bytes(need), free=fmt_bytes(free))
         self.need, self.free = need, free
@@ -214,7 +214,7 @@ class SameContentActive(ExtractError, ValueError):
 
 class ExtractPurged(ExtractError, ValueError):
     """Restoring an extract whose file was purged under the retention rule; `other` is the day it
-    was purged (so the page's `err_{code}` label with id and other reads right)."""
+    was purged (so its label, err_purged, reads right with id and other)."""
 
     code, key = "purged", "err_purged"
 

@@ -19,7 +19,8 @@ from analytics.db import connect, connect_lines
 from analytics.errors import error_label
 from analytics.exports import csv_bytes, xlsx_bytes
 from analytics.filters import TIER_MAX, TIER_MIN, Filters
-from analytics.labels import fmt_time, t
+from analytics.formats import fmt_time
+from analytics.labels import t, vocab
 from analytics.narrative import comparison_caption
 from analytics.store import Store, last_change
 from analytics.text import md_escape
@@ -249,7 +250,7 @@ def sidebar_filters(show_district: bool = True) -> Filters:
             # not drawn on district pages: Streamlit would drop an undrawn widget's value, and the
             # company pages' district choice must survive a visit to a district page
             st.session_state["f_districts"] = st.session_state["f_districts"]
-        st.multiselect(tr("area_type"), cat["area_types"], key="f_areas", format_func=tr, placeholder="—", select_all=False)
+        st.multiselect(tr("area_type"), cat["area_types"], key="f_areas", format_func=lambda a: vocab("area", a, lang()), placeholder="—", select_all=False)
         st.multiselect(tr("business_format"), cat["business_formats"], key="f_formats", placeholder="—", select_all=False)
         st.slider(tr("customer_tier"), TIER_MIN, TIER_MAX, key="f_tiers")
         status = data_status()
@@ -326,7 +327,7 @@ def scope_name(f: Filters) -> str:
     """What a chart's single series shows, for its legend and tooltip: the district(s) or 全市, and the
     segment filters in force ("城郊片区 · 城网")."""
     parts = ["、".join(f.districts) if f.districts else tr("all_districts")]
-    parts += [tr(a) for a in f.area_types] + list(f.business_formats)
+    parts += [vocab("area", a, lang()) for a in f.area_types] + list(f.business_formats)
     if (f.tier_min, f.tier_max) != (TIER_MIN, TIER_MAX):
         parts.append(f"{tr('customer_tier')} {f.tier_min}–{f.tier_max}")
     return " · ".join(parts)
