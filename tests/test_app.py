@@ -43,24 +43,26 @@ def _texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_runs_on_the_demo_data(page, demo_dir, data_env):
-    data_env(demo_dir)
+def _open(page: str, data_dir, data_env) -> AppTest:
+    """`page` of the app on `data_dir`, drawn without an exception."""
+    data_env(data_dir)
     at = _app()
     at.run()
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_the_demo_data(page, demo_dir, data_env):
+    at = _open(page, demo_dir, data_env)
     headings = [t.value for t in at.title] + [m.value for m in at.markdown if m.value.startswith("## ")]
     assert headings and headings[0]  # the page drew its title
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_explains_an_empty_data_directory(page, empty_dir, data_env):
-    data_env(empty_dir)
-    at = _app()
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = _open(page, empty_dir, data_env)
     assert any("python -m analytics demo" in i.value for i in at.info)
 
 
