@@ -161,12 +161,12 @@ async def _script_run(ws, s: Session, payload: bytes, timeout: float) -> bool:
             return True
 
 
-async def run_session(s: Session, changes: int, think: tuple[float, float], seed: int,
+async def run_session(s: Session, changes: int, think: tuple[float, float], random_state: int,
                       opened: asyncio.Event | None = None, on_open=None) -> Session:
     """Open the page, then `changes` filter changes with a think time between them."""
     from websockets.asyncio.client import connect
 
-    rng = random.Random(seed)
+    rng = random.Random(random_state)
     ws_url = s.url.replace("http://", "ws://") + "/_stcore/stream"
     try:
         async with connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60,
@@ -263,7 +263,7 @@ def district_paths(url: str) -> list[str]:
     return [p.url_pathname for p in s.app_pages if p.url_pathname and p.url_pathname not in RESERVED]
 
 
-async def _round(url: str, paths: list[str], sessions: int, changes: int, think: tuple[float, float], seed: int,
+async def _round(url: str, paths: list[str], sessions: int, changes: int, think: tuple[float, float], random_state: int,
                  data_dir: Path, extract: Path | None) -> tuple[list[Session], dict | None]:
     opened = asyncio.Event()
     count = {"n": 0}
@@ -274,7 +274,7 @@ async def _round(url: str, paths: list[str], sessions: int, changes: int, think:
             opened.set()
 
     people = [Session(i, url, paths[i % len(paths)]) for i in range(sessions)]
-    tasks = [asyncio.create_task(run_session(s, changes, think, seed * 1000 + s.index, opened, on_open)) for s in people]
+    tasks = [asyncio.create_task(run_session(s, changes, think, random_state * 1000 + s.index, opened, on_open)) for s in people]
     load = None
     try:
         await asyncio.wait_for(opened.wait(), RERUN_TIMEOUT_S * 2)
@@ -294,7 +294,7 @@ async def _round(url: str, paths: list[str], sessions: int, changes: int, think:
 
 
 def load_test(data_dir: Path, sessions: int, changes: int, rounds: int, think: tuple[float, float],
-              extract: Path | None = CORRECTION, seed: int = 1) -> dict:
+              extract: Path | None = CORRECTION, random_state: int = 1) -> dict:
     """`rounds` rounds of `sessions` concurrent visitors × `changes` filter changes on district pages,
     each round with a correction loaded and rolled back meanwhile; the server's CPU and memory."""
     with streamlit_server(data_dir) as url:
@@ -317,7 +317,7 @@ def load_test(data_dir: Path, sessions: int, changes: int, rounds: int, think: t
             sampler = RssSampler(pid)
             sampler.start()
             t0 = time.monotonic()
-            people, load = asyncio.run(_round(url, paths, sessions, changes, think, seed + r, data_dir, extract))
+            people, load = asyncio.run(_round(url, paths, sessions, changes, think, random_state + r, data_dir, extract))
             wall = time.monotonic() - t0
             cpu = _cpu_s(pid) - cpu0
             client_cpu = time.process_time() - client0
@@ -413,13 +413,13 @@ def main() -> None:
     p.add_argument("--think", default="1,3", help="seconds between a session's changes, min,max")
     p.add_argument("--no-load", action="store_true", help="no correction loaded and rolled back meanwhile")
     p.add_argument("--extract", default=str(CORRECTION), help="the orders extract loaded and rolled back each round (GBK CSV)")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--random-state", type=int, default=1)
     a = p.parse_args()
     if a.what == "validate":
         result = validate(Path(a.data_dir))
     else:
         lo, hi = (float(x) for x in a.think.split(","))
-        result = load_test(Path(a.data_dir), a.sessions, a.changes, a.rounds, (lo, hi), None if a.no_load else Path(a.extract), a.seed)
+        result = load_test(Path(a.data_dir), a.sessions, a.changes, a.rounds, (lo, hi), None if a.no_load else Path(a.extract), a.random_state)
     print(json.dumps(result, ensure_ascii=False))
 
 

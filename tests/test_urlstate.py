@@ -1,5 +1,5 @@
 """The link parser (analytics/urlstate.py) is total: whatever a link carries, the view it opens is valid, and
-every parameter that was wrong is named for the notice. Random strings with a fixed seed (no hypothesis)."""
+every parameter that was wrong is named for the notice. Random strings from a fixed random state (no hypothesis)."""
 import random
 import string
 

@@ -78,7 +78,7 @@ def scaled_profiles(lines: int) -> tuple[demo.Profile, ...]:
 
 def write_city(lines: int, out: Path, progress: Callable[[str], None]) -> tuple[list[Path], list[Path], int]:
     """Masters as GBK CSV and one parquet order file per year, written chunk by chunk."""
-    rng = np.random.default_rng(demo.SEED)
+    rng = np.random.default_rng(demo.RANDOM_STATE)
     profiles = scaled_profiles(lines)
     skus = demo.sku_master()
     retailers = demo.retailer_master(rng, profiles)
@@ -176,7 +176,7 @@ def concurrent_sessions(data_dir: Path, extract: Path | None = None, sessions: t
             with tempfile.TemporaryDirectory(prefix="sessions-") as tmp:
                 copy = Path(tmp) / "data"
                 shutil.copytree(data_dir, copy)
-                args = ["load", str(copy), "--sessions", str(n), "--changes", str(changes), "--rounds", str(rounds), "--seed", str(k + 1)]
+                args = ["load", str(copy), "--sessions", str(n), "--changes", str(changes), "--rounds", str(rounds), "--random-state", str(k + 1)]
                 results.append(_perf_load(args + (["--extract", str(extract)] if extract else [])))
             log(f"{n} sessions, run {k + 1}: p95 {max(r['p95_s'] or 0 for r in results[-1]['rounds']):.2f} s, "
                 f"errors {sum(len(r['errors']) for r in results[-1]['rounds'])}")

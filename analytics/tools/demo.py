@@ -19,13 +19,13 @@ import pandas as pd
 from ..config import CARTONS_PER_CASE
 from ..store import Store, load_paths
 
-SEED = 20191231
+RANDOM_STATE = 20191231  # the generator's, so the demo city is the same on every machine
 YEARS = (2017, 2018, 2019)
 SEED_DISTRICT = "城郊片区"
 
 
 @dataclass(frozen=True)
-class SeedTargets:
+class SeedFigures:
     """The seed's 2019-vs-2018 table for 城郊片区, in 条 and 元 (1 箱 = 250 条)."""
 
     # class volumes 2019 (箱) as printed; they sum to 977.84 while the total is 977.87, so the
@@ -41,7 +41,7 @@ class SeedTargets:
     customers: int = 231
 
 
-TARGETS = SeedTargets()
+SEED_FIGURES = SeedFigures()
 
 MANUFACTURERS = {
     "hb": "湖北中烟工业有限责任公司",
@@ -176,7 +176,7 @@ def _district_plan(prof: Profile, mine: pd.DataFrame, rng: np.random.Generator) 
     order = propensity.argsort()[::-1]
     adopt = np.full(n, np.datetime64("2100-01-01"), dtype="datetime64[D]")
     n_early = int(prof.online_2017 * n)
-    n_end = TARGETS.online_customers_2019 if prof.name == SEED_DISTRICT else int(prof.online_2019 * n)
+    n_end = SEED_FIGURES.online_customers_2019 if prof.name == SEED_DISTRICT else int(prof.online_2019 * n)
     start, end = np.datetime64("2016-01-01"), np.datetime64("2019-11-30")
     adopt[order[:n_early]] = start
     later = order[n_early:n_end]
@@ -252,7 +252,7 @@ def priced(orders: pd.DataFrame, skus: pd.DataFrame) -> pd.DataFrame:
 
 def generate(rng: np.random.Generator | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(retailers, skus, orders) in canonical columns, orders with district attached for calibration."""
-    rng = rng or np.random.default_rng(SEED)
+    rng = rng or np.random.default_rng(RANDOM_STATE)
     skus = sku_master()
     retailers = retailer_master(rng)
     orders = pd.concat([chunk for _, _, chunk in iter_orders(retailers, skus, rng)], ignore_index=True)
@@ -283,18 +283,18 @@ def _calibrate(orders: pd.DataFrame, skus: pd.DataFrame, retailers: pd.DataFrame
     sku_class = skus["price_class"].to_numpy()
     sku_prov = skus["is_provincial"].to_numpy()
     sku_price = skus["wholesale_price"].to_numpy()
-    c19 = np.array(TARGETS.class_cases_2019) * CARTONS_PER_CASE
-    c18 = c19 / (1 + np.array(TARGETS.class_yoy_pct) / 100)
+    c19 = np.array(SEED_FIGURES.class_cases_2019) * CARTONS_PER_CASE
+    c18 = c19 / (1 + np.array(SEED_FIGURES.class_yoy_pct) / 100)
     # 2018 classes scaled to the printed 2018 total (their sum differs from it by 0.05 箱)
-    c18 = c18 * (TARGETS.volume_cases_2018 * CARTONS_PER_CASE / c18.sum())
-    p19 = TARGETS.provincial_cases_2019 * CARTONS_PER_CASE
-    p18 = p19 / (1 + TARGETS.provincial_yoy_pct / 100)
+    c18 = c18 * (SEED_FIGURES.volume_cases_2018 * CARTONS_PER_CASE / c18.sum())
+    p19 = SEED_FIGURES.provincial_cases_2019 * CARTONS_PER_CASE
+    p18 = p19 / (1 + SEED_FIGURES.provincial_yoy_pct / 100)
     # 2017 is not in the seed: a plausible year before it, so trends on the pages read naturally
     c17 = c18 / (1 + np.array((30.0, 12.0, -1.0, -4.0, -25.0)) / 100)
     p17 = 0.74 * c17.sum()
     plan = {2017: (np.round(c17).astype(int), round(p17), 68.5),
-            2018: (np.round(c18).astype(int), round(p18), TARGETS.avg_price_2018),
-            2019: (np.round(c19).astype(int), round(p19), TARGETS.avg_price_2019)}
+            2018: (np.round(c18).astype(int), round(p18), SEED_FIGURES.avg_price_2018),
+            2019: (np.round(c19).astype(int), round(p19), SEED_FIGURES.avg_price_2019)}
     years = orders["order_date"].dt.year if hasattr(orders["order_date"], "dt") else pd.to_datetime(orders["order_date"]).dt.year
     for year, (class_targets, prov_target, price_target) in plan.items():
         rows = np.flatnonzero(((orders["district"] == SEED_DISTRICT) & (years == year)).to_numpy())
