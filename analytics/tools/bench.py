@@ -104,7 +104,8 @@ def write_city(lines: int, out: Path, progress: Callable[[str], None]) -> tuple[
 
 def correction_csv(store: Store, out: Path, lines: int = 1_000_000) -> Path:
     """A re-export of the busiest districts' last months as a GBK CSV of about `lines` lines."""
-    con = connect_lines(store.state_dir())
+    # the app's 1 GB is sized for one retailer's drill-down; sorting millions of lines needs more
+    con = connect_lines(store.state_dir(), memory_limit="8GB")
     frame = con.execute(
         """SELECT strftime(order_date, '%Y-%m-%d') AS "订货日期", retailer_id AS "许可证号", sku_id AS "卷烟编码",
                   quantity_cartons AS "订货量(条)", amount_yuan AS "金额(元)",
