@@ -150,7 +150,8 @@ RETAILERS: dict[str, Pair] = {
     "swings": ("销量波动较大的零售户", "Retailers whose volume swings most"),
     "swings_help": (
         "按月销量的变异系数（标准差÷均值，未订货的月份计为 0）排序：值得走访核实，也可能提示代订货。",
-        "Ranked by the coefficient of variation of monthly volume (months without orders count as 0): worth a visit, and a hint of ordering on others' behalf.",
+        "Ranked by the coefficient of variation of monthly volume (months without orders count as 0): worth a visit, and a hint of "
+        "ordering on others' behalf.",
     ),
     "active_months": ("订货月数", "Months ordered"),
     "swing": ("波动系数", "Swing"),
@@ -169,7 +170,8 @@ PACE: dict[str, Pair] = {
     "pace": ("年度进度", "Pace of the year"),
     "pace_help": (
         "累计销量占对比年份全年销量的比例，与时间进度（虚线）对照：曲线在虚线之上，说明销量进度快于时间。",
-        "Cumulative volume as a share of the comparison year's whole year, against the calendar (dashed): above the line means ahead of time.",
+        "Cumulative volume as a share of the comparison year's whole year, against the calendar (dashed): above the line means ahead of "
+        "time.",
     ),
     "pace_axis": ("占{year}年全年销量(%)", "% of {year}'s whole-year volume"),
     "time_progress": ("时间进度", "Time elapsed"),
@@ -207,7 +209,8 @@ LINKS: dict[str, Pair] = {
     "url_bad_t": ("链接中的档位参数无效，已使用 {lo}–{hi}档", "The link's tier parameter is invalid; showing tiers {lo}–{hi}"),
     "url_bad_d": ("链接中的片区参数无效，已忽略无法识别的值", "The link's district parameter is invalid; unknown values were ignored"),
     "url_bad_a": ("链接中的城乡分类参数无效，已忽略无法识别的值", "The link's area type parameter is invalid; unknown values were ignored"),
-    "url_bad_f": ("链接中的业态参数无效，已忽略无法识别的值", "The link's business format parameter is invalid; unknown values were ignored"),
+    "url_bad_f": ("链接中的业态参数无效，已忽略无法识别的值",
+                  "The link's business format parameter is invalid; unknown values were ignored"),
     "url_bad_present": ("链接中的演示参数无效，已按普通页面打开", "The link's presentation parameter is invalid; opened as a normal page"),
     "url_bad_topic": ("链接中的演示主题参数无效，已从第一个主题开始", "The link's topic parameter is invalid; starting at the first topic"),
 }
@@ -261,9 +264,11 @@ DATA_PAGE: dict[str, Pair] = {
     "value": ("内容", "Value"),
     "column": ("标准列", "Column"),
     "header": ("文件表头", "Header in file"),
-    "upload_duplicate": ("这个文件已经导入过（内容完全相同），不会重复导入。", "This exact file is already loaded; loading it again changes nothing."),
+    "upload_duplicate": ("这个文件已经导入过（内容完全相同），不会重复导入。",
+                         "This exact file is already loaded; loading it again changes nothing."),
     "upload_refused": ("发现 {n} 个问题，此批文件不会导入：", "{n} problems found; this batch will not be loaded:"),
-    "upload_nothing_stored": ("数据未做任何改动。请修正上面的问题后重新上传。", "Nothing was changed. Fix the problems above and upload again."),
+    "upload_nothing_stored": ("数据未做任何改动。请修正上面的问题后重新上传。",
+                              "Nothing was changed. Fix the problems above and upload again."),
     "upload_mapping": ("列对应关系", "Column mapping"),
     "upload_unmapped": ("未使用的列", "Columns not used"),
     "upload_first_rows": ("前 10 行（已规范化）", "First 10 rows (normalised)"),
@@ -277,7 +282,8 @@ DATA_PAGE: dict[str, Pair] = {
     "loading": ("正在导入并更新汇总表…", "Loading and rebuilding rollups…"),
     "upload_loaded": ("已导入 {id}：{file}，{rows} 行", "Loaded {id}: {file}, {rows} rows"),
     "samples": ("示例文件", "Sample extracts"),
-    "samples_help": ("下载示例文件，了解营销系统导出的格式，也可以直接上传试用。", "Download a sample to see the expected format, or upload it to try the page."),
+    "samples_help": ("下载示例文件，了解营销系统导出的格式，也可以直接上传试用。",
+                     "Download a sample to see the expected format, or upload it to try the page."),
     "history": ("导入记录", "Load history"),
     "history_help": ("撤销只会停用该次导入，文件仍保留，可随时查看。（{now}）", "A rollback withdraws a load; its file is kept. ({now})"),
     "hist_id": ("编号", "ID"),
@@ -329,7 +335,8 @@ DATA_PAGE: dict[str, Pair] = {
 
 #: problems found in an extract (analytics/ingest.py: codes -> messages; {value} etc. filled in)
 INGEST_ERRORS: dict[str, Pair] = {
-    "err_missing_column": ("缺少必需的列“{column}”（可用表头：{aliases}）", "required column '{column}' is missing (headers accepted: {aliases})"),
+    "err_missing_column": ("缺少必需的列“{column}”（可用表头：{aliases}）",
+                           "required column '{column}' is missing (headers accepted: {aliases})"),
     "err_empty_file": ("文件没有数据行", "the file has no data rows"),
     "err_unknown_kind": (
         "无法从表头识别文件类型（订单 / 零售户 / 卷烟），请指定类型",
@@ -343,7 +350,8 @@ INGEST_ERRORS: dict[str, Pair] = {
     "err_detail_zip_bomb": ("解压后将超过 {limit}（文件仅 {size}），疑似压缩炸弹，已拒绝",
                             "it would inflate to more than {limit} from {size}; refused as a possible zip bomb"),
     "err_detail_exit": ("读取程序异常退出（退出码 {code}），文件可能已损坏", "the reader exited with code {code}; the file may be damaged"),
-    "err_detail_signal": ("读取程序被信号 {signal} 终止，文件可能已损坏", "the reader was killed by signal {signal}; the file may be damaged"),
+    "err_detail_signal": ("读取程序被信号 {signal} 终止，文件可能已损坏",
+                          "the reader was killed by signal {signal}; the file may be damaged"),
     "err_detail_timeout": ("读取超过 {seconds} 秒仍未完成，已中止", "reading took longer than {seconds} s and was stopped"),
     # what a file really is, for err_wrong_format
     "err_content_png": ("PNG 图片", "a PNG image"),
@@ -395,26 +403,37 @@ ERRORS: dict[str, Pair] = {
                        "ask the administrator to check the data directory's permissions."),
     # an OSError met outside the store's own checks (analytics/errors.py)
     "err_io_disk_full": ("磁盘空间不足，数据没有改动。请清理数据目录所在的磁盘后重试，或联系管理员。",
-                         "The disk is full; nothing changed. Free space on the data directory's disk and try again, or ask your administrator."),
+                         "The disk is full; nothing changed. Free space on the data directory's disk and try again, or ask your "
+                         "administrator."),
     "err_io_permission": ("没有读写数据目录的权限，数据没有改动。请联系管理员检查数据目录的权限。",
-                          "No permission to read or write the data directory; nothing changed. Ask your administrator to check its permissions."),
+                          "No permission to read or write the data directory; nothing changed. Ask your administrator to check its "
+                          "permissions."),
     "err_file_missing": ("找不到这次导入所需的文件（数据目录中的文件可能被移动或删除），数据没有改动。请联系管理员。",
-                         "A file this needs is missing (moved or deleted from the data directory); nothing changed. Ask your administrator."),
+                         "A file this needs is missing (moved or deleted from the data directory); nothing changed. Ask your "
+                         "administrator."),
     "err_io": ("读写数据目录时出错，数据没有改动。请稍后重试；如果问题仍在，请联系管理员。",
-               "Reading or writing the data directory failed; nothing changed. Try again later; if it keeps happening, ask your administrator."),
-    "err_lock_timeout": ("另一项导入或撤销正在进行，数据没有改动，请稍后再试。", "Another load or rollback is running; nothing changed. Try again in a minute."),
-    "err_extract_missing": ("导入 {id} 的存储文件缺失，无法更新数据，数据没有改动。请管理员从备份恢复数据目录，或撤销 {id} 后重新导入原文件。",
+               "Reading or writing the data directory failed; nothing changed. Try again later; if it keeps happening, ask your "
+               "administrator."),
+    "err_lock_timeout": ("另一项导入或撤销正在进行，数据没有改动，请稍后再试。",
+                         "Another load or rollback is running; nothing changed. Try again in a minute."),
+    "err_extract_missing": ("导入 {id} 的存储文件缺失，无法更新数据，数据没有改动。请管理员从备份恢复数据目录，或撤销 {id} "
+    "后重新导入原文件。",
                             "The stored file of load {id} is missing, so the data cannot be updated; nothing changed. "
-                            "Ask the administrator to restore the data directory from a backup, or withdraw {id} and load the original file again."),
+                            "Ask the administrator to restore the data directory from a backup, or withdraw {id} and load the original "
+                            "file again."),
     "err_unknown_extract_known": ("没有编号为 {id} 的导入（现有：{known}）。", "There is no load {id} (known: {known})."),
-    "err_already_withdrawn": ("{id} 已经撤销（可能刚被其他人撤销），数据没有改动。", "{id} is already withdrawn (perhaps just now, by someone else); nothing changed."),
-    "err_already_active": ("{id} 已经生效（可能刚被其他人恢复），数据没有改动。", "{id} is already active (perhaps just now, by someone else); nothing changed."),
-    "err_same_content_active": ("{id} 与生效中的 {other} 是同一个文件，请先撤销 {other}。", "{id} holds the same file as {other}, which is active; withdraw {other} first."),
+    "err_already_withdrawn": ("{id} 已经撤销（可能刚被其他人撤销），数据没有改动。",
+                              "{id} is already withdrawn (perhaps just now, by someone else); nothing changed."),
+    "err_already_active": ("{id} 已经生效（可能刚被其他人恢复），数据没有改动。",
+                           "{id} is already active (perhaps just now, by someone else); nothing changed."),
+    "err_same_content_active": ("{id} 与生效中的 {other} 是同一个文件，请先撤销 {other}。",
+                                "{id} holds the same file as {other}, which is active; withdraw {other} first."),
     "err_purged": ("{id} 的文件已于 {other} 按保留期限清除，无法恢复；如仍需这些数据，请重新导入原文件。",
                    "The file of {id} was purged on {other} under the retention rule, so it cannot be restored; "
                    "load the original file again if you still need it."),
     "err_unexpected": ("页面出错了，请刷新页面重试。如果问题仍在，请把参考编号 {ref} 告诉管理员。",
-                       "Something went wrong on this page. Reload to try again; if it keeps happening, give your administrator the reference {ref}."),
+                       "Something went wrong on this page. Reload to try again; if it keeps happening, give your administrator the "
+                       "reference {ref}."),
 }
 
 SECTIONS: dict[str, dict[str, Pair]] = {

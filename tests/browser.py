@@ -1,4 +1,5 @@
-"""Helpers for the browser tests and the benchmark (tests/browser.py re-exports them): a real `streamlit run` on a free 127.0.0.1 port and Debian's chromium."""
+"""Helpers for the browser tests and the benchmark: a real `streamlit run` on a free 127.0.0.1 port and
+Debian's chromium."""
 from __future__ import annotations
 
 import contextlib

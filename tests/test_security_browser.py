@@ -52,7 +52,8 @@ def test_a_session_stays_on_its_origin_and_hostile_names_are_inert_text(tmp_path
         wait_rendered(page, charts=True)
         assert _text(page.locator("h1").first) == NASTY_DISTRICT
         # the navigation link reads as the name too (Streamlit draws page titles as Markdown)
-        assert _text(page.locator('[data-testid="stSidebarNav"] a[aria-current="page"] [data-testid="stMarkdownContainer"]')) == NASTY_DISTRICT
+        current = page.locator('[data-testid="stSidebarNav"] a[aria-current="page"] [data-testid="stMarkdownContainer"]')
+        assert _text(current) == NASTY_DISTRICT
         _inert(page, NASTY_DISTRICT)
 
         # the Data page: the probe's name in the preview, the success message, the history and the rollback

@@ -177,7 +177,8 @@ def concurrent_sessions(data_dir: Path, extract: Path | None = None, sessions: t
             with tempfile.TemporaryDirectory(prefix="sessions-") as tmp:
                 copy = Path(tmp) / "data"
                 shutil.copytree(data_dir, copy)
-                args = ["load", str(copy), "--sessions", str(n), "--changes", str(changes), "--rounds", str(rounds), "--random-state", str(k + 1)]
+                args = ["load", str(copy), "--sessions", str(n), "--changes", str(changes), "--rounds", str(rounds),
+                        "--random-state", str(k + 1)]
                 results.append(_perf_load(args + (["--extract", str(extract)] if extract else [])))
             log(f"{n} sessions, run {k + 1}: p95 {max(r['p95_s'] or 0 for r in results[-1]['rounds']):.2f} s, "
                 f"errors {sum(len(r['errors']) for r in results[-1]['rounds'])}")
@@ -352,7 +353,8 @@ def cold_rows(c: dict) -> list[tuple[str, str]]:
 
 def report(res: dict) -> str:
     m = res["machine"]
-    out = [f"## Latest run: {res['lines']:,} order lines ({res['size']}) on {m['cpus']} cores, {m['memory_gb']} GB, {m['cpu']} ({m['date']})",
+    out = [f"## Latest run: {res['lines']:,} order lines ({res['size']}) on {m['cpus']} cores, {m['memory_gb']} GB, {m['cpu']} "
+           f"({m['date']})",
            "", "| chart question | rollups (median) | pandas over raw lines (median) | speed-up |", "|---|---:|---:|---:|"]
     for r in res["queries"]:
         out.append(f"| {r['question']} | {r['rollup_ms']:.1f} ms | {r['baseline_ms']:,.0f} ms | {r['speedup']:,.0f}× |")
