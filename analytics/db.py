@@ -16,12 +16,17 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from .rollups import CUT_MONTH_SKUS, CUT_STORED, ROLLUPS, as_of_cut, create_cut_sku_view, create_rollups
-from .store import Store, _empty_sql, create_live_orders
+from .schema import empty_sql
+from .state import create_live_orders
+
+if TYPE_CHECKING:  # the store imports the state build, which imports this module
+    from .store import Store
 
 #: the reader's database file inside a state directory
 QUERY_DB = "query.duckdb"
@@ -57,9 +62,9 @@ def build_query_db(state_dir: Path | None, target: Path) -> None:
         else:
             # no data yet: the same tables, empty, derived by the same rollup SQL (so the schemas match)
             for kind in ("retailers", "skus"):
-                con.sql(_empty_sql(kind)).create(f"live_{kind}")
+                con.sql(empty_sql(kind)).create(f"live_{kind}")
                 con.table(f"live_{kind}").create(kind)
-            con.sql(_empty_sql("orders")).create_view("live_orders")
+            con.sql(empty_sql("orders")).create_view("live_orders")
             create_rollups(con)
             for name in ("live_orders", "live_retailers", "live_skus"):
                 con.execute(f"DROP {'VIEW' if name == 'live_orders' else 'TABLE'} {name}")
@@ -122,8 +127,8 @@ def connect_lines(state_dir: Path | None, memory_limit: str = "1GB", threads: in
         # exact files, not directories: the extract files and nothing else
         con.execute("SET allowed_paths = ?", [[str(extracts / n) for n in sources["stored_name"]]])
     else:
-        con.sql(_empty_sql("skus")).create("skus")
-        con.sql(_empty_sql("orders")).create_view("live_orders")
+        con.sql(empty_sql("skus")).create("skus")
+        con.sql(empty_sql("orders")).create_view("live_orders")
     con.execute("CREATE VIEW orders AS SELECT * FROM live_orders")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
