@@ -36,7 +36,7 @@ import pandas as pd
 
 from . import config
 from .files import atomic_write_bytes, write_parquet_atomic
-from .ingest import Parsed, Problem, check_references, parse_bytes, parse_bytes_isolated, sniff_format
+from .ingest import ParseCache, Parsed, Problem, check_references, parse_file
 from .rollups import LINE_ROLLUPS
 from .schema import ORDER_COLUMNS, RETAILER_COLUMNS, SKU_COLUMNS, empty_master
 from .state import FORMAT_VERSION, build_state, changed_years, create_live_orders, extract_view, order_sources
@@ -319,12 +319,18 @@ class Store:
         sheet: str | None = None,
         period: tuple[str, str] | None = None,
         manifest: dict | None = None,
+        cache: ParseCache | None = None,
     ) -> list[LoadResult]:
         """Read and validate a batch without storing anything: masters first, so orders may
-        refer to retailers and SKUs loaded in the same batch."""
+        refer to retailers and SKUs loaded in the same batch. With `cache`, a file parsed before
+        with the same bytes, name, kind and sheet is not parsed again (the checks against the
+        masters and the period are made again: they depend on the data now)."""
         manifest = manifest or self.manifest()
         retailers, skus = self.masters(manifest)
-        parsed = [_parse_one(data, name, kind, sheet) for name, data in files]
+        if cache is not None:
+            parsed = cache.parse_batch(files, kind=kind, sheet=sheet)
+        else:
+            parsed = [parse_file(data, name, kind=kind, sheet=sheet) for name, data in files]
         order = sorted(range(len(parsed)), key=lambda i: {"retailers": 0, "skus": 1}.get(parsed[i].kind or "", 2))
         for i in order:
             p = parsed[i]
@@ -384,14 +390,16 @@ class Store:
         period: tuple[str, str] | None = None,
         loaded_by: str | None = None,
         progress: Progress = _noop,
+        cache: ParseCache | None = None,
     ) -> list[LoadResult]:
         """Validate and store a batch, all or nothing, then switch to the rebuilt state. Raises a
         StoreError (nothing changed) for a full disk, no permission, a lock held too long or a
-        missing extract file."""
+        missing extract file. With `cache` (the one the preview parsed with), the parse the preview
+        showed is the one stored."""
         with _user_errors(), self.lock():
             manifest = self.manifest()
             progress(0.05, "validate")
-            results = self.parse(files, kind=kind, sheet=sheet, period=period, manifest=manifest)
+            results = self.parse(files, kind=kind, sheet=sheet, period=period, manifest=manifest, cache=cache)
             if any(r.status == "refused" for r in results):
                 return results
             todo = [r for r in results if r.status == "ready"]
@@ -727,14 +735,6 @@ def _row_index(parsed: Parsed) -> pd.Index:
     """add_rows reads row numbers from the index: give it the rows the lines came from."""
     rows = parsed.rows if parsed.rows is not None else pd.RangeIndex(len(parsed.frame)) + 2
     return pd.Index(rows) - 2
-
-
-def _parse_one(data: bytes, name: str, kind: str | None, sheet: str | None) -> Parsed:
-    """Excel goes through a native parser (calamine), so it is parsed in a child process; CSV and
-    parquet are parsed here, where they are faster and their readers are not the risky ones."""
-    if sniff_format(data) in ("xlsx", "xls"):
-        return parse_bytes_isolated(data, name, kind=kind, sheet=sheet)
-    return parse_bytes(data, name, kind=kind, sheet=sheet)
 
 
 def last_change(manifest: dict) -> str | None:
