@@ -272,10 +272,10 @@ def test_overview_district_table_ends_with_the_total_equal_to_the_kpi_cards(demo
 
 
 def test_the_data_pages_upload_preview_shows_labels_and_words(tmp_path, monkeypatch):
-    from .conftest import load_tiny
-    from .test_data_page import CORRECTION, _page
+    from .conftest import data_page_app, load_tiny
+    from .test_data_page import CORRECTION
 
-    at = _page(load_tiny(tmp_path / "data").root, monkeypatch)
+    at = data_page_app(load_tiny(tmp_path / "data").root, monkeypatch)
     at.file_uploader[0].set_value(("更正_甲片区.csv", CORRECTION.encode("gbk"), "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
     preview = next(df.value for df in at.dataframe if "订货日期" in df.value.columns)
