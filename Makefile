@@ -52,7 +52,7 @@ test: $(VENV)/.dev system-deps lint
 SIZE ?= 10M
 BENCH_ARGS ?=
 bench: $(VENV)/.dev system-deps
-	$(PY) -m analytics.bench --size $(SIZE) $(BENCH_ARGS)
+	$(PY) -m analytics.tools.bench --size $(SIZE) $(BENCH_ARGS)
 
 clean-data:
 	rm -rf $(DATA_DIR)/manifest.json $(DATA_DIR)/extracts $(DATA_DIR)/state $(DATA_DIR)/.lock

@@ -2,23 +2,14 @@
 the fixed palettes, units in the hover text and translated axis/legend labels."""
 from __future__ import annotations
 
-import calendar
-import datetime as dt
-
 import pandas as pd
 import plotly.graph_objects as go
 
+from .columns import REGISTRY, word
 from .contract import PRICE_CLASSES
-from .labels import (
-    CHANNEL_COLORS,
-    CLASS_COLORS,
-    PROVINCIAL_COLORS,
-    SERIES_COLORS,
-    YEAR_COLORS,
-    class_label,
-    t,
-)
-from .metrics import cases, time_progress_pct
+from .labels import class_label, t, vocab
+from .metrics import cases, month_end, time_progress_pct
+from .palettes import CHANNEL_COLORS, CLASS_COLORS, PROVINCIAL_COLORS, SERIES_COLORS, YEAR_COLORS
 from .text import plotly_escape
 
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -116,6 +107,15 @@ def _x(frame: pd.DataFrame, x: str) -> pd.Series:
     return month_label(frame) if x == "month" else frame[x].astype(str).map(plotly_escape)
 
 
+def _words(values: pd.Series, column: str, lang: str) -> pd.Series:
+    """A column's values as a chart shows them: codes of a vocabulary column (area types …) in words,
+    anything else (districts, brands, tiers) as itself, even when it is spelled like a code."""
+    spec = REGISTRY.get(column)
+    if spec is None or spec.kind != "vocabulary":
+        return values.astype(str).map(plotly_escape)
+    return values.map(lambda v: plotly_escape(word(spec.vocabulary, v, lang) or ""))
+
+
 def class_bars(frame: pd.DataFrame, lang: str, x: str = "month", value: str = "cases", title: str | None = None) -> go.Figure:
     """Stacked class volumes (箱) or shares (%) per period or dimension, 一类 at the bottom."""
     fig = go.Figure()
@@ -162,7 +162,7 @@ def lines(frame: pd.DataFrame, lang: str, y: str, unit: str, series: str | None 
         if key is None:
             label = plotly_escape(name) if name else t("all_districts", lang)
         else:
-            label = t(str(key), lang) if series in ("area_type",) else plotly_escape(key)
+            label = plotly_escape(vocab("area", str(key), lang)) if series == "area_type" else plotly_escape(key)
         color = (colors or {}).get(key, SERIES_COLORS[i % len(SERIES_COLORS)])
         fig.add_scatter(x=_x(part, x), y=part[y], name=label, mode="lines+markers", line={"color": color},
                         hovertemplate=f"%{{y:,.2f}} {unit}<extra>{label}</extra>")
@@ -181,7 +181,7 @@ def bars(frame: pd.DataFrame, lang: str, x: str, y: str, unit: str, color: str |
     for i, (key, part) in enumerate(groups):
         label = plotly_escape(name or "") if key is None else plotly_escape(key)
         marker = (colors or {}).get(key, SERIES_COLORS[i % len(SERIES_COLORS)])
-        xs, ys = part[x].astype(str).map(lambda v: plotly_escape(t(v, lang))), part[y]
+        xs, ys = _words(part[x], x, lang), part[y]
         if horizontal:
             fig.add_bar(y=xs, x=ys, name=label, orientation="h", marker_color=marker,
                         hovertemplate=f"%{{y}}: %{{x:{number}}} {unit}<extra>{label}</extra>")
@@ -201,9 +201,10 @@ def provincial_bars(frame: pd.DataFrame, lang: str, x: str = "month", title: str
     fig = go.Figure()
     unit = t("unit_cases", lang)
     other = frame["cases"] - frame["provincial_cases"]
-    for flag, values, name in ((True, frame["provincial_cases"], "provincial"), (False, other, "out_of_province")):
-        fig.add_bar(x=_x(frame, x), y=values, name=t(name, lang), marker_color=PROVINCIAL_COLORS[flag],
-                    hovertemplate=f"%{{y:,.2f}} {unit}<extra>{t(name, lang)}</extra>")
+    for flag, values in ((True, frame["provincial_cases"]), (False, other)):
+        name = vocab("provincial", flag, lang)
+        fig.add_bar(x=_x(frame, x), y=values, name=name, marker_color=PROVINCIAL_COLORS[flag],
+                    hovertemplate=f"%{{y:,.2f}} {unit}<extra>{name}</extra>")
     _category_months(fig, x)
     return _layout(fig, title, t(x, lang), t("volume_cases", lang), stacked=True)
 
@@ -213,16 +214,18 @@ def channel_bars(frame: pd.DataFrame, lang: str, x: str = "month", title: str | 
     fig = go.Figure()
     unit = t("unit_cases", lang)
     online = cases(frame["online_qty"])
-    for key, values in (("online", online), ("offline", cases(frame["qty"]) - online)):
-        fig.add_bar(x=_x(frame, x), y=values, name=t(key, lang), marker_color=CHANNEL_COLORS["online" if key == "online" else "phone"],
-                    hovertemplate=f"%{{y:,.2f}} {unit}<extra>{t(key, lang)}</extra>")
+    # 网上订货 is the channel's own word; the rest is phone and visits together (a UI label)
+    for key, name, values in (("online", vocab("channel", "online", lang), online),
+                              ("phone", t("offline", lang), cases(frame["qty"]) - online)):
+        fig.add_bar(x=_x(frame, x), y=values, name=name, marker_color=CHANNEL_COLORS[key],
+                    hovertemplate=f"%{{y:,.2f}} {unit}<extra>{name}</extra>")
     _category_months(fig, x)
     return _layout(fig, title, t(x, lang), t("volume_cases", lang), stacked=True)
 
 
 def pace(frame: pd.DataFrame, lang: str, year: int, compare_year: int | None, title: str | None = None) -> go.Figure:
     """Cumulative volume as % of the compare year's whole year, month by month, for both years,
-    beside the calendar's own progress (a dashed line from 8.33% in January to 100% in December)."""
+    beside the calendar's own progress (a dashed line from 31 January to 31 December, by days elapsed)."""
     fig = go.Figure()
     months = list(range(1, 13))
     ticks = [t("month_n", lang, m=m) for m in months]
@@ -236,17 +239,13 @@ def pace(frame: pd.DataFrame, lang: str, year: int, compare_year: int | None, ti
     # in an incomplete last month (queries.pace's time_pct), so a point above the line is ahead
     own = dict(zip(frame.loc[frame["year"] == year, "month"].astype(int), frame.loc[frame["year"] == year, "time_pct"],
                    strict=True)) if year is not None and "time_pct" in frame else {}
-    calendar_pct = [own.get(m, time_progress_pct(_month_end(year or 2001, m))) for m in months]
+    calendar_pct = [own.get(m, time_progress_pct(month_end(year or 2001, m))) for m in months]
     fig.add_scatter(x=ticks, y=calendar_pct, name=t("time_progress", lang), mode="lines",
                     line={"color": "#999999", "dash": "dash"}, hovertemplate=f"%{{y:.2f}}%<extra>{t('time_progress', lang)}</extra>")
     axis = t("pace_axis", lang, year=compare_year) if compare_year is not None else t("progress_pct", lang)
     fig = _layout(fig, title, None, axis)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=ticks)
     return fig
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def small_multiples(frame: pd.DataFrame, lang: str, facet: str, y: str, unit: str, title: str | None = None,

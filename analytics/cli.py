@@ -35,8 +35,8 @@ def _progress(enabled: bool):
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import build_demo, reset
     from .store import Store
+    from .tools.demo import build_demo, reset
 
     store = Store(args.data_dir)
     if store.has_data() and not args.force:
@@ -150,7 +150,7 @@ def cmd_extracts(args: argparse.Namespace) -> int:
 
 def _describe(preview) -> list[str]:
     """The preview of a withdrawal or restore as lines of text."""
-    from .labels import fmt_time
+    from .formats import fmt_time
 
     out = [f"  remove {c.lines:,} lines ({c.cases:,.2f} cases) of {c.district} from {c.start} to {c.end}: "
            f"{c.extract_id} loaded {fmt_time(c.loaded_at)}" for c in preview.removed]
@@ -193,7 +193,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_purge(args: argparse.Namespace) -> int:
     """Remove the files of extracts withdrawn more than --older-than days ago (the retention rule)."""
-    from .labels import fmt_bytes, fmt_time
+    from .formats import fmt_bytes, fmt_time
     from .store import Store
 
     if args.older_than < 0:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .contract import PRICE_CLASSES
 from .filters import TIER_MAX, TIER_MIN, Filters
-from .labels import class_label, t
+from .labels import t, vocab
 
 #: number kinds: how a column's values are rounded, shown on screen and written to Excel
 DECIMAL_KINDS = ("cases", "pct", "pp", "price", "ratio")
@@ -117,20 +117,17 @@ REGISTRY: dict[str, Col] = {
     )},
 }
 
-_YES_NO = {True: "yes", False: "no"}
-_PROVINCIAL = {True: "provincial", False: "out_of_province"}
-
-
-def _word(vocabulary: str, value: object, lang: str) -> object:
-    """One value of a vocabulary column in words (missing stays missing)."""
+def word(vocabulary: str, value: object, lang: str) -> str | None:
+    """One value of a vocabulary column in words (analytics.labels.VOCABULARIES; missing stays missing,
+    a code the vocabulary does not know is shown as itself)."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if vocabulary == "class":
-        return class_label(int(value), lang)
+        return vocab("class", int(value), lang)
     if vocabulary in ("yes_no", "provincial"):
         flag = value if isinstance(value, bool) else str(value).lower() in ("true", "1", "yes", "是")
-        return t((_YES_NO if vocabulary == "yes_no" else _PROVINCIAL)[bool(flag)], lang)
-    return t(str(value), lang)  # area types and channels are label keys (urban, online …); others pass through
+        return vocab(vocabulary, bool(flag), lang)
+    return vocab(vocabulary, str(value), lang)
 
 
 def unregistered(frame: pd.DataFrame) -> list[str]:
@@ -160,7 +157,7 @@ def localize(frame: pd.DataFrame, lang: str, columns: list[str] | None = None, r
         values = frame[col]
         if spec.kind == "vocabulary":
             # translate each distinct code once (a retailer table has hundreds of rows, two or five codes)
-            words = {v: _word(spec.vocabulary, v, lang) for v in values.dropna().unique()}
+            words = {v: word(spec.vocabulary, v, lang) for v in values.dropna().unique()}
             values = values.map(words).astype(object)
             values = values.where(values.notna(), None)
         elif spec.kind in DECIMAL_KINDS:
@@ -242,7 +239,7 @@ def filter_note(f: Filters, lang: str, period: tuple[str, str] | None = None, sc
     if (f.month_from, f.month_to) != (1, 12):
         parts.append(f"{t('month', lang)}: {t('month_range', lang, lo=f.month_from, hi=f.month_to)}")
     if f.area_types:
-        parts.append(f"{t('area_type', lang)}: {'、'.join(t(a, lang) for a in f.area_types)}")
+        parts.append(f"{t('area_type', lang)}: {'、'.join(vocab('area', a, lang) for a in f.area_types)}")
     if f.business_formats:
         parts.append(f"{t('business_format', lang)}: {'、'.join(f.business_formats)}")
     if (f.tier_min, f.tier_max) != (TIER_MIN, TIER_MAX):

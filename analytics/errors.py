@@ -10,17 +10,18 @@ import duckdb
 
 
 def error_label(exc: BaseException) -> str | None:
-    """The label key for an error of the disk, the lock or the files (err_disk_full, err_permission,
-    err_file_missing, err_io, err_lock_timeout), or None when it is none of those."""
+    """The label key for an error of the disk, the lock or the files (err_io_disk_full, err_io_permission,
+    err_file_missing, err_io, err_lock_timeout), or None when it is none of those. The store's own
+    errors (analytics.store.StoreError: DiskFull, PermissionDenied …) carry labels of their own."""
     if isinstance(exc, TimeoutError):  # before OSError, of which it is one: the store's lock was held too long
         return "err_lock_timeout"
     if isinstance(exc, FileNotFoundError):
         return "err_file_missing"
     if isinstance(exc, OSError):
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return "err_disk_full"
+            return "err_io_disk_full"
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return "err_permission"
+            return "err_io_permission"
         return "err_io"
     if isinstance(exc, duckdb.IOException):
         return "err_io"

@@ -39,26 +39,29 @@ class Filters:
     def from_key(cls, key: tuple) -> Filters:
         return cls(*key)
 
-    def where(self, alias: str = "", months: bool = True, segment: bool = True) -> tuple[str, list]:
-        """SQL conditions (joined by AND, starting with TRUE) and their parameters.
+    def where(self, alias: str = "", months: bool = True, segment: bool = True) -> tuple[str, dict]:
+        """SQL conditions (joined by AND, starting with TRUE) and their named parameters (`$district_0`).
 
         `months=False` leaves out the month range (for master tables that have no month);
         `segment=False` leaves out district/area/format/tier (for tables without them).
+        A value's name does not depend on the alias or the options, so the clauses of several tables
+        in one statement share their parameters: merge the dicts.
         """
         p = f"{alias}." if alias else ""
         parts = ["TRUE"]
-        params: list = []
+        params: dict = {}
         if months and (self.month_from, self.month_to) != (1, 12):
-            parts.append(f"{p}month BETWEEN ? AND ?")
-            params += [int(self.month_from), int(self.month_to)]
+            parts.append(f"{p}month BETWEEN $month_from AND $month_to")
+            params |= {"month_from": int(self.month_from), "month_to": int(self.month_to)}
         if segment:
             for col, values in zip(SEGMENT_COLUMNS, (self.districts, self.area_types, self.business_formats), strict=True):
                 if values:
-                    parts.append(f"{p}{col} IN ({', '.join('?' for _ in values)})")
-                    params += [str(v) for v in values]
+                    named = {f"{col}_{k}": str(v) for k, v in enumerate(values)}
+                    parts.append(f"{p}{col} IN ({', '.join('$' + n for n in named)})")
+                    params |= named
             if (self.tier_min, self.tier_max) != (TIER_MIN, TIER_MAX):
-                parts.append(f"{p}customer_tier BETWEEN ? AND ?")
-                params += [int(self.tier_min), int(self.tier_max)]
+                parts.append(f"{p}customer_tier BETWEEN $tier_min AND $tier_max")
+                params |= {"tier_min": int(self.tier_min), "tier_max": int(self.tier_max)}
         return " AND ".join(parts), params
 
     def describe(self) -> dict[str, str]:

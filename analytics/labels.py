@@ -1,13 +1,20 @@
-"""One source of truth for what people read: the zh/en label table, the palettes, and number formats."""
-from __future__ import annotations
+"""What people read, in Chinese and English: the UI text (`t`) and the words for data codes (`vocab`).
 
-import math
+UI text lives in one literal dict per section below, merged into `LABELS`; a key is in exactly one
+section (tests/test_labels.py fails on a duplicate, a missing or an unused key). The words for the
+codes stored in the data (城网/农网, 网上订货…, 省产/省外, 是/否, 一类…五类) live apart in
+`VOCABULARIES`: a district, brand or segment named like a label key ("urban", "class_1") is data and
+shows as itself, never as a label. Number formats are in analytics/formats.py, colours in
+analytics/palettes.py."""
+from __future__ import annotations
 
 LANGS = ("zh", "en")
 
-#: key -> (中文, English). Every label on a page, chart, export or message comes from here.
-LABELS: dict[str, tuple[str, str]] = {
-    # products and pages
+Pair = tuple[str, str]
+
+# --- UI text: key -> (中文, English), one dict per section ---------------------------------------
+
+PAGES: dict[str, Pair] = {
     "app_title": ("卷烟营销分析", "Cigarette sales analytics"),
     "page_overview": ("总览", "Overview"),
     "page_mix": ("价类结构", "Category mix"),
@@ -16,7 +23,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "page_low": ("低档烟", "Low tier"),
     "page_districts": ("片区", "Districts"),
     "page_data": ("数据管理", "Data"),
-    # measures
+    "nav_company": ("全市", "Company"),
+    "nav_admin": ("管理", "Admin"),
+}
+
+#: measures and dimensions: KPI names, column headers (the registry in analytics/columns.py), axes
+MEASURES: dict[str, Pair] = {
     "volume_cases": ("销量(箱)", "Volume (cases)"),
     "volume": ("销量", "Volume"),
     "yoy": ("同比", "YoY"),
@@ -36,7 +48,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "low_tier_share": ("五类烟占比", "Class 5 share"),
     "amount_yuan": ("金额(元)", "Amount (yuan)"),
     "share_pct": ("占比(%)", "Share (%)"),
-    "this_year": ("本年", "This year"),
     "last_year": ("去年同期", "Last year"),
     "indicator": ("指标", "Indicator"),
     "price_class": ("价类", "Price class"),
@@ -48,41 +59,276 @@ LABELS: dict[str, tuple[str, str]] = {
     "customer_tier": ("档位", "Tier"),
     "brand": ("品牌", "Brand"),
     "sku_name": ("规格", "Specification"),
+    "sku_id": ("卷烟编码", "SKU code"),
+    "manufacturer": ("生产企业", "Manufacturer"),
     "retailer_id": ("许可证号", "Licence no."),
     "retailer_name": ("客户名称", "Retailer"),
     "manager": ("客户经理", "Customer manager"),
     "channel": ("订货方式", "Channel"),
+    "is_provincial": ("是否省产", "Provincial"),
+    "online_flag": ("已网订", "Orders online"),
+    "name": ("名称", "Name"),
     "all_districts": ("全市", "Whole company"),
-    "unknown": ("未知", "Unknown"),
-    # vocabularies
-    "class_1": ("一类", "Class 1"),
-    "class_2": ("二类", "Class 2"),
-    "class_3": ("三类", "Class 3"),
-    "class_4": ("四类", "Class 4"),
-    "class_5": ("五类", "Class 5"),
-    "provincial": ("省产", "Provincial"),
-    "out_of_province": ("省外", "Out-of-province"),
-    "online": ("网上订货", "Online"),
-    "phone": ("电话订货", "Phone"),
-    "visit": ("走访订货", "Visit"),
-    "other": ("其他", "Other"),
-    "urban": ("城网", "Urban"),
-    "rural": ("农网", "Rural"),
-    # units
+    "cases": ("销量(箱)", "Volume (cases)"),
+    "cases_prev": ("去年同期(箱)", "Last year (cases)"),
+    "class5_change_cases": ("五类烟增减(箱)", "Class 5 change (cases)"),
+    "class5_cases": ("五类烟(箱)", "Class 5 (cases)"),
+    "class5_cases_prev": ("去年五类烟(箱)", "Class 5 last year (cases)"),
+    "online_cases": ("网订销量(箱)", "Online volume (cases)"),
+    "new_online": ("新增网订客户", "Newly online retailers"),
+    "avg_price_yoy_pct": ("条均价同比(%)", "Avg. price YoY (%)"),
+    "provincial_share_pct": ("省产烟占比(%)", "Provincial share (%)"),
+    "provincial_share_change_pp": ("省产烟占比变化(百分点)", "Provincial share change (pp)"),
+    "online_rate_pct": ("网订率(%)", "Online rate (%)"),
+    "online_rate_change_pp": ("网订率变化(百分点)", "Online rate change (pp)"),
+    "online_volume_share_pct": ("网订销量占比(%)", "Online volume share (%)"),
+    "volume_yoy_pct": ("销量同比(%)", "Volume YoY (%)"),
+    "low_tier_yoy_pct": ("五类烟同比(%)", "Class 5 YoY (%)"),
+    "low_tier_share_pct_label": ("五类烟占比(%)", "Class 5 share (%)"),
+    "avg_price_yuan": ("条均价(元/条)", "Avg. price (yuan/carton)"),
+    "case_value_yuan": ("单箱值(元/箱)", "Value per case (yuan/case)"),
+    "wholesale_price_yuan": ("批发价(元/条)", "Wholesale price (yuan/carton)"),
+    "wholesale_price": ("批发价(元/条)", "Wholesale price (yuan/carton)"),
+    "customers_n": ("客户数(户)", "Customers (retailers)"),
+    "online_customers_n": ("网订客户数(户)", "Online customers (retailers)"),
+    "ordering_customers_n": ("订货客户数(户)", "Ordering customers (retailers)"),
+    "new_online_n": ("新增网订客户(户)", "Newly online (retailers)"),
+    "change_pp": ("个百分点", "pp"),
+    "offline": ("电话及走访", "Phone and visits"),
+}
+
+UNITS: dict[str, Pair] = {
     "unit_cases": ("箱", "cases"),
-    "unit_pct": ("%", "%"),
     "unit_yuan_carton": ("元/条", "yuan/carton"),
     "unit_yuan_case": ("元/箱", "yuan/case"),
     "unit_households": ("户", "retailers"),
-    # states
+}
+
+#: what a page shows when there is nothing to show
+STATES: dict[str, Pair] = {
     "no_data": (
         "还没有数据。运行 `python -m analytics demo` 生成演示数据，或在“数据管理”页上传提取文件。",
         "No data yet. Run `python -m analytics demo` for demo data, or upload extracts on the Data page.",
     ),
     "no_match": ("当前筛选条件下没有数据，请放宽筛选。", "Nothing matches the current filters; widen them."),
     "no_prev_year": ("数据中没有{year}年，无法计算同比。", "The data has no {year}, so there is no year-over-year change."),
-    "demo_built": ("已生成演示数据：{lines} 行订单，{districts} 个片区。", "Demo data built: {lines} order lines, {districts} districts."),
-    # ingestion issues (codes -> messages; {value} etc. filled in)
+}
+
+#: chart and table titles, tabs, downloads and the choices above them on the company and district pages
+CHARTS: dict[str, Pair] = {
+    "tab_chart": ("图表", "Chart"),
+    "tab_data": ("数据", "Data"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "download_xlsx": ("下载 Excel", "Download Excel"),
+    "not_online": ("尚未网上订货的客户", "Retailers not yet ordering online"),
+    "top_provincial": ("省产烟主要品牌", "Top provincial brands"),
+    "top_out_of_province": ("省外烟主要品牌", "Top out-of-province brands"),
+    "top_specs": ("主要规格", "Top specifications"),
+    "top_brands": ("主要品牌", "Top brands"),
+    "by_month": ("按月", "By month"),
+    "by_year": ("按年", "By year"),
+    "by_district": ("按片区", "By district"),
+    "by_area": ("按城乡", "By area type"),
+    "by_tier": ("按档位", "By tier"),
+    "class_table": ("各类烟销售对比", "Sales by price class"),
+    "main_indicators": ("主要指标", "Main indicators"),
+    "retailers_table": ("零售户明细", "Retailers"),
+    "decliners": ("五类烟降幅最大的零售户", "Retailers whose class 5 volume fell most"),
+    "district_compare": ("片区对比", "District comparison"),
+    "small_multiples": ("各片区走势", "Trends by district"),
+    "volume_by_channel": ("按订货方式的销量", "Volume by channel"),
+    "written_summary": ("分析文字", "Written summary"),
+    "sort_volume": ("按销量", "By volume"),
+    "sort_change": ("按降幅", "By largest fall"),
+    "sort_yoy": ("按同比", "By YoY"),
+    "company_total": ("全市合计", "Company total"),
+    "selection_total": ("所选片区合计", "Selected districts total"),
+}
+
+#: the retailers behind the figures: volume swings and the drill-down to order lines (district pages)
+RETAILERS: dict[str, Pair] = {
+    "swings": ("销量波动较大的零售户", "Retailers whose volume swings most"),
+    "swings_help": (
+        "按月销量的变异系数（标准差÷均值，未订货的月份计为 0）排序：值得走访核实，也可能提示代订货。",
+        "Ranked by the coefficient of variation of monthly volume (months without orders count as 0): worth a visit, and a hint of ordering on others' behalf.",
+    ),
+    "active_months": ("订货月数", "Months ordered"),
+    "swing": ("波动系数", "Swing"),
+    "min_month_cases": ("最低月销量(箱)", "Lowest month (cases)"),
+    "max_month_cases": ("最高月销量(箱)", "Highest month (cases)"),
+    "drilldown": ("零售户明细查询", "Retailer drill-down"),
+    "drilldown_pick": ("选择零售户", "Retailer"),
+    "drilldown_placeholder": ("输入许可证号或名称", "Type a licence number or name"),
+    "drilldown_lines": ("{year} 年订单明细 {n} 行", "{n} order lines in {year}"),
+    "order_date": ("订货日期", "Order date"),
+    "quantity_cartons": ("订货量(条)", "Quantity (cartons)"),
+}
+
+#: 时间过半，任务过半: the pace of the year
+PACE: dict[str, Pair] = {
+    "pace": ("年度进度", "Pace of the year"),
+    "pace_help": (
+        "累计销量占对比年份全年销量的比例，与时间进度（虚线）对照：曲线在虚线之上，说明销量进度快于时间。",
+        "Cumulative volume as a share of the comparison year's whole year, against the calendar (dashed): above the line means ahead of time.",
+    ),
+    "pace_axis": ("占{year}年全年销量(%)", "% of {year}'s whole-year volume"),
+    "time_progress": ("时间进度", "Time elapsed"),
+    "month_n": ("{m}月", "M{m}"),
+    "progress_pct": ("销量进度(%)", "Volume progress (%)"),
+    "time_pct": ("时间进度(%)", "Time elapsed (%)"),
+    "cum_cases": ("累计销量(箱)", "Cumulative volume (cases)"),
+    "pace_whole_year": ("年度进度按全年计算，不受月份筛选影响。", "The pace covers the whole year; the month filter does not apply to it."),
+}
+
+#: the filters, the period compared (同期), the data's period and freshness (docs/definitions.md)
+SAME_PERIOD: dict[str, Pair] = {
+    "period": ("期间", "Period"),
+    "compare_year": ("对比年份", "Compare with"),
+    "compare_with": ("对比", "vs"),
+    "month_range": ("{lo}–{hi}月", "{lo}–{hi}"),
+    "share": ("占比", "share"),
+    "through": ("截至日期", "Through"),
+    "period_vs": ("{period} vs {compare}", "{period} vs {compare}"),
+    "same_period_of": ("{year}年同期", "the same period of {year}"),
+    "year_n": ("{year}年", "{year}"),
+    "date_range": ("{start}至{end}", "{start} to {end}"),
+    "data_period": ("数据期间", "Data period"),
+    "data_status": ("数据期间 {start} 至 {end} · 更新于 {loaded}", "Data {start} to {end} · updated {loaded}"),
+}
+
+#: a wrong value in a link falls back to its default with one of these notices (pages/common.py)
+LINKS: dict[str, Pair] = {
+    "url_bad_lang": ("链接中的语言参数无效，已使用中文", "The link's language parameter is invalid; showing Chinese"),
+    "url_bad_y": ("链接中的年份参数无效，已使用 {year}年", "The link's year parameter is invalid; showing {year}"),
+    "url_bad_cy": ("链接中的对比年份参数无效，已使用 {cmp}", "The link's comparison year parameter is invalid; comparing with {cmp}"),
+    "url_no_cmp": ("不对比", "no comparison"),
+    "url_cmp_year": ("{year}年", "{year}"),
+    "url_bad_m": ("链接中的月份参数无效，已使用 1–12月", "The link's month parameter is invalid; showing months 1–12"),
+    "url_bad_t": ("链接中的档位参数无效，已使用 {lo}–{hi}档", "The link's tier parameter is invalid; showing tiers {lo}–{hi}"),
+    "url_bad_d": ("链接中的片区参数无效，已忽略无法识别的值", "The link's district parameter is invalid; unknown values were ignored"),
+    "url_bad_a": ("链接中的城乡分类参数无效，已忽略无法识别的值", "The link's area type parameter is invalid; unknown values were ignored"),
+    "url_bad_f": ("链接中的业态参数无效，已忽略无法识别的值", "The link's business format parameter is invalid; unknown values were ignored"),
+    "url_bad_present": ("链接中的演示参数无效，已按普通页面打开", "The link's presentation parameter is invalid; opened as a normal page"),
+    "url_bad_topic": ("链接中的演示主题参数无效，已从第一个主题开始", "The link's topic parameter is invalid; starting at the first topic"),
+}
+
+#: presenting, the PPTX deck, PNG and spreadsheet exports
+PRESENTING: dict[str, Pair] = {
+    "deck_title": ("卷烟销售分析", "cigarette sales review"),
+    "generated_on": ("生成于", "Generated on"),
+    "present": ("演示模式", "Presentation mode"),
+    "present_exit": ("退出演示", "Exit presentation"),
+    "present_prev": ("上一页", "Previous"),
+    "present_next": ("下一页", "Next"),
+    "present_keys": ("→ / PageDown / 空格 下一页 · ← / PageUp 上一页 · Home / End 首末页 · Esc 退出",
+                     "→ / PageDown / Space next · ← / PageUp previous · Home / End first / last · Esc exit"),
+    "change": ("增减", "Change"),
+    "download_png": ("下载 PNG", "Download PNG"),
+    "download_pptx": ("下载 PPTX 演示文稿", "Download PPTX deck"),
+    "copy_text": ("复制全文", "Copy the text"),
+    "sheet_data": ("数据", "Data"),
+    "sheet_raw": ("原始精度", "Full precision"),
+    "sheet_note": ("说明", "About"),
+}
+
+#: the Data page: loading extracts, the load history, withdrawing and restoring a load
+DATA_PAGE: dict[str, Pair] = {
+    "upload_title": ("导入提取文件", "Load extracts"),
+    "upload_help": (
+        "支持营销系统导出的 CSV（GBK 或 UTF-8）、Excel 和 parquet。先导入客户档案和卷烟档案，再导入订单。",
+        "CSV (GBK or UTF-8), Excel and parquet exports from the marketing system. Load the retailer and SKU masters before orders.",
+    ),
+    "upload_files": ("选择文件（可多选）", "Choose files (several at once)"),
+    # Streamlit's own file-uploader texts, replaced in Chinese (pages/common.py::uploader_in_chinese)
+    "uploader_button": ("选择文件", "Upload"),
+    "uploader_limit": ("单个文件不超过 {mb} MB，可拖放到这里", "{mb}MB per file"),
+    "upload_kind": ("文件类型", "Kind"),
+    "kind_auto": ("自动识别", "Detect from headers"),
+    "kind_orders": ("订单明细", "Order lines"),
+    "kind_retailers": ("客户档案", "Retailer master"),
+    "kind_skus": ("卷烟档案", "SKU master"),
+    "upload_sheet": ("工作表（Excel）", "Sheet (Excel)"),
+    "upload_sheet_first": ("默认第一个工作表", "first sheet"),
+    "upload_period": ("指定替换期间", "State the period replaced"),
+    "upload_period_help": (
+        "订单默认替换文件中最早到最晚订货日期之间、同片区的原有数据；需要覆盖整月时在此指定。",
+        "Orders replace the same districts' lines between the file's first and last order date; state a wider period here if needed.",
+    ),
+    "file": ("文件", "File"),
+    "format": ("格式", "Format"),
+    "rows": ("行数", "Rows"),
+    "item": ("项目", "Item"),
+    "value": ("内容", "Value"),
+    "column": ("标准列", "Column"),
+    "header": ("文件表头", "Header in file"),
+    "upload_duplicate": ("这个文件已经导入过（内容完全相同），不会重复导入。", "This exact file is already loaded; loading it again changes nothing."),
+    "upload_refused": ("发现 {n} 个问题，此批文件不会导入：", "{n} problems found; this batch will not be loaded:"),
+    "upload_nothing_stored": ("数据未做任何改动。请修正上面的问题后重新上传。", "Nothing was changed. Fix the problems above and upload again."),
+    "upload_mapping": ("列对应关系", "Column mapping"),
+    "upload_unmapped": ("未使用的列", "Columns not used"),
+    "upload_first_rows": ("前 10 行（已规范化）", "First 10 rows (normalised)"),
+    "upload_replaces": (
+        "将替换 {district} {start} 至 {end} 的 {lines} 行订单（{cases}，来自 {extracts}）",
+        "Replaces {lines} order lines ({cases}) of {district} from {start} to {end} (from {extracts})",
+    ),
+    "loaded_on": ("{date} 导入", "loaded on {date}"),
+    "upload_replaces_nothing": ("不替换任何已有订单。", "Replaces no existing order lines."),
+    "upload_confirm": ("确认导入 {n} 个文件", "Load {n} file(s)"),
+    "loading": ("正在导入并更新汇总表…", "Loading and rebuilding rollups…"),
+    "upload_loaded": ("已导入 {id}：{file}，{rows} 行", "Loaded {id}: {file}, {rows} rows"),
+    "samples": ("示例文件", "Sample extracts"),
+    "samples_help": ("下载示例文件，了解营销系统导出的格式，也可以直接上传试用。", "Download a sample to see the expected format, or upload it to try the page."),
+    "history": ("导入记录", "Load history"),
+    "history_help": ("撤销只会停用该次导入，文件仍保留，可随时查看。（{now}）", "A rollback withdraws a load; its file is kept. ({now})"),
+    "hist_id": ("编号", "ID"),
+    "hist_status": ("状态", "Status"),
+    "hist_kind": ("类型", "Kind"),
+    "hist_file_name": ("文件名", "File"),
+    "hist_rows": ("行数", "Rows"),
+    "hist_period_start": ("开始日期", "From"),
+    "hist_period_end": ("结束日期", "To"),
+    "hist_districts": ("片区", "Districts"),
+    "hist_loaded_at": ("导入时间", "Loaded at"),
+    "hist_loaded_by": ("导入人", "Loaded by"),
+    "hist_withdrawn_at": ("撤销时间", "Withdrawn at"),
+    "hist_withdrawn_by": ("撤销人", "Withdrawn by"),
+    "hist_restored_at": ("恢复时间", "Restored at"),
+    "hist_restored_by": ("恢复人", "Restored by"),
+    "status_active": ("生效", "active"),
+    "status_withdrawn": ("已撤销", "withdrawn"),
+    "status_purged": ("已清除", "purged"),
+    "pick_placeholder": ("请选择一次导入", "Choose a load"),
+    "action_choose_first": ("请先选择一次导入，并勾选确认。", "Choose a load and tick the confirmation first."),
+    "rollback": ("撤销导入", "Withdraw load"),
+    "rollback_pick": ("选择要撤销的导入", "Load to withdraw"),
+    "rollback_sure": ("我确认撤销，数据将恢复到导入之前", "I am sure: restore the state before this load"),
+    "rollback_done": ("已撤销 {id}（{file}）", "Withdrew {id} ({file})"),
+    "rollback_undo_hint": ("如需撤回，可在“恢复已撤销的导入”中选择 {id}。", "To undo, choose {id} under 'Restore a withdrawn load'."),
+    "restore_title": ("恢复已撤销的导入", "Restore a withdrawn load"),
+    "restore": ("恢复导入", "Restore load"),
+    "restore_pick": ("选择要恢复的导入", "Load to restore"),
+    "restore_sure": ("我确认恢复，该次导入将按原来的顺序重新生效", "I am sure: make this load active again, in its original order"),
+    "restore_done": ("已恢复 {id}（{file}）", "Restored {id} ({file})"),
+    "restore_undo_hint": ("如需撤回，可在“撤销导入”中再次选择 {id}。", "To undo, choose {id} under 'Withdraw load' again."),
+    "preview_withdraw": ("撤销 {id}（{file}）将带来以下变化：", "Withdrawing {id} ({file}) changes:"),
+    "preview_restore": ("恢复 {id}（{file}）将带来以下变化：", "Restoring {id} ({file}) changes:"),
+    "preview_nothing": ("不改变任何现有数据：这次导入的订单已全部被之后的导入替换。",
+                        "No live figure changes: later loads replace all of this load's lines."),
+    "chg_change": ("变化", "Change"),
+    "chg_removed": ("移出", "Goes away"),
+    "chg_returned": ("恢复", "Comes back"),
+    "chg_extract": ("所属导入", "Load"),
+    "chg_key": ("档案编号", "Record"),
+    "chg_fields": ("改动", "Changes"),
+    "chg_source": ("之后取自", "Then from"),
+    "chg_record_gone": ("记录将删除（其他导入中没有该记录）", "Record goes away (no other load holds it)"),
+    "chg_record_new": ("记录将出现", "Record comes back"),
+    "chg_orphans": ("注意：{n} 行现有订单引用的零售户或卷烟将不在档案中。",
+                    "Note: {n} live order lines would refer to a retailer or SKU no longer in the master."),
+}
+
+#: problems found in an extract (analytics/ingest.py: codes -> messages; {value} etc. filled in)
+INGEST_ERRORS: dict[str, Pair] = {
     "err_missing_column": ("缺少必需的列“{column}”（可用表头：{aliases}）", "required column '{column}' is missing (headers accepted: {aliases})"),
     "err_empty_file": ("文件没有数据行", "the file has no data rows"),
     "err_unknown_kind": (
@@ -134,270 +380,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_more": ("……另有 {n} 个问题未列出", "... and {n} more problems"),
 }
 
-
-def t(key: str, lang: str = "zh", **params: object) -> str:
-    """The label for `key` in `lang`, with {placeholders} filled; an unknown key is returned as is."""
-    pair = LABELS.get(key)
-    if pair is None:
-        return key
-    text = pair[1] if lang == "en" else pair[0]
-    return text.format(**params) if params else text
-
-
-def class_label(cls: int, lang: str = "zh") -> str:
-    return t(f"class_{int(cls)}", lang)
-
-
-# --- palettes: fixed colours, the same on every chart ---------------------------------------
-
-#: 一类 … 五类: dark red (premium) through to grey-blue (low tier).
-CLASS_COLORS = {1: "#B2182B", 2: "#EF8A62", 3: "#F4C542", 4: "#67A9CF", 5: "#2166AC"}
-PROVINCIAL_COLORS = {True: "#1B9E77", False: "#B8B8B8"}
-CHANNEL_COLORS = {"online": "#7570B3", "phone": "#E7298A", "visit": "#66A61E", "other": "#999999"}
-AREA_COLORS = {"urban": "#386CB0", "rural": "#BF5B17"}
-#: the selected year and the year it is compared with, on every chart that shows both
-YEAR_COLORS = {"current": "#386CB0", "compare": "#BBBBBB"}
-SERIES_COLORS = ("#386CB0", "#F0027F", "#BF5B17", "#666666", "#7FC97F", "#BEAED4", "#FDC086", "#1B9E77")
-
-
-# --- number formats: 箱 two decimals, % two decimals, 元/条 two decimals ---------------------
-
-def _is_missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def fmt_cases(value: float | None, lang: str = "zh", unit: bool = True) -> str:
-    if _is_missing(value):
-        return "—"
-    text = f"{value:,.2f}"
-    return f"{text} {t('unit_cases', lang)}" if unit else text
-
-
-def fmt_pct(value: float | None, signed: bool = False) -> str:
-    if _is_missing(value):
-        return "—"
-    return f"{value:+.2f}%" if signed else f"{value:.2f}%"
-
-
-def fmt_price(value: float | None, lang: str = "zh", unit: bool = True) -> str:
-    if _is_missing(value):
-        return "—"
-    text = f"{value:,.2f}"
-    return f"{text} {t('unit_yuan_carton', lang)}" if unit else text
-
-
-def fmt_case_value(value: float | None, lang: str = "zh") -> str:
-    if _is_missing(value):
-        return "—"
-    return f"{value:,.2f} {t('unit_yuan_case', lang)}"
-
-
-def fmt_count(value: float | None, lang: str = "zh") -> str:
-    if _is_missing(value):
-        return "—"
-    return f"{int(value):,} {t('unit_households', lang)}"
-
-
-#: Plotly hover formats for the same units (d3-format strings).
-HOVER_CASES = ":,.2f"
-HOVER_PCT = ":.2f"
-HOVER_PRICE = ":,.2f"
-
-LABELS.update({
-    "tab_chart": ("图表", "Chart"),
-    "tab_data": ("数据", "Data"),
-    "download_csv": ("下载 CSV", "Download CSV"),
-    "download_xlsx": ("下载 Excel", "Download Excel"),
-    "period": ("期间", "Period"),
-    "filters_active": ("当前筛选", "Filters in force"),
-    "new_online": ("新增网订客户", "Newly online retailers"),
-    "not_online": ("尚未网上订货的客户", "Retailers not yet ordering online"),
-    "class5_change_cases": ("五类烟增减(箱)", "Class 5 change (cases)"),
-    "class5_cases": ("五类烟(箱)", "Class 5 (cases)"),
-    "class5_cases_prev": ("去年五类烟(箱)", "Class 5 last year (cases)"),
-    "cases_prev": ("去年同期(箱)", "Last year (cases)"),
-    "cases": ("销量(箱)", "Volume (cases)"),
-    "online": ("网上订货", "Online"),
-    "online_flag": ("已网订", "Orders online"),
-    "avg_price_yoy_pct": ("条均价同比(%)", "Avg. price YoY (%)"),
-    "provincial_share_pct": ("省产烟占比(%)", "Provincial share (%)"),
-    "provincial_share_change_pp": ("省产烟占比变化(百分点)", "Provincial share change (pp)"),
-    "online_rate_pct": ("网订率(%)", "Online rate (%)"),
-    "online_rate_change_pp": ("网订率变化(百分点)", "Online rate change (pp)"),
-    "online_volume_share_pct": ("网订销量占比(%)", "Online volume share (%)"),
-    "volume_yoy_pct": ("销量同比(%)", "Volume YoY (%)"),
-    "low_tier_yoy_pct": ("五类烟同比(%)", "Class 5 YoY (%)"),
-    "is_provincial": ("是否省产", "Provincial"),
-    "name": ("名称", "Name"),
-    "top_provincial": ("省产烟主要品牌", "Top provincial brands"),
-    "top_out_of_province": ("省外烟主要品牌", "Top out-of-province brands"),
-    "top_specs": ("主要规格", "Top specifications"),
-    "by_month": ("按月", "By month"),
-    "by_year": ("按年", "By year"),
-    "by_district": ("按片区", "By district"),
-    "by_area": ("按城乡", "By area type"),
-    "by_format": ("按业态", "By business format"),
-    "by_tier": ("按档位", "By tier"),
-    "class_table": ("各类烟销售对比", "Sales by price class"),
-    "main_indicators": ("主要指标", "Main indicators"),
-    "retailers_table": ("零售户明细", "Retailers"),
-    "decliners": ("五类烟降幅最大的零售户", "Retailers whose class 5 volume fell most"),
-    "district_compare": ("片区对比", "District comparison"),
-    "small_multiples": ("各片区走势", "Trends by district"),
-    "selected": ("已选择", "Selected"),
-    "clear_selection": ("清除选择", "Clear selection"),
-    "district_fixed": ("本页只显示 {district}", "This page shows {district} only"),
-    "change_pp": ("个百分点", "pp"),
-})
-
-LABELS.update({
-    "nav_company": ("全市", "Company"),
-    "nav_admin": ("管理", "Admin"),
-})
-
-# Streamlit's own file-uploader texts, replaced in Chinese (pages/common.py::uploader_in_chinese)
-LABELS.update({
-    "uploader_button": ("选择文件", "Upload"),
-    "uploader_limit": ("单个文件不超过 {mb} MB，可拖放到这里", "{mb}MB per file"),
-})
-
-# issue #10: a wrong value in a link falls back to its default with one of these notices (pages/common.py)
-LABELS.update({
-    "url_bad_lang": ("链接中的语言参数无效，已使用中文", "The link's language parameter is invalid; showing Chinese"),
-    "url_bad_y": ("链接中的年份参数无效，已使用 {year}年", "The link's year parameter is invalid; showing {year}"),
-    "url_bad_cy": ("链接中的对比年份参数无效，已使用 {cmp}", "The link's comparison year parameter is invalid; comparing with {cmp}"),
-    "url_no_cmp": ("不对比", "no comparison"),
-    "url_cmp_year": ("{year}年", "{year}"),
-    "url_bad_m": ("链接中的月份参数无效，已使用 1–12月", "The link's month parameter is invalid; showing months 1–12"),
-    "url_bad_t": ("链接中的档位参数无效，已使用 {lo}–{hi}档", "The link's tier parameter is invalid; showing tiers {lo}–{hi}"),
-    "url_bad_d": ("链接中的片区参数无效，已忽略无法识别的值", "The link's district parameter is invalid; unknown values were ignored"),
-    "url_bad_a": ("链接中的城乡分类参数无效，已忽略无法识别的值", "The link's area type parameter is invalid; unknown values were ignored"),
-    "url_bad_f": ("链接中的业态参数无效，已忽略无法识别的值", "The link's business format parameter is invalid; unknown values were ignored"),
-    "url_bad_present": ("链接中的演示参数无效，已按普通页面打开", "The link's presentation parameter is invalid; opened as a normal page"),
-    "url_bad_topic": ("链接中的演示主题参数无效，已从第一个主题开始", "The link's topic parameter is invalid; starting at the first topic"),
-    # errors a user can meet on the Data page (pages/views/data.py), and anything unexpected (pages/common.py::guarded)
-    "err_disk_full": ("磁盘空间不足，数据没有改动。请清理数据目录所在的磁盘后重试，或联系管理员。",
-                      "The disk is full; nothing changed. Free space on the data directory's disk and try again, or ask your administrator."),
-    "err_permission": ("没有读写数据目录的权限，数据没有改动。请联系管理员检查数据目录的权限。",
-                       "No permission to read or write the data directory; nothing changed. Ask your administrator to check its permissions."),
-    "err_file_missing": ("找不到这次导入所需的文件（数据目录中的文件可能被移动或删除），数据没有改动。请联系管理员。",
-                         "A file this needs is missing (moved or deleted from the data directory); nothing changed. Ask your administrator."),
-    "err_io": ("读写数据目录时出错，数据没有改动。请稍后重试；如果问题仍在，请联系管理员。",
-               "Reading or writing the data directory failed; nothing changed. Try again later; if it keeps happening, ask your administrator."),
-    "err_unexpected": ("页面出错了，请刷新页面重试。如果问题仍在，请把参考编号 {ref} 告诉管理员。",
-                       "Something went wrong on this page. Reload to try again; if it keeps happening, give your administrator the reference {ref}."),
-})
-
-
-def localize(frame, lang: str, columns: list[str] | None = None, rounded: bool = True, rename: dict | None = None):
-    """A display copy of `frame` through the column registry (analytics/columns.py): the given columns
-    in order, headers as labels with units, vocabularies in words, two decimals for 箱, %, 元."""
-    from .columns import localize as _localize  # columns imports this module
-
-    return _localize(frame, lang, columns, rounded=rounded, rename=rename)
-
-# the data behind every chart: headers with units, words for codes, the note that says what a file shows
-LABELS.update({
-    "yes": ("是", "Yes"),
-    "no": ("否", "No"),
-    "sku_id": ("卷烟编码", "SKU code"),
-    "manufacturer": ("生产企业", "Manufacturer"),
-    "avg_price_yuan": ("条均价(元/条)", "Avg. price (yuan/carton)"),
-    "case_value_yuan": ("单箱值(元/箱)", "Value per case (yuan/case)"),
-    "wholesale_price_yuan": ("批发价(元/条)", "Wholesale price (yuan/carton)"),
-    "customers_n": ("客户数(户)", "Customers (retailers)"),
-    "online_customers_n": ("网订客户数(户)", "Online customers (retailers)"),
-    "ordering_customers_n": ("订货客户数(户)", "Ordering customers (retailers)"),
-    "new_online_n": ("新增网订客户(户)", "Newly online (retailers)"),
-    "online_cases": ("网订销量(箱)", "Online volume (cases)"),
-    "low_tier_share_pct_label": ("五类烟占比(%)", "Class 5 share (%)"),
-    "compare_with": ("对比", "vs"),
-    "month_range": ("{lo}–{hi}月", "{lo}–{hi}"),
-    "company_total": ("全市合计", "Company total"),
-    "selection_total": ("所选片区合计", "Selected districts total"),
-    "sheet_data": ("数据", "Data"),
-    "sheet_raw": ("原始精度", "Full precision"),
-    "sheet_note": ("说明", "About"),
-})
-
-
-LABELS.update({
-    "written_summary": ("分析文字", "Written summary"),
-    "sort_volume": ("按销量", "By volume"),
-    "sort_change": ("按降幅", "By largest fall"),
-    "sort_yoy": ("按同比", "By YoY"),
-})
-
-LABELS.update({"top_brands": ("主要品牌", "Top brands")})
-
-# the Data page
-LABELS.update({
-    "upload_title": ("导入提取文件", "Load extracts"),
-    "upload_help": (
-        "支持营销系统导出的 CSV（GBK 或 UTF-8）、Excel 和 parquet。先导入客户档案和卷烟档案，再导入订单。",
-        "CSV (GBK or UTF-8), Excel and parquet exports from the marketing system. Load the retailer and SKU masters before orders.",
-    ),
-    "upload_files": ("选择文件（可多选）", "Choose files (several at once)"),
-    "upload_kind": ("文件类型", "Kind"),
-    "kind_auto": ("自动识别", "Detect from headers"),
-    "kind_orders": ("订单明细", "Order lines"),
-    "kind_retailers": ("客户档案", "Retailer master"),
-    "kind_skus": ("卷烟档案", "SKU master"),
-    "upload_sheet": ("工作表（Excel）", "Sheet (Excel)"),
-    "upload_sheet_first": ("默认第一个工作表", "first sheet"),
-    "upload_period": ("指定替换期间", "State the period replaced"),
-    "upload_period_help": (
-        "订单默认替换文件中最早到最晚订货日期之间、同片区的原有数据；需要覆盖整月时在此指定。",
-        "Orders replace the same districts' lines between the file's first and last order date; state a wider period here if needed.",
-    ),
-    "file": ("文件", "File"),
-    "format": ("格式", "Format"),
-    "rows": ("行数", "Rows"),
-    "item": ("项目", "Item"),
-    "value": ("内容", "Value"),
-    "column": ("标准列", "Column"),
-    "header": ("文件表头", "Header in file"),
-    "upload_duplicate": ("这个文件已经导入过（内容完全相同），不会重复导入。", "This exact file is already loaded; loading it again changes nothing."),
-    "upload_refused": ("发现 {n} 个问题，此批文件不会导入：", "{n} problems found; this batch will not be loaded:"),
-    "upload_nothing_stored": ("数据未做任何改动。请修正上面的问题后重新上传。", "Nothing was changed. Fix the problems above and upload again."),
-    "upload_mapping": ("列对应关系", "Column mapping"),
-    "upload_unmapped": ("未使用的列", "Columns not used"),
-    "upload_first_rows": ("前 10 行（已规范化）", "First 10 rows (normalised)"),
-    "upload_replaces": (
-        "将替换 {district} {start} 至 {end} 的 {lines} 行订单（{cases}，来自 {extracts}）",
-        "Replaces {lines} order lines ({cases}) of {district} from {start} to {end} (from {extracts})",
-    ),
-    "loaded_on": ("{date} 导入", "loaded on {date}"),
-    "upload_replaces_nothing": ("不替换任何已有订单。", "Replaces no existing order lines."),
-    "upload_confirm": ("确认导入 {n} 个文件", "Load {n} file(s)"),
-    "loading": ("正在导入并更新汇总表…", "Loading and rebuilding rollups…"),
-    "upload_loaded": ("已导入 {id}：{file}，{rows} 行", "Loaded {id}: {file}, {rows} rows"),
-    "samples": ("示例文件", "Sample extracts"),
-    "samples_help": ("下载示例文件，了解营销系统导出的格式，也可以直接上传试用。", "Download a sample to see the expected format, or upload it to try the page."),
-    "history": ("导入记录", "Load history"),
-    "history_help": ("撤销只会停用该次导入，文件仍保留，可随时查看。（{now}）", "A rollback withdraws a load; its file is kept. ({now})"),
-    "hist_id": ("编号", "ID"),
-    "hist_status": ("状态", "Status"),
-    "hist_kind": ("类型", "Kind"),
-    "hist_file_name": ("文件名", "File"),
-    "hist_rows": ("行数", "Rows"),
-    "hist_period_start": ("开始日期", "From"),
-    "hist_period_end": ("结束日期", "To"),
-    "hist_districts": ("片区", "Districts"),
-    "hist_loaded_at": ("导入时间", "Loaded at"),
-    "hist_loaded_by": ("导入人", "Loaded by"),
-    "status_active": ("生效", "active"),
-    "status_withdrawn": ("已撤销", "withdrawn"),
-    "rollback": ("撤销导入", "Withdraw load"),
-    "rollback_pick": ("选择要撤销的导入", "Load to withdraw"),
-    "rollback_sure": ("我确认撤销，数据将恢复到导入之前", "I am sure: restore the state before this load"),
-    "rollback_confirm_first": ("请先勾选确认。", "Tick the confirmation first."),
-    "rollback_done": ("已撤销 {id}（{file}）", "Withdrew {id} ({file})"),
-})
-
-# errors of the data directory a user can cause or meet (analytics.store.StoreError): what happened,
-# that nothing changed, what to do; never a server path
-LABELS.update({
+#: errors of the data directory a user can cause or meet (analytics.store.StoreError, analytics/errors.py)
+#: and anything unexpected (pages/common.py::guarded): what happened, that nothing changed, what to do;
+#: never a server path
+ERRORS: dict[str, Pair] = {
     "err_space_needed": ("磁盘空间不足：本次操作需要约 {need} 可用空间，当前仅 {free}。数据没有改动；请清理数据目录所在的磁盘后重试。",
                          "Not enough disk space: this needs about {need} free, only {free} is available. Nothing changed; "
                          "free space on the data directory's disk and try again."),
@@ -407,150 +393,72 @@ LABELS.update({
     "err_permission": ("无法写入数据目录（没有写入权限或磁盘为只读）。数据没有改动；请管理员检查数据目录的权限。",
                        "Cannot write to the data directory (no permission, or a read-only disk). Nothing changed; "
                        "ask the administrator to check the data directory's permissions."),
+    # an OSError met outside the store's own checks (analytics/errors.py)
+    "err_io_disk_full": ("磁盘空间不足，数据没有改动。请清理数据目录所在的磁盘后重试，或联系管理员。",
+                         "The disk is full; nothing changed. Free space on the data directory's disk and try again, or ask your administrator."),
+    "err_io_permission": ("没有读写数据目录的权限，数据没有改动。请联系管理员检查数据目录的权限。",
+                          "No permission to read or write the data directory; nothing changed. Ask your administrator to check its permissions."),
+    "err_file_missing": ("找不到这次导入所需的文件（数据目录中的文件可能被移动或删除），数据没有改动。请联系管理员。",
+                         "A file this needs is missing (moved or deleted from the data directory); nothing changed. Ask your administrator."),
+    "err_io": ("读写数据目录时出错，数据没有改动。请稍后重试；如果问题仍在，请联系管理员。",
+               "Reading or writing the data directory failed; nothing changed. Try again later; if it keeps happening, ask your administrator."),
+    "err_lock_timeout": ("另一项导入或撤销正在进行，数据没有改动，请稍后再试。", "Another load or rollback is running; nothing changed. Try again in a minute."),
     "err_extract_missing": ("导入 {id} 的存储文件缺失，无法更新数据，数据没有改动。请管理员从备份恢复数据目录，或撤销 {id} 后重新导入原文件。",
                             "The stored file of load {id} is missing, so the data cannot be updated; nothing changed. "
                             "Ask the administrator to restore the data directory from a backup, or withdraw {id} and load the original file again."),
     "err_unknown_extract_known": ("没有编号为 {id} 的导入（现有：{known}）。", "There is no load {id} (known: {known})."),
-    "err_purged": ("{id} 的文件已于 {other} 按保留期限清除，无法恢复；如仍需这些数据，请重新导入原文件。",
-                   "The file of {id} was purged on {other} under the retention rule, so it cannot be restored; "
-                   "load the original file again if you still need it."),
-    "status_purged": ("已清除", "purged"),
-    "hist_purged_at": ("清除时间", "Purged at"),
-    "hist_purged_by": ("清除人", "Purged by"),
-})
-
-
-def fmt_bytes(n: float) -> str:
-    """A size for people: 300 MB, 1.2 GB (decimal units, as disk tools and vendors show them)."""
-    for unit, size in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
-        if n >= size:
-            value = n / size
-            return f"{value:.1f} {unit}" if value < 10 else f"{value:,.0f} {unit}"
-    return f"{int(n)} B"
-
-
-# the Data page: withdrawing and restoring a load, with a preview of what changes
-LABELS.update({
-    "pick_placeholder": ("请选择一次导入", "Choose a load"),
-    "action_choose_first": ("请先选择一次导入，并勾选确认。", "Choose a load and tick the confirmation first."),
-    "rollback_undo_hint": ("如需撤回，可在“恢复已撤销的导入”中选择 {id}。", "To undo, choose {id} under 'Restore a withdrawn load'."),
-    "restore_title": ("恢复已撤销的导入", "Restore a withdrawn load"),
-    "restore": ("恢复导入", "Restore load"),
-    "restore_pick": ("选择要恢复的导入", "Load to restore"),
-    "restore_sure": ("我确认恢复，该次导入将按原来的顺序重新生效", "I am sure: make this load active again, in its original order"),
-    "restore_done": ("已恢复 {id}（{file}）", "Restored {id} ({file})"),
-    "restore_undo_hint": ("如需撤回，可在“撤销导入”中再次选择 {id}。", "To undo, choose {id} under 'Withdraw load' again."),
-    "preview_withdraw": ("撤销 {id}（{file}）将带来以下变化：", "Withdrawing {id} ({file}) changes:"),
-    "preview_restore": ("恢复 {id}（{file}）将带来以下变化：", "Restoring {id} ({file}) changes:"),
-    "preview_nothing": ("不改变任何现有数据：这次导入的订单已全部被之后的导入替换。",
-                        "No live figure changes: later loads replace all of this load's lines."),
-    "chg_change": ("变化", "Change"),
-    "chg_removed": ("移出", "Goes away"),
-    "chg_returned": ("恢复", "Comes back"),
-    "chg_extract": ("所属导入", "Load"),
-    "chg_key": ("档案编号", "Record"),
-    "chg_fields": ("改动", "Changes"),
-    "chg_source": ("之后取自", "Then from"),
-    "chg_record_gone": ("记录将删除（其他导入中没有该记录）", "Record goes away (no other load holds it)"),
-    "chg_record_new": ("记录将出现", "Record comes back"),
-    "chg_orphans": ("注意：{n} 行现有订单引用的零售户或卷烟将不在档案中。",
-                    "Note: {n} live order lines would refer to a retailer or SKU no longer in the master."),
-    "sku_id": ("卷烟编码", "SKU code"),
-    "manufacturer": ("生产企业", "Manufacturer"),
-    "wholesale_price": ("批发价(元/条)", "Wholesale price (yuan/carton)"),
-    "hist_withdrawn_at": ("撤销时间", "Withdrawn at"),
-    "hist_withdrawn_by": ("撤销人", "Withdrawn by"),
-    "hist_restored_at": ("恢复时间", "Restored at"),
-    "hist_restored_by": ("恢复人", "Restored by"),
-    "err_unknown_extract": ("没有编号为 {id} 的导入。", "There is no load {id}."),
     "err_already_withdrawn": ("{id} 已经撤销（可能刚被其他人撤销），数据没有改动。", "{id} is already withdrawn (perhaps just now, by someone else); nothing changed."),
     "err_already_active": ("{id} 已经生效（可能刚被其他人恢复），数据没有改动。", "{id} is already active (perhaps just now, by someone else); nothing changed."),
     "err_same_content_active": ("{id} 与生效中的 {other} 是同一个文件，请先撤销 {other}。", "{id} holds the same file as {other}, which is active; withdraw {other} first."),
-    "err_lock_timeout": ("另一项导入或撤销正在进行，数据没有改动，请稍后再试。", "Another load or rollback is running; nothing changed. Try again in a minute."),
-})
+    "err_purged": ("{id} 的文件已于 {other} 按保留期限清除，无法恢复；如仍需这些数据，请重新导入原文件。",
+                   "The file of {id} was purged on {other} under the retention rule, so it cannot be restored; "
+                   "load the original file again if you still need it."),
+    "err_unexpected": ("页面出错了，请刷新页面重试。如果问题仍在，请把参考编号 {ref} 告诉管理员。",
+                       "Something went wrong on this page. Reload to try again; if it keeps happening, give your administrator the reference {ref}."),
+}
+
+SECTIONS: dict[str, dict[str, Pair]] = {
+    "pages": PAGES, "measures": MEASURES, "units": UNITS, "states": STATES, "charts": CHARTS, "retailers": RETAILERS,
+    "pace": PACE, "same_period": SAME_PERIOD, "links": LINKS, "presenting": PRESENTING, "data_page": DATA_PAGE,
+    "ingest_errors": INGEST_ERRORS, "errors": ERRORS,
+}
+
+#: key -> (中文, English). Every UI text on a page, chart, export or message comes from here.
+LABELS: dict[str, Pair] = {key: pair for section in SECTIONS.values() for key, pair in section.items()}
 
 
-def fmt_time(iso: str | None) -> str:
-    """A manifest timestamp (ISO 8601 with offset) in the server's local time, to the minute; — when missing."""
-    import datetime as dt
+def t(key: str, lang: str = "zh", **params: object) -> str:
+    """The UI text for `key` in `lang`, with {placeholders} filled; an unknown key is returned as is."""
+    pair = LABELS.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if lang == "en" else pair[0]
+    return text.format(**params) if params else text
 
-    if not iso:
-        return "—"
-    try:
-        moment = dt.datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return (moment.astimezone() if moment.tzinfo else moment).strftime("%Y-%m-%d %H:%M")
 
-# presenting and exports
-LABELS.update({
-    "deck_title": ("卷烟销售分析", "cigarette sales review"),
-    "generated_on": ("生成于", "Generated on"),
-    "data_period": ("数据期间", "Data period"),
-    "present": ("演示模式", "Presentation mode"),
-    "present_exit": ("退出演示", "Exit presentation"),
-    "present_prev": ("上一页", "Previous"),
-    "present_next": ("下一页", "Next"),
-    "download_png": ("下载 PNG", "Download PNG"),
-    "download_pptx": ("下载 PPTX 演示文稿", "Download PPTX deck"),
-    "copy_hint": ("点击右上角图标复制全文", "Use the icon at the top right to copy the text"),
-    "export_filters": ("筛选条件", "Filters"),
-})
-# presentation keys and the deck's KPI table
-LABELS.update({
-    "present_first": ("第一页", "First"),
-    "present_last": ("最后一页", "Last"),
-    "present_keys": ("→ / PageDown / 空格 下一页 · ← / PageUp 上一页 · Home / End 首末页 · Esc 退出",
-                     "→ / PageDown / Space next · ← / PageUp previous · Home / End first / last · Esc exit"),
-    "comparison": ("对比", "Comparison"),
-    "change": ("增减", "Change"),
-})
-#: a change that is good news (green) or bad news (red); for 五类 a fall is the good news
-CHANGE_COLORS = {"good": "#1E8E3E", "bad": "#D93025"}
-LABELS.update({"copy_text": ("复制全文", "Copy the text")})
-LABELS.update({
-    "swings": ("销量波动较大的零售户", "Retailers whose volume swings most"),
-    "swings_help": (
-        "按月销量的变异系数（标准差÷均值，未订货的月份计为 0）排序：值得走访核实，也可能提示代订货。",
-        "Ranked by the coefficient of variation of monthly volume (months without orders count as 0): worth a visit, and a hint of ordering on others' behalf.",
-    ),
-    "active_months": ("订货月数", "Months ordered"),
-    "swing": ("波动系数", "Swing"),
-    "min_month_cases": ("最低月销量(箱)", "Lowest month (cases)"),
-    "max_month_cases": ("最高月销量(箱)", "Highest month (cases)"),
-    "drilldown": ("零售户明细查询", "Retailer drill-down"),
-    "drilldown_pick": ("选择零售户", "Retailer"),
-    "drilldown_placeholder": ("输入许可证号或名称", "Type a licence number or name"),
-    "drilldown_lines": ("{year} 年订单明细 {n} 行", "{n} order lines in {year}"),
-    "order_date": ("订货日期", "Order date"),
-    "quantity_cartons": ("订货量(条)", "Quantity (cartons)"),
-})
-LABELS.update({"offline": ("电话及走访", "Phone and visits"), "volume_by_channel": ("按订货方式的销量", "Volume by channel")})
+# --- data vocabularies: the words for the codes stored in the data -------------------------------
 
-# 时间过半，任务过半: the pace of the year
-LABELS.update({
-    "pace": ("年度进度", "Pace of the year"),
-    "pace_help": (
-        "累计销量占对比年份全年销量的比例，与时间进度（虚线）对照：曲线在虚线之上，说明销量进度快于时间。",
-        "Cumulative volume as a share of the comparison year's whole year, against the calendar (dashed): above the line means ahead of time.",
-    ),
-    "pace_axis": ("占{year}年全年销量(%)", "% of {year}'s whole-year volume"),
-    "time_progress": ("时间进度", "Time elapsed"),
-    "month_n": ("{m}月", "M{m}"),
-    "progress_pct": ("销量进度(%)", "Volume progress (%)"),
-    "time_pct": ("时间进度(%)", "Time elapsed (%)"),
-    "cum_cases": ("累计销量(箱)", "Cumulative volume (cases)"),
-})
+#: vocabulary -> code -> (中文, English); the codes are analytics/contract.py's canonical values
+VOCABULARIES: dict[str, dict[object, Pair]] = {
+    "area": {"urban": ("城网", "Urban"), "rural": ("农网", "Rural")},
+    "channel": {"online": ("网上订货", "Online"), "phone": ("电话订货", "Phone"), "visit": ("走访订货", "Visit"),
+                "other": ("其他", "Other")},
+    "provincial": {True: ("省产", "Provincial"), False: ("省外", "Out-of-province")},
+    "yes_no": {True: ("是", "Yes"), False: ("否", "No")},
+    "class": {1: ("一类", "Class 1"), 2: ("二类", "Class 2"), 3: ("三类", "Class 3"), 4: ("四类", "Class 4"),
+              5: ("五类", "Class 5")},
+}
 
-# the period compared (同期), the data's period and freshness, and the scope a chart shows
-LABELS.update({
-    "compare_year": ("对比年份", "Compare with"),
-    "share": ("占比", "share"),
-    "through": ("截至日期", "Through"),
-    "period_vs": ("{period} vs {compare}", "{period} vs {compare}"),
-    "same_period_of": ("{year}年同期", "the same period of {year}"),
-    "year_n": ("{year}年", "{year}"),
-    "date_range": ("{start}至{end}", "{start} to {end}"),
-    "data_status": ("数据期间 {start} 至 {end} · 更新于 {loaded}", "Data {start} to {end} · updated {loaded}"),
-    "pace_whole_year": ("年度进度按全年计算，不受月份筛选影响。", "The pace covers the whole year; the month filter does not apply to it."),
-})
+
+def vocab(kind: str, code: object, lang: str = "zh") -> str:
+    """The word for a data code of vocabulary `kind` in `lang`; a code the vocabulary does not know is
+    data and is shown as itself."""
+    pair = VOCABULARIES[kind].get(code)
+    if pair is None:
+        return str(code)
+    return pair[1] if lang == "en" else pair[0]
+
+
+def class_label(cls: int, lang: str = "zh") -> str:
+    """一类 … 五类 (Class 1 … Class 5)."""
+    return vocab("class", int(cls), lang)

@@ -7,6 +7,7 @@ is missing (None / NaN), never 0 and never an exception.
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 
 import numpy as np
 import pandas as pd
@@ -77,6 +78,16 @@ def case_value(amount_yuan, cartons):
 def online_rate(online_customers, customers):
     """网订率 in % = retailers with ≥1 online order line in the period / retailers in the master × 100."""
     return share_pct(online_customers, customers)
+
+
+def month_end(year: int, month: int) -> dt.date:
+    """The last day of a month (28 February, 29 in a leap year, 30 April …)."""
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def same_day(year: int, day: dt.date) -> dt.date:
+    """`day`'s month and day in another year: the end of the 同期; 29 February maps to the 28th."""
+    return dt.date(year, day.month, min(day.day, calendar.monthrange(year, day.month)[1]))
 
 
 def time_progress_pct(day):

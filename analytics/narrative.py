@@ -13,9 +13,10 @@ import math
 
 import pandas as pd
 
+from . import metrics
 from .config import FLAT_THRESHOLD_PCT
 from .contract import PRICE_CLASSES
-from .labels import class_label, t
+from .labels import class_label, t, vocab
 
 
 def _missing(v: float | None) -> bool:
@@ -270,7 +271,7 @@ def _segment_sentence(segments: pd.DataFrame | None, lang: str, cy: str | None) 
         return ""
     parts = []
     for _, row in segments.sort_values("area_type", ascending=False).iterrows():
-        name = t(str(row["area_type"]), lang)
+        name = vocab("area", str(row["area_type"]), lang)
         yoy = None if cy is None else row.get("volume_yoy_pct")
         if lang == "en":
             parts.append(f"{name} {_n(row['volume_cases'])} cases ({_en_yoy(yoy, cy is not None)})")
@@ -293,8 +294,8 @@ def pace_text(frame: pd.DataFrame, year: int, compare_year: int | None, lang: st
         return None
     last = rows.iloc[-1]
     month, cum, progress, elapsed = int(last["month"]), float(last["cum_cases"]), last["progress_pct"], float(last["time_pct"])
-    through = last["through"] if "through" in rows else dt.date(year, month, calendar.monthrange(year, month)[1])
-    month_end = through.day == calendar.monthrange(year, month)[1]
+    through = last["through"] if "through" in rows else metrics.month_end(year, month)
+    month_end = through == metrics.month_end(year, month)
     # "截至2019年6月" at a month's end, "截至2023年6月15日" in an incomplete month
     when_zh = f"{year}年{month}月" if month_end else f"{year}年{month}月{through.day}日"
     when_en = (f"By the end of {calendar.month_name[month]} {year}" if month_end

@@ -1,12 +1,12 @@
 """Chart and KPI queries: pure functions (con, filters, ...) -> DataFrame.
 
 They read the rollups (cube, sku_cube, retailer_month) and the masters; only drill-downs to
-single retailers read raw order lines. Values are bound parameters; any identifier a caller
+single retailers read raw order lines. Values are bound parameters, named (`$year`, `$mask`, the
+filters' `$district_0` …) wherever a statement has more than one or two; any identifier a caller
 chooses (a breakdown dimension, a sort key) must come from the allow-lists here.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -36,7 +36,7 @@ def _dim(name: str) -> str:
     return DIMENSIONS[name]
 
 
-def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
+def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict) -> pd.DataFrame:
     cur = con.cursor()  # one cursor per query: the connection is shared between threads
     try:
         return cur.execute(sql, params).df()
@@ -53,10 +53,20 @@ def _cube(f: Filters) -> str:
     return "cube_year" if _whole_year(f) else "cube"
 
 
-def _years_clause(f: Filters, alias: str = "") -> tuple[str, list]:
+def _years_clause(f: Filters, alias: str = "") -> tuple[str, dict]:
+    """`year IN ($year, $compare_year)` for the years f names (none: no rows)."""
     p = f"{alias}." if alias else ""
-    years = list(f.years) or [-1]
-    return f"{p}year IN ({', '.join('?' for _ in years)})", years
+    named = {k: v for k, v in (("year", f.year), ("compare_year", f.compare_year)) if v is not None}
+    return (f"{p}year IN ({', '.join('$' + k for k in named)})" if named else "FALSE"), named
+
+
+def _customers(f: Filters, key: str | None = None) -> tuple[str, str, dict]:
+    """The master's retailers in f's segment (the 网订率 denominator), per `key` column when given:
+    the body of a CTE `n` with a `customers` column, the join that attaches it, and its parameters."""
+    seg, params = f.where(months=False)
+    if key:
+        return f"SELECT {key}, COUNT(*) AS customers FROM retailers WHERE {seg} GROUP BY ALL", f"LEFT JOIN n USING ({key})", params
+    return f"SELECT COUNT(*) AS customers FROM retailers WHERE {seg}", "CROSS JOIN n", params
 
 
 # --- what the data holds ---------------------------------------------------------------------
@@ -101,14 +111,6 @@ class Period:
     as_of: dt.date | None  # the selected year's last order date in the data (None: no data that year)
     cut: bool  # the year is incomplete, so its comparison is cut at the as-of date
 
-    @property
-    def whole_year(self) -> bool:
-        return (self.start.month, self.start.day, self.end.month, self.end.day) == (1, 1, 12, 31)
-
-
-def _same_day(year: int, day: dt.date) -> dt.date:
-    return dt.date(year, day.month, min(day.day, calendar.monthrange(year, day.month)[1]))
-
 
 def period(con: duckdb.DuckDBPyConnection, f: Filters) -> Period | None:
     """The days f's figures cover (see Period); None without a selected year."""
@@ -117,15 +119,15 @@ def period(con: duckdb.DuckDBPyConnection, f: Filters) -> Period | None:
     row = _df(con, "SELECT last_date FROM year_dates WHERE year = ?", [int(f.year)])
     as_of = None if row.empty or pd.isna(row["last_date"].iloc[0]) else pd.Timestamp(row["last_date"].iloc[0]).date()
     start = dt.date(f.year, f.month_from, 1)
-    end = dt.date(f.year, f.month_to, calendar.monthrange(f.year, f.month_to)[1])
+    end = metrics.month_end(f.year, f.month_to)
     cut_day = _cut_day(con, f)
     cut = cut_day is not None and cut_day < end
     if cut:
         end = cut_day
     cy = f.compare_year
     return Period(year=f.year, start=start, end=end, compare_year=cy,
-                  compare_start=None if cy is None else _same_day(cy, start),
-                  compare_end=None if cy is None else _same_day(cy, end), as_of=as_of, cut=cut)
+                  compare_start=None if cy is None else metrics.same_day(cy, start),
+                  compare_end=None if cy is None else metrics.same_day(cy, end), as_of=as_of, cut=cut)
 
 
 def _cut_day(con: duckdb.DuckDBPyConnection, f: Filters) -> dt.date | None:
@@ -136,7 +138,7 @@ def _cut_day(con: duckdb.DuckDBPyConnection, f: Filters) -> dt.date | None:
     cut = as_of_cut(con)
     if cut is None or cut[0] not in (f.year, f.compare_year):
         return None
-    day = _same_day(f.year, cut[1])
+    day = metrics.same_day(f.year, cut[1])
     return None if dt.date(f.year, f.month_from, 1) > day else day
 
 
@@ -157,8 +159,8 @@ _CUBE_SUMS = (
 
 def customers(con: duckdb.DuckDBPyConnection, f: Filters) -> int:
     """Retailers in the master within the segment filters (the 网订率 denominator)."""
-    where, params = f.where(months=False)
-    return int(_df(con, f"SELECT COUNT(*) AS n FROM retailers WHERE {where}", params)["n"].iloc[0])
+    sql, _, params = _customers(f)
+    return int(_df(con, sql, params)["customers"].iloc[0])
 
 
 def kpi_totals(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None) -> pd.DataFrame:
@@ -168,12 +170,10 @@ def kpi_totals(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None
     key = _dim(by) if by else None
     g = f", {key}" if key else ""
     where, params = f.where()
-    seg, seg_params = f.where(months=False)
+    seg, _ = f.where(months=False)  # its parameters are among where's
     ywhere, yparams = _years_clause(f)
-    mask = month_mask(f.month_from, f.month_to)
-    base = (f"SELECT {key}, COUNT(*) AS customers FROM retailers WHERE {seg} GROUP BY ALL" if key
-            else f"SELECT COUNT(*) AS customers FROM retailers WHERE {seg}")
-    join_n = f"LEFT JOIN n USING ({key})" if key else "CROSS JOIN n"
+    base, join_n, nparams = _customers(f, key)
+    params = yparams | params | nparams
     t = _t(con, f)
     if _whole_year(f):
         # whole years: the yearly customer counts are in cube_year (additive across segments)
@@ -184,18 +184,18 @@ def kpi_totals(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None
                            FROM {t}cube_year WHERE {ywhere} AND {where} GROUP BY ALL),
                      n AS ({base})
                 SELECT * FROM v {join_n}""",
-            yparams + params + seg_params,
+            params,
         )
     else:
         frame = _df(
             con,
             f"""WITH v AS (SELECT year{g}, {_CUBE_SUMS} FROM {t}cube WHERE {ywhere} AND {where} GROUP BY ALL),
-                     c AS (SELECT year{g}, COUNT(*) FILTER (online_mask & ? != 0) AS online_customers,
-                                  COUNT(*) FILTER (order_mask & ? != 0) AS ordering_customers
+                     c AS (SELECT year{g}, COUNT(*) FILTER (online_mask & $mask != 0) AS online_customers,
+                                  COUNT(*) FILTER (order_mask & $mask != 0) AS ordering_customers
                            FROM {t}retailer_year WHERE {ywhere} AND {seg} GROUP BY ALL),
                      n AS ({base})
                 SELECT * FROM v FULL JOIN c USING (year{g}) {join_n}""",
-            yparams + params + [mask, mask] + yparams + seg_params + seg_params,
+            params | {"mask": month_mask(f.month_from, f.month_to)},
         )
     keys = ["year"] + ([by] if by else [])
     if by and key != by:
@@ -315,7 +315,7 @@ def class_by_period(con: duckdb.DuckDBPyConnection, f: Filters, grain: str = "mo
     sums = ", ".join(f"SUM(class{c}_qty)::BIGINT AS \"{c}\"" for c in PRICE_CLASSES)
     # yearly figures compare the same period (同期); monthly series show whole months
     table = _t(con, f) + _cube(f) if grain == "year" else "cube"
-    wide = _df(con, f"SELECT {period}{group}, {sums} FROM {table} WHERE {ywhere} AND {where} GROUP BY ALL", yparams + params)
+    wide = _df(con, f"SELECT {period}{group}, {sums} FROM {table} WHERE {ywhere} AND {where} GROUP BY ALL", yparams | params)
     keys = ["year"] + (["month"] if grain == "month" else []) + ([by] if by else [])
     frame = wide.melt(id_vars=keys, var_name="price_class", value_name="qty")
     frame["price_class"] = frame["price_class"].astype(int)
@@ -354,14 +354,14 @@ def pace(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     where, params = f.where(months=False)
     ywhere, yparams = _years_clause(f)
     frame = _df(con, f"SELECT year, month, SUM(qty)::BIGINT AS qty FROM cube WHERE {ywhere} AND {where} "
-                     "GROUP BY ALL ORDER BY ALL", yparams + params)
+                     "GROUP BY ALL ORDER BY ALL", yparams | params)
     frame["cum_qty"] = frame.groupby("year")["qty"].cumsum()
     frame["cum_cases"] = metrics.cases(frame["cum_qty"])
     reference = int(frame.loc[frame["year"] == f.compare_year, "qty"].sum()) if _whole(con, f.compare_year) else 0
     frame["progress_pct"] = metrics.share_pct(frame["cum_qty"], reference)  # a zero yardstick gives missing values
     cut = as_of_cut(con)
     # each point stands at the end of its month, or at the as-of date in the incomplete last month
-    frame["through"] = [cut[1] if cut and (cut[0], cut[1].month) == (y, m) else dt.date(y, m, calendar.monthrange(y, m)[1])
+    frame["through"] = [cut[1] if cut and (cut[0], cut[1].month) == (y, m) else metrics.month_end(y, m)
                         for y, m in zip(frame["year"].astype(int), frame["month"].astype(int), strict=True)]
     frame["time_pct"] = [metrics.time_progress_pct(d) for d in frame["through"]]
     return frame
@@ -390,7 +390,7 @@ def provincial_by_period(con: duckdb.DuckDBPyConnection, f: Filters, grain: str 
         con,
         f"""SELECT {period}{group}, SUM(qty)::BIGINT AS qty, SUM(provincial_qty)::BIGINT AS provincial_qty
             FROM {_t(con, f) + _cube(f) if grain == "year" else "cube"} WHERE {ywhere} AND {where} GROUP BY ALL ORDER BY ALL""",
-        yparams + params,
+        yparams | params,
     )
     frame["cases"] = metrics.cases(frame["qty"])
     frame["provincial_cases"] = metrics.cases(frame["provincial_qty"])
@@ -410,18 +410,18 @@ def top_brands(con: duckdb.DuckDBPyConnection, f: Filters, level: str = "brand",
         table = _t(con, f) + ("sku_year" if _whole_year(f) else "sku_cube")
         source, col, flag = f"{table} c JOIN skus s USING (sku_id)", {"brand": "s.brand", "sku": "s.sku_name"}[level], "s.is_provincial"
     where, params = f.where(alias="c")
-    prov = "" if provincial is None else f" AND {flag} = ?"
-    pparams = [] if provincial is None else [bool(provincial)]
+    prov = "" if provincial is None else f" AND {flag} = $provincial"
+    pparams = {} if provincial is None else {"provincial": bool(provincial)}
     frame = _df(
         con,
         f"""SELECT {col} AS name, ANY_VALUE({flag}) AS is_provincial,
-                   COALESCE(SUM(c.qty) FILTER (c.year = ?), 0)::BIGINT AS qty,
-                   COALESCE(SUM(c.qty) FILTER (c.year = ?), 0)::BIGINT AS qty_prev,
-                   SUM(c.amount) FILTER (c.year = ?) AS amount
+                   COALESCE(SUM(c.qty) FILTER (c.year = $year), 0)::BIGINT AS qty,
+                   COALESCE(SUM(c.qty) FILTER (c.year = $compare_year), 0)::BIGINT AS qty_prev,
+                   SUM(c.amount) FILTER (c.year = $year) AS amount
             FROM {source}
-            WHERE c.year IN (?, ?) AND {where}{prov}
-            GROUP BY {col} HAVING qty > 0 ORDER BY qty DESC, name LIMIT ?""",
-        [f.year, f.compare_year, f.year, f.year, f.compare_year] + params + pparams + [int(limit)],
+            WHERE c.year IN ($year, $compare_year) AND {where}{prov}
+            GROUP BY {col} HAVING qty > 0 ORDER BY qty DESC, name LIMIT $limit""",
+        {"year": f.year, "compare_year": f.compare_year, "limit": int(limit)} | params | pparams,
     )
     frame["cases"] = metrics.cases(frame["qty"])
     frame["cases_prev"] = metrics.cases(frame["qty_prev"])
@@ -437,10 +437,8 @@ def online_by_month(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None =
     key = _dim(by) if by else None
     g = f", {key}" if key else ""
     where, params = f.where()
-    seg, seg_params = f.where(months=False)
     ywhere, yparams = _years_clause(f)
-    base = (f"SELECT {key}, COUNT(*) AS customers FROM retailers WHERE {seg} GROUP BY ALL" if key
-            else f"SELECT COUNT(*) AS customers FROM retailers WHERE {seg}")
+    base, join_n, nparams = _customers(f, key)
     frame = _df(
         con,
         f"""WITH c AS (SELECT year, month{g}, SUM(online_customers)::BIGINT AS online_customers,
@@ -450,8 +448,8 @@ def online_by_month(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None =
                        FROM cube WHERE {ywhere} AND {where} GROUP BY ALL),
                  n AS ({base})
             SELECT c.*, v.online_qty, v.qty, n.customers FROM c JOIN v USING (year, month{g})
-            {"LEFT JOIN n USING (" + key + ")" if key else "CROSS JOIN n"} ORDER BY ALL""",
-        yparams + params + yparams + params + seg_params,
+            {join_n} ORDER BY ALL""",
+        yparams | params | nparams,
     )
     frame["online_rate_pct"] = metrics.online_rate(frame["online_customers"], frame["customers"])
     frame["online_volume_share_pct"] = metrics.share_pct(frame["online_qty"], frame["qty"])
@@ -469,22 +467,21 @@ def online_by_segment(con: duckdb.DuckDBPyConnection, f: Filters, by: str) -> pd
 def retailers_not_online(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 500) -> pd.DataFrame:
     """Retailers in the segment with no online order line in f.year's months, biggest first: who to visit next."""
     rwhere, rparams = f.where(alias="r", months=False)
-    mask = month_mask(f.month_from, f.month_to)
     if _whole_year(f):
-        volume, vparams = "SELECT retailer_id, qty FROM retailer_year WHERE year = ?", [f.year]
+        volume, vparams = "SELECT retailer_id, qty FROM retailer_year WHERE year = $year", {}
     else:
-        volume = "SELECT retailer_id, SUM(qty) AS qty FROM retailer_month WHERE year = ? AND month BETWEEN ? AND ? GROUP BY ALL"
-        vparams = [f.year, int(f.month_from), int(f.month_to)]
+        volume = "SELECT retailer_id, SUM(qty) AS qty FROM retailer_month WHERE year = $year AND month BETWEEN $month_from AND $month_to GROUP BY ALL"
+        vparams = {"month_from": int(f.month_from), "month_to": int(f.month_to)}
     frame = _df(
         con,
         f"""WITH v AS ({volume})
             SELECT r.retailer_id, r.retailer_name, r.district, r.manager, r.area_type, r.business_format, r.customer_tier,
                    COALESCE(v.qty, 0)::BIGINT AS qty
-            FROM retailers r LEFT JOIN retailer_year y ON y.retailer_id = r.retailer_id AND y.year = ?
+            FROM retailers r LEFT JOIN retailer_year y ON y.retailer_id = r.retailer_id AND y.year = $year
                  LEFT JOIN v ON v.retailer_id = r.retailer_id
-            WHERE {rwhere} AND COALESCE(y.online_mask, 0) & ? = 0
-            ORDER BY qty DESC, r.retailer_id LIMIT ?""",
-        vparams + [f.year] + rparams + [mask, int(limit)],
+            WHERE {rwhere} AND COALESCE(y.online_mask, 0) & $mask = 0
+            ORDER BY qty DESC, r.retailer_id LIMIT $limit""",
+        {"year": f.year, "mask": month_mask(f.month_from, f.month_to), "limit": int(limit)} | vparams | rparams,
     )
     frame["cases"] = metrics.cases(frame["qty"])
     return frame
@@ -507,23 +504,21 @@ def retailer_table(con: duckdb.DuckDBPyConnection, f: Filters, sort: str = "volu
     if _whole_year(f):
         # one retailer_year row per retailer and year: two lookups, no grouping
         # retailer_year carries the segment columns: filter both years before joining
-        seg, seg_params = f.where(months=False)
+        seg, _ = f.where(months=False)  # the same parameters as rwhere's
         volumes = f"""SELECT r.*, COALESCE(a.qty, 0)::BIGINT AS qty, COALESCE(b.qty, 0)::BIGINT AS qty_prev,
                              COALESCE(a.class5_qty, 0)::BIGINT AS class5_qty, COALESCE(b.class5_qty, 0)::BIGINT AS class5_qty_prev,
                              COALESCE(a.online_lines, 0) > 0 AS online, a.amount
-                      FROM r LEFT JOIN (SELECT * FROM {t}retailer_year WHERE year = ? AND {seg}) a USING (retailer_id)
-                             LEFT JOIN (SELECT * FROM {t}retailer_year WHERE year = ? AND {seg}) b USING (retailer_id)"""
-        vparams = [f.year] + seg_params + [f.compare_year] + seg_params
+                      FROM r LEFT JOIN (SELECT * FROM {t}retailer_year WHERE year = $year AND {seg}) a USING (retailer_id)
+                             LEFT JOIN (SELECT * FROM {t}retailer_year WHERE year = $compare_year AND {seg}) b USING (retailer_id)"""
     else:
-        volumes = f"""SELECT r.*, COALESCE(SUM(m.qty) FILTER (m.year = ?), 0)::BIGINT AS qty,
-                             COALESCE(SUM(m.qty) FILTER (m.year = ?), 0)::BIGINT AS qty_prev,
-                             COALESCE(SUM(m.class5_qty) FILTER (m.year = ?), 0)::BIGINT AS class5_qty,
-                             COALESCE(SUM(m.class5_qty) FILTER (m.year = ?), 0)::BIGINT AS class5_qty_prev,
-                             COALESCE(SUM(m.online_lines) FILTER (m.year = ?), 0) > 0 AS online,
-                             SUM(m.amount) FILTER (m.year = ?) AS amount
-                      FROM r LEFT JOIN {t}retailer_month m ON m.retailer_id = r.retailer_id AND m.year IN (?, ?) AND {mwhere}
+        volumes = f"""SELECT r.*, COALESCE(SUM(m.qty) FILTER (m.year = $year), 0)::BIGINT AS qty,
+                             COALESCE(SUM(m.qty) FILTER (m.year = $compare_year), 0)::BIGINT AS qty_prev,
+                             COALESCE(SUM(m.class5_qty) FILTER (m.year = $year), 0)::BIGINT AS class5_qty,
+                             COALESCE(SUM(m.class5_qty) FILTER (m.year = $compare_year), 0)::BIGINT AS class5_qty_prev,
+                             COALESCE(SUM(m.online_lines) FILTER (m.year = $year), 0) > 0 AS online,
+                             SUM(m.amount) FILTER (m.year = $year) AS amount
+                      FROM r LEFT JOIN {t}retailer_month m ON m.retailer_id = r.retailer_id AND m.year IN ($year, $compare_year) AND {mwhere}
                       GROUP BY ALL"""
-        vparams = [f.year, f.compare_year, f.year, f.compare_year, f.year, f.year, f.year, f.compare_year] + mparams
     frame = _df(
         con,
         f"""WITH r AS (SELECT r.retailer_id, r.retailer_name, r.district, r.manager, r.area_type, r.business_format,
@@ -531,8 +526,8 @@ def retailer_table(con: duckdb.DuckDBPyConnection, f: Filters, sort: str = "volu
                  t AS ({volumes})
             SELECT *, qty - qty_prev AS change_cartons,
                    CASE WHEN qty_prev > 0 THEN (qty - qty_prev) * 100.0 / qty_prev END AS yoy_pct
-            FROM t ORDER BY {RETAILER_SORTS[sort]}, retailer_id LIMIT ?""",
-        rparams + vparams + [int(limit)],
+            FROM t ORDER BY {RETAILER_SORTS[sort]}, retailer_id LIMIT $limit""",
+        {"year": f.year, "compare_year": f.compare_year, "limit": int(limit)} | rparams | mparams,
     )
     frame["cases"] = metrics.cases(frame["qty"])
     frame["cases_prev"] = metrics.cases(frame["qty_prev"])
@@ -556,9 +551,9 @@ def retailer_orders(con: duckdb.DuckDBPyConnection, retailer_id: str, year: int)
         con,
         """SELECT o.order_date, o.sku_id, s.sku_name, s.brand, s.price_class, o.quantity_cartons, o.amount_yuan, o.channel
            FROM orders o LEFT JOIN skus s USING (sku_id)
-           WHERE o.retailer_id = ? AND o.order_date >= make_date(?, 1, 1) AND o.order_date < make_date(? + 1, 1, 1)
+           WHERE o.retailer_id = $retailer_id AND o.order_date >= make_date($year, 1, 1) AND o.order_date < make_date($year + 1, 1, 1)
            ORDER BY o.order_date, o.sku_id""",
-        [str(retailer_id), int(year), int(year)],
+        {"retailer_id": str(retailer_id), "year": int(year)},
     )
 
 
@@ -573,16 +568,16 @@ def volume_swings(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 20, m
         con,
         f"""WITH grid AS (
               SELECT r.retailer_id, r.retailer_name, r.district, r.manager, r.customer_tier, g.month
-              FROM retailers r CROSS JOIN (SELECT unnest(?::INTEGER[]) AS month) g WHERE {rwhere}),
+              FROM retailers r CROSS JOIN (SELECT unnest($months::INTEGER[]) AS month) g WHERE {rwhere}),
             monthly AS (
               SELECT g.*, COALESCE(m.qty, 0) AS qty FROM grid g
-              LEFT JOIN retailer_month m ON m.retailer_id = g.retailer_id AND m.year = ? AND m.month = g.month)
+              LEFT JOIN retailer_month m ON m.retailer_id = g.retailer_id AND m.year = $year AND m.month = g.month)
             SELECT retailer_id, retailer_name, district, manager, customer_tier,
                    SUM(qty)::BIGINT AS qty, COUNT(*) FILTER (qty > 0) AS active_months,
                    stddev_pop(qty) / NULLIF(avg(qty), 0) AS swing, MIN(qty) AS min_month_qty, MAX(qty) AS max_month_qty
-            FROM monthly GROUP BY ALL HAVING active_months >= ?
-            ORDER BY swing DESC NULLS LAST, retailer_id LIMIT ?""",
-        [months] + rparams + [f.year, min(int(min_months), len(months)), int(limit)],
+            FROM monthly GROUP BY ALL HAVING active_months >= $min_months
+            ORDER BY swing DESC NULLS LAST, retailer_id LIMIT $limit""",
+        {"months": months, "year": f.year, "min_months": min(int(min_months), len(months)), "limit": int(limit)} | rparams,
     )
     frame["cases"] = metrics.cases(frame["qty"])
     frame["min_month_cases"] = metrics.cases(frame["min_month_qty"])
@@ -596,8 +591,8 @@ def retailer_monthly(con: duckdb.DuckDBPyConnection, f: Filters, retailer_id: st
     frame = _df(
         con,
         f"""SELECT year, month, qty, class5_qty, online_qty, amount FROM retailer_month
-            WHERE retailer_id = ? AND {ywhere} ORDER BY year, month""",
-        [str(retailer_id)] + yparams,
+            WHERE retailer_id = $retailer_id AND {ywhere} ORDER BY year, month""",
+        {"retailer_id": str(retailer_id)} | yparams,
     )
     frame["cases"] = metrics.cases(frame["qty"])
     frame["class5_cases"] = metrics.cases(frame["class5_qty"])

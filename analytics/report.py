@@ -14,10 +14,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import charts, queries
-from .columns import filter_note, with_total
+from .columns import filter_note, localize, with_total
 from .filters import Filters
-from .labels import CHANGE_COLORS, CLASS_COLORS, class_label, fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price, localize, t
+from .formats import fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price
+from .labels import class_label, t
 from .narrative import compare_short, comparison_caption, pace_text, period_short, summary_text
+from .palettes import CHANGE_COLORS, CLASS_COLORS
 
 #: the order a presenter steps through
 TOPICS = ("kpis", "mix", "provincial", "online", "low", "pace", "districts", "summary")

@@ -17,15 +17,15 @@ Every sum is cast to BIGINT or DOUBLE (DuckDB sums integers to HUGEINT).
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
 from .contract import PRICE_CLASSES
+from .metrics import same_day
 
-#: The order lines the line-level rollups read: every live line for a full build, only the lines of
-#: the years being rebuilt for an incremental one (see create_rollups).
+#: The order lines the line-level rollups read: every live line (an incremental build reads only the
+#: years being rebuilt from it; see create_rollups).
 LINES = "rollup_lines"
 
 _CLASS_COLUMNS = ",\n".join(
@@ -144,23 +144,23 @@ def create_rollups(con, previous: Path | None = None, years: Iterable[int] = ())
     order lines of `years` are read; the line-level rollups keep the previous state's rows for every
     other year. The caller guarantees that no live line outside `years` changed."""
     years = sorted({int(y) for y in years})
-    if previous is None:
-        con.execute(f"CREATE OR REPLACE VIEW {LINES} AS SELECT * FROM live_orders")
-    else:
-        # date-range predicates rather than year(): parquet row-group statistics skip other years
-        ranges = " OR ".join(f"(order_date >= DATE '{y}-01-01' AND order_date < DATE '{y + 1}-01-01')" for y in years)
-        con.execute(f"CREATE OR REPLACE VIEW {LINES} AS SELECT * FROM live_orders WHERE {ranges or 'false'}")
+    con.execute(f"CREATE OR REPLACE VIEW {LINES} AS SELECT * FROM live_orders")
+    # the years to read are bound, so the lines are filtered in each statement (a view takes no
+    # parameters). Date ranges rather than year(): the bound values are folded before the scan, so
+    # parquet row-group statistics still skip the other years.
+    ranges = " OR ".join(f"(order_date >= make_date($y{k}, 1, 1) AND order_date < make_date($y{k} + 1, 1, 1))"
+                         for k in range(len(years)))
+    picked = {f"y{k}": y for k, y in enumerate(years)}
     for name, template in ROLLUPS.items():
-        sql = template.format(p="", lines=LINES)
         if previous is not None and name in LINE_ROLLUPS:
-            kept = f"year NOT IN ({', '.join(str(y) for y in years)})" if years else "true"
+            sql = template.format(p="", lines=f"(SELECT * FROM {LINES} WHERE {ranges or 'false'})")
             con.execute(
                 f"CREATE TABLE {name} AS SELECT * FROM ({sql}) UNION ALL BY NAME "
-                f"SELECT * FROM read_parquet(?) WHERE {kept}",
-                [str(previous / f"{name}.parquet")],
+                "SELECT * FROM read_parquet($previous) WHERE year NOT IN (SELECT unnest($years::INTEGER[]))",
+                picked | {"previous": str(previous / f"{name}.parquet"), "years": years},
             )
         else:
-            con.execute(f"CREATE TABLE {name} AS {sql}")
+            con.execute(f"CREATE TABLE {name} AS {template.format(p='', lines=LINES)}")
 
 
 # --- the same period of other years (同期) ---------------------------------------------------------
@@ -200,7 +200,8 @@ def as_of_cut(con) -> tuple[int, dt.date] | None:
 
 def create_cut_sku_view(con, as_of: dt.date) -> None:
     """ytd_sku_cube as a view: copying the largest rollup for one month's difference costs more
-    than it saves (the build and the readers both use this)."""
+    than it saves (the build and the readers both use this). A view takes no parameters: the month
+    is an integer, formatted."""
     con.execute(f"CREATE OR REPLACE VIEW {CUT_PREFIX}sku_cube AS SELECT * FROM sku_cube WHERE month < {int(as_of.month)} "
                 f"UNION ALL BY NAME SELECT * FROM {CUT_MONTH_SKUS}")
 
@@ -217,19 +218,19 @@ def create_cut_rollups(con) -> tuple[int, dt.date] | None:
     as_of = cut[1]
     years = [int(r[0]) for r in con.execute("SELECT year FROM year_dates ORDER BY year").fetchall()]
     # the as-of month of every year, up to the as-of day (29 February cuts other years at the 28th)
-    bounds = [(dt.date(y, as_of.month, 1), dt.date(y, as_of.month, min(as_of.day, calendar.monthrange(y, as_of.month)[1])))
-              for y in years]
-    # a view cannot take bound parameters; these literals are dates built from integers, not input
+    bounds = [(dt.date(y, as_of.month, 1), same_day(y, as_of)) for y in years]
+    # a view cannot take bound parameters (DuckDB 2.0 still refuses to prepare CREATE VIEW); these
+    # literals are dates built from integers, not input
     ranges = " OR ".join(f"(order_date BETWEEN DATE '{lo.isoformat()}' AND DATE '{hi.isoformat()}')" for lo, hi in bounds)
     con.execute(f"CREATE OR REPLACE VIEW cut_lines AS SELECT * FROM live_orders WHERE {ranges}")
     month = int(as_of.month)
     con.execute(f"CREATE OR REPLACE TABLE {CUT_MONTH_SKUS} AS {ROLLUPS['sku_cube'].format(p='', lines='cut_lines')}")
     create_cut_sku_view(con, as_of)
-    con.execute(f"CREATE OR REPLACE TABLE {CUT_PREFIX}retailer_month AS SELECT * FROM retailer_month WHERE month < {month} "
-                f"UNION ALL BY NAME ({ROLLUPS['retailer_month'].format(p='', lines='cut_lines')})")
+    con.execute(f"CREATE OR REPLACE TABLE {CUT_PREFIX}retailer_month AS SELECT * FROM retailer_month WHERE month < $month "
+                f"UNION ALL BY NAME ({ROLLUPS['retailer_month'].format(p='', lines='cut_lines')})", {"month": month})
     # the cube of whole months plus the as-of month's cube, derived from its SKUs alone
-    con.execute(f"CREATE OR REPLACE TABLE {CUT_PREFIX}cube AS SELECT * FROM cube WHERE month < {month} "
-                f"UNION ALL BY NAME ({ROLLUPS['cube'].format(p='cut_', lines='')})")
+    con.execute(f"CREATE OR REPLACE TABLE {CUT_PREFIX}cube AS SELECT * FROM cube WHERE month < $month "
+                f"UNION ALL BY NAME ({ROLLUPS['cube'].format(p='cut_', lines='')})", {"month": month})
     for name in ("retailer_year", "cube_year", "sku_year", "brand_year"):
         con.execute(f"CREATE OR REPLACE TABLE {CUT_PREFIX}{name} AS {ROLLUPS[name].format(p=CUT_PREFIX, lines='')}")
     return cut

@@ -18,7 +18,7 @@ from .files import fsync_dir, fsync_file
 from .rollups import CUT_MONTH_SKUS, CUT_STORED, ROLLUPS, create_cut_rollups, create_rollups
 from .schema import ORDER_COLUMNS, RETAILER_COLUMNS, SKU_COLUMNS, empty_sql
 
-FORMAT_VERSION = 3  # of the state directories' rollups: a state of another format is rebuilt in full
+FORMAT_VERSION = 4  # 3: year_dates and the ytd_ twins; 4: query.duckdb. of the state directories' rollups: a state of another format is rebuilt in full
 
 
 def changed_years(current: dict, new: dict) -> set[int] | None:

@@ -125,7 +125,7 @@ class NotEnoughSpace(StoreError):
     key = "err_space_needed"
 
     def __init__(self, need: int, free: int):
-        from .labels import fmt_bytes
+        from .formats import fmt_bytes
 
         super().__init__(None, need=fmt_bytes(need), free=fmt_bytes(free))
         self.need, self.free = need, free
@@ -188,7 +188,7 @@ class SameContentActive(ExtractError, ValueError):
 
 class ExtractPurged(ExtractError, ValueError):
     """Restoring an extract whose file was purged under the retention rule; `other` is the day it
-    was purged (so the page's `err_{code}` label with id and other reads right)."""
+    was purged (so its label, err_purged, reads right with id and other)."""
 
     code, key = "purged", "err_purged"
 
@@ -562,6 +562,20 @@ class Store:
             self._switch(new_manifest, manifest)
             progress(1.0, "done")
             return next(r for r in new_manifest["extracts"] if r["id"] == extract_id)
+
+    def upgrade(self) -> bool:
+        """Rebuild a state written by an older version of this code (its rollups or files differ), once,
+        under the lock; True when it did. The app and `make run` call this before serving, so data
+        loaded before an upgrade keeps working without a manual `python -m analytics rebuild`."""
+        manifest = self.manifest()
+        if manifest.get("state") is None or manifest.get("format") == FORMAT_VERSION:
+            return False
+        with _user_errors(), self.lock():
+            manifest = self.manifest()  # another process may have upgraded it meanwhile
+            if manifest.get("state") is None or manifest.get("format") == FORMAT_VERSION:
+                return False
+        self.rebuild()
+        return True
 
     def rebuild(self) -> None:
         """Derive the state again from the extracts (after a code change to the rollups)."""

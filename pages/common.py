@@ -19,7 +19,8 @@ from analytics.db import connect, connect_lines
 from analytics.errors import error_label
 from analytics.exports import csv_bytes, xlsx_bytes
 from analytics.filters import TIER_MAX, TIER_MIN, Filters
-from analytics.labels import fmt_time, t
+from analytics.formats import fmt_time
+from analytics.labels import t, vocab
 from analytics.narrative import comparison_caption
 from analytics.store import Store, last_change
 from analytics.text import md_escape
@@ -33,12 +34,16 @@ def store() -> Store:
 
 
 _current: dict[str, tuple] = {}
+_upgraded: set[str] = set()
 
 
 def _state() -> tuple[str, str | None]:
     """(data root, current state id), re-reading the manifest only when the file changed: every
     cached query is keyed on both, so a load or rollback is picked up by the next rerun."""
     s = store()
+    if str(s.root) not in _upgraded:  # once per process: a state of an older version is rebuilt first
+        s.upgrade()
+        _upgraded.add(str(s.root))
     path = s.root / "manifest.json"
     try:
         st_ = path.stat()
@@ -245,7 +250,7 @@ def sidebar_filters(show_district: bool = True) -> Filters:
             # not drawn on district pages: Streamlit would drop an undrawn widget's value, and the
             # company pages' district choice must survive a visit to a district page
             st.session_state["f_districts"] = st.session_state["f_districts"]
-        st.multiselect(tr("area_type"), cat["area_types"], key="f_areas", format_func=tr, placeholder="—", select_all=False)
+        st.multiselect(tr("area_type"), cat["area_types"], key="f_areas", format_func=lambda a: vocab("area", a, lang()), placeholder="—", select_all=False)
         st.multiselect(tr("business_format"), cat["business_formats"], key="f_formats", placeholder="—", select_all=False)
         st.slider(tr("customer_tier"), TIER_MIN, TIER_MAX, key="f_tiers")
         status = data_status()
@@ -322,7 +327,7 @@ def scope_name(f: Filters) -> str:
     """What a chart's single series shows, for its legend and tooltip: the district(s) or 全市, and the
     segment filters in force ("城郊片区 · 城网")."""
     parts = ["、".join(f.districts) if f.districts else tr("all_districts")]
-    parts += [tr(a) for a in f.area_types] + list(f.business_formats)
+    parts += [vocab("area", a, lang()) for a in f.area_types] + list(f.business_formats)
     if (f.tier_min, f.tier_max) != (TIER_MIN, TIER_MAX):
         parts.append(f"{tr('customer_tier')} {f.tier_min}–{f.tier_max}")
     return " · ".join(parts)

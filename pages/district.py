@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts
-from analytics.labels import CLASS_COLORS
+from analytics.palettes import CLASS_COLORS
 from analytics.text import md_escape
 from pages import common, widgets
 

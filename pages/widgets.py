@@ -7,7 +7,8 @@ import streamlit as st
 
 from analytics import charts
 from analytics.filters import Filters
-from analytics.labels import class_label, fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price
+from analytics.formats import fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price
+from analytics.labels import class_label
 from analytics.narrative import compare_short, pace_text, period_short, summary_text
 from analytics.text import md_escape
 from pages.common import chart, deck_button, lang, run, tr

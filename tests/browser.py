@@ -1,4 +1,4 @@
-"""Helpers for browser tests: a real `streamlit run` on a free 127.0.0.1 port and Debian's chromium."""
+"""Helpers for the browser tests and the benchmark (tests/browser.py re-exports them): a real `streamlit run` on a free 127.0.0.1 port and Debian's chromium."""
 from __future__ import annotations
 
 import contextlib
@@ -11,7 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]

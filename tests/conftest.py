@@ -55,7 +55,7 @@ def tiny(tmp_path: Path) -> Store:
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The full demo city, built once (about 15 s) through the normal loading code."""
-    from analytics.demo import build_demo
+    from analytics.tools.demo import build_demo
 
     root = tmp_path_factory.mktemp("demo") / "data"
     build_demo(root)

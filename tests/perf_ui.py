@@ -1,7 +1,7 @@
 """UI timings for the benchmark (`python -m tests.perf_ui pages|browser|cold|cold-plain DATA_DIR`):
 AppTest page reruns after a filter change, a real `streamlit run` + chromium filter change with the
-server's peak memory, and the cold start (server start to the overview drawn). Kept out of
-analytics/ because it drives Streamlit; prints one JSON line."""
+server's peak memory, and the cold start (server start to the overview drawn). A tool, not part of
+the product: the one place under analytics/ besides perf_load.py and browser.py that drives Streamlit; prints one JSON line."""
 from __future__ import annotations
 
 import argparse

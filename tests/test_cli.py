@@ -45,7 +45,7 @@ def test_extracts_lists_history_oldest_first_one_line_each(tiny):
 
 
 def test_rollback_and_restore_undo_each_other_with_a_dry_run_first(tiny):
-    from analytics.labels import fmt_time
+    from analytics.formats import fmt_time
 
     loaded = fmt_time(tiny.extracts()[2]["loaded_at"])
     dry = _cli("rollback", "E00003", "--dry-run", "--data-dir", str(tiny.root))
@@ -109,7 +109,7 @@ def test_rebuild_with_an_extract_file_missing_names_the_load(tiny):
 
 
 def test_purge_removes_a_withdrawn_file_once_no_kept_state_reads_it_and_restore_then_says_so(tiny):
-    from analytics.labels import fmt_time
+    from analytics.formats import fmt_time
 
     assert _cli("rollback", "E00003", "--quiet", "--data-dir", str(tiny.root)).returncode == 0
     withdrawn = fmt_time(tiny.extracts()[2]["withdrawn_at"])

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.db import connect_store
 from analytics.filters import Filters
-from analytics.labels import fmt_time
+from analytics.formats import fmt_time
 from analytics.queries import summary
 from analytics.store import Store
 

@@ -230,3 +230,27 @@ def test_a_moved_data_directory_reads_its_own_extracts(tiny, tmp_path):
     assert _answers(con) == answers
     assert _database(con)[0] == str(Store(moved).state_dir() / QUERY_DB)  # the state's database names no file
     assert queries.retailer_orders(connect_lines(Store(moved).state_dir()), "0420001", 2019).equals(drill)
+
+
+def test_data_loaded_by_an_older_version_is_rebuilt_once_before_it_is_read(tiny, data_env):
+    """A state of the previous format (no year_dates, no query database) cannot answer today's
+    queries: the app rebuilds it once before its first query, and `make run`'s launcher before serving."""
+    from streamlit.testing.v1 import AppTest
+
+    from .conftest import ROOT
+
+    state = tiny.state_dir()
+    for name in ("year_dates.parquet", QUERY_DB):
+        (state / name).unlink()
+    manifest = tiny.manifest() | {"format": 2}
+    (tiny.root / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
+    data_env(tiny.root)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.metric[0].value == "4.00 箱"
+    from analytics.store import FORMAT_VERSION
+
+    assert tiny.manifest()["format"] == FORMAT_VERSION and tiny.state_dir() != state
+    assert (tiny.state_dir() / QUERY_DB).is_file()
+    assert tiny.upgrade() is False  # once

@@ -92,7 +92,7 @@ def test_online_adoption_rises_every_year(demo_dir):
 
 
 def test_generator_is_deterministic():
-    from analytics.demo import generate
+    from analytics.tools.demo import generate
 
     a = generate()[2]
     b = generate()[2]

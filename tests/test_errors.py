@@ -10,6 +10,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics.labels import t
 from analytics.store import Store
 
 from .conftest import ROOT, data_page_app, load_tiny
@@ -29,8 +30,10 @@ def test_the_server_shows_no_error_details_to_users():
 
 
 
-DISK_FULL = "磁盘空间不足，数据没有改动。请清理数据目录所在的磁盘后重试，或联系管理员。"
-NO_PERMISSION = "没有读写数据目录的权限，数据没有改动。请联系管理员检查数据目录的权限。"
+# the store's own messages (analytics.store.StoreError.message): the page shows the same text for an
+# untyped OSError of the same kind
+DISK_FULL = t("err_disk_full", "zh")
+NO_PERMISSION = t("err_permission", "zh")
 MISSING = "找不到这次导入所需的文件（数据目录中的文件可能被移动或删除），数据没有改动。请联系管理员。"
 IO = "读写数据目录时出错，数据没有改动。请稍后重试；如果问题仍在，请联系管理员。"
 FAILURES = [

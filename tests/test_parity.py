@@ -1,12 +1,13 @@
 """Every chart's numbers from the rollups equal the same numbers computed from raw order lines
-(pandas over the live lines, analytics/baseline.py), on the demo data, for several filter sets."""
+(pandas over the live lines, analytics/tools/baseline.py), on the demo data, for several filter sets."""
 import pandas as pd
 import pytest
 
-from analytics import baseline, queries
+from analytics import queries
 from analytics.db import connect_store
 from analytics.filters import Filters
 from analytics.store import Store
+from analytics.tools import baseline
 
 FILTERS = [
     Filters(year=2019, compare_year=2018),

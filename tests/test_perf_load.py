@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from analytics.store import Store
+from tests.perf_load import CORRECTION, FILTERS, Session, _rerun_msg, _script_run, _widget_state, load_test
 
 from .browser import streamlit_server
-from .perf_load import CORRECTION, FILTERS, Session, _rerun_msg, _script_run, _widget_state, load_test
 
 pytestmark = pytest.mark.browser
 

@@ -26,7 +26,7 @@ import analytics.state as state_module
 import analytics.store as store_module
 from analytics.db import connect, connect_lines, connect_store, connect_store_lines
 from analytics.filters import Filters
-from analytics.labels import t
+from analytics.labels import fmt_bytes, t
 from analytics.queries import district_table, summary
 from analytics.store import LineChange, Replacement, Store
 
@@ -571,7 +571,7 @@ def test_orphans_of_killed_loads_never_make_pruning_delete_the_state_readers_hol
     reader = connect(dec.states_dir / held)  # a reader holding the current state while the next load runs
     assert _load(dec, "乙_更正.csv", DEC_CORRECTION_B).status == "loaded"
     assert reader.execute("SELECT SUM(qty)::BIGINT FROM cube").fetchone()[0] == 1400
-    assert connect(dec.states_dir / held).execute("SELECT SUM(quantity_cartons)::BIGINT FROM orders").fetchone()[0] == 1400
+    assert connect_lines(dec.states_dir / held).execute("SELECT SUM(quantity_cartons)::BIGINT FROM orders").fetchone()[0] == 1400
     assert dec.manifest()["previous_states"][0] == held
     _assert_clean(dec)
     for step in (dec.rollback, dec.restore, dec.rollback):  # later switches push old states out one by one
@@ -786,7 +786,8 @@ def _figures_by_district(store: Store) -> dict[str, str]:
 
 @pytest.fixture
 def small_disk(tmp_path: Path):
-    with tmpfs(tmp_path / "disk") as disk:
+    # room for two states (the reader's query.duckdb alone is ~5 MB of 256 KB DuckDB blocks) and the filler
+    with tmpfs(tmp_path / "disk", size="32m") as disk:
         yield disk
 
 
@@ -810,7 +811,7 @@ def test_a_load_or_rollback_without_the_space_it_needs_is_refused_before_writing
         dec.load([("更正.csv", data)], loaded_by="test")
     need = store_module.space_needed([("csv", len(data))], state_bytes)
     assert (err.value.need, err.value.free) == (need, free)
-    assert err.value.message("zh") == t("err_space_needed", "zh", need=f"{need / 1e6:.1f} MB", free="1.5 MB")
+    assert err.value.message("zh") == t("err_space_needed", "zh", need=fmt_bytes(need), free="1.5 MB")
     with pytest.raises(store_module.NotEnoughSpace):
         dec.rollback("E00004")
     assert _tree(dec.root) == before
@@ -833,7 +834,10 @@ def test_a_load_that_fills_the_disk_at_any_point_leaves_nothing_behind_and_says_
     monkeypatch.setattr(Store, "_check_space", lambda self, inputs, manifest: None)  # as if the estimate were wrong
     before, figures = _tree(store.root), _figures(store)
     failures, leave = 0, 0
-    while True:  # more free space each time: the disk fills while writing the extract, the state, the manifest
+    # more free space each time, about twenty steps across one state's size: the disk fills while writing
+    # the extract, the state's files, its query database, the manifest
+    step = max(12_288, sum(p.stat().st_size for p in store.state_dir().iterdir()) // 20)
+    while leave <= shutil.disk_usage(small_disk).total:  # bounded: at most the whole disk
         fill(small_disk, leave)
         try:
             result = _load(store, "订单_11-12月.csv", NOV_DEC)
@@ -843,7 +847,7 @@ def test_a_load_that_fills_the_disk_at_any_point_leaves_nothing_behind_and_says_
             assert str(small_disk) not in exc.message("zh") + str(exc)
             assert _tree(store.root) == before, f"{leave} bytes free"
             assert _figures(store) == figures
-            leave += 12_288
+            leave += step
             continue
         break
     assert result.status == "loaded" and failures >= 5, failures
@@ -907,7 +911,7 @@ def test_loading_a_withdrawn_batch_again_reuses_its_stored_files(dec):
             with_batch, files = _figures(dec), sorted(p.name for p in dec.extracts_dir.iterdir())
         assert _figures(dec) == with_batch, cycle  # masters and orders from the reused files, as the first time
         ids = sorted(r.record["id"] for r in results)
-        lines = connect_store(dec).execute("SELECT DISTINCT extract_id FROM orders WHERE order_date >= DATE '2019-12-01'").fetchall()
+        lines = connect_store_lines(dec).execute("SELECT DISTINCT extract_id FROM orders WHERE order_date >= DATE '2019-12-01'").fetchall()
         assert sorted(i for (i,) in lines) == ids[1:]  # the lines carry the new load's ids, not the first one's
         preview = dec.preview(ids[1], "withdraw")
         assert {c.extract_id for c in preview.removed} == {ids[1]}

@@ -38,6 +38,9 @@ def main() -> int:
     from streamlit.web import cli
 
     PagesManager.uses_pages_directory = False
+    from analytics.store import Store
+
+    Store().upgrade()  # data loaded by an older version: rebuilt once, before the first visitor
     threading.Thread(target=_warm_when_ready, name="dashboard-warm-up-start", daemon=True).start()
     sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
     return cli.main(prog_name="streamlit")

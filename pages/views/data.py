@@ -6,9 +6,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from analytics.columns import localize
 from analytics.contract import KINDS
+from analytics.formats import fmt_cases, fmt_time
 from analytics.ingest import ParseCache
-from analytics.labels import fmt_cases, fmt_time, localize
 from analytics.store import ChangePreview, ExtractError, MasterChange
 from analytics.text import md_code, md_escape
 from pages import common
@@ -27,12 +28,10 @@ def _user() -> str | None:
 
 def _error(exc: Exception) -> str:
     """What an analyst reads when a load, preview, withdrawal or restore fails: one sentence in their
-    language that says nothing changed and what to do; never a path or a traceback."""
-    message = common.store_error_message(exc)
-    if message is not None:
-        common.log.warning("data page: %r", exc)  # the administrator's side of the message: which file, which errno
-        return message
-    return common.tr_md(f"err_{exc.code}", id=exc.extract_id, other=exc.other or "")
+    language that says nothing changed and what to do; never a path or a traceback. Only errors with such a
+    message come here (an ExtractError, like every StoreError, says itself what went wrong)."""
+    common.log.warning("data page: %r", exc)  # the administrator's side of the message: which file, which errno
+    return common.store_error_message(exc) or ""
 
 
 # --- upload and preview ------------------------------------------------------------------------

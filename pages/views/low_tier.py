@@ -2,7 +2,8 @@
 import streamlit as st
 
 from analytics import charts
-from analytics.labels import CLASS_COLORS, fmt_cases, fmt_pct
+from analytics.formats import fmt_cases, fmt_pct
+from analytics.palettes import CLASS_COLORS
 from pages import common, widgets
 
 f = common.filters()

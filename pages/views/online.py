@@ -3,8 +3,9 @@ and the retailers not yet ordering online (whom to visit next)."""
 import streamlit as st
 
 from analytics import charts
-from analytics.labels import AREA_COLORS, fmt_count, fmt_pct
+from analytics.formats import fmt_count, fmt_pct
 from analytics.metrics import cases
+from analytics.palettes import AREA_COLORS
 from pages import common, widgets
 
 f = common.filters()

@@ -15,7 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics import report
-from analytics.labels import CHANGE_COLORS, class_label, t
+from analytics.labels import class_label, t
+from analytics.palettes import CHANGE_COLORS
 from analytics.text import md_escape
 from pages import common, widgets
 

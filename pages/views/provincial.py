@@ -2,7 +2,7 @@
 import streamlit as st
 
 from analytics import charts
-from analytics.labels import fmt_cases, fmt_pct
+from analytics.formats import fmt_cases, fmt_pct
 from pages import common, widgets
 
 f = common.filters()

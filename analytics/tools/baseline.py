@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import metrics
-from .filters import TIER_MAX, TIER_MIN, Filters
+from .. import metrics
+from ..filters import TIER_MAX, TIER_MIN, Filters
 
 
 def load_raw(state_dir: Path) -> pd.DataFrame:
@@ -20,7 +20,7 @@ def load_raw(state_dir: Path) -> pd.DataFrame:
     columns arrive as pandas categoricals (DuckDB ENUMs), so 50M lines fit in about 2 GB."""
     import duckdb
 
-    from .db import live_orders_relation
+    from ..db import live_orders_relation
 
     con = duckdb.connect()
     try:

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import CARTONS_PER_CASE
-from .store import Store, load_paths
+from ..config import CARTONS_PER_CASE
+from ..store import Store, load_paths
 
 SEED = 20191231
 YEARS = (2017, 2018, 2019)
@@ -121,7 +121,7 @@ MANAGERS = ("张伟", "李娜", "王强", "刘洋", "陈静", "杨帆", "赵磊"
 
 
 def sku_master() -> pd.DataFrame:
-    from .config import price_class_for
+    from ..config import price_class_for
 
     rows = []
     for i, (brand, name, mfr, prov, price, pop) in enumerate(SKUS):

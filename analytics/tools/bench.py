@@ -1,4 +1,4 @@
-"""`make bench` / `python -m analytics.bench --size 10M`: the dashboard at provincial scale.
+"""`make bench` / `python -m analytics.tools.bench --size 10M`: the dashboard at provincial scale.
 
 One run, one machine, one data set: a synthetic city of SIZE order lines (the demo generator's
 realism, more districts and retailers) is written as extracts and loaded through the normal
@@ -29,12 +29,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import baseline, demo, queries
-from .db import connect, connect_lines
-from .filters import Filters
-from .store import Store, load_paths
+from .. import queries
+from ..db import connect, connect_lines
+from ..filters import Filters
+from ..store import Store, load_paths
+from . import baseline, demo
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BUDGETS = {"query_ms": 20.0, "query_speedup": 30.0, "page_rerun_ms": 300.0, "browser_s": 1.5, "rebuild_s": 15.0,
            "csv_1m_load_s": 20.0, "server_peak_gb": 1.5, "cold_start_s": 3.0}
 COLD_RUNS = 3  # fresh servers; the worst is reported
@@ -142,8 +143,9 @@ def questions(district: str) -> list[tuple[str, Filters, Callable, Callable]]:
 # --- page reruns, server memory, browser ------------------------------------------------------------
 
 def ui_timings(what: str, data_dir: Path, runs: int, districts: list[str] | None = None) -> dict:
-    """AppTest page reruns and the chromium timing live in tests/perf_ui.py (analytics/ never imports
-    Streamlit); they run in a child process and report JSON."""
+    """AppTest page reruns and the chromium timing (tests/perf_ui.py) run in a child process and report JSON:
+    the bench's own process then holds neither Streamlit nor a server's memory, and analytics/ stays
+    free of Streamlit (the drivers of a real server live with the browser tests they share)."""
     cmd = [sys.executable, "-m", "tests.perf_ui", what, str(data_dir), "--runs", str(runs)]
     if districts:
         cmd += ["--districts", ",".join(districts)]
@@ -425,7 +427,7 @@ def _replace(path: Path, marker: str, text: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m analytics.bench")
+    p = argparse.ArgumentParser(prog="python -m analytics.tools.bench")
     p.add_argument("--size", default="10M", help="order lines, e.g. 10M or 50M")
     p.add_argument("--runs", type=int, default=5, help="timed runs per query (median)")
     p.add_argument("--baseline-runs", type=int, default=5)
