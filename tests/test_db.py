@@ -249,7 +249,7 @@ def test_data_loaded_by_an_older_version_is_rebuilt_once_before_it_is_read(tiny,
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.metric[0].value == "4.00 箱"
-    from analytics.store import FORMAT_VERSION
+    from analytics.state import FORMAT_VERSION
 
     assert tiny.manifest()["format"] == FORMAT_VERSION and tiny.state_dir() != state
     assert (tiny.state_dir() / QUERY_DB).is_file()

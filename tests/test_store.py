@@ -26,7 +26,8 @@ import analytics.state as state_module
 import analytics.store as store_module
 from analytics.db import connect, connect_lines, connect_store, connect_store_lines
 from analytics.filters import Filters
-from analytics.labels import fmt_bytes, t
+from analytics.formats import fmt_bytes
+from analytics.labels import t
 from analytics.queries import district_table, summary
 from analytics.store import LineChange, Replacement, Store
 
