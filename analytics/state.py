@@ -1,6 +1,7 @@
 """Deriving a state from the manifest's active extracts: the live masters (the newest record of each
 key wins), the live order lines (replace-by-period: a later extract replaces what it covers), and
-the rollups, written into a new state directory that the store then switches to.
+the rollups with their to-date twins, and the readers' database `query.duckdb` over them, written
+into a new state directory that the store then switches to.
 
 `create_live_orders` is the one definition of the live lines: the build, the load preview, the
 withdraw/restore preview and the readers' drill-downs (analytics.db) all use it.
@@ -15,10 +16,19 @@ import duckdb
 import pandas as pd
 
 from .files import fsync_dir, fsync_file
-from .rollups import CUT_MONTH_SKUS, CUT_STORED, ROLLUPS, create_cut_rollups, create_rollups
+from .rollups import CUT_MONTH_SKUS, CUT_STORED, ROLLUPS, as_of_cut, create_cut_rollups, create_cut_sku_view, create_rollups
 from .schema import ORDER_COLUMNS, RETAILER_COLUMNS, SKU_COLUMNS, empty_sql
 
+#: the readers' database file inside a state directory (analytics.db opens it READ_ONLY)
+QUERY_DB = "query.duckdb"
+_QUERY_TABLES = (*ROLLUPS, "retailers", "skus")
 FORMAT_VERSION = 4  # 3: year_dates and the ytd_ twins; 4: query.duckdb. of the state directories' rollups: a state of another format is rebuilt in full
+
+
+def outdated(manifest: dict) -> bool:
+    """Whether the manifest's state was built by another version of this code (its rollups or files
+    differ from what the readers expect), so that it must be built again in full (Store.upgrade)."""
+    return manifest.get("state") is not None and manifest.get("format") != FORMAT_VERSION
 
 
 def changed_years(current: dict, new: dict) -> set[int] | None:
@@ -105,9 +115,43 @@ def _build_into(extracts_dir: Path, records: list[dict], tmp: Path, threads: int
             con.table(name).write_parquet(str(tmp / f"{name}.parquet"))
     finally:
         con.close()
-    from .db import QUERY_DB, build_query_db  # (db imports this module)
-
     build_query_db(tmp, tmp / QUERY_DB)  # what readers open, read-only
+
+
+def build_query_db(state_dir: Path | None, target: Path) -> None:
+    """Write every rollup and master of `state_dir` (or empty ones, for None) into the new DuckDB
+    file `target` as tables, with the to-date view `ytd_sku_cube`. The state's build calls this;
+    analytics.db.connect too, for a state built before this file existed.
+    It names no file: readers of it need no file access (raw lines: connect_lines)."""
+    con = duckdb.connect(str(target), config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    try:
+        con.execute("SET enable_progress_bar = false")  # it would print into the CLI's output
+        # two transactions, not one per statement: each commit to a database file is a WAL flush
+        con.execute("BEGIN")
+        if state_dir is not None and (state_dir / "order_sources.parquet").exists():
+            for name in _QUERY_TABLES:
+                con.execute(f"CREATE TABLE {name} AS FROM read_parquet(?)", [str(state_dir / f"{name}.parquet")])
+            con.execute("COMMIT")  # as_of_cut reads on a cursor of its own
+            con.execute("BEGIN")
+            # the to-date twins exist only when the last year is incomplete (see rollups.create_cut_rollups)
+            cut = as_of_cut(con)
+            if cut is not None:
+                for name in (*CUT_STORED, CUT_MONTH_SKUS):
+                    con.execute(f"CREATE TABLE {name} AS FROM read_parquet(?)", [str(state_dir / f"{name}.parquet")])
+                create_cut_sku_view(con, cut[1])
+        else:
+            # no data yet: the same tables, empty, derived by the same rollup SQL (so the schemas match)
+            for kind in ("retailers", "skus"):
+                con.sql(empty_sql(kind)).create(f"live_{kind}")
+                con.table(f"live_{kind}").create(kind)
+            con.sql(empty_sql("orders")).create_view("live_orders")
+            create_rollups(con)
+            for name in ("live_orders", "live_retailers", "live_skus"):
+                con.execute(f"DROP {'VIEW' if name == 'live_orders' else 'TABLE'} {name}")
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
 
 
 def order_sources(active: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -39,7 +39,7 @@ from .files import atomic_write_bytes, write_parquet_atomic
 from .ingest import ParseCache, Parsed, Problem, check_references, parse_file
 from .rollups import LINE_ROLLUPS
 from .schema import ORDER_COLUMNS, RETAILER_COLUMNS, SKU_COLUMNS, empty_master
-from .state import FORMAT_VERSION, build_state, changed_years, create_live_orders, extract_view, order_sources
+from .state import FORMAT_VERSION, build_state, changed_years, create_live_orders, extract_view, order_sources, outdated
 
 MANIFEST = "manifest.json"
 KEEP_STATES = 3  # the current state and two before it, for readers still holding an older one
@@ -567,12 +567,10 @@ class Store:
         """Rebuild a state written by an older version of this code (its rollups or files differ), once,
         under the lock; True when it did. The app and `make run` call this before serving, so data
         loaded before an upgrade keeps working without a manual `python -m analytics rebuild`."""
-        manifest = self.manifest()
-        if manifest.get("state") is None or manifest.get("format") == FORMAT_VERSION:
+        if not outdated(self.manifest()):
             return False
         with _user_errors(), self.lock():
-            manifest = self.manifest()  # another process may have upgraded it meanwhile
-            if manifest.get("state") is None or manifest.get("format") == FORMAT_VERSION:
+            if not outdated(self.manifest()):  # another process may have upgraded it meanwhile
                 return False
         self.rebuild()
         return True
