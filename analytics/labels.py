@@ -393,11 +393,7 @@ ERRORS: dict[str, Pair] = {
     "err_permission": ("无法写入数据目录（没有写入权限或磁盘为只读）。数据没有改动；请管理员检查数据目录的权限。",
                        "Cannot write to the data directory (no permission, or a read-only disk). Nothing changed; "
                        "ask the administrator to check the data directory's permissions."),
-    # an OSError met outside the store's own checks (analytics/errors.py)
-    "err_io_disk_full": ("磁盘空间不足，数据没有改动。请清理数据目录所在的磁盘后重试，或联系管理员。",
-                         "The disk is full; nothing changed. Free space on the data directory's disk and try again, or ask your administrator."),
-    "err_io_permission": ("没有读写数据目录的权限，数据没有改动。请联系管理员检查数据目录的权限。",
-                          "No permission to read or write the data directory; nothing changed. Ask your administrator to check its permissions."),
+    # an OSError met outside the store's own checks (analytics/errors.py) is told with the texts above
     "err_file_missing": ("找不到这次导入所需的文件（数据目录中的文件可能被移动或删除），数据没有改动。请联系管理员。",
                          "A file this needs is missing (moved or deleted from the data directory); nothing changed. Ask your administrator."),
     "err_io": ("读写数据目录时出错，数据没有改动。请稍后重试；如果问题仍在，请联系管理员。",
