@@ -118,10 +118,12 @@ class _Table:
         """A problem for each row where `mask` holds, in column `name`."""
         self.problems.add_rows(self.file, mask, self.src(name), self.header(name), code, **params)
 
-    def required_text(self, name: str) -> None:
-        values = _ids(self.src(name))
-        self.rows(values.isna() | (values == ""), name, "err_blank")
-        self.out[name] = values
+    def required_text(self, *names: str) -> None:
+        """Columns of text (codes, names) that no row may leave blank, checked in this order."""
+        for name in names:
+            values = _ids(self.src(name))
+            self.rows(values.isna() | (values == ""), name, "err_blank")
+            self.out[name] = values
 
     def optional_text(self, name: str) -> None:
         self.out[name] = (_ids(self.src(name)).fillna("") if self.has(name)
@@ -133,6 +135,12 @@ class _Table:
         self.rows(blank, name, "err_blank")
         self.rows(bad & ~blank, name, code, **params)
 
+    def required_word(self, name: str, vocab: dict[str, object], code: str, dtype: str) -> None:
+        """A required column of words from `vocab` (城网/农网, 是/否 …): blank or unknown says so."""
+        values = _vocab(self.src(name), vocab)
+        self.blank_or(name, values.isna(), code)
+        self.out[name] = values.astype(dtype)
+
 
 def _orders(t: _Table) -> None:
     dates = parse_dates(t.src("order_date"))
@@ -141,8 +149,7 @@ def _orders(t: _Table) -> None:
     t.rows(dates.notna() & ((dates < lo) | (dates > hi)), "order_date", "err_date_range",
            lo=config.MIN_ORDER_DATE, hi=config.MAX_ORDER_DATE)
     t.out["order_date"] = dates
-    t.required_text("retailer_id")
-    t.required_text("sku_id")
+    t.required_text("retailer_id", "sku_id")
     qty = parse_numbers(t.src("quantity_cartons")) * t.mapping.scales.get("quantity_cartons", 1)
     t.blank_or("quantity_cartons", qty.isna(), "err_bad_number")
     t.rows(qty <= 0, "quantity_cartons", "err_not_positive")
@@ -157,13 +164,9 @@ def _orders(t: _Table) -> None:
 
 
 def _retailers(t: _Table) -> None:
-    t.required_text("retailer_id")
-    t.required_text("retailer_name")
-    t.required_text("district")
+    t.required_text("retailer_id", "retailer_name", "district")
     t.optional_text("manager")
-    area = _vocab(t.src("area_type"), AREA_VOCAB)
-    t.blank_or("area_type", area.isna(), "err_bad_area")
-    t.out["area_type"] = area.astype("string")
+    t.required_word("area_type", AREA_VOCAB, "err_bad_area", "string")
     t.optional_text("business_format")
     if t.has("customer_tier"):
         tier = parse_numbers(t.src("customer_tier"))
@@ -176,13 +179,9 @@ def _retailers(t: _Table) -> None:
 
 
 def _skus(t: _Table) -> None:
-    t.required_text("sku_id")
-    t.required_text("sku_name")
-    t.required_text("brand")
+    t.required_text("sku_id", "sku_name", "brand")
     t.optional_text("manufacturer")
-    prov = _vocab(t.src("is_provincial"), BOOL_VOCAB)
-    t.blank_or("is_provincial", prov.isna(), "err_bad_bool")
-    t.out["is_provincial"] = prov.astype("boolean")
+    t.required_word("is_provincial", BOOL_VOCAB, "err_bad_bool", "boolean")
     price = parse_numbers(t.src("wholesale_price")) if t.has("wholesale_price") else pd.Series(np.nan, index=t.raw.index)
     if t.has("wholesale_price"):
         given = ~_blanks(t.src("wholesale_price"))
