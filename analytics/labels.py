@@ -327,7 +327,7 @@ DATA_PAGE: dict[str, Pair] = {
                     "Note: {n} live order lines would refer to a retailer or SKU no longer in the master."),
 }
 
-#: problems found in an extract (analytics/ingest.py: codes -> messages; {value} etc. filled in)
+#: problems found in an extract (analytics/ingest/: codes -> messages; {value} etc. filled in)
 INGEST_ERRORS: dict[str, Pair] = {
     "err_missing_column": ("缺少必需的列“{column}”（可用表头：{aliases}）", "required column '{column}' is missing (headers accepted: {aliases})"),
     "err_empty_file": ("文件没有数据行", "the file has no data rows"),
