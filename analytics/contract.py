@@ -25,10 +25,12 @@ class Column:
     #: multiply values by this when the header matched is one of `scaled_aliases` (箱 → 条)
     scaled_aliases: tuple[str, ...] = ()
     scale: int = 1
+    #: the DuckDB type the store keeps it as (analytics.schema derives every column list from these)
+    sql_type: str = "VARCHAR"
 
 
 ORDERS = (
-    Column("order_date", ("订货日期", "日期", "订单日期")),
+    Column("order_date", ("订货日期", "日期", "订单日期"), sql_type="DATE"),
     Column("retailer_id", ("许可证号", "客户编码", "零售户编码", "专卖许可证号")),
     Column("sku_id", ("卷烟编码", "商品编码", "规格编码")),
     Column(
@@ -36,8 +38,9 @@ ORDERS = (
         ("订货量(条)", "销量(条)", "数量(条)", "订货量", "销量", "数量"),
         scaled_aliases=("订货量(箱)", "销量(箱)", "数量(箱)", "quantity_cases"),
         scale=250,
+        sql_type="BIGINT",
     ),
-    Column("amount_yuan", ("金额(元)", "金额", "订货金额", "销售额")),
+    Column("amount_yuan", ("金额(元)", "金额", "订货金额", "销售额"), sql_type="DOUBLE"),
     Column("channel", ("订货方式", "订货渠道")),
 )
 
@@ -48,7 +51,7 @@ RETAILERS = (
     Column("manager", ("客户经理",), required=False),
     Column("area_type", ("城乡分类", "市场类型")),
     Column("business_format", ("业态",), required=False),
-    Column("customer_tier", ("档位", "客户档位"), required=False),
+    Column("customer_tier", ("档位", "客户档位"), required=False, sql_type="BIGINT"),
 )
 
 SKUS = (
@@ -56,10 +59,10 @@ SKUS = (
     Column("sku_name", ("卷烟名称", "规格名称", "商品名称")),
     Column("brand", ("品牌",)),
     Column("manufacturer", ("生产企业", "工业企业"), required=False),
-    Column("is_provincial", ("是否省产", "省产烟")),
+    Column("is_provincial", ("是否省产", "省产烟"), sql_type="BOOLEAN"),
     # one of price_class / wholesale_price must be present: checked in ingest
-    Column("price_class", ("价类", "类别"), required=False),
-    Column("wholesale_price", ("批发价(元/条)", "批发价"), required=False),
+    Column("price_class", ("价类", "类别"), required=False, sql_type="BIGINT"),
+    Column("wholesale_price", ("批发价(元/条)", "批发价"), required=False, sql_type="DOUBLE"),
 )
 
 COLUMNS: dict[str, tuple[Column, ...]] = {"orders": ORDERS, "retailers": RETAILERS, "skus": SKUS}

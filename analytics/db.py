@@ -16,57 +16,23 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
-from .rollups import CUT_MONTH_SKUS, CUT_STORED, ROLLUPS, as_of_cut, create_cut_sku_view, create_rollups
-from .store import Store, _empty_sql, create_live_orders
+from .schema import empty_sql
+from .state import QUERY_DB, build_query_db, create_live_orders
 
-#: the reader's database file inside a state directory
-QUERY_DB = "query.duckdb"
-_TABLES = (*ROLLUPS, "retailers", "skus")
+if TYPE_CHECKING:  # annotations only: a reader needs none of the store's machinery (ingest, locks)
+    from .store import Store
+
 #: connect() sets up an instance once; two connect() of one file in a process share that instance
 _setup = threading.Lock()
 
 
 def _extracts_dir(state_dir: Path) -> Path:
     return state_dir.parent.parent / "extracts"  # data/state/<gen> -> data/extracts
-
-
-def build_query_db(state_dir: Path | None, target: Path) -> None:
-    """Write every rollup and master of `state_dir` (or empty ones, for None) into the new DuckDB
-    file `target` as tables, with the to-date view `ytd_sku_cube`. The state's build calls this.
-    It names no file: readers of it need no file access (raw lines: connect_lines)."""
-    con = duckdb.connect(str(target), config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
-    try:
-        con.execute("SET enable_progress_bar = false")  # it would print into the CLI's output
-        # two transactions, not one per statement: each commit to a database file is a WAL flush
-        con.execute("BEGIN")
-        if state_dir is not None and (state_dir / "order_sources.parquet").exists():
-            for name in _TABLES:
-                con.execute(f"CREATE TABLE {name} AS FROM read_parquet(?)", [str(state_dir / f"{name}.parquet")])
-            con.execute("COMMIT")  # as_of_cut reads on a cursor of its own
-            con.execute("BEGIN")
-            # the to-date twins exist only when the last year is incomplete (see rollups.create_cut_rollups)
-            cut = as_of_cut(con)
-            if cut is not None:
-                for name in (*CUT_STORED, CUT_MONTH_SKUS):
-                    con.execute(f"CREATE TABLE {name} AS FROM read_parquet(?)", [str(state_dir / f"{name}.parquet")])
-                create_cut_sku_view(con, cut[1])
-        else:
-            # no data yet: the same tables, empty, derived by the same rollup SQL (so the schemas match)
-            for kind in ("retailers", "skus"):
-                con.sql(_empty_sql(kind)).create(f"live_{kind}")
-                con.table(f"live_{kind}").create(kind)
-            con.sql(_empty_sql("orders")).create_view("live_orders")
-            create_rollups(con)
-            for name in ("live_orders", "live_retailers", "live_skus"):
-                con.execute(f"DROP {'VIEW' if name == 'live_orders' else 'TABLE'} {name}")
-        con.execute("COMMIT")
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
 
 
 def connect(state_dir: Path | None, memory_limit: str = "2GB", threads: int = 2) -> duckdb.DuckDBPyConnection:
@@ -122,8 +88,8 @@ def connect_lines(state_dir: Path | None, memory_limit: str = "1GB", threads: in
         # exact files, not directories: the extract files and nothing else
         con.execute("SET allowed_paths = ?", [[str(extracts / n) for n in sources["stored_name"]]])
     else:
-        con.sql(_empty_sql("skus")).create("skus")
-        con.sql(_empty_sql("orders")).create_view("live_orders")
+        con.sql(empty_sql("skus")).create("skus")
+        con.sql(empty_sql("orders")).create_view("live_orders")
     con.execute("CREATE VIEW orders AS SELECT * FROM live_orders")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")

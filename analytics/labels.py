@@ -333,7 +333,7 @@ DATA_PAGE: dict[str, Pair] = {
                     "Note: {n} live order lines would refer to a retailer or SKU no longer in the master."),
 }
 
-#: problems found in an extract (analytics/ingest.py: codes -> messages; {value} etc. filled in)
+#: problems found in an extract (analytics/ingest/: codes -> messages; {value} etc. filled in)
 INGEST_ERRORS: dict[str, Pair] = {
     "err_missing_column": ("缺少必需的列“{column}”（可用表头：{aliases}）",
                            "required column '{column}' is missing (headers accepted: {aliases})"),
@@ -401,13 +401,7 @@ ERRORS: dict[str, Pair] = {
     "err_permission": ("无法写入数据目录（没有写入权限或磁盘为只读）。数据没有改动；请管理员检查数据目录的权限。",
                        "Cannot write to the data directory (no permission, or a read-only disk). Nothing changed; "
                        "ask the administrator to check the data directory's permissions."),
-    # an OSError met outside the store's own checks (analytics/errors.py)
-    "err_io_disk_full": ("磁盘空间不足，数据没有改动。请清理数据目录所在的磁盘后重试，或联系管理员。",
-                         "The disk is full; nothing changed. Free space on the data directory's disk and try again, or ask your "
-                         "administrator."),
-    "err_io_permission": ("没有读写数据目录的权限，数据没有改动。请联系管理员检查数据目录的权限。",
-                          "No permission to read or write the data directory; nothing changed. Ask your administrator to check its "
-                          "permissions."),
+    # an OSError met outside the store's own checks (analytics/errors.py) is told with the texts above
     "err_file_missing": ("找不到这次导入所需的文件（数据目录中的文件可能被移动或删除），数据没有改动。请联系管理员。",
                          "A file this needs is missing (moved or deleted from the data directory); nothing changed. Ask your "
                          "administrator."),

@@ -10,6 +10,10 @@ Layout of data/ (see docs/architecture.md, docs/data-contract.md):
 A load, rollback or restore writes a complete new state directory, then replaces manifest.json in one
 rename: a reader sees the old state or the new one, never a mix. A crash before the rename
 leaves the previous manifest, and so the previous state, in force.
+
+This module keeps the directory (manifest, lock, extract files, switch, pruning, recovery,
+withdraw/restore, purge); analytics.state derives a state's contents; analytics.schema says which
+columns each kind is kept with.
 """
 from __future__ import annotations
 
@@ -29,15 +33,15 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from . import config
-from .ingest import Parsed, Problem, check_references, empty_master, parse_bytes, parse_bytes_isolated, sniff_format
-from .rollups import CUT_MONTH_SKUS, CUT_STORED, LINE_ROLLUPS, ROLLUPS, create_cut_rollups, create_rollups
+from .files import atomic_write_bytes, write_parquet_atomic
+from .ingest import ParseCache, Parsed, Problem, check_references, parse_file
+from .rollups import LINE_ROLLUPS
+from .schema import ORDER_COLUMNS, RETAILER_COLUMNS, SKU_COLUMNS, empty_master
+from .state import FORMAT_VERSION, build_state, changed_years, create_live_orders, extract_view, order_sources, outdated
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 4  # 3: year_dates and the ytd_ twins; 4: query.duckdb. of the state directories' rollups: a state of another format is rebuilt in full
 KEEP_STATES = 3  # the current state and two before it, for readers still holding an older one
 RETENTION_DAYS = 90  # withdrawn extracts are kept at least this long; only `purge` removes them
 
@@ -54,36 +58,6 @@ Progress = Callable[[float, str], None]
 
 def _noop(_fraction: float, _text: str) -> None:
     return None
-
-
-# --- atomic file primitives ------------------------------------------------------------------
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def fsync_file(path: Path) -> None:
-    with open(path, "rb+") as fh:
-        os.fsync(fh.fileno())
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, fsync, rename over it, fsync the directory."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)  # a full disk leaves no temporary file behind
-        raise
-    fsync_dir(path.parent)
 
 
 def _now() -> str:
@@ -345,12 +319,18 @@ class Store:
         sheet: str | None = None,
         period: tuple[str, str] | None = None,
         manifest: dict | None = None,
+        cache: ParseCache | None = None,
     ) -> list[LoadResult]:
         """Read and validate a batch without storing anything: masters first, so orders may
-        refer to retailers and SKUs loaded in the same batch."""
+        refer to retailers and SKUs loaded in the same batch. With `cache`, a file parsed before
+        with the same bytes, name, kind and sheet is not parsed again (the checks against the
+        masters and the period are made again: they depend on the data now)."""
         manifest = manifest or self.manifest()
         retailers, skus = self.masters(manifest)
-        parsed = [_parse_one(data, name, kind, sheet) for name, data in files]
+        if cache is not None:
+            parsed = cache.parse_batch(files, kind=kind, sheet=sheet)
+        else:
+            parsed = [parse_file(data, name, kind=kind, sheet=sheet) for name, data in files]
         order = sorted(range(len(parsed)), key=lambda i: {"retailers": 0, "skus": 1}.get(parsed[i].kind or "", 2))
         for i in order:
             p = parsed[i]
@@ -410,14 +390,16 @@ class Store:
         period: tuple[str, str] | None = None,
         loaded_by: str | None = None,
         progress: Progress = _noop,
+        cache: ParseCache | None = None,
     ) -> list[LoadResult]:
         """Validate and store a batch, all or nothing, then switch to the rebuilt state. Raises a
         StoreError (nothing changed) for a full disk, no permission, a lock held too long or a
-        missing extract file."""
+        missing extract file. With `cache` (the one the preview parsed with), the parse the preview
+        showed is the one stored."""
         with _user_errors(), self.lock():
             manifest = self.manifest()
             progress(0.05, "validate")
-            results = self.parse(files, kind=kind, sheet=sheet, period=period, manifest=manifest)
+            results = self.parse(files, kind=kind, sheet=sheet, period=period, manifest=manifest, cache=cache)
             if any(r.status == "refused" for r in results):
                 return results
             todo = [r for r in results if r.status == "ready"]
@@ -452,7 +434,7 @@ class Store:
                     frame = p.frame.copy()
                     frame["extract_id"] = extract_id
                     written.append(self.extracts_dir / stored)
-                    _write_parquet_atomic(frame, self.extracts_dir / stored)
+                    write_parquet_atomic(frame, self.extracts_dir / stored)
                 start, end = period or p.period or (None, None)
                 record = {
                     "id": extract_id,
@@ -585,12 +567,10 @@ class Store:
         """Rebuild a state written by an older version of this code (its rollups or files differ), once,
         under the lock; True when it did. The app and `make run` call this before serving, so data
         loaded before an upgrade keeps working without a manual `python -m analytics rebuild`."""
-        manifest = self.manifest()
-        if manifest.get("state") is None or manifest.get("format") == FORMAT_VERSION:
+        if not outdated(self.manifest()):
             return False
         with _user_errors(), self.lock():
-            manifest = self.manifest()  # another process may have upgraded it meanwhile
-            if manifest.get("state") is None or manifest.get("format") == FORMAT_VERSION:
+            if not outdated(self.manifest()):  # another process may have upgraded it meanwhile
                 return False
         self.rebuild()
         return True
@@ -621,7 +601,7 @@ class Store:
             if not (self.extracts_dir / e["stored_name"]).is_file():
                 raise ExtractMissing(e["id"])
 
-    # state building -----------------------------------------------------------------------
+    # switching states (the build itself: analytics.state) ----------------------------------
     def _clear_debris(self, manifest: dict) -> None:
         """Remove what a writer killed mid-load left behind: temporary files, state directories the
         manifest does not keep (half built, or complete but never switched to), and extract files
@@ -767,198 +747,6 @@ def _row_index(parsed: Parsed) -> pd.Index:
     """add_rows reads row numbers from the index: give it the rows the lines came from."""
     rows = parsed.rows if parsed.rows is not None else pd.RangeIndex(len(parsed.frame)) + 2
     return pd.Index(rows) - 2
-
-
-def _parse_one(data: bytes, name: str, kind: str | None, sheet: str | None) -> Parsed:
-    """Excel goes through a native parser (calamine), so it is parsed in a child process; CSV and
-    parquet are parsed here, where they are faster and their readers are not the risky ones."""
-    if sniff_format(data) in ("xlsx", "xls"):
-        return parse_bytes_isolated(data, name, kind=kind, sheet=sheet)
-    return parse_bytes(data, name, kind=kind, sheet=sheet)
-
-
-def _write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp, compression="zstd")
-        fsync_file(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)  # a full disk leaves no temporary file behind
-        raise
-    fsync_dir(path.parent)
-
-
-# --- deriving a state --------------------------------------------------------------------------
-
-ORDER_COLUMNS = "order_date, retailer_id, sku_id, quantity_cartons, amount_yuan, channel, district, extract_id"
-RETAILER_COLUMNS = "retailer_id, retailer_name, district, manager, area_type, business_format, customer_tier"
-SKU_COLUMNS = "sku_id, sku_name, brand, manufacturer, is_provincial, price_class, wholesale_price"
-
-
-def changed_years(current: dict, new: dict) -> set[int] | None:
-    """The years whose live order lines can differ between two manifests, or None when the new
-    state must be built in full (masters changed, a period is unknown, a different format).
-
-    Replace-by-period keeps every change inside the period of the extract that was added or
-    withdrawn: its own lines lie within it, and it shadows older lines only within it. So a live
-    line outside the changed extracts' periods is the same in both states."""
-    if current.get("state") is None or current.get("format") != FORMAT_VERSION:
-        return None
-
-    def active(manifest: dict, kinds: tuple[str, ...]) -> dict[str, dict]:
-        return {r["id"]: r for r in manifest["extracts"] if r["status"] == "active" and r["kind"] in kinds}
-
-    if active(current, ("retailers", "skus")).keys() != active(new, ("retailers", "skus")).keys():
-        return None
-    before, after = active(current, ("orders",)), active(new, ("orders",))
-    changed = [r for i, r in {**before, **after}.items() if (i in before) != (i in after)]
-    years: set[int] = set()
-    for r in changed:
-        if not r.get("period_start") or not r.get("period_end"):
-            return None
-        years.update(range(int(r["period_start"][:4]), int(r["period_end"][:4]) + 1))
-    return years
-
-
-def build_state(extracts_dir: Path, records: list[dict], target: Path, threads: int = 2,
-                reuse: tuple[Path, set[int]] | None = None) -> None:
-    """Derive live masters, live order lines and rollups into `target` (a new directory). With
-    `reuse` (previous state directory, changed years), only those years' lines are aggregated."""
-    tmp = target.with_name(f".{target.name}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    try:
-        _build_into(extracts_dir, records, tmp, threads, reuse)
-        for path in tmp.iterdir():
-            fsync_file(path)
-        fsync_dir(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)  # a half-built state is never left for readers to find
-        raise
-    fsync_dir(target.parent)
-
-
-def _build_into(extracts_dir: Path, records: list[dict], tmp: Path, threads: int,
-                reuse: tuple[Path, set[int]] | None) -> None:
-    active = [r for r in records if r["status"] == "active"]
-    con = duckdb.connect(config={"threads": threads, "preserve_insertion_order": False})
-    try:
-        def files(kind: str) -> list[str]:
-            return [str(extracts_dir / r["stored_name"]) for r in active if r["kind"] == kind]
-
-        def seqs(kind: str) -> pd.DataFrame:
-            return pd.DataFrame({"extract_id": [r["id"] for r in active if r["kind"] == kind],
-                                 "seq": [r["seq"] for r in active if r["kind"] == kind]})
-
-        for kind, key, cols in (("retailers", "retailer_id", RETAILER_COLUMNS), ("skus", "sku_id", SKU_COLUMNS)):
-            con.register(f"{kind}_seq", seqs(kind))
-            if files(kind):
-                # masters: the newest active extract that holds a record wins; other records stay
-                extract_view(con, extracts_dir, [r for r in active if r["kind"] == kind], f"{kind}_files", union_by_name=True)
-                con.execute(
-                    f"CREATE TABLE live_{kind} AS SELECT {cols} FROM {kind}_files x "
-                    f"JOIN {kind}_seq USING (extract_id) QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY seq DESC) = 1",
-                )
-            else:
-                con.execute(f"CREATE TABLE live_{kind} AS SELECT * FROM ({_empty_sql(kind)})")
-        sources, coverage = order_sources(active)
-        create_live_orders(con, extracts_dir, sources, coverage)
-        # the state records which extract files make up its live lines (readers rebuild the view from
-        # them); the lines themselves are not copied: a 50M-line rewrite would dominate every load
-        sources.to_parquet(tmp / "order_sources.parquet", index=False)
-        coverage.to_parquet(tmp / "coverage.parquet", index=False)
-        for kind in ("retailers", "skus"):
-            con.table(f"live_{kind}").write_parquet(str(tmp / f"{kind}.parquet"))
-        previous, years = reuse if reuse is not None else (None, ())
-        create_rollups(con, previous, years)
-        names = list(ROLLUPS)
-        if create_cut_rollups(con) is not None:
-            names += [CUT_MONTH_SKUS, *CUT_STORED]
-        for name in names:
-            con.table(name).write_parquet(str(tmp / f"{name}.parquet"))
-    finally:
-        con.close()
-    from .db import QUERY_DB, build_query_db  # (db imports this module)
-
-    build_query_db(tmp, tmp / QUERY_DB)  # what readers open, read-only
-
-
-def _empty_sql(kind: str) -> str:
-    if kind == "orders":
-        return ("SELECT NULL::DATE order_date, NULL::VARCHAR retailer_id, NULL::VARCHAR sku_id, NULL::BIGINT quantity_cartons, "
-                "NULL::DOUBLE amount_yuan, NULL::VARCHAR channel, NULL::VARCHAR district, NULL::VARCHAR extract_id WHERE false")
-    if kind == "retailers":
-        return ("SELECT NULL::VARCHAR retailer_id, NULL::VARCHAR retailer_name, NULL::VARCHAR district, NULL::VARCHAR manager, "
-                "NULL::VARCHAR area_type, NULL::VARCHAR business_format, NULL::BIGINT customer_tier WHERE false")
-    return ("SELECT NULL::VARCHAR sku_id, NULL::VARCHAR sku_name, NULL::VARCHAR brand, NULL::VARCHAR manufacturer, "
-            "NULL::BOOLEAN is_provincial, NULL::BIGINT price_class, NULL::DOUBLE wholesale_price WHERE false")
-
-
-def order_sources(active: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The active orders extracts (file, sequence) and what each covers (district, first and last day)."""
-    orders = [r for r in active if r["kind"] == "orders"]
-    sources = pd.DataFrame({"extract_id": [r["id"] for r in orders], "seq": [int(r["seq"]) for r in orders],
-                            "stored_name": [r["stored_name"] for r in orders]})
-    coverage = pd.DataFrame([(int(r["seq"]), d, r["period_start"], r["period_end"]) for r in orders for d in r["districts"]],
-                            columns=["seq", "district", "start", "end"])
-    return sources.astype({"seq": "int64"}), coverage.astype({"seq": "int64"})
-
-
-def extract_view(con: duckdb.DuckDBPyConnection, extracts_dir: Path, records: list[dict], view: str,
-                 union_by_name: bool = False) -> None:
-    """Create the view `view` over the stored files of these extract records. A record that reuses
-    another's file (the same bytes loaded again) has its lines labelled with its own id, since the
-    file carries the id it was first stored under."""
-    own = [r for r in records if r["stored_name"] == f"{r['id']}.parquet"]
-    if len(own) == len(records):  # the usual case: one scan of all the files
-        con.read_parquet([str(extracts_dir / r["stored_name"]) for r in own], union_by_name=union_by_name).create_view(view, replace=True)
-        return
-    by_name = ", union_by_name=true" if union_by_name else ""
-    parts = [f"SELECT * FROM read_parquet({_sql_text([str(extracts_dir / r['stored_name']) for r in own])}{by_name})"] if own else []
-    parts += [f"SELECT * REPLACE ({_sql_text(r['id'])} AS extract_id) FROM read_parquet({_sql_text(str(extracts_dir / r['stored_name']))})"
-              for r in records if r not in own]
-    con.execute(f"CREATE OR REPLACE VIEW {view} AS " + " UNION ALL BY NAME ".join(parts))
-
-
-def _sql_text(value: str | list[str]) -> str:
-    """A SQL string (or list of strings) literal; file names can hold quotes."""
-    if isinstance(value, list):
-        return "[" + ", ".join(_sql_text(v) for v in value) + "]"
-    return "'" + value.replace("'", "''") + "'"
-
-
-def create_live_orders(con: duckdb.DuckDBPyConnection, extracts_dir: Path, sources: pd.DataFrame,
-                       coverage: pd.DataFrame) -> None:
-    """Create the view `live_orders`: every line of the given extracts unless a later active extract
-    covers its district and date (replace-by-period). The one definition the build, the readers'
-    drill-downs and the load preview all use."""
-    if sources.empty:
-        con.execute(f"CREATE OR REPLACE VIEW live_orders AS SELECT * FROM ({_empty_sql('orders')})")
-        return
-    # only an extract that a later one overlaps (same district, dates intersecting) needs the
-    # anti-join; the others are read as they are, which is most extracts and most lines. The
-    # shadow table pairs each overlapped extract with what later extracts cover, so the anti-join
-    # is a hash join on (extract, district) with a date-range check, not a correlated subquery.
-    shadow = [(a.extract_id, c.district, c.start, c.end)
-              for a in sources.itertuples() for c in coverage.itertuples()
-              if c.seq > a.seq and any((coverage["seq"] == a.seq) & (coverage["district"] == c.district)
-                                       & (coverage["start"] <= c.end) & (coverage["end"] >= c.start))]
-    con.execute("CREATE OR REPLACE TABLE shadow (extract_id VARCHAR, district VARCHAR, start DATE, end_date DATE)")
-    if shadow:
-        con.executemany("INSERT INTO shadow VALUES (?, ?, ?::DATE, ?::DATE)", shadow)
-    shadowed = {row[0] for row in shadow}
-    selects = []
-    for label, pick in (("clean", ~sources["extract_id"].isin(shadowed)), ("shadowed", sources["extract_id"].isin(shadowed))):
-        records = [{"id": i, "stored_name": n} for i, n in zip(sources.loc[pick, "extract_id"], sources.loc[pick, "stored_name"], strict=True)]
-        if records:
-            extract_view(con, extracts_dir, records, f"orders_{label}")
-            selects.append(f"SELECT {ORDER_COLUMNS} FROM orders_clean" if label == "clean" else
-                           f"""SELECT {ORDER_COLUMNS} FROM orders_shadowed o ANTI JOIN shadow s
-                               ON s.extract_id = o.extract_id AND s.district = o.district
-                              AND o.order_date BETWEEN s.start AND s.end_date""")
-    con.execute("CREATE OR REPLACE VIEW live_orders AS " + " UNION ALL ".join(selects))
 
 
 def last_change(manifest: dict) -> str | None:

@@ -218,3 +218,29 @@ def test_loading_the_same_file_again_is_recognised(tmp_path, monkeypatch):
     at.file_uploader[0].set_value(("订单.csv", TINY_ORDERS.encode("gbk"), "text/csv")).run()
     assert [i.value for i in at.info] == ["这个文件已经导入过（内容完全相同），不会重复导入。"]
     assert not [b for b in at.button if b.label.startswith("确认导入")]
+
+
+def test_an_upload_is_parsed_once_for_its_previews_and_the_load_it_confirms(tmp_path, monkeypatch):
+    import analytics.ingest.isolation as isolation
+
+    calls: list[tuple[str, str | None]] = []
+    real = isolation.parse_file
+
+    def counting(data: bytes, name: str, kind: str | None = None, sheet: str | None = None):
+        calls.append((name, kind))
+        return real(data, name, kind=kind, sheet=sheet)
+
+    monkeypatch.setattr(isolation, "parse_file", counting)
+    store = load_tiny(tmp_path / "data")
+    at = data_page_app(store.root, monkeypatch)
+    at.file_uploader[0].set_value(("更正_甲片区.csv", CORRECTION.encode("gbk"), "text/csv")).run()
+    at.run()  # any click reruns the page and its preview
+    assert calls == [("更正_甲片区.csv", None)]
+    at.selectbox(key="upload_kind").set_value("orders").run()  # another kind: read again, once
+    at.run()
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [shown(s.value) for s in at.success] == ["已导入 E00004：更正_甲片区.csv，2 行"]
+    assert calls == [("更正_甲片区.csv", None), ("更正_甲片区.csv", "orders")]
+    s = summary(connect_store(store), Filters(year=2019, compare_year=2018, districts=("甲片区",)))
+    assert s["volume_cases"] == (250 + 60 + 250) / 250  # the preview's parse is what was stored

@@ -13,8 +13,9 @@ import duckdb
 import pytest
 
 from analytics import queries
-from analytics.db import QUERY_DB, connect, connect_lines, connect_store, connect_store_lines
+from analytics.db import connect, connect_lines, connect_store, connect_store_lines
 from analytics.filters import Filters
+from analytics.state import FORMAT_VERSION, QUERY_DB
 from analytics.store import Store
 
 A = Filters(year=2019, compare_year=2018, districts=("甲片区",))
@@ -249,8 +250,6 @@ def test_data_loaded_by_an_older_version_is_rebuilt_once_before_it_is_read(tiny,
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.metric[0].value == "4.00 箱"
-    from analytics.store import FORMAT_VERSION
-
     assert tiny.manifest()["format"] == FORMAT_VERSION and tiny.state_dir() != state
     assert (tiny.state_dir() / QUERY_DB).is_file()
     assert tiny.upgrade() is False  # once

@@ -478,7 +478,7 @@ def test_a_parser_that_hangs_is_stopped_at_the_timeout():
 
 
 def test_the_store_parses_excel_in_a_child_and_survives_its_crash(tmp_path, monkeypatch):
-    import analytics.store as store_module
+    import analytics.ingest.isolation as isolation
 
     calls: list[str] = []
 
@@ -486,7 +486,7 @@ def test_the_store_parses_excel_in_a_child_and_survives_its_crash(tmp_path, monk
         calls.append(name)
         return parse_bytes_isolated(data, name, entry=ENTRY.format("abort"), **kw)
 
-    monkeypatch.setattr(store_module, "parse_bytes_isolated", crashing)
+    monkeypatch.setattr(isolation, "parse_bytes_isolated", crashing)
     store = Store(tmp_path / "data")
     results = store.parse([("订单.xlsx", _xlsx({"订单": ORDERS_XLSX_ROWS})), ("零售户.csv", TINY_RETAILERS.encode("gbk"))])
     assert calls == ["订单.xlsx"]  # CSV is parsed in this process
@@ -494,6 +494,60 @@ def test_the_store_parses_excel_in_a_child_and_survives_its_crash(tmp_path, monk
     assert results[0].messages("en") == [
         f"订单.xlsx: cannot read the file: the reader was killed by signal {int(signal.SIGABRT)}; the file may be damaged"
     ]
+
+
+def _counting_parse(monkeypatch) -> list[tuple[str, str | None, str | None]]:
+    """Record every real parse the parse cache asks for (file, kind, sheet)."""
+    import analytics.ingest.isolation as isolation
+
+    calls: list[tuple[str, str | None, str | None]] = []
+    real = isolation.parse_file
+
+    def counting(data: bytes, name: str, kind: str | None = None, sheet: str | None = None):
+        calls.append((name, kind, sheet))
+        return real(data, name, kind=kind, sheet=sheet)
+
+    monkeypatch.setattr(isolation, "parse_file", counting)
+    return calls
+
+
+def test_a_batch_previewed_and_then_loaded_with_one_cache_is_parsed_once(tmp_path, monkeypatch):
+    from analytics.ingest import ParseCache
+
+    calls = _counting_parse(monkeypatch)
+    store, cache = Store(tmp_path / "data"), ParseCache()
+    batch = [("零售户.csv", TINY_RETAILERS.encode("gbk")), ("卷烟.csv", TINY_SKUS.encode("gbk")),
+             ("订单.csv", TINY_ORDERS.encode("gbk"))]
+    for _ in range(3):  # the page's preview reruns on every click
+        assert [r.status for r in store.parse(batch, cache=cache)] == ["ready"] * 3
+    results = store.load(batch, loaded_by="test", cache=cache)
+    assert [r.status for r in results] == ["loaded"] * 3
+    assert calls == [("零售户.csv", None, None), ("卷烟.csv", None, None), ("订单.csv", None, None)]
+    # what was stored is the full parse, with each line's district from the masters loaded alongside
+    assert [e["rows"] for e in store.extracts()] == [3, 3, 6]
+    assert pd.read_parquet(store.extracts_dir / "E00003.parquet")["district"].tolist() == ["甲片区"] * 5 + ["乙片区"]
+    # another kind is another parse; a batch without a file drops that file's parse
+    store.parse(batch[:1], kind="retailers", cache=cache)
+    store.parse(batch[:1], cache=cache)
+    assert calls[3:] == [("零售户.csv", "retailers", None), ("零售户.csv", None, None)]
+
+
+def test_the_checks_against_the_masters_are_made_again_on_a_cached_parse(tmp_path, monkeypatch):
+    from analytics.ingest import ParseCache
+
+    calls = _counting_parse(monkeypatch)
+    store, cache = Store(tmp_path / "data"), ParseCache()
+    orders = [("订单.csv", TINY_ORDERS.encode("gbk"))]
+    first = store.parse(orders, cache=cache)[0]
+    assert first.status == "refused" and first.parsed.problems.count == 6  # three retailers and three SKUs unknown
+    second = store.parse(orders, cache=cache)[0]
+    assert second.messages("en") == first.messages("en")  # said once each time, not once more per rerun
+    store.load([("零售户.csv", TINY_RETAILERS.encode("gbk")), ("卷烟.csv", TINY_SKUS.encode("gbk"))], loaded_by="test")
+    third = store.parse(orders, cache=cache, period=("2018-01-01", "2018-12-31"))[0]
+    assert third.status == "refused"  # known now, but four lines lie outside the period given
+    assert [p.code for p in third.parsed.problems.items] == ["err_outside_period"] * 4
+    assert store.parse(orders, cache=cache)[0].status == "ready"
+    assert calls == [("订单.csv", None, None)]  # read once, checked four times
 
 
 def test_the_child_sees_the_settings_of_this_process(monkeypatch):

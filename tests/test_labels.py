@@ -15,7 +15,8 @@ from analytics.labels import LABELS, SECTIONS, VOCABULARIES, t, vocab
 from analytics.urlstate import PARAMS
 
 ROOT = Path(__file__).resolve().parents[1]
-CODE = [ROOT / "app.py", *sorted((ROOT / "analytics").glob("*.py")), *sorted((ROOT / "pages").rglob("*.py"))]
+CODE = [ROOT / "app.py", *sorted((ROOT / "analytics").glob("*.py")), *sorted((ROOT / "analytics" / "ingest").glob("*.py")),
+        *sorted((ROOT / "pages").rglob("*.py"))]
 LABELS_PY = ROOT / "analytics" / "labels.py"
 #: the functions whose first argument is a label key
 LOOKUPS = {"t", "tr", "tr_md", "LabelRef", "page_header"}
@@ -28,8 +29,8 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
                 "loaded_by", "withdrawn_at", "withdrawn_by", "restored_at", "restored_by"),  # data.py::_history
     "sort_{}": ("volume", "change", "yoy"),  # pages/district.py: the retailer table's order
     "url_bad_{}": PARAMS,  # pages/common.py::_link_notice
-    "err_content_{}": ("png", "jpeg", "gif", "pdf", "gzip", "rar", "7z", "zip", "docx", "pptx", "html", "binary"),  # ingest.sniff_format
-    "{}_lines": ("err_unknown_retailer", "err_unknown_sku"),  # ingest._unknown_ids, more than one line
+    "err_content_{}": ("png", "jpeg", "gif", "pdf", "gzip", "rar", "7z", "zip", "docx", "pptx", "html", "binary"),  # ingest/reading.py::read_table, after sniff_format
+    "{}_lines": ("err_unknown_retailer", "err_unknown_sku"),  # ingest/normalise.py::_unknown_ids, more than one line
     "preview_{}": ("withdraw", "restore"),  # data.py::_show_preview, ChangePreview.action
     # data.py::_action: prefix is rollback or restore
     "{}_pick": ("rollback", "restore"),

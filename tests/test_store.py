@@ -22,10 +22,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import analytics.state as state_module
 import analytics.store as store_module
 from analytics.db import connect, connect_lines, connect_store, connect_store_lines
 from analytics.filters import Filters
-from analytics.labels import fmt_bytes, t
+from analytics.formats import fmt_bytes
+from analytics.labels import t
 from analytics.queries import district_table, summary
 from analytics.store import LineChange, Replacement, Store
 
@@ -328,7 +330,7 @@ def test_a_restore_waiting_too_long_for_the_lock_is_a_timeout_and_changes_nothin
 
 # --- incremental rebuilds ------------------------------------------------------------------------------
 
-def _manifest(*extracts: tuple[str, str, str | None, str | None, str], fmt: int = store_module.FORMAT_VERSION) -> dict:
+def _manifest(*extracts: tuple[str, str, str | None, str | None, str], fmt: int = state_module.FORMAT_VERSION) -> dict:
     return {"format": fmt, "state": "g1", "extracts": [
         {"id": i, "kind": k, "period_start": a, "period_end": b, "status": st} for i, k, a, b, st in extracts]}
 
@@ -340,21 +342,21 @@ def test_changed_years_are_the_years_of_the_added_or_withdrawn_orders_extract():
     before = _manifest(*MASTERS, ("E3", "orders", "2017-01-02", "2019-12-31", "active"))
     correction = _manifest(*MASTERS, ("E3", "orders", "2017-01-02", "2019-12-31", "active"),
                            ("E4", "orders", "2019-12-01", "2020-01-31", "active"))
-    assert store_module.changed_years(before, correction) == {2019, 2020}
+    assert state_module.changed_years(before, correction) == {2019, 2020}
     withdrawn = _manifest(*MASTERS, ("E3", "orders", "2017-01-02", "2019-12-31", "active"),
                           ("E4", "orders", "2019-12-01", "2020-01-31", "withdrawn"))
-    assert store_module.changed_years(correction, withdrawn) == {2019, 2020}
-    assert store_module.changed_years(before, before) == set()  # a plain rebuild request: nothing changed
+    assert state_module.changed_years(correction, withdrawn) == {2019, 2020}
+    assert state_module.changed_years(before, before) == set()  # a plain rebuild request: nothing changed
 
 
 def test_a_master_change_an_unknown_period_or_another_format_means_a_full_build():
     before = _manifest(*MASTERS, ("E3", "orders", "2019-01-01", "2019-12-31", "active"))
     new_master = _manifest(*MASTERS, ("E3", "orders", "2019-01-01", "2019-12-31", "active"), ("E4", "retailers", None, None, "active"))
-    assert store_module.changed_years(before, new_master) is None
+    assert state_module.changed_years(before, new_master) is None
     no_period = _manifest(*MASTERS, ("E3", "orders", "2019-01-01", "2019-12-31", "active"), ("E4", "orders", None, None, "active"))
-    assert store_module.changed_years(before, no_period) is None
-    assert store_module.changed_years(_manifest(*MASTERS, fmt=1), before) is None
-    assert store_module.changed_years({"format": store_module.FORMAT_VERSION, "state": None, "extracts": []}, before) is None
+    assert state_module.changed_years(before, no_period) is None
+    assert state_module.changed_years(_manifest(*MASTERS, fmt=1), before) is None
+    assert state_module.changed_years({"format": state_module.FORMAT_VERSION, "state": None, "extracts": []}, before) is None
 
 
 def _rollup_tables(state: Path) -> dict[str, pd.DataFrame]:
@@ -421,7 +423,7 @@ def test_a_load_failing_while_building_the_state_leaves_everything_as_it_was(dec
         (tmp / "orders.parquet").write_bytes(b"half a file")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store_module, "_build_into", disk_full)
+    monkeypatch.setattr(state_module, "_build_into", disk_full)
     with pytest.raises(store_module.DiskFull) as err:
         _load(dec, "更正.csv", DEC_CORRECTION)
     assert err.value.message("zh") == t("err_disk_full", "zh") and "数据没有改动" in err.value.message("zh")
@@ -434,6 +436,7 @@ def test_a_load_failing_while_building_the_state_leaves_everything_as_it_was(dec
 KILLED_LOAD = """
 import pathlib, sys, time
 sys.path.insert(0, {root!r})
+import analytics.state as state
 import analytics.store as s
 
 def stuck(extracts_dir, records, tmp, threads, reuse):
@@ -441,7 +444,7 @@ def stuck(extracts_dir, records, tmp, threads, reuse):
     pathlib.Path({mark!r}).write_text("building")
     time.sleep(60)
 
-s._build_into = stuck
+state._build_into = stuck
 s.Store({data!r}).load([("更正.csv", pathlib.Path({src!r}).read_bytes())], loaded_by="killed")
 """
 
@@ -481,6 +484,7 @@ def test_a_load_killed_mid_write_leaves_the_previous_state_intact_and_the_next_l
 KILL_AT = """
 import os, pathlib, sys, time
 sys.path.insert(0, {root!r})
+import analytics.state as state
 import analytics.store as s
 
 point, mark, real_replace = {point!r}, pathlib.Path({mark!r}), os.replace
@@ -504,7 +508,7 @@ def stuck(extracts_dir, records, tmp, threads, reuse):
 
 s.os.replace = replace
 if point == "building":
-    s._build_into = stuck
+    state._build_into = stuck
 s.Store({data!r}).load([({name!r}, pathlib.Path({src!r}).read_bytes())], loaded_by="killed")
 """
 # the six points of a load: its extract written but not yet in place, then in place; its state half
@@ -579,14 +583,15 @@ def test_orphans_of_killed_loads_never_make_pruning_delete_the_state_readers_hol
 CONCURRENT_LOAD = """
 import pathlib, sys, time
 sys.path.insert(0, {root!r})
+import analytics.state as state
 import analytics.store as s
 
-real = s._build_into
+real = state._build_into
 def slow(*args):  # hold the lock a little longer, so the other writer surely has to wait for it
     time.sleep(0.5)
     real(*args)
 
-s._build_into = slow
+state._build_into = slow
 pathlib.Path({ready!r}).touch()
 go = pathlib.Path({go!r})
 while not go.exists():

@@ -9,6 +9,7 @@ import streamlit as st
 from analytics.columns import localize
 from analytics.contract import KINDS
 from analytics.formats import fmt_cases, fmt_time
+from analytics.ingest import ParseCache
 from analytics.store import ChangePreview, ExtractError, MasterChange
 from analytics.text import md_code, md_escape
 from pages import common
@@ -51,9 +52,11 @@ if use_period:
     if isinstance(chosen, tuple) and len(chosen) == 2:
         period = (chosen[0].isoformat(), chosen[1].isoformat())
 
+# each upload is parsed once: every rerun of the preview, and the load it confirms, use that parse
+parse_cache = st.session_state.setdefault("upload_parse_cache", ParseCache())
 if files:
     batch = [(f.name, f.getvalue()) for f in files]
-    results = store.parse(batch, kind=kind, sheet=sheet, period=period)
+    results = store.parse(batch, kind=kind, sheet=sheet, period=period, cache=parse_cache)
     loaded_on = {e["id"]: fmt_time(e["loaded_at"])[:10] for e in store.extracts()}  # local date, as in the history
     ready = [r for r in results if r.status == "ready"]
     refused = [r for r in results if r.status == "refused"]
@@ -97,7 +100,7 @@ if files:
     elif ready and st.button(tr("upload_confirm", n=len(ready)), type="primary", key="upload_confirm"):
         bar = st.progress(0.0, text=tr("loading"))
         try:
-            done = store.load(batch, kind=kind, sheet=sheet, period=period, loaded_by=_user(),
+            done = store.load(batch, kind=kind, sheet=sheet, period=period, loaded_by=_user(), cache=parse_cache,
                               progress=lambda frac, _text: bar.progress(min(frac, 1.0), text=tr("loading")))
         except Exception as exc:
             if common.store_error_message(exc) is None:
@@ -114,6 +117,8 @@ if files:
             ]
             st.session_state["upload_nonce"] = nonce + 1  # a fresh, empty uploader
             st.rerun()
+else:
+    parse_cache.clear()  # no upload: hold no parsed frames
 
 for line in st.session_state.pop("upload_result", []):
     st.success(line)
