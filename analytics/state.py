@@ -22,7 +22,9 @@ from .schema import ORDER_COLUMNS, RETAILER_COLUMNS, SKU_COLUMNS, empty_sql
 #: the readers' database file inside a state directory (analytics.db opens it READ_ONLY)
 QUERY_DB = "query.duckdb"
 _QUERY_TABLES = (*ROLLUPS, "retailers", "skus")
-FORMAT_VERSION = 4  # 3: year_dates and the ytd_ twins; 4: query.duckdb. of the state directories' rollups: a state of another format is rebuilt in full
+#: the state directories' format: a state of another format is rebuilt in full
+#: (3: year_dates and the ytd_ twins; 4: query.duckdb)
+FORMAT_VERSION = 4
 
 
 def outdated(manifest: dict) -> bool:
@@ -209,7 +211,8 @@ def create_live_orders(con: duckdb.DuckDBPyConnection, extracts_dir: Path, sourc
     shadowed = {row[0] for row in shadow}
     selects = []
     for label, pick in (("clean", ~sources["extract_id"].isin(shadowed)), ("shadowed", sources["extract_id"].isin(shadowed))):
-        records = [{"id": i, "stored_name": n} for i, n in zip(sources.loc[pick, "extract_id"], sources.loc[pick, "stored_name"], strict=True)]
+        records = [{"id": i, "stored_name": n}
+                   for i, n in zip(sources.loc[pick, "extract_id"], sources.loc[pick, "stored_name"], strict=True)]
         if records:
             extract_view(con, extracts_dir, records, f"orders_{label}")
             selects.append(f"SELECT {ORDER_COLUMNS} FROM orders_clean" if label == "clean" else

@@ -419,7 +419,8 @@ def main() -> None:
         result = validate(Path(a.data_dir))
     else:
         lo, hi = (float(x) for x in a.think.split(","))
-        result = load_test(Path(a.data_dir), a.sessions, a.changes, a.rounds, (lo, hi), None if a.no_load else Path(a.extract), a.random_state)
+        extract = None if a.no_load else Path(a.extract)
+        result = load_test(Path(a.data_dir), a.sessions, a.changes, a.rounds, (lo, hi), extract, a.random_state)
     print(json.dumps(result, ensure_ascii=False))
 
 

@@ -151,7 +151,8 @@ def test_withdrawing_a_master_update_previews_the_fields_that_revert_in_either_l
     assert not at.exception, [e.value for e in at.exception]
     since = fmt_time(store.extracts()[0]["loaded_at"])
     assert _preview(at) == [["0420002", "乙食杂店(迁址)",
-                             "客户名称：乙食杂店(迁址) → 乙食杂店；片区：乙片区 → 甲片区；客户经理：李娜 → 张伟；城乡分类：城网 → 农网；档位：12 → 10",
+                             "客户名称：乙食杂店(迁址) → 乙食杂店；片区：乙片区 → 甲片区；客户经理：李娜 → 张伟；"
+                              "城乡分类：城网 → 农网；档位：12 → 10",
                              f"E00001 · {since}"]]
     at.session_state["lang"] = "en"
     at.run()

@@ -239,7 +239,8 @@ def test_channel_area_provincial_and_class_vocabularies():
 
     flags = ["是", "否", "Y", "N", "1", "0", "true", "false", "省产", "省外"]
     classes = ["一类", "二类烟", "3", "4.0", "五类", "一类", "二类", "三类", "四类", "五类烟"]
-    text = "卷烟编码,卷烟名称,品牌,是否省产,价类\n" + "".join(f"{i:013d},烟{i},牌,{f},{c}\n" for i, (f, c) in enumerate(zip(flags, classes, strict=True)))
+    rows = enumerate(zip(flags, classes, strict=True))
+    text = "卷烟编码,卷烟名称,品牌,是否省产,价类\n" + "".join(f"{i:013d},烟{i},牌,{f},{c}\n" for i, (f, c) in rows)
     p = _csv(text)
     assert p.frame["is_provincial"].tolist() == [True, False] * 5
     assert p.frame["price_class"].tolist() == [1, 2, 3, 4, 5, 1, 2, 3, 4, 5]

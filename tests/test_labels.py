@@ -29,7 +29,8 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
                 "loaded_by", "withdrawn_at", "withdrawn_by", "restored_at", "restored_by"),  # data.py::_history
     "sort_{}": ("volume", "change", "yoy"),  # pages/district.py: the retailer table's order
     "url_bad_{}": PARAMS,  # pages/common.py::_link_notice
-    "err_content_{}": ("png", "jpeg", "gif", "pdf", "gzip", "rar", "7z", "zip", "docx", "pptx", "html", "binary"),  # ingest/reading.py::read_table, after sniff_format
+    # ingest/reading.py::read_table, after sniff_format
+    "err_content_{}": ("png", "jpeg", "gif", "pdf", "gzip", "rar", "7z", "zip", "docx", "pptx", "html", "binary"),
     "{}_lines": ("err_unknown_retailer", "err_unknown_sku"),  # ingest/normalise.py::_unknown_ids, more than one line
     "preview_{}": ("withdraw", "restore"),  # data.py::_show_preview, ChangePreview.action
     # data.py::_action: prefix is rollback or restore

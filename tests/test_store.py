@@ -128,7 +128,8 @@ def test_correction_extract_replaces_only_its_district_and_period(dec):
     result = _load(dec, "订单_甲片区_12月_更正.csv", DEC_CORRECTION)
     assert result.status == "loaded"
     assert result.replacements == [Replacement("甲片区", 2, 0.2, "2019-12-02", "2019-12-30", ["E00004"])]
-    assert (result.record["period_start"], result.record["period_end"], result.record["districts"]) == ("2019-12-02", "2019-12-30", ["甲片区"])
+    r = result.record
+    assert (r["period_start"], r["period_end"], r["districts"]) == ("2019-12-02", "2019-12-30", ["甲片区"])
     after = _months(dec)
     assert after[("甲片区", 2019, 12)] == 60  # 25 + 30 + 5
     assert {k: v for k, v in after.items() if k != ("甲片区", 2019, 12)} == {k: v for k, v in before.items() if k != ("甲片区", 2019, 12)}
@@ -149,8 +150,10 @@ def test_a_stated_period_replaces_the_whole_period_and_refuses_lines_outside_it(
     stray = _load(dec, "更正2.csv", only_first_week + "2019-11-29,0420001,6901028000001,1,200,网上订货\n",
                   period=("2019-12-01", "2019-12-31"))
     assert stray.status == "refused"
-    assert stray.messages("zh") == ["更正2.csv，第 3 行，列“订货日期”，值“2019-11-29”：日期不在指定的替换期间（2019-12-01 至 2019-12-31）内"]
-    assert stray.messages("en") == ["更正2.csv, row 3, column '订货日期', value '2019-11-29': date outside the stated period (2019-12-01 to 2019-12-31)"]
+    assert stray.messages("zh") == ["更正2.csv，第 3 行，列“订货日期”，值“2019-11-29”："
+                                    "日期不在指定的替换期间（2019-12-01 至 2019-12-31）内"]
+    assert stray.messages("en") == ["更正2.csv, row 3, column '订货日期', value '2019-11-29': "
+                                    "date outside the stated period (2019-12-01 to 2019-12-31)"]
     assert _tree(dec.root) == before
 
 
@@ -381,7 +384,8 @@ def test_an_incremental_build_equals_a_full_build_after_loads_rollbacks_and_a_re
     monkeypatch.setattr(store_module, "build_state", spy)
     lines = connect_store_lines(store).execute(
         """SELECT strftime(order_date, '%Y-%m-%d'), retailer_id, sku_id, quantity_cartons, amount_yuan
-           FROM orders WHERE district = '城郊片区' AND order_date BETWEEN DATE '2019-12-01' AND DATE '2019-12-07' ORDER BY ALL""").fetchall()
+           FROM orders WHERE district = '城郊片区' AND order_date BETWEEN DATE '2019-12-01' AND DATE '2019-12-07'
+           ORDER BY ALL""").fetchall()
     # 城郊片区's first week of December again with every quantity doubled, and a January 2020 that did not exist
     correction = HEAD + "".join(f"{d},{r},{k},{q * 2},{a * 2:.2f},网上订货\n" for d, r, k, q, a in lines)
     january = HEAD + "".join(f"2020-01-{2 + n % 20:02d},{r},{k},{q},{a:.2f},电话订货\n" for n, (_, r, k, q, a) in enumerate(lines))
@@ -950,5 +954,6 @@ def test_purge_removes_only_files_no_active_extract_and_no_kept_state_reads(dec)
     assert _figures(dec) == figures and store_module.last_change(dec.manifest()) == changed  # a purge changes no figure
     with pytest.raises(store_module.ExtractPurged) as err:
         dec.restore(other)
-    assert err.value.message("zh") == f"{other} 的文件已于 {record['purged_at'][:10]} 按保留期限清除，无法恢复；如仍需这些数据，请重新导入原文件。"
+    assert err.value.message("zh") == (f"{other} 的文件已于 {record['purged_at'][:10]} 按保留期限清除，无法恢复；"
+                                       "如仍需这些数据，请重新导入原文件。")
     assert _load(dec, "乙_更正.csv", DEC_CORRECTION_B).record["stored_name"] == "E00008.parquet"  # stored anew
