@@ -130,11 +130,6 @@ ROLLUPS: dict[str, str] = {
 #: recomputes only the years whose lines changed and copies the others from the previous state.
 LINE_ROLLUPS = ("sku_cube", "retailer_month")
 
-#: Rollups readers keep on disk rather than in memory: the monthly SKU table is the largest and only
-#: month-range top-brand views read it.
-ON_DISK = ("sku_cube",)
-
-
 def create_rollups(con, previous: Path | None = None, years: Iterable[int] = ()) -> None:
     """Create every rollup as a table on `con` (which must have live_orders, live_retailers and
     live_skus), in order. The build and the empty-state reader connection both use this, so their
