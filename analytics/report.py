@@ -69,14 +69,14 @@ class Story:
     name: str
     filters: Filters
     lang: str
-    summary: dict
+    summary: queries.Summary
     monthly_mix: pd.DataFrame
     monthly_provincial: pd.DataFrame
     monthly_online: pd.DataFrame
     monthly_low: pd.DataFrame
     pace: pd.DataFrame
     district_table: pd.DataFrame
-    company_summary: dict  # the district table's total row
+    company_summary: queries.Summary  # the district table's total row
     area_table: pd.DataFrame
     period: tuple[str, str] | None
 
@@ -114,27 +114,27 @@ class Story:
         before = compare_short(s, lang) or t("last_year", lang)  # "2018年" or "2022年同期"
         if topic == "kpis":
             return [
-                f"{t('volume', lang)}: {fmt_cases(s['volume_cases'], lang)} ({t('yoy', lang)} {yoy(s['volume_yoy_pct'])})",
-                f"{t('avg_price', lang)}: {fmt_price(s['avg_price_per_carton'], lang)} ({before} {fmt_price(s['avg_price_per_carton_prev'], lang)})",
-                f"{t('case_value', lang)}: {fmt_case_value(s['case_value'], lang)}",
-                f"{t('provincial_share', lang)}: {fmt_pct(s['provincial_share_pct'])}",
-                f"{t('online_rate', lang)}: {fmt_pct(s['online_rate_pct'])} ({fmt_count(s['online_customers'], lang)} / {fmt_count(s['customers'], lang)})",
-                f"{t('low_tier_cases', lang)}: {fmt_cases(s['low_tier_cases'], lang)} ({t('yoy', lang)} {yoy(s['low_tier_yoy_pct'])})",
+                f"{t('volume', lang)}: {fmt_cases(s.volume_cases, lang)} ({t('yoy', lang)} {yoy(s.volume_yoy_pct)})",
+                f"{t('avg_price', lang)}: {fmt_price(s.avg_price_per_carton, lang)} ({before} {fmt_price(s.avg_price_per_carton_prev, lang)})",
+                f"{t('case_value', lang)}: {fmt_case_value(s.case_value, lang)}",
+                f"{t('provincial_share', lang)}: {fmt_pct(s.provincial_share_pct)}",
+                f"{t('online_rate', lang)}: {fmt_pct(s.online_rate_pct)} ({fmt_count(s.online_customers, lang)} / {fmt_count(s.customers, lang)})",
+                f"{t('low_tier_cases', lang)}: {fmt_cases(s.low_tier_cases, lang)} ({t('yoy', lang)} {yoy(s.low_tier_yoy_pct)})",
             ]
         if topic == "mix":
-            return [f"{class_label(c, lang)}: {fmt_cases(s['class_cases'][str(c)], lang)} ({yoy(s['class_yoy_pct'][str(c)])}), "
-                    f"{t('share', lang)} {fmt_pct(s['class_share_pct'][str(c)])}" for c in range(1, 6)]
+            return [f"{class_label(c, lang)}: {fmt_cases(s.class_cases[str(c)], lang)} ({yoy(s.class_yoy_pct[str(c)])}), "
+                    f"{t('share', lang)} {fmt_pct(s.class_share_pct[str(c)])}" for c in range(1, 6)]
         if topic == "provincial":
-            return [f"{t('provincial_cases', lang)}: {fmt_cases(s['provincial_cases'], lang)} ({yoy(s['provincial_yoy_pct'])})",
-                    f"{t('provincial_share', lang)}: {fmt_pct(s['provincial_share_pct'])} ({before} {fmt_pct(s['provincial_share_pct_prev'])})"]
+            return [f"{t('provincial_cases', lang)}: {fmt_cases(s.provincial_cases, lang)} ({yoy(s.provincial_yoy_pct)})",
+                    f"{t('provincial_share', lang)}: {fmt_pct(s.provincial_share_pct)} ({before} {fmt_pct(s.provincial_share_pct_prev)})"]
         if topic == "online":
-            return [f"{t('online_customers', lang)}: {fmt_count(s['online_customers'], lang)} / {fmt_count(s['customers'], lang)}",
-                    f"{t('online_rate', lang)}: {fmt_pct(s['online_rate_pct'])} ({before} {fmt_pct(s['online_rate_pct_prev'])})",
-                    f"{t('online_rate_ordering', lang)}: {fmt_pct(s['online_rate_ordering_pct'])}",
-                    f"{t('online_volume_share', lang)}: {fmt_pct(s['online_volume_share_pct'])}"]
+            return [f"{t('online_customers', lang)}: {fmt_count(s.online_customers, lang)} / {fmt_count(s.customers, lang)}",
+                    f"{t('online_rate', lang)}: {fmt_pct(s.online_rate_pct)} ({before} {fmt_pct(s.online_rate_pct_prev)})",
+                    f"{t('online_rate_ordering', lang)}: {fmt_pct(s.online_rate_ordering_pct)}",
+                    f"{t('online_volume_share', lang)}: {fmt_pct(s.online_volume_share_pct)}"]
         if topic == "low":
-            return [f"{t('low_tier_cases', lang)}: {fmt_cases(s['low_tier_cases'], lang)} ({yoy(s['low_tier_yoy_pct'])})",
-                    f"{t('low_tier_share', lang)}: {fmt_pct(s['low_tier_share_pct'])} ({before} {fmt_pct(s['class_share_pct_prev']['5'])})"]
+            return [f"{t('low_tier_cases', lang)}: {fmt_cases(s.low_tier_cases, lang)} ({yoy(s.low_tier_yoy_pct)})",
+                    f"{t('low_tier_share', lang)}: {fmt_pct(s.low_tier_share_pct)} ({before} {fmt_pct(s.class_share_pct_prev['5'])})"]
         if topic == "pace":
             sentence = pace_text(self.pace, self.filters.year, self.filters.compare_year, lang)
             return [sentence] if sentence else []
@@ -144,22 +144,22 @@ class Story:
         """The KPI slide's table: the indicators of key_numbers("kpis"), this year against the comparison."""
         s, lang = self.summary, self.lang
         diff = lambda a, b: None if a is None or b is None else a - b  # noqa: E731
-        low_prev = s["class_cases_prev"]["5"]
+        low_prev = s.class_cases_prev["5"]
         return [
-            KpiRow(f"{t('volume', lang)}({t('unit_cases', lang)})", s["volume_cases"], s["volume_cases_prev"],
-                   s["volume_change_cases"], s["volume_yoy_pct"]),
-            KpiRow(f"{t('avg_price', lang)}({t('unit_yuan_carton', lang)})", s["avg_price_per_carton"], s["avg_price_per_carton_prev"],
-                   diff(s["avg_price_per_carton"], s["avg_price_per_carton_prev"]), s["avg_price_yoy_pct"]),
+            KpiRow(f"{t('volume', lang)}({t('unit_cases', lang)})", s.volume_cases, s.volume_cases_prev,
+                   s.volume_change_cases, s.volume_yoy_pct),
+            KpiRow(f"{t('avg_price', lang)}({t('unit_yuan_carton', lang)})", s.avg_price_per_carton, s.avg_price_per_carton_prev,
+                   diff(s.avg_price_per_carton, s.avg_price_per_carton_prev), s.avg_price_yoy_pct),
             # 单箱值 is 250 × 条均价, so its YoY is the price's (as on the KPI cards)
-            KpiRow(f"{t('case_value', lang)}({t('unit_yuan_case', lang)})", s["case_value"], s["case_value_prev"],
-                   diff(s["case_value"], s["case_value_prev"]), s["avg_price_yoy_pct"]),
-            KpiRow(f"{t('provincial_share', lang)}(%)", s["provincial_share_pct"], s["provincial_share_pct_prev"],
-                   diff(s["provincial_share_pct"], s["provincial_share_pct_prev"]), None, unit="pp"),
-            KpiRow(f"{t('online_rate', lang)}(%)", s["online_rate_pct"], s["online_rate_pct_prev"],
-                   diff(s["online_rate_pct"], s["online_rate_pct_prev"]), None, unit="pp"),
+            KpiRow(f"{t('case_value', lang)}({t('unit_yuan_case', lang)})", s.case_value, s.case_value_prev,
+                   diff(s.case_value, s.case_value_prev), s.avg_price_yoy_pct),
+            KpiRow(f"{t('provincial_share', lang)}(%)", s.provincial_share_pct, s.provincial_share_pct_prev,
+                   diff(s.provincial_share_pct, s.provincial_share_pct_prev), None, unit="pp"),
+            KpiRow(f"{t('online_rate', lang)}(%)", s.online_rate_pct, s.online_rate_pct_prev,
+                   diff(s.online_rate_pct, s.online_rate_pct_prev), None, unit="pp"),
             # a fall in 五类 volume is what the company pursues: its colours read the other way
-            KpiRow(t("low_tier_cases", lang), s["low_tier_cases"], low_prev, diff(s["low_tier_cases"], low_prev),
-                   s["low_tier_yoy_pct"], inverse=True),
+            KpiRow(t("low_tier_cases", lang), s.low_tier_cases, low_prev, diff(s.low_tier_cases, low_prev),
+                   s.low_tier_yoy_pct, inverse=True),
         ]
 
     def district_rows(self) -> pd.DataFrame:
@@ -181,7 +181,7 @@ def story(con: duckdb.DuckDBPyConnection, f: Filters, name: str, lang: str = "zh
         name=name, filters=f, lang=lang, summary=queries.summary(con, f),
         monthly_mix=queries.class_by_period(con, f), monthly_provincial=queries.provincial_by_period(con, f),
         monthly_online=queries.online_by_month(con, f), monthly_low=queries.low_tier_by_period(con, f), pace=queries.pace(con, f),
-        district_table=queries.district_table(con, company), company_summary=queries.summary(con, company), area_table=queries.district_table(con, f, by="area_type"),
+        district_table=queries.breakdown(con, company), company_summary=queries.summary(con, company), area_table=queries.breakdown(con, f, by="area_type"),
         period=queries.data_period(con),
     )
 
