@@ -17,6 +17,7 @@ from analytics.columns import EXCEL_FORMATS, SCREEN_FORMATS, filter_note, is_raw
 from analytics.columns import kinds as column_kinds
 from analytics.errors import error_label
 from analytics.exports import csv_bytes, xlsx_bytes
+from analytics.families import FAMILIES, OVERVIEW_FAMILIES, PACE, Chart
 from analytics.filters import TIER_MAX, TIER_MIN, Filters
 from analytics.formats import fmt_time
 from analytics.labels import t, vocab
@@ -320,6 +321,18 @@ def chart(fig, frame: pd.DataFrame, key: str, title: str, columns: list[str] | N
         download(frame, key, fig=fig, title=title, columns=columns, rename=rename, shown=shown)
 
 
+def draw(spec: Chart, f: Filters, key: str, title: str, name: str | None = None,
+         frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A registered chart (analytics/families.py) of f: its frame (cached, or the one given), its
+    figure, its data tab and files (see chart). `name` names a single series (the scope shown).
+    Returns the frame, for the page's other uses of it."""
+    if frame is None:
+        frame = q.frame(spec, f)
+    chart(spec.figure(frame, lang(), f, name), frame, key, title, columns=None if spec.columns is None else list(spec.columns),
+          rename=None if spec.rename is None else dict(spec.rename), select=spec.select)
+    return frame
+
+
 def _select_district(key: str) -> None:
     """on_select callback: runs before the rerun, so it may still set the sidebar's state."""
     event = st.session_state.get(key)
@@ -414,18 +427,23 @@ def uploader_in_chinese(key_prefix: str) -> None:
 # server start pays for the imports, the connection (rollups copied into memory), the catalog and
 # the first page's queries. warm_up() puts all of them into the same caches the pages read.
 
-#: what the overview's first visit reads (query, filters: "f" or "f_nocmp", keyword arguments)
-OVERVIEW_QUERIES: tuple[tuple[Callable, str, dict], ...] = (
-    (queries.summary, "f", {}), (queries.breakdown, "f", {"by": "area_type"}), (queries.pace, "f", {}),
-    (queries.breakdown, "f", {}), (queries.class_by_period, "f_nocmp", {"grain": "year", "by": "district"}),
-)
-#: what a district page's first visit reads, with the district fixed
-DISTRICT_QUERIES: tuple[tuple[Callable, dict], ...] = (
-    (queries.summary, {}), (queries.breakdown, {"by": "area_type"}), (queries.class_by_period, {"grain": "year"}),
-    (queries.provincial_by_period, {}), (queries.online_by_month, {}), (queries.low_tier_by_period, {}), (queries.pace, {}),
-    (queries.top_brands, {"limit": 10}), (queries.retailer_table, {"sort": "volume", "limit": 500}),
-    (queries.volume_swings, {"limit": 20}),
-)
+Plan = list[tuple[Callable, Filters, dict]]
+
+
+def first_visit(f: Filters, district: str | None = None) -> Plan:
+    """The queries (query, filters, arguments) the first visit to the overview (or to a district's
+    page) reads, from the families registry: what the warm-up fills."""
+    if district is not None:
+        f = f.with_(districts=(district,))
+    plan: Plan = [(queries.summary, f, {}), (queries.breakdown, f, {"by": "area_type"})]  # the KPIs, the written summary
+    if district is None:
+        # the pace section, the district comparison, and the first family's small multiples
+        overview = OVERVIEW_FAMILIES[0].overview
+        return plan + [(PACE.district.query, f, dict(PACE.district.kwargs)), (queries.breakdown, f, {}),
+                       (overview.query, f.with_(compare_year=None), dict(overview.kwargs))]
+    plan += [(family.district.query, f, dict(family.district.kwargs)) for family in FAMILIES]
+    return plan + [(queries.top_brands, f, {"limit": 10}), (queries.retailer_table, f, {"sort": "volume", "limit": 500}),
+                   (queries.volume_swings, f, {"limit": 20})]
 
 
 def default_filters(cat: dict) -> Filters:
@@ -448,16 +466,15 @@ def warm_up(districts: bool = True) -> list[tuple[str, tuple, dict]]:
     at = q.state()
     cat = q.catalog(at)
     f = default_filters(cat)
-    plan = [(query, f if which == "f" else f.with_(compare_year=None), kw) for query, which, kw in OVERVIEW_QUERIES]
-    if districts:
-        plan += [(query, f.with_(districts=(d,)), kw) for d in cat["districts"] for query, kw in DISTRICT_QUERIES]
+    overview = first_visit(f)
+    plan = overview + ([step for d in cat["districts"] for step in first_visit(f, d)] if districts else [])
     done = []
     for i, (query, pf, kwargs) in enumerate(plan):
         if not cat["years"] or q.state() != at:
             break  # nothing loaded, or a load/rollback happened: the next run warms the new state
         result = q.cached_at(at, query, pf, **kwargs)
-        if i == len(OVERVIEW_QUERIES) - 1 and isinstance(result, pd.DataFrame):
-            charts.apply_theme(charts.class_bars(result, "zh", x="district", value="share_pct"), "light").to_json()
+        if i == len(overview) - 1 and isinstance(result, pd.DataFrame):
+            charts.apply_theme(OVERVIEW_FAMILIES[0].overview.figure(result, "zh", pf, None), "light").to_json()
         done.append((query.__name__, pf.key(), kwargs))
     return done
 

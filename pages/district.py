@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts
-from analytics.palettes import CLASS_COLORS
+from analytics.families import FAMILIES
 from analytics.text import md_escape
 from pages import common, q, widgets
 
@@ -25,31 +25,13 @@ def render(name: str) -> None:
     common.table(widgets.annual_table(s))
     widgets.summary_block(s, name, f)
 
-    left, right = st.columns(2)
-    with left:
-        st.subheader(common.tr("page_mix"))
-        mix = q.class_by_period(f, grain="year")
-        common.chart(charts.class_bars(mix, lang, x="year"), mix, f"d-{name}-mix", common.tr("page_mix"),
-                     columns=["year", "price_class", "cases", "share_pct"])
-    with right:
-        st.subheader(common.tr("provincial_share"))
-        prov = q.provincial_by_period(f)
-        common.chart(charts.lines(prov, lang, "share_pct", "%", y_label=common.tr("share_pct"), name=scope), prov, f"d-{name}-prov",
-                     common.tr("provincial_share"), columns=["year", "month", "cases", "provincial_cases", "share_pct"],
-                     rename={"share_pct": "provincial_share_pct"})
-    left, right = st.columns(2)
-    with left:
-        st.subheader(common.tr("online_rate"))
-        online = q.online_by_month(f)
-        common.chart(charts.lines(online, lang, "online_rate_pct", "%", y_label=common.tr("online_rate_pct"), name=scope), online,
-                     f"d-{name}-online", common.tr("online_rate"),
-                     columns=["year", "month", "online_customers", "ordering_customers", "customers", "online_rate_pct"])
-    with right:
-        st.subheader(common.tr("low_tier_cases"))
-        low = q.low_tier_by_period(f)
-        common.chart(charts.lines(low, lang, "cases", common.tr("unit_cases"), y_label=common.tr("volume_cases"),
-                                  colors={None: CLASS_COLORS[5]}, name=scope), low, f"d-{name}-low", common.tr("low_tier_cases"),
-                     columns=["year", "month", "cases", "share_pct"], rename={"cases": "low_tier_cases", "share_pct": "low_tier_share_pct"})
+    # the chart families (analytics/families.py), two a row; 年度进度 a section of its own below them
+    grid = [family for family in FAMILIES if not family.section]
+    for row in (grid[i:i + 2] for i in range(0, len(grid), 2)):
+        for column, family in zip(st.columns(2), row, strict=False):
+            with column:
+                st.subheader(common.tr(family.title))
+                common.draw(family.district, f, f"d-{name}-{family.tag}", common.tr(family.title), name=scope)
     widgets.pace_section(f, f"d-{name}-pace")
     st.subheader(common.tr("top_brands"))
     top = q.top_brands(f, limit=10)

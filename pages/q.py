@@ -5,7 +5,7 @@ Go-to-definition on `q.summary` lands on its line below, and once more on the SQ
 analytics/queries.py. Every entry point shares one `st.cache_data` function keyed on the data root,
 the data state (a load or rollback is a new state), the query's qualified name, a digest of its code
 (editing a query invalidates its cache), the filters and every argument with its defaults filled in
-(so `q.class_by_period(f)` and `q.cached(queries.class_by_period, f, grain="month")` share one entry). The
+(so `q.class_by_period(f)` and `q.frame(MIX.chart, f)`, whose arguments say grain="month", share one entry). The
 warm-up (pages/common.py) fills the same entries through the same functions.
 """
 from __future__ import annotations
@@ -22,6 +22,7 @@ import streamlit as st
 
 from analytics import queries, report
 from analytics.db import connect, connect_lines
+from analytics.families import Chart
 from analytics.filters import Filters
 from analytics.store import Store, last_change
 
@@ -134,6 +135,11 @@ def _typed(query: Callable[Concatenate[Any, Filters, P], R]) -> Callable[Concate
     def entry(f: Filters, *args: P.args, **kwargs: P.kwargs) -> R:
         return cached(query, f, *args, **kwargs)
     return entry
+
+
+def frame(chart: Chart, f: Filters) -> pd.DataFrame:
+    """The frame of a registered chart (analytics/families.py) of f, through the same cache."""
+    return cached(chart.query, f, **chart.kwargs)
 
 
 # --- the entry points: one per query a page reads ----------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import charts
+from analytics.families import PACE
 from analytics.filters import Filters
 from analytics.formats import fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price
 from analytics.labels import class_label
@@ -13,7 +13,7 @@ from analytics.narrative import compare_short, pace_text, period_short, summary_
 from analytics.queries import Summary
 from analytics.text import md_escape
 from pages import q
-from pages.common import chart, deck_button, lang, tr
+from pages.common import deck_button, draw, lang, tr
 
 
 def delta(value: float | None, unit: str = "%") -> str | None:
@@ -109,11 +109,10 @@ def pace_section(f: Filters, key: str) -> None:
     st.caption(tr("pace_help"))
     if (f.month_from, f.month_to) != (1, 12):
         st.caption(tr("pace_whole_year"))  # pace reads whole years: say so rather than ignore the filter silently
-    frame = q.pace(f)
+    frame = q.frame(PACE.chart, f)
     sentence = pace_text(frame, f.year, f.compare_year, lg)
     if sentence:
         st.markdown(sentence)  # numbers and years only, no names from the data: nothing to escape
     if frame["progress_pct"].isna().all():
         return  # no yardstick: the sentence says so, and a chart of the calendar alone says nothing
-    chart(charts.pace(frame, lg, f.year, f.compare_year), frame, key, tr("pace"),
-          columns=["year", "month", "cum_cases", "progress_pct", "time_pct"])
+    draw(PACE.chart, f, key, tr(PACE.title), frame=frame)

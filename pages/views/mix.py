@@ -2,6 +2,7 @@
 import streamlit as st
 
 from analytics import charts
+from analytics.families import MIX
 from pages import common, q
 
 f = common.filters()
@@ -13,11 +14,10 @@ if common.page_header("page_mix") is not None:
     common.table(yoy, cols)
     common.download(yoy, "class-yoy", columns=cols)
 
-    monthly = q.class_by_period(f, grain="month")
     c1, c2 = st.columns(2)
     with c1:
         st.subheader(common.tr("by_month"))
-        common.chart(charts.class_bars(monthly, lang), monthly, "mix-month", common.tr("by_month"))
+        monthly = common.draw(MIX.chart, f, "mix-month", common.tr("by_month"))
     with c2:
         st.subheader(common.tr("share_pct"))
         common.chart(charts.class_share_area(monthly, lang), monthly, "mix-share", common.tr("share_pct"))

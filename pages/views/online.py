@@ -3,6 +3,7 @@ and the retailers not yet ordering online (whom to visit next)."""
 import streamlit as st
 
 from analytics import charts
+from analytics.families import ONLINE
 from analytics.formats import fmt_count, fmt_pct
 from analytics.metrics import cases
 from analytics.palettes import AREA_COLORS
@@ -18,13 +19,10 @@ if s is not None:
     c[1].metric(common.tr("online_customers"), fmt_count(s.online_customers, lang))
     c[2].metric(common.tr("online_rate_ordering"), fmt_pct(s.online_rate_ordering_pct))
     c[3].metric(common.tr("online_volume_share"), fmt_pct(s.online_volume_share_pct))
-    monthly = q.online_by_month(f)
-    month_cols = ["year", "month", "online_customers", "ordering_customers", "customers", "online_rate_pct"]
     left, right = st.columns(2)
     with left:
-        st.subheader(common.tr("online_rate"))
-        common.chart(charts.lines(monthly, lang, "online_rate_pct", "%", y_label=common.tr("online_rate_pct"), name=scope), monthly, "online-rate",
-                     common.tr("online_rate"), columns=month_cols)
+        st.subheader(common.tr(ONLINE.title))
+        monthly = common.draw(ONLINE.chart, f, "online-rate", common.tr(ONLINE.title), name=scope)
     with right:
         st.subheader(common.tr("new_online"))
         monthly["period"] = charts.month_label(monthly)

@@ -1,7 +1,10 @@
 """省产烟: provincial share over time and by district, top brands and specifications, YoY."""
+from dataclasses import replace
+
 import streamlit as st
 
 from analytics import charts
+from analytics.families import PROVINCIAL
 from analytics.formats import fmt_cases, fmt_pct
 from pages import common, q, widgets
 
@@ -14,17 +17,15 @@ if s is not None:
     c[1].metric(common.tr("provincial_share"), fmt_pct(s.provincial_share_pct),
                 widgets.pp_delta(s.provincial_share_pct, s.provincial_share_pct_prev))
     c[2].metric(common.tr("volume"), fmt_cases(s.volume_cases, lang), widgets.delta(s.volume_yoy_pct))
-    monthly = q.provincial_by_period(f)
-    # share_pct here is the provincial share: say so in the header
-    data = {"columns": ["year", "month", "cases", "provincial_cases", "share_pct"], "rename": {"share_pct": "provincial_share_pct"}}
     left, right = st.columns(2)
     with left:
-        st.subheader(common.tr("provincial_share"))
-        common.chart(charts.lines(monthly, lang, "share_pct", "%", y_label=common.tr("share_pct"), name=common.scope_name(f)), monthly, "prov-share",
-                     common.tr("provincial_share"), **data)
+        st.subheader(common.tr(PROVINCIAL.title))
+        monthly = common.draw(PROVINCIAL.chart, f, "prov-share", common.tr(PROVINCIAL.title), name=common.scope_name(f))
     with right:
         st.subheader(common.tr("volume_cases"))
-        common.chart(charts.provincial_bars(monthly, lang), monthly, "prov-volume", common.tr("volume_cases"), **data)
+        # the same frame and data tab as the share's
+        common.draw(replace(PROVINCIAL.chart, figure=lambda frame, lg, *_: charts.provincial_bars(frame, lg)), f, "prov-volume",
+                    common.tr("volume_cases"), frame=monthly)
     st.subheader(common.tr("by_district"))
     by_d = q.provincial_by_period(f, grain="year", by="district")
     by_d["year"] = by_d["year"].astype(str)
