@@ -71,14 +71,15 @@ def cmd_summary(args: argparse.Namespace) -> int:
         return 2
     f = Filters(year=args.year, compare_year=args.year - 1,
                 districts=() if args.district == "all" else (args.district,))
-    result = _clean(summary(con, f))
-    result["district"] = args.district
+    s = summary(con, f)
     if args.json:
+        result = _clean(s.to_dict())
+        result["district"] = args.district
         print(json.dumps(result, ensure_ascii=False))
     else:
         from .narrative import summary_text
 
-        print(summary_text(result, args.district, lang=args.lang))
+        print(summary_text(s, args.district, lang=args.lang))
     return 0
 
 

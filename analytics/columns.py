@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .contract import PRICE_CLASSES
 from .filters import TIER_MAX, TIER_MIN, Filters
 from .labels import t, vocab
+
+if TYPE_CHECKING:
+    from .queries import Summary
 
 #: number kinds: how a column's values are rounded, shown on screen and written to Excel
 DECIMAL_KINDS = ("cases", "pct", "pp", "price", "ratio")
@@ -255,29 +259,29 @@ def _diff(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a - b
 
 
-def total_row(s: dict, f: Filters, lang: str, by: str = "district") -> pd.DataFrame:
-    """One district_table row for the whole selection, from the query layer's summary of the same
+def total_row(s: Summary, f: Filters, lang: str, by: str = "district") -> pd.DataFrame:
+    """One breakdown row for the whole selection, from the query layer's summary of the same
     filters: shares and prices are the selection's own ratios, never an average of the rows'."""
     name = t("company_total", lang) if not f.districts else t("selection_total", lang)
     return pd.DataFrame([{
         by: name,
-        "volume_cases": s["volume_cases"],
-        "volume_yoy_pct": s["volume_yoy_pct"],
-        "avg_price": s["avg_price_per_carton"],
-        "avg_price_yoy_pct": s["avg_price_yoy_pct"],
-        "case_value": s["case_value"],
-        "provincial_share_pct": s["provincial_share_pct"],
-        "provincial_share_change_pp": _diff(s["provincial_share_pct"], s["provincial_share_pct_prev"]),
-        "online_rate_pct": s["online_rate_pct"],
-        "online_rate_change_pp": _diff(s["online_rate_pct"], s["online_rate_pct_prev"]),
-        "low_tier_cases": s["low_tier_cases"],
-        "low_tier_yoy_pct": s["low_tier_yoy_pct"],
+        "volume_cases": s.volume_cases,
+        "volume_yoy_pct": s.volume_yoy_pct,
+        "avg_price": s.avg_price_per_carton,
+        "avg_price_yoy_pct": s.avg_price_yoy_pct,
+        "case_value": s.case_value,
+        "provincial_share_pct": s.provincial_share_pct,
+        "provincial_share_change_pp": _diff(s.provincial_share_pct, s.provincial_share_pct_prev),
+        "online_rate_pct": s.online_rate_pct,
+        "online_rate_change_pp": _diff(s.online_rate_pct, s.online_rate_pct_prev),
+        "low_tier_cases": s.low_tier_cases,
+        "low_tier_yoy_pct": s.low_tier_yoy_pct,
     }]).astype({c: "float64" for c in ("volume_cases", "volume_yoy_pct", "avg_price", "avg_price_yoy_pct", "case_value",
                                         "provincial_share_pct", "provincial_share_change_pp", "online_rate_pct",
                                         "online_rate_change_pp", "low_tier_cases", "low_tier_yoy_pct")})
 
 
-def with_total(table: pd.DataFrame, s: dict, f: Filters, lang: str, by: str = "district") -> pd.DataFrame:
+def with_total(table: pd.DataFrame, s: Summary, f: Filters, lang: str, by: str = "district") -> pd.DataFrame:
     """The district comparison with its total row last."""
     total = total_row(s, f, lang, by)
     if table.empty:

@@ -1,7 +1,7 @@
 """The written summary (生成的分析文字): sentences chosen by the data, in Chinese or English.
 
-Input is the dict from queries.summary (the same numbers the cards and charts show) plus,
-optionally, the per-area-type table from queries.district_table(by="area_type"). Wording is
+Input is the Summary from queries.summary (the same numbers the cards and charts show) plus,
+optionally, the per-area-type table from queries.breakdown(by="area_type"). Wording is
 the project's own; each change is phrased as a rise, a fall, or flat within
 config.FLAT_THRESHOLD_PCT, so no sentence ever says "增长了 -3%".
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -17,6 +18,9 @@ from . import metrics
 from .config import FLAT_THRESHOLD_PCT
 from .contract import PRICE_CLASSES
 from .labels import class_label, t, vocab
+
+if TYPE_CHECKING:
+    from .queries import Summary
 
 
 def _missing(v: float | None) -> bool:
@@ -35,26 +39,26 @@ def _direction(pct: float | None) -> str | None:
     return "up" if pct > 0 else "down"
 
 
-def _whole_year(s: dict) -> bool:
-    start, end = s.get("period_start"), s.get("period_end")
+def _whole_year(s: Summary) -> bool:
+    start, end = s.period_start, s.period_end
     return not start or not end or (start[5:], end[5:]) == ("01-01", "12-31")
 
 
-def period_label(s: dict, lang: str = "zh") -> str:
+def period_label(s: Summary, lang: str = "zh") -> str:
     """What the figures of a summary cover: "2019年" for a whole year, "2023年1月1日至6月30日" for
     the part of a year that an incomplete year or a month filter leaves."""
-    y = s["year"]
+    y = s.year
     if _whole_year(s):
         return f"In {y}" if lang == "en" else f"{y}年"
-    a, b = (dt.date.fromisoformat(s[k]) for k in ("period_start", "period_end"))
+    a, b = dt.date.fromisoformat(s.period_start), dt.date.fromisoformat(s.period_end)
     if lang == "en":
         return f"From {a.day} {calendar.month_name[a.month]} to {b.day} {calendar.month_name[b.month]} {y}"
     return f"{y}年{a.month}月{a.day}日至{b.month}月{b.day}日"
 
 
-def compare_label(s: dict, lang: str = "zh") -> str | None:
+def compare_label(s: Summary, lang: str = "zh") -> str | None:
     """The comparison the sentences name: the year for whole years, its same period (同期) otherwise."""
-    cy = s.get("compare_year")
+    cy = s.compare_year
     if cy is None:
         return None
     if _whole_year(s):
@@ -62,22 +66,22 @@ def compare_label(s: dict, lang: str = "zh") -> str | None:
     return f"the same period of {cy}" if lang == "en" else f"{cy}年同期"
 
 
-def period_short(s: dict, lang: str = "zh") -> str:
+def period_short(s: Summary, lang: str = "zh") -> str:
     """The selected period for a column header or caption: "2019年", or "2023-01-01至06-15"."""
     if _whole_year(s):
-        return t("year_n", lang, year=s["year"])
-    return t("date_range", lang, start=s["period_start"], end=s["period_end"][5:])
+        return t("year_n", lang, year=s.year)
+    return t("date_range", lang, start=s.period_start, end=s.period_end[5:])
 
 
-def compare_short(s: dict, lang: str = "zh") -> str | None:
+def compare_short(s: Summary, lang: str = "zh") -> str | None:
     """The comparison for a column header or caption: "2018年", or "2022年同期"; None without one."""
-    cy = s.get("compare_year")
+    cy = s.compare_year
     if cy is None:
         return None
     return t("year_n", lang, year=cy) if _whole_year(s) else t("same_period_of", lang, year=cy)
 
 
-def comparison_caption(s: dict, lang: str = "zh") -> str:
+def comparison_caption(s: Summary, lang: str = "zh") -> str:
     """Which days are compared with which: "2023-01-01至06-15 vs 2022年同期" (KPI cards, tables, slides, files)."""
     cur, cmp = period_short(s, lang), compare_short(s, lang)
     return t("period_vs", lang, period=cur, compare=cmp) if cmp else cur
@@ -118,37 +122,37 @@ def _zh_pp(now: float | None, before: float | None, cy: str | None, what: str = 
     return f"，比{cy}{'提高' if diff > 0 else '下降'}{abs(diff):.2f}个百分点"
 
 
-def _summary_zh(s: dict, name: str, segments: pd.DataFrame | None) -> list[str]:
-    y, cy = s["year"], compare_label(s, "zh")
-    if _missing(s["volume_cases"]) or not s["volume_cases"]:
+def _summary_zh(s: Summary, name: str, segments: pd.DataFrame | None) -> list[str]:
+    y, cy = s.year, compare_label(s, "zh")
+    if _missing(s.volume_cases) or not s.volume_cases:
         return [f"{y}年{name}在当前筛选条件下没有销量。"]
-    has_prev = not _missing(s["volume_cases_prev"])
+    has_prev = not _missing(s.volume_cases_prev)
     paras = []
-    p = f"{period_label(s, 'zh')}，{name}共销售卷烟{_n(s['volume_cases'])}箱，{_zh_change(s['volume_cases'], s['volume_cases_prev'], s['volume_yoy_pct'], cy, '箱')}。"
-    p += (f"其中省产烟{_n(s['provincial_cases'])}箱，"
-          f"{_zh_change(s['provincial_cases'], s['provincial_cases_prev'], s['provincial_yoy_pct'], cy, '箱')}，"
-          f"占总销量的{s['provincial_share_pct']:.2f}%{_zh_pp(s['provincial_share_pct'], s['provincial_share_pct_prev'], cy if has_prev else None)}。")
-    price, price_prev = s["avg_price_per_carton"], s["avg_price_per_carton_prev"]
+    p = f"{period_label(s, 'zh')}，{name}共销售卷烟{_n(s.volume_cases)}箱，{_zh_change(s.volume_cases, s.volume_cases_prev, s.volume_yoy_pct, cy, '箱')}。"
+    p += (f"其中省产烟{_n(s.provincial_cases)}箱，"
+          f"{_zh_change(s.provincial_cases, s.provincial_cases_prev, s.provincial_yoy_pct, cy, '箱')}，"
+          f"占总销量的{s.provincial_share_pct:.2f}%{_zh_pp(s.provincial_share_pct, s.provincial_share_pct_prev, cy if has_prev else None)}。")
+    price, price_prev = s.avg_price_per_carton, s.avg_price_per_carton_prev
     if has_prev and not _missing(price_prev):
-        d = _direction(s["avg_price_yoy_pct"])
+        d = _direction(s.avg_price_yoy_pct)
         if d == "flat":
             move = "基本持平"
         elif d == "up":
-            move = f"提高{_n(price - price_prev)}元，增幅{s['avg_price_yoy_pct']:.2f}%"
+            move = f"提高{_n(price - price_prev)}元，增幅{s.avg_price_yoy_pct:.2f}%"
         else:
-            move = f"降低{_n(price_prev - price)}元，降幅{-s['avg_price_yoy_pct']:.2f}%"
-        p += f"条均价{_n(price)}元/条，{s['compare_year']}年同期为{_n(price_prev)}元/条，{move}；单箱值{_n(s['case_value'])}元。"
+            move = f"降低{_n(price_prev - price)}元，降幅{-s.avg_price_yoy_pct:.2f}%"
+        p += f"条均价{_n(price)}元/条，{s.compare_year}年同期为{_n(price_prev)}元/条，{move}；单箱值{_n(s.case_value)}元。"
     else:
-        p += f"条均价{_n(price)}元/条，单箱值{_n(s['case_value'])}元。"
+        p += f"条均价{_n(price)}元/条，单箱值{_n(s.case_value)}元。"
     paras.append(p)
 
     parts = []
     for c in PRICE_CLASSES:
         k = str(c)
         had = has_prev
-        parts.append(f"{class_label(c)}烟{_n(s['class_cases'][k])}箱，{_zh_yoy(s['class_yoy_pct'][k], had)}")
+        parts.append(f"{class_label(c)}烟{_n(s.class_cases[k])}箱，{_zh_yoy(s.class_yoy_pct[k], had)}")
     p = "分价类看，" + "；".join(parts) + "。"
-    ranked = [(s["class_yoy_pct"][str(c)], c) for c in PRICE_CLASSES if not _missing(s["class_yoy_pct"][str(c)])]
+    ranked = [(s.class_yoy_pct[str(c)], c) for c in PRICE_CLASSES if not _missing(s.class_yoy_pct[str(c)])]
     if ranked:
         best, worst = max(ranked), min(ranked)
         if best[0] >= FLAT_THRESHOLD_PCT:
@@ -157,19 +161,19 @@ def _summary_zh(s: dict, name: str, segments: pd.DataFrame | None) -> list[str]:
             p += ("，" if best[0] >= FLAT_THRESHOLD_PCT else "") + f"降幅最大的是{class_label(worst[1])}烟（{worst[0]:+.2f}%）"
         if best[0] >= FLAT_THRESHOLD_PCT or worst[0] <= -FLAT_THRESHOLD_PCT:
             p += "。"
-    low_share, low_prev = s["class_share_pct"]["5"], s["class_share_pct_prev"]["5"]
+    low_share, low_prev = s.class_share_pct["5"], s.class_share_pct_prev["5"]
     p += f"五类烟占总销量的{low_share:.2f}%{_zh_pp(low_share, low_prev, cy if has_prev else None)}。"
     paras.append(p)
 
-    if s["customers"]:
-        p = f"网上订货客户{s['online_customers'] or 0}户，占客户总数{s['customers']}户的{s['online_rate_pct']:.2f}%"
-        if has_prev and s.get("online_customers_prev") is not None:
-            diff = (s["online_customers"] or 0) - s["online_customers_prev"]
+    if s.customers:
+        p = f"网上订货客户{s.online_customers or 0}户，占客户总数{s.customers}户的{s.online_rate_pct:.2f}%"
+        if has_prev and s.online_customers_prev is not None:
+            diff = (s.online_customers or 0) - s.online_customers_prev
             if diff:
                 p += f"，比{cy}{'增加' if diff > 0 else '减少'}{abs(diff)}户"
-            rate = _zh_pp(s["online_rate_pct"], s["online_rate_pct_prev"], cy)
+            rate = _zh_pp(s.online_rate_pct, s.online_rate_pct_prev, cy)
             p += rate.replace(f"，比{cy}", "，网订率").replace(f"，与{cy}持平", "，网订率持平")
-        p += f"；网上订货量占总销量的{s['online_volume_share_pct']:.2f}%。"
+        p += f"；网上订货量占总销量的{s.online_volume_share_pct:.2f}%。"
         paras.append(p)
 
     seg = _segment_sentence(segments, "zh", cy if has_prev else None)
@@ -212,30 +216,30 @@ def _en_pp(now: float | None, before: float | None, cy: str | None) -> str:
     return f", {abs(diff):.2f} percentage points {'higher' if diff > 0 else 'lower'} than in {cy}"
 
 
-def _summary_en(s: dict, name: str, segments: pd.DataFrame | None) -> list[str]:
-    y, cy = s["year"], compare_label(s, "en")
-    if _missing(s["volume_cases"]) or not s["volume_cases"]:
+def _summary_en(s: Summary, name: str, segments: pd.DataFrame | None) -> list[str]:
+    y, cy = s.year, compare_label(s, "en")
+    if _missing(s.volume_cases) or not s.volume_cases:
         return [f"{name} had no sales in {y} under the current filters."]
-    has_prev = not _missing(s["volume_cases_prev"])
+    has_prev = not _missing(s.volume_cases_prev)
     paras = []
-    p = f"{period_label(s, 'en')}, {name} sold {_n(s['volume_cases'])} cases, {_en_change(s['volume_cases'], s['volume_cases_prev'], s['volume_yoy_pct'], cy, 'cases')}. "
-    p += (f"Provincial brands sold {_n(s['provincial_cases'])} cases, "
-          f"{_en_change(s['provincial_cases'], s['provincial_cases_prev'], s['provincial_yoy_pct'], cy, 'cases')}, "
-          f"{s['provincial_share_pct']:.2f}% of volume{_en_pp(s['provincial_share_pct'], s['provincial_share_pct_prev'], cy if has_prev else None)}. ")
-    price, price_prev = s["avg_price_per_carton"], s["avg_price_per_carton_prev"]
+    p = f"{period_label(s, 'en')}, {name} sold {_n(s.volume_cases)} cases, {_en_change(s.volume_cases, s.volume_cases_prev, s.volume_yoy_pct, cy, 'cases')}. "
+    p += (f"Provincial brands sold {_n(s.provincial_cases)} cases, "
+          f"{_en_change(s.provincial_cases, s.provincial_cases_prev, s.provincial_yoy_pct, cy, 'cases')}, "
+          f"{s.provincial_share_pct:.2f}% of volume{_en_pp(s.provincial_share_pct, s.provincial_share_pct_prev, cy if has_prev else None)}. ")
+    price, price_prev = s.avg_price_per_carton, s.avg_price_per_carton_prev
     if has_prev and not _missing(price_prev):
-        d = _direction(s["avg_price_yoy_pct"])
-        move = "about the same" if d == "flat" else (f"up {s['avg_price_yoy_pct']:.2f}%" if d == "up" else f"down {-s['avg_price_yoy_pct']:.2f}%")
+        d = _direction(s.avg_price_yoy_pct)
+        move = "about the same" if d == "flat" else (f"up {s.avg_price_yoy_pct:.2f}%" if d == "up" else f"down {-s.avg_price_yoy_pct:.2f}%")
         p += (f"The average price was {_n(price)} yuan per carton against {_n(price_prev)} in {cy}, {move}; "
-              f"a case was worth {_n(s['case_value'])} yuan.")
+              f"a case was worth {_n(s.case_value)} yuan.")
     else:
-        p += f"The average price was {_n(price)} yuan per carton; a case was worth {_n(s['case_value'])} yuan."
+        p += f"The average price was {_n(price)} yuan per carton; a case was worth {_n(s.case_value)} yuan."
     paras.append(p)
 
-    parts = [f"{class_label(c, 'en')} {_n(s['class_cases'][str(c)])} cases ({_en_yoy(s['class_yoy_pct'][str(c)], has_prev)})"
+    parts = [f"{class_label(c, 'en')} {_n(s.class_cases[str(c)])} cases ({_en_yoy(s.class_yoy_pct[str(c)], has_prev)})"
              for c in PRICE_CLASSES]
     p = "By price class: " + "; ".join(parts) + "."
-    ranked = [(s["class_yoy_pct"][str(c)], c) for c in PRICE_CLASSES if not _missing(s["class_yoy_pct"][str(c)])]
+    ranked = [(s.class_yoy_pct[str(c)], c) for c in PRICE_CLASSES if not _missing(s.class_yoy_pct[str(c)])]
     if ranked:
         best, worst = max(ranked), min(ranked)
         if best[0] >= FLAT_THRESHOLD_PCT:
@@ -244,20 +248,20 @@ def _summary_en(s: dict, name: str, segments: pd.DataFrame | None) -> list[str]:
             p += ("," if best[0] >= FLAT_THRESHOLD_PCT else "") + f" {class_label(worst[1], 'en')} fell most ({worst[0]:+.2f}%)"
         if best[0] >= FLAT_THRESHOLD_PCT or worst[0] <= -FLAT_THRESHOLD_PCT:
             p += "."
-    low_share, low_prev = s["class_share_pct"]["5"], s["class_share_pct_prev"]["5"]
+    low_share, low_prev = s.class_share_pct["5"], s.class_share_pct_prev["5"]
     p += f" Class 5 was {low_share:.2f}% of volume{_en_pp(low_share, low_prev, cy if has_prev else None)}."
     paras.append(p)
 
-    if s["customers"]:
-        p = f"{s['online_customers'] or 0} of {s['customers']} retailers ordered online, an online rate of {s['online_rate_pct']:.2f}%"
-        if has_prev and s.get("online_customers_prev") is not None:
-            diff = (s["online_customers"] or 0) - s["online_customers_prev"]
+    if s.customers:
+        p = f"{s.online_customers or 0} of {s.customers} retailers ordered online, an online rate of {s.online_rate_pct:.2f}%"
+        if has_prev and s.online_customers_prev is not None:
+            diff = (s.online_customers or 0) - s.online_customers_prev
             if diff:
                 p += f", {abs(diff)} {'more' if diff > 0 else 'fewer'} than in {cy}"
-            if not _missing(s["online_rate_pct_prev"]):
-                diff = s["online_rate_pct"] - s["online_rate_pct_prev"]
+            if not _missing(s.online_rate_pct_prev):
+                diff = s.online_rate_pct - s.online_rate_pct_prev
                 p += f"; the rate {'rose' if diff > 0 else 'fell'} {abs(diff):.2f} percentage points" if abs(diff) >= 0.005 else "; the rate was unchanged"
-        p += f"; online orders were {s['online_volume_share_pct']:.2f}% of volume."
+        p += f"; online orders were {s.online_volume_share_pct:.2f}% of volume."
         paras.append(p)
     seg = _segment_sentence(segments, "en", cy if has_prev else None)
     if seg:
@@ -280,7 +284,7 @@ def _segment_sentence(segments: pd.DataFrame | None, lang: str, cy: str | None) 
     return ("By area type: " + "; ".join(parts) + ".") if lang == "en" else ("分城乡看，" + "；".join(parts) + "。")
 
 
-def summary_text(s: dict, name: str, lang: str = "zh", segments: pd.DataFrame | None = None) -> str:
+def summary_text(s: Summary, name: str, lang: str = "zh", segments: pd.DataFrame | None = None) -> str:
     """The written summary for one district (or the company) and year, paragraphs separated by blank lines."""
     paras = _summary_en(s, name, segments) if lang == "en" else _summary_zh(s, name, segments)
     return "\n\n".join(paras)

@@ -8,7 +8,7 @@ chooses (a breakdown dimension, a sort key) must come from the allow-lists here.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import duckdb
 import numpy as np
@@ -212,7 +212,59 @@ def _row(totals: pd.DataFrame, year: int | None) -> pd.Series | None:
     return None if hit.empty else hit.iloc[0]
 
 
-def summary(con: duckdb.DuckDBPyConnection, f: Filters) -> dict:
+@dataclass(frozen=True)
+class Summary:
+    """The seed's annual table for f.year against f.compare_year (queries.summary): what the KPI cards,
+    the annual table, the written summary, the key numbers and `summary --json` read. Volumes in 箱,
+    shares and YoY in %, prices in 元; None where a figure is missing (no comparison, a zero base).
+    The class_* fields are keyed by price class as text, "1" … "5" (the JSON's keys)."""
+
+    year: int | None
+    compare_year: int | None
+    # which days are compared: the same period of the comparison year when f.year is incomplete
+    as_of: str | None
+    period_start: str | None
+    period_end: str | None
+    compare_period_start: str | None
+    compare_period_end: str | None
+    period_cut: bool
+    volume_cases: float | None
+    volume_cases_prev: float | None
+    volume_yoy_pct: float | None
+    volume_change_cases: float | None
+    provincial_cases: float | None
+    provincial_cases_prev: float | None
+    provincial_yoy_pct: float | None
+    provincial_share_pct: float | None
+    provincial_share_pct_prev: float | None
+    avg_price_per_carton: float | None
+    avg_price_per_carton_prev: float | None
+    avg_price_yoy_pct: float | None
+    case_value: float | None
+    case_value_prev: float | None
+    class_cases: dict[str, float | None]
+    class_cases_prev: dict[str, float | None]
+    class_yoy_pct: dict[str, float | None]
+    class_share_pct: dict[str, float | None]
+    class_share_pct_prev: dict[str, float | None]
+    online_customers: int | None
+    online_customers_prev: int | None
+    customers: int
+    online_rate_pct: float | None
+    online_rate_pct_prev: float | None
+    ordering_customers: int | None
+    online_rate_ordering_pct: float | None
+    online_volume_share_pct: float | None
+    low_tier_cases: float | None
+    low_tier_yoy_pct: float | None
+    low_tier_share_pct: float | None
+
+    def to_dict(self) -> dict:
+        """The fields in order, as `summary --json` writes them."""
+        return asdict(self)
+
+
+def summary(con: duckdb.DuckDBPyConnection, f: Filters) -> Summary:
     """The seed's annual table for f.year vs f.compare_year, every definition from metrics."""
     totals = kpi_totals(con, f)
     cur, prev = _row(totals, f.year), _row(totals, f.compare_year)
@@ -226,52 +278,55 @@ def summary(con: duckdb.DuckDBPyConnection, f: Filters) -> dict:
     n_customers = int(totals["customers"].iloc[0]) if len(totals) else customers(con, f)
     span = period(con, f)
     iso = lambda d: None if d is None else d.isoformat()  # noqa: E731
-    out = {
-        "year": f.year,
-        "compare_year": f.compare_year,
-        # which days are compared: the same period of the comparison year when f.year is incomplete
-        "as_of": iso(span.as_of) if span else None,
-        "period_start": iso(span.start) if span else None,
-        "period_end": iso(span.end) if span else None,
-        "compare_period_start": iso(span.compare_start) if span else None,
-        "compare_period_end": iso(span.compare_end) if span else None,
-        "period_cut": bool(span.cut) if span else False,
-        "volume_cases": metrics.cases(qty),
-        "volume_cases_prev": metrics.cases(qty_p),
-        "volume_yoy_pct": metrics.yoy_pct(qty, qty_p),
-        "volume_change_cases": None if qty is None or qty_p is None else metrics.cases(qty - qty_p),
-        "provincial_cases": metrics.cases(prov),
-        "provincial_cases_prev": metrics.cases(prov_p),
-        "provincial_yoy_pct": metrics.yoy_pct(prov, prov_p),
-        "provincial_share_pct": metrics.share_pct(prov, qty),
-        "provincial_share_pct_prev": metrics.share_pct(prov_p, qty_p),
-        "avg_price_per_carton": metrics.avg_price(val(cur, "amount"), qty),
-        "avg_price_per_carton_prev": metrics.avg_price(val(prev, "amount"), qty_p),
-        "avg_price_yoy_pct": metrics.yoy_pct(metrics.avg_price(val(cur, "amount"), qty), metrics.avg_price(val(prev, "amount"), qty_p)),
-        "case_value": metrics.case_value(val(cur, "amount"), qty),
-        "case_value_prev": metrics.case_value(val(prev, "amount"), qty_p),
-        "class_cases": {str(c): metrics.cases(val(cur, f"class{c}_qty")) for c in PRICE_CLASSES},
-        "class_cases_prev": {str(c): metrics.cases(val(prev, f"class{c}_qty")) for c in PRICE_CLASSES},
-        "class_yoy_pct": {str(c): metrics.yoy_pct(val(cur, f"class{c}_qty"), val(prev, f"class{c}_qty")) for c in PRICE_CLASSES},
-        "class_share_pct": {str(c): metrics.share_pct(val(cur, f"class{c}_qty"), qty) for c in PRICE_CLASSES},
-        "class_share_pct_prev": {str(c): metrics.share_pct(val(prev, f"class{c}_qty"), qty_p) for c in PRICE_CLASSES},
-        "online_customers": None if online is None else int(online),
-        "online_customers_prev": None if prev is None else int(prev["online_customers"]),
-        "customers": n_customers,
-        "online_rate_pct": metrics.online_rate(online, n_customers),
-        "online_rate_pct_prev": None if prev is None else metrics.online_rate(float(prev["online_customers"]), n_customers),
-        "ordering_customers": None if cur is None else int(cur["ordering_customers"]),
-        "online_rate_ordering_pct": None if cur is None else metrics.share_pct(float(cur["online_customers"]), float(cur["ordering_customers"])),
-        "online_volume_share_pct": None if cur is None else metrics.share_pct(float(cur["online_qty"]), qty),
-    }
-    out["low_tier_cases"] = out["class_cases"][str(LOW_TIER_CLASS)]
-    out["low_tier_yoy_pct"] = out["class_yoy_pct"][str(LOW_TIER_CLASS)]
-    out["low_tier_share_pct"] = out["class_share_pct"][str(LOW_TIER_CLASS)]
-    return out
+    classes = {str(c): metrics.cases(val(cur, f"class{c}_qty")) for c in PRICE_CLASSES}
+    class_yoy = {str(c): metrics.yoy_pct(val(cur, f"class{c}_qty"), val(prev, f"class{c}_qty")) for c in PRICE_CLASSES}
+    class_share = {str(c): metrics.share_pct(val(cur, f"class{c}_qty"), qty) for c in PRICE_CLASSES}
+    low = str(LOW_TIER_CLASS)
+    return Summary(
+        year=f.year,
+        compare_year=f.compare_year,
+        as_of=iso(span.as_of) if span else None,
+        period_start=iso(span.start) if span else None,
+        period_end=iso(span.end) if span else None,
+        compare_period_start=iso(span.compare_start) if span else None,
+        compare_period_end=iso(span.compare_end) if span else None,
+        period_cut=bool(span.cut) if span else False,
+        volume_cases=metrics.cases(qty),
+        volume_cases_prev=metrics.cases(qty_p),
+        volume_yoy_pct=metrics.yoy_pct(qty, qty_p),
+        volume_change_cases=None if qty is None or qty_p is None else metrics.cases(qty - qty_p),
+        provincial_cases=metrics.cases(prov),
+        provincial_cases_prev=metrics.cases(prov_p),
+        provincial_yoy_pct=metrics.yoy_pct(prov, prov_p),
+        provincial_share_pct=metrics.share_pct(prov, qty),
+        provincial_share_pct_prev=metrics.share_pct(prov_p, qty_p),
+        avg_price_per_carton=metrics.avg_price(val(cur, "amount"), qty),
+        avg_price_per_carton_prev=metrics.avg_price(val(prev, "amount"), qty_p),
+        avg_price_yoy_pct=metrics.yoy_pct(metrics.avg_price(val(cur, "amount"), qty), metrics.avg_price(val(prev, "amount"), qty_p)),
+        case_value=metrics.case_value(val(cur, "amount"), qty),
+        case_value_prev=metrics.case_value(val(prev, "amount"), qty_p),
+        class_cases=classes,
+        class_cases_prev={str(c): metrics.cases(val(prev, f"class{c}_qty")) for c in PRICE_CLASSES},
+        class_yoy_pct=class_yoy,
+        class_share_pct=class_share,
+        class_share_pct_prev={str(c): metrics.share_pct(val(prev, f"class{c}_qty"), qty_p) for c in PRICE_CLASSES},
+        online_customers=None if online is None else int(online),
+        online_customers_prev=None if prev is None else int(prev["online_customers"]),
+        customers=n_customers,
+        online_rate_pct=metrics.online_rate(online, n_customers),
+        online_rate_pct_prev=None if prev is None else metrics.online_rate(float(prev["online_customers"]), n_customers),
+        ordering_customers=None if cur is None else int(cur["ordering_customers"]),
+        online_rate_ordering_pct=None if cur is None else metrics.share_pct(float(cur["online_customers"]), float(cur["ordering_customers"])),
+        online_volume_share_pct=None if cur is None else metrics.share_pct(float(cur["online_qty"]), qty),
+        low_tier_cases=classes[low],
+        low_tier_yoy_pct=class_yoy[low],
+        low_tier_share_pct=class_share[low],
+    )
 
 
-def district_table(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "district") -> pd.DataFrame:
-    """One row per district (or other dimension): each KPI for f.year and its YoY against f.compare_year."""
+def breakdown(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "district") -> pd.DataFrame:
+    """One row per value of `by` (a district, an area type, a format, a tier): each KPI for f.year and
+    its YoY against f.compare_year; the district comparison, and the per-segment tables."""
     totals = kpi_totals(con, f, by=by)
     cur = totals[totals["year"] == f.year]
     prev = totals[totals["year"] == f.compare_year].set_index(by).reindex(cur[by])
@@ -331,14 +386,14 @@ def class_yoy(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     rows = []
     for c in PRICE_CLASSES:
         k = str(c)
-        cur, prev = s["class_cases"][k], s["class_cases_prev"][k]
+        cur, prev = s.class_cases[k], s.class_cases_prev[k]
         rows.append({
             "price_class": c,
             "cases": cur,
             "cases_prev": prev,
             "change_cases": None if cur is None or prev is None else cur - prev,
-            "yoy_pct": s["class_yoy_pct"][k],
-            "share_pct": s["class_share_pct"][k],
+            "yoy_pct": s.class_yoy_pct[k],
+            "share_pct": s.class_share_pct[k],
         })
     return pd.DataFrame(rows)
 

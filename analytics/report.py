@@ -15,17 +15,18 @@ import plotly.graph_objects as go
 
 from . import charts, queries
 from .columns import filter_note, localize, with_total
+from .families import BY_KEY, FAMILIES
 from .filters import Filters
 from .formats import fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price
-from .labels import class_label, t
-from .narrative import compare_short, comparison_caption, pace_text, period_short, summary_text
-from .palettes import CHANGE_COLORS, CLASS_COLORS
+from .labels import t
+from .narrative import compare_short, comparison_caption, period_short, summary_text
+from .palettes import CHANGE_COLORS
 
-#: the order a presenter steps through
-TOPICS = ("kpis", "mix", "provincial", "online", "low", "pace", "districts", "summary")
-CHART_TOPICS = ("mix", "provincial", "online", "low", "pace")
-TOPIC_LABELS = {"kpis": "main_indicators", "mix": "page_mix", "provincial": "page_provincial", "online": "page_online",
-                "low": "page_low", "pace": "pace", "districts": "district_compare", "summary": "written_summary"}
+#: the order a presenter steps through: the KPIs, one screen per chart family, the districts, the text
+CHART_TOPICS = tuple(family.key for family in FAMILIES)
+TOPICS = ("kpis", *CHART_TOPICS, "districts", "summary")
+TOPIC_LABELS = {"kpis": "main_indicators", **{family.key: family.topic for family in FAMILIES},
+                "districts": "district_compare", "summary": "written_summary"}
 DISTRICT_TABLE_COLUMNS = ["district", "volume_cases", "volume_yoy_pct", "avg_price", "provincial_share_pct",
                           "online_rate_pct", "low_tier_cases", "low_tier_yoy_pct"]
 
@@ -69,14 +70,10 @@ class Story:
     name: str
     filters: Filters
     lang: str
-    summary: dict
-    monthly_mix: pd.DataFrame
-    monthly_provincial: pd.DataFrame
-    monthly_online: pd.DataFrame
-    monthly_low: pd.DataFrame
-    pace: pd.DataFrame
+    summary: queries.Summary
+    frames: dict[str, pd.DataFrame]  # each family's chart frame, by family key (analytics/families.py)
     district_table: pd.DataFrame
-    company_summary: dict  # the district table's total row
+    company_summary: queries.Summary  # the district table's total row
     area_table: pd.DataFrame
     period: tuple[str, str] | None
 
@@ -88,78 +85,51 @@ class Story:
         return t(TOPIC_LABELS[topic], self.lang)
 
     def figure(self, topic: str, scale: float = 1.0) -> go.Figure:
-        lang = self.lang
-        if topic == "mix":
-            fig = charts.class_bars(self.monthly_mix, lang)
-        elif topic == "provincial":
-            fig = charts.lines(self.monthly_provincial, lang, "share_pct", "%", y_label=t("provincial_share_pct", lang),
-                               name=self.name)
-        elif topic == "online":
-            fig = charts.lines(self.monthly_online, lang, "online_rate_pct", "%", y_label=t("online_rate_pct", lang),
-                               name=self.name)
-        elif topic == "low":
-            fig = charts.lines(self.monthly_low, lang, "cases", t("unit_cases", lang), y_label=t("low_tier_cases", lang),
-                               colors={None: CLASS_COLORS[5]}, name=self.name)
-        elif topic == "pace":
-            fig = charts.pace(self.pace, lang, self.filters.year, self.filters.compare_year)
-        else:
+        """The family's chart of this story (analytics/families.py), titled, light, type scaled."""
+        family = BY_KEY.get(topic)
+        if family is None:
             raise ValueError(f"no chart for topic {topic!r}")
+        fig = family.chart.figure(self.frames[topic], self.lang, self.filters, self.name)
         charts.with_title(fig, f"{self.name} · {self.title(topic)}")
         return charts.apply_theme(fig, "light", scale=scale)
 
     def key_numbers(self, topic: str) -> list[str]:
-        """The few figures a presenter reads out for a topic (all from the summary)."""
+        """The few figures a presenter reads out for a topic (from the summary; 年度进度 from its frame)."""
         s, lang = self.summary, self.lang
-        yoy = lambda v: fmt_pct(v, signed=True)  # noqa: E731
-        before = compare_short(s, lang) or t("last_year", lang)  # "2018年" or "2022年同期"
         if topic == "kpis":
+            yoy = lambda v: fmt_pct(v, signed=True)  # noqa: E731
+            before = compare_short(s, lang) or t("last_year", lang)  # "2018年" or "2022年同期"
             return [
-                f"{t('volume', lang)}: {fmt_cases(s['volume_cases'], lang)} ({t('yoy', lang)} {yoy(s['volume_yoy_pct'])})",
-                f"{t('avg_price', lang)}: {fmt_price(s['avg_price_per_carton'], lang)} ({before} {fmt_price(s['avg_price_per_carton_prev'], lang)})",
-                f"{t('case_value', lang)}: {fmt_case_value(s['case_value'], lang)}",
-                f"{t('provincial_share', lang)}: {fmt_pct(s['provincial_share_pct'])}",
-                f"{t('online_rate', lang)}: {fmt_pct(s['online_rate_pct'])} ({fmt_count(s['online_customers'], lang)} / {fmt_count(s['customers'], lang)})",
-                f"{t('low_tier_cases', lang)}: {fmt_cases(s['low_tier_cases'], lang)} ({t('yoy', lang)} {yoy(s['low_tier_yoy_pct'])})",
+                f"{t('volume', lang)}: {fmt_cases(s.volume_cases, lang)} ({t('yoy', lang)} {yoy(s.volume_yoy_pct)})",
+                f"{t('avg_price', lang)}: {fmt_price(s.avg_price_per_carton, lang)} ({before} {fmt_price(s.avg_price_per_carton_prev, lang)})",
+                f"{t('case_value', lang)}: {fmt_case_value(s.case_value, lang)}",
+                f"{t('provincial_share', lang)}: {fmt_pct(s.provincial_share_pct)}",
+                f"{t('online_rate', lang)}: {fmt_pct(s.online_rate_pct)} ({fmt_count(s.online_customers, lang)} / {fmt_count(s.customers, lang)})",
+                f"{t('low_tier_cases', lang)}: {fmt_cases(s.low_tier_cases, lang)} ({t('yoy', lang)} {yoy(s.low_tier_yoy_pct)})",
             ]
-        if topic == "mix":
-            return [f"{class_label(c, lang)}: {fmt_cases(s['class_cases'][str(c)], lang)} ({yoy(s['class_yoy_pct'][str(c)])}), "
-                    f"{t('share', lang)} {fmt_pct(s['class_share_pct'][str(c)])}" for c in range(1, 6)]
-        if topic == "provincial":
-            return [f"{t('provincial_cases', lang)}: {fmt_cases(s['provincial_cases'], lang)} ({yoy(s['provincial_yoy_pct'])})",
-                    f"{t('provincial_share', lang)}: {fmt_pct(s['provincial_share_pct'])} ({before} {fmt_pct(s['provincial_share_pct_prev'])})"]
-        if topic == "online":
-            return [f"{t('online_customers', lang)}: {fmt_count(s['online_customers'], lang)} / {fmt_count(s['customers'], lang)}",
-                    f"{t('online_rate', lang)}: {fmt_pct(s['online_rate_pct'])} ({before} {fmt_pct(s['online_rate_pct_prev'])})",
-                    f"{t('online_rate_ordering', lang)}: {fmt_pct(s['online_rate_ordering_pct'])}",
-                    f"{t('online_volume_share', lang)}: {fmt_pct(s['online_volume_share_pct'])}"]
-        if topic == "low":
-            return [f"{t('low_tier_cases', lang)}: {fmt_cases(s['low_tier_cases'], lang)} ({yoy(s['low_tier_yoy_pct'])})",
-                    f"{t('low_tier_share', lang)}: {fmt_pct(s['low_tier_share_pct'])} ({before} {fmt_pct(s['class_share_pct_prev']['5'])})"]
-        if topic == "pace":
-            sentence = pace_text(self.pace, self.filters.year, self.filters.compare_year, lang)
-            return [sentence] if sentence else []
-        return []
+        family = BY_KEY.get(topic)
+        return family.numbers(s, self.frames[topic], self.filters, lang) if family else []
 
     def kpi_rows(self) -> list[KpiRow]:
         """The KPI slide's table: the indicators of key_numbers("kpis"), this year against the comparison."""
         s, lang = self.summary, self.lang
         diff = lambda a, b: None if a is None or b is None else a - b  # noqa: E731
-        low_prev = s["class_cases_prev"]["5"]
+        low_prev = s.class_cases_prev["5"]
         return [
-            KpiRow(f"{t('volume', lang)}({t('unit_cases', lang)})", s["volume_cases"], s["volume_cases_prev"],
-                   s["volume_change_cases"], s["volume_yoy_pct"]),
-            KpiRow(f"{t('avg_price', lang)}({t('unit_yuan_carton', lang)})", s["avg_price_per_carton"], s["avg_price_per_carton_prev"],
-                   diff(s["avg_price_per_carton"], s["avg_price_per_carton_prev"]), s["avg_price_yoy_pct"]),
+            KpiRow(f"{t('volume', lang)}({t('unit_cases', lang)})", s.volume_cases, s.volume_cases_prev,
+                   s.volume_change_cases, s.volume_yoy_pct),
+            KpiRow(f"{t('avg_price', lang)}({t('unit_yuan_carton', lang)})", s.avg_price_per_carton, s.avg_price_per_carton_prev,
+                   diff(s.avg_price_per_carton, s.avg_price_per_carton_prev), s.avg_price_yoy_pct),
             # 单箱值 is 250 × 条均价, so its YoY is the price's (as on the KPI cards)
-            KpiRow(f"{t('case_value', lang)}({t('unit_yuan_case', lang)})", s["case_value"], s["case_value_prev"],
-                   diff(s["case_value"], s["case_value_prev"]), s["avg_price_yoy_pct"]),
-            KpiRow(f"{t('provincial_share', lang)}(%)", s["provincial_share_pct"], s["provincial_share_pct_prev"],
-                   diff(s["provincial_share_pct"], s["provincial_share_pct_prev"]), None, unit="pp"),
-            KpiRow(f"{t('online_rate', lang)}(%)", s["online_rate_pct"], s["online_rate_pct_prev"],
-                   diff(s["online_rate_pct"], s["online_rate_pct_prev"]), None, unit="pp"),
+            KpiRow(f"{t('case_value', lang)}({t('unit_yuan_case', lang)})", s.case_value, s.case_value_prev,
+                   diff(s.case_value, s.case_value_prev), s.avg_price_yoy_pct),
+            KpiRow(f"{t('provincial_share', lang)}(%)", s.provincial_share_pct, s.provincial_share_pct_prev,
+                   diff(s.provincial_share_pct, s.provincial_share_pct_prev), None, unit="pp"),
+            KpiRow(f"{t('online_rate', lang)}(%)", s.online_rate_pct, s.online_rate_pct_prev,
+                   diff(s.online_rate_pct, s.online_rate_pct_prev), None, unit="pp"),
             # a fall in 五类 volume is what the company pursues: its colours read the other way
-            KpiRow(t("low_tier_cases", lang), s["low_tier_cases"], low_prev, diff(s["low_tier_cases"], low_prev),
-                   s["low_tier_yoy_pct"], inverse=True),
+            KpiRow(t("low_tier_cases", lang), s.low_tier_cases, low_prev, diff(s.low_tier_cases, low_prev),
+                   s.low_tier_yoy_pct, inverse=True),
         ]
 
     def district_rows(self) -> pd.DataFrame:
@@ -179,9 +149,8 @@ def story(con: duckdb.DuckDBPyConnection, f: Filters, name: str, lang: str = "zh
     company = f.with_(districts=())
     return Story(
         name=name, filters=f, lang=lang, summary=queries.summary(con, f),
-        monthly_mix=queries.class_by_period(con, f), monthly_provincial=queries.provincial_by_period(con, f),
-        monthly_online=queries.online_by_month(con, f), monthly_low=queries.low_tier_by_period(con, f), pace=queries.pace(con, f),
-        district_table=queries.district_table(con, company), company_summary=queries.summary(con, company), area_table=queries.district_table(con, f, by="area_type"),
+        frames={family.key: family.chart.query(con, f, **family.chart.kwargs) for family in FAMILIES},
+        district_table=queries.breakdown(con, company), company_summary=queries.summary(con, company), area_table=queries.breakdown(con, f, by="area_type"),
         period=queries.data_period(con),
     )
 

@@ -1,5 +1,5 @@
-"""Shared Streamlit composition: the cached connection and queries, the filter sidebar kept in
-the URL, and the few display helpers every page uses. Numbers and labels come from analytics/."""
+"""Shared Streamlit composition: the filter sidebar kept in the URL, the few display helpers every
+page uses, and the warm-up. The cached queries are in pages/q.py; numbers and labels come from analytics/."""
 from __future__ import annotations
 
 import json
@@ -15,117 +15,21 @@ import streamlit as st
 from analytics import charts, queries, report
 from analytics.columns import EXCEL_FORMATS, SCREEN_FORMATS, filter_note, is_raw, localize
 from analytics.columns import kinds as column_kinds
-from analytics.db import connect, connect_lines
 from analytics.errors import error_label
 from analytics.exports import csv_bytes, xlsx_bytes
+from analytics.families import FAMILIES, OVERVIEW_FAMILIES, PACE, Chart
 from analytics.filters import TIER_MAX, TIER_MIN, Filters
 from analytics.formats import fmt_time
 from analytics.labels import t, vocab
 from analytics.narrative import comparison_caption
-from analytics.store import Store, last_change
+from analytics.queries import Summary
 from analytics.text import md_escape
 from analytics.urlstate import LinkState, link_params, parse_link
+from pages import q
 
-# --- data access -------------------------------------------------------------------------------
+# --- data access: pages/q.py (re-exported here for the frame and the Data page) -------------------
 
-
-def store() -> Store:
-    return Store()
-
-
-_current: dict[str, tuple] = {}
-_upgraded: set[str] = set()
-
-
-def _state() -> tuple[str, str | None]:
-    """(data root, current state id), re-reading the manifest only when the file changed: every
-    cached query is keyed on both, so a load or rollback is picked up by the next rerun."""
-    s = store()
-    if str(s.root) not in _upgraded:  # once per process: a state of an older version is rebuilt first
-        s.upgrade()
-        _upgraded.add(str(s.root))
-    path = s.root / "manifest.json"
-    try:
-        st_ = path.stat()
-        stamp = (st_.st_mtime_ns, st_.st_ino, st_.st_size)  # a load replaces the file: new inode
-    except FileNotFoundError:
-        return str(s.root), None
-    cached = _current.get(str(path))
-    if cached is None or cached[0] != stamp:
-        cached = (stamp, s.manifest().get("state"))
-        _current[str(path)] = cached
-    return str(s.root), cached[1]
-
-
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _connection(root: str, state: str | None):
-    s = Store(root)
-    return connect(s.states_dir / state if state else None)
-
-
-#: queries a page may run through the cache (the allow-list for `run`)
-QUERIES: dict[str, Callable] = {
-    name: getattr(queries, name)
-    for name in (
-        "summary", "kpi_totals", "district_table", "class_by_period", "class_yoy", "provincial_by_period", "top_brands",
-        "online_by_month", "online_by_segment", "retailers_not_online", "low_tier_by_period", "retailer_table",
-        "low_tier_decliners", "volume_swings", "retailer_monthly", "pace",
-    )
-}
-
-
-@st.cache_data(max_entries=512, show_spinner=False)
-def _run(root: str, state: str | None, name: str, filter_key: tuple, kwargs: tuple) -> object:
-    # root, state and every filter value are plain arguments, so each is part of the cache key
-    return QUERIES[name](_connection(root, state), Filters.from_key(filter_key), **dict(kwargs))
-
-
-def run(name: str, f: Filters, **kwargs: object):
-    return _run(*_state(), name, f.key(), tuple(sorted(kwargs.items())))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _story(root: str, state: str | None, filter_key: tuple, name: str, lang: str):
-    return report.story(_connection(root, state), Filters.from_key(filter_key), name, lang)
-
-
-def story(f: Filters, name: str):
-    """Everything a presentation (or deck) of f shows; cached like every query."""
-    return _story(*_state(), f.key(), name, lang())
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _retailer_orders(root: str, state: str | None, retailer_id: str, year: int):
-    return queries.retailer_orders(_lines_connection(root, state), retailer_id, year)
-
-
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _lines_connection(root: str, state: str | None):
-    # raw order lines have a connection of their own: the query connection may open no file
-    s = Store(root)
-    return connect_lines(s.states_dir / state if state else None)
-
-
-def retailer_orders(retailer_id: str, year: int):
-    """Raw order lines of one retailer (the drill-down that reads order lines, not rollups)."""
-    return _retailer_orders(*_state(), retailer_id, year)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _catalog(root: str, state: str | None) -> dict:
-    c = _connection(root, state)
-    return {
-        "years": queries.years(c),
-        "districts": queries.districts(c),
-        "area_types": queries.dimension_values(c, "area_type"),
-        "business_formats": [v for v in queries.dimension_values(c, "business_format") if v],
-        "period": queries.data_period(c),
-        "updated": last_change(Store(root).manifest()),
-    }
-
-
-def catalog() -> dict:
-    return _catalog(*_state())
+store, catalog = q.store, q.catalog
 
 
 # --- the page icon --------------------------------------------------------------------------------
@@ -335,12 +239,12 @@ def scope_name(f: Filters) -> str:
 
 def compared(f: Filters) -> str | None:
     """Which days f's figures compare ("2019年 vs 2018年", "2023-01-01至06-15 vs 2022年同期")."""
-    return comparison_caption(run("summary", f), lang()) if f.year is not None else None
+    return comparison_caption(q.summary(f), lang()) if f.year is not None else None
 
 
 # --- display helpers ---------------------------------------------------------------------------
 
-def page_header(title_key: str) -> dict | None:
+def page_header(title_key: str) -> Summary | None:
     """What every company page starts with: its title, the empty states and the filters in force.
     Returns the summary of the filtered selection, or None after showing why there is nothing."""
     st.title(tr(title_key))
@@ -349,8 +253,8 @@ def page_header(title_key: str) -> dict | None:
         return None
     f = filters()
     active_filters_caption(f)
-    s = run("summary", f)
-    if not s["volume_cases"]:
+    s = q.summary(f)
+    if not s.volume_cases:
         st.warning(tr("no_match"))
         return None
     return s
@@ -367,9 +271,8 @@ def no_data() -> bool:
 def deck_button(f: Filters, name: str, key: str) -> None:
     """Download the PPTX deck for f. The story and its images are computed on click, not on every
     run of the page; the arguments are read now, because the click is served outside this run."""
-    args = (*_state(), f.key(), name, lang())
     stem = f"{name}-{f.year}" if f.year else name
-    st.download_button(tr("download_pptx"), lambda: report.build_deck(_story(*args)), file_name=f"{stem}.pptx",
+    st.download_button(tr("download_pptx"), q.deck(f, name, lang()), file_name=f"{stem}.pptx",
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key=key,
                        icon=":material/slideshow:", type="primary")
 
@@ -416,6 +319,18 @@ def chart(fig, frame: pd.DataFrame, key: str, title: str, columns: list[str] | N
         shown = localize(frame, lang(), columns, rename=rename)
         table(shown)
         download(frame, key, fig=fig, title=title, columns=columns, rename=rename, shown=shown)
+
+
+def draw(spec: Chart, f: Filters, key: str, title: str, name: str | None = None,
+         frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A registered chart (analytics/families.py) of f: its frame (cached, or the one given), its
+    figure, its data tab and files (see chart). `name` names a single series (the scope shown).
+    Returns the frame, for the page's other uses of it."""
+    if frame is None:
+        frame = q.frame(spec, f)
+    chart(spec.figure(frame, lang(), f, name), frame, key, title, columns=None if spec.columns is None else list(spec.columns),
+          rename=None if spec.rename is None else dict(spec.rename), select=spec.select)
+    return frame
 
 
 def _select_district(key: str) -> None:
@@ -512,17 +427,23 @@ def uploader_in_chinese(key_prefix: str) -> None:
 # server start pays for the imports, the connection (rollups copied into memory), the catalog and
 # the first page's queries. warm_up() puts all of them into the same caches the pages read.
 
-#: what the overview's first visit reads (query, filters: "f" or "f_nocmp", keyword arguments)
-OVERVIEW_QUERIES: tuple[tuple[str, str, dict], ...] = (
-    ("summary", "f", {}), ("district_table", "f", {"by": "area_type"}), ("pace", "f", {}), ("district_table", "f", {}),
-    ("class_by_period", "f_nocmp", {"grain": "year", "by": "district"}),
-)
-#: what a district page's first visit reads, with the district fixed
-DISTRICT_QUERIES: tuple[tuple[str, dict], ...] = (
-    ("summary", {}), ("district_table", {"by": "area_type"}), ("class_by_period", {"grain": "year"}),
-    ("provincial_by_period", {}), ("online_by_month", {}), ("low_tier_by_period", {}), ("pace", {}),
-    ("top_brands", {"limit": 10}), ("retailer_table", {"sort": "volume", "limit": 500}), ("volume_swings", {"limit": 20}),
-)
+Plan = list[tuple[Callable, Filters, dict]]
+
+
+def first_visit(f: Filters, district: str | None = None) -> Plan:
+    """The queries (query, filters, arguments) the first visit to the overview (or to a district's
+    page) reads, from the families registry: what the warm-up fills."""
+    if district is not None:
+        f = f.with_(districts=(district,))
+    plan: Plan = [(queries.summary, f, {}), (queries.breakdown, f, {"by": "area_type"})]  # the KPIs, the written summary
+    if district is None:
+        # the pace section, the district comparison, and the first family's small multiples
+        overview = OVERVIEW_FAMILIES[0].overview
+        return plan + [(PACE.district.query, f, dict(PACE.district.kwargs)), (queries.breakdown, f, {}),
+                       (overview.query, f.with_(compare_year=None), dict(overview.kwargs))]
+    plan += [(family.district.query, f, dict(family.district.kwargs)) for family in FAMILIES]
+    return plan + [(queries.top_brands, f, {"limit": 10}), (queries.retailer_table, f, {"sort": "volume", "limit": 500}),
+                   (queries.volume_swings, f, {"limit": 20})]
 
 
 def default_filters(cat: dict) -> Filters:
@@ -535,29 +456,26 @@ def default_filters(cat: dict) -> Filters:
     return Filters(year=latest, compare_year=latest - 1 if latest - 1 in years else None)
 
 
-def warm_up(districts: bool = True) -> list[tuple[str, tuple, tuple]]:
+def warm_up(districts: bool = True) -> list[tuple[str, tuple, dict]]:
     """Fill the caches a first visit reads, for the data state current now: the connection, the
     catalog, the overview's queries (and with districts=True every district page's), and build the
     overview's first figure once (Plotly's first figure pays for its lazy imports).
 
     Safe beside a data load: every call is keyed on the state read at the start, and the warm-up
     stops as soon as the state has moved on. Returns the (query, filter key, arguments) warmed."""
-    root, state = _state()
-    cat = _catalog(root, state)
+    at = q.state()
+    cat = q.catalog(at)
     f = default_filters(cat)
-    plan = [(name, (f if which == "f" else f.with_(compare_year=None)).key(), tuple(sorted(kw.items())))
-            for name, which, kw in OVERVIEW_QUERIES]
-    if districts:
-        plan += [(name, f.with_(districts=(d,)).key(), tuple(sorted(kw.items())))
-                 for d in cat["districts"] for name, kw in DISTRICT_QUERIES]
+    overview = first_visit(f)
+    plan = overview + ([step for d in cat["districts"] for step in first_visit(f, d)] if districts else [])
     done = []
-    for i, (name, key, kwargs) in enumerate(plan):
-        if not cat["years"] or _state() != (root, state):
+    for i, (query, pf, kwargs) in enumerate(plan):
+        if not cat["years"] or q.state() != at:
             break  # nothing loaded, or a load/rollback happened: the next run warms the new state
-        result = _run(root, state, name, key, kwargs)
-        if i == len(OVERVIEW_QUERIES) - 1 and isinstance(result, pd.DataFrame):
-            charts.apply_theme(charts.class_bars(result, "zh", x="district", value="share_pct"), "light").to_json()
-        done.append((name, key, kwargs))
+        result = q.cached_at(at, query, pf, **kwargs)
+        if i == len(overview) - 1 and isinstance(result, pd.DataFrame):
+            charts.apply_theme(OVERVIEW_FAMILIES[0].overview.figure(result, "zh", pf, None), "light").to_json()
+        done.append((query.__name__, pf.key(), kwargs))
     return done
 
 
@@ -568,7 +486,7 @@ _warmed: set[tuple[str, str | None]] = set()
 def start_warm_up() -> threading.Thread | None:
     """warm_up() in a background thread, once per server process and data state (a load or rollback
     makes a new state, which is warmed by the next run after it). Returns the thread it started."""
-    key = _state()
+    key = q.state()
     with _warm_lock:
         if key in _warmed:
             return None

@@ -66,7 +66,7 @@ def test_upload_preview_confirm_and_rollback(tmp_path, monkeypatch):
     assert not at.exception, [e.value for e in at.exception]
     assert [shown(s.value) for s in at.success] == ["已导入 E00004：更正_甲片区.csv，2 行"]
     s = summary(connect_store(store), Filters(year=2019, compare_year=2018, districts=("甲片区",)))
-    assert s["volume_cases"] == (250 + 60 + 250) / 250  # January kept, Feb–Mar replaced
+    assert s.volume_cases == (250 + 60 + 250) / 250  # January kept, Feb–Mar replaced
     assert [e["id"] for e in store.extracts()] == ["E00001", "E00002", "E00003", "E00004"]
 
     # nothing is preselected: the button does nothing until a load is chosen and the choice confirmed
@@ -81,7 +81,7 @@ def test_upload_preview_confirm_and_rollback(tmp_path, monkeypatch):
     assert not at.exception, [e.value for e in at.exception]
     assert [shown(s.value) for s in at.success] == ["已撤销 E00004（更正_甲片区.csv）"]
     s = summary(connect_store(store), Filters(year=2019, compare_year=2018, districts=("甲片区",)))
-    assert s["volume_cases"] == 2.0  # back to the original 500 条
+    assert s.volume_cases == 2.0  # back to the original 500 条
 
     # the page starts afresh: no choice, no tick, and a second press changes nothing
     after = _tree_hash(store.root)
@@ -135,7 +135,7 @@ def test_a_withdrawn_load_is_restored_after_a_preview_and_the_history_reads_clea
     assert [shown(s.value) for s in at.success] == ["已恢复 E00004（更正_甲片区.csv）"]
     assert "如需撤回，可在“撤销导入”中再次选择 E00004。" in [shown(c.value) for c in at.caption]
     s = summary(connect_store(store), Filters(year=2019, compare_year=2018, districts=("甲片区",)))
-    assert s["volume_cases"] == (250 + 60 + 250) / 250  # the correction counts again
+    assert s.volume_cases == (250 + 60 + 250) / 250  # the correction counts again
     record = store.extracts()[3]
     assert (record["status"], record["restored_by"]) == ("active", "test@example.com")  # AppTest's signed-in user
     assert fmt_time(record["restored_at"]) in at.dataframe[0].value["恢复时间"].tolist()

@@ -108,7 +108,7 @@ def test_xlsx_has_the_table_as_shown_then_a_full_precision_sheet_then_the_note()
 def test_total_row_is_the_summary_not_an_average_of_rows(tiny):
     con = connect_store(tiny)
     f = Filters(year=2019, compare_year=2018)
-    rows = queries.district_table(con, f)
+    rows = queries.breakdown(con, f)
     total = total_row(queries.summary(con, f), f, "zh").iloc[0]
     assert total["district"] == "全市合计"
     assert total["volume_cases"] == pytest.approx(rows["volume_cases"].sum()) == 4.0  # 甲 2 箱 + 乙 2 箱
@@ -146,7 +146,7 @@ def test_every_query_result_is_fully_registered_and_reads_in_chinese(tiny):
     con = connect_store(tiny)
     f = Filters(year=2019, compare_year=2018)
     results = {
-        "kpi_totals": queries.kpi_totals(con, f), "district_table": queries.district_table(con, f),
+        "kpi_totals": queries.kpi_totals(con, f), "breakdown": queries.breakdown(con, f),
         "class_yoy": queries.class_yoy(con, f), "pace": queries.pace(con, f), "top_brands": queries.top_brands(con, f),
         "top_skus": queries.top_brands(con, f, level="sku"), "online_by_month": queries.online_by_month(con, f),
         "retailers_not_online": queries.retailers_not_online(con, f), "retailer_table": queries.retailer_table(con, f),
@@ -164,7 +164,7 @@ def test_every_query_result_is_fully_registered_and_reads_in_chinese(tiny):
         results[f"provincial_by_{by}"] = queries.provincial_by_period(con, f, grain="year", by=by)
         results[f"online_by_month_{by}"] = queries.online_by_month(con, f, by=by)
         results[f"online_by_segment_{by}"] = queries.online_by_segment(con, f, by=by)
-        results[f"district_table_{by}"] = queries.district_table(con, f, by=by)
+        results[f"breakdown_{by}"] = queries.breakdown(con, f, by=by)
     for name, frame in results.items():
         assert not frame.empty, name
         assert unregistered(frame) == [], name

@@ -56,12 +56,12 @@ def _answers(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """A representative set of what the pages ask (the rollups, the to-date twins, masters and the
     drill-down over raw order lines), as JSON so that missing figures compare equal."""
     frames = {
-        "district_table": queries.district_table(con, A),
+        "breakdown": queries.breakdown(con, A),
         "retailer_table": queries.retailer_table(con, A),
         "top_brands": queries.top_brands(con, A.with_(month_from=1, month_to=3)),
         "pace": queries.pace(con, Filters(year=2019, compare_year=2018)),
     }
-    return {"summary": json.dumps(queries.summary(con, A), default=str, sort_keys=True),
+    return {"summary": json.dumps(queries.summary(con, A).to_dict(), default=str, sort_keys=True),
             **{name: frame.to_json(date_format="iso") for name, frame in frames.items()}}
 
 

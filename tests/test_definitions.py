@@ -15,87 +15,87 @@ from analytics import metrics
 from analytics.db import connect_store
 from analytics.filters import Filters
 from analytics.narrative import pace_text
-from analytics.queries import class_by_period, district_table, online_by_month, pace, summary
+from analytics.queries import breakdown, class_by_period, online_by_month, pace, summary
 
 A = Filters(year=2019, compare_year=2018, districts=("甲片区",))
 
 
 def test_volume_is_cartons_over_250_and_yoy_is_relative_to_last_year(tiny):
     s = summary(connect_store(tiny), A)
-    assert s["volume_cases"] == 2.0
-    assert s["volume_cases_prev"] == 0.4  # 2018-01-01..05-06: 100 条
-    assert s["volume_yoy_pct"] == 400.0
-    assert s["volume_change_cases"] == 1.6
-    assert (s["period_start"], s["period_end"], s["compare_period_end"], s["period_cut"]) == (
+    assert s.volume_cases == 2.0
+    assert s.volume_cases_prev == 0.4  # 2018-01-01..05-06: 100 条
+    assert s.volume_yoy_pct == 400.0
+    assert s.volume_change_cases == 1.6
+    assert (s.period_start, s.period_end, s.compare_period_end, s.period_cut) == (
         "2019-01-01", "2019-05-06", "2018-05-06", True)
 
 
 def test_provincial_volume_share_and_yoy(tiny):
     s = summary(connect_store(tiny), A)
-    assert s["provincial_cases"] == 1.8  # 250 + 200 条
-    assert s["provincial_cases_prev"] == 0.4
-    assert s["provincial_yoy_pct"] == pytest.approx(350.0)
-    assert s["provincial_share_pct"] == pytest.approx(90.0)
+    assert s.provincial_cases == 1.8  # 250 + 200 条
+    assert s.provincial_cases_prev == 0.4
+    assert s.provincial_yoy_pct == pytest.approx(350.0)
+    assert s.provincial_share_pct == pytest.approx(90.0)
 
 
 def test_average_price_per_carton_and_case_value(tiny):
     s = summary(connect_store(tiny), A)
-    assert s["avg_price_per_carton"] == pytest.approx(60500 / 500)  # 121.00 元/条
-    assert s["avg_price_per_carton_prev"] == pytest.approx(20000 / 100)  # 200.00 (the "20,000.00" amount parsed)
-    assert s["case_value"] == pytest.approx(121.0 * 250)
+    assert s.avg_price_per_carton == pytest.approx(60500 / 500)  # 121.00 元/条
+    assert s.avg_price_per_carton_prev == pytest.approx(20000 / 100)  # 200.00 (the "20,000.00" amount parsed)
+    assert s.case_value == pytest.approx(121.0 * 250)
 
 
 def test_class_volumes_and_yoy_with_a_class_missing_last_year(tiny):
     s = summary(connect_store(tiny), A)
-    assert s["class_cases"] == {"1": 1.0, "2": 0.0, "3": 0.8, "4": 0.0, "5": 0.2}
-    assert s["class_yoy_pct"]["1"] == pytest.approx(150.0)
-    assert s["class_yoy_pct"]["3"] is None  # nothing last year: no YoY, not infinity
-    assert s["class_cases_prev"]["5"] == 0.0  # the 2018 五类 line (1 June) lies after the same period
-    assert s["class_yoy_pct"]["5"] is None
-    assert s["low_tier_cases"] == 0.2
+    assert s.class_cases == {"1": 1.0, "2": 0.0, "3": 0.8, "4": 0.0, "5": 0.2}
+    assert s.class_yoy_pct["1"] == pytest.approx(150.0)
+    assert s.class_yoy_pct["3"] is None  # nothing last year: no YoY, not infinity
+    assert s.class_cases_prev["5"] == 0.0  # the 2018 五类 line (1 June) lies after the same period
+    assert s.class_yoy_pct["5"] is None
+    assert s.low_tier_cases == 0.2
 
 
 def test_online_rate_counts_retailers_with_an_online_line_over_master_retailers(tiny):
     s = summary(connect_store(tiny), A)
-    assert s["online_customers"] == 1  # 0420001 ordered online in 2019; 0420002 did not
-    assert s["customers"] == 2
-    assert s["online_rate_pct"] == 50.0
-    assert s["online_customers_prev"] == 0  # 0420002's online line (2018-06-01) lies after 6 May
-    assert s["ordering_customers"] == 2
-    assert s["online_rate_ordering_pct"] == 50.0
-    assert s["online_volume_share_pct"] == 50.0  # 250 of 500 条
+    assert s.online_customers == 1  # 0420001 ordered online in 2019; 0420002 did not
+    assert s.customers == 2
+    assert s.online_rate_pct == 50.0
+    assert s.online_customers_prev == 0  # 0420002's online line (2018-06-01) lies after 6 May
+    assert s.ordering_customers == 2
+    assert s.online_rate_ordering_pct == 50.0
+    assert s.online_volume_share_pct == 50.0  # 250 of 500 条
 
 
 def test_whole_company_adds_the_other_district(tiny):
     s = summary(connect_store(tiny), Filters(year=2019, compare_year=2018))
-    assert s["volume_cases"] == 4.0
-    assert s["customers"] == 3
-    assert s["online_customers"] == 2
-    assert s["online_rate_pct"] == pytest.approx(200 / 3)
+    assert s.volume_cases == 4.0
+    assert s.customers == 3
+    assert s.online_customers == 2
+    assert s.online_rate_pct == pytest.approx(200 / 3)
 
 
 def test_month_filter_restricts_volume_and_online_customers(tiny):
     s = summary(connect_store(tiny), A.with_(month_from=2, month_to=3))
-    assert s["volume_cases"] == 1.0  # 50 + 200 条
-    assert s["online_customers"] == 0
-    assert s["online_rate_pct"] == 0.0
+    assert s.volume_cases == 1.0  # 50 + 200 条
+    assert s.online_customers == 0
+    assert s.online_rate_pct == 0.0
 
 
 def test_area_type_filter_narrows_customers_and_volume(tiny):
     s = summary(connect_store(tiny), A.with_(area_types=("rural",)))
-    assert s["customers"] == 1
-    assert s["volume_cases"] == 0.8
+    assert s.customers == 1
+    assert s.volume_cases == 0.8
 
 
 def test_missing_year_gives_missing_figures_not_errors(tiny):
     s = summary(connect_store(tiny), Filters(year=2019, compare_year=2017, districts=("甲片区",)))
-    assert s["volume_cases_prev"] is None
-    assert s["volume_yoy_pct"] is None
-    assert s["avg_price_per_carton_prev"] is None
+    assert s.volume_cases_prev is None
+    assert s.volume_yoy_pct is None
+    assert s.avg_price_per_carton_prev is None
 
 
-def test_district_table_has_one_row_per_district_with_yoy(tiny):
-    table = district_table(connect_store(tiny), Filters(year=2019, compare_year=2018)).set_index("district")
+def test_breakdown_has_one_row_per_district_with_yoy(tiny):
+    table = breakdown(connect_store(tiny), Filters(year=2019, compare_year=2018)).set_index("district")
     assert list(table.index) == ["乙片区", "甲片区"]
     assert table.loc["甲片区", "volume_cases"] == 2.0
     assert table.loc["甲片区", "volume_yoy_pct"] == 400.0  # against 2018's same period

@@ -1,4 +1,5 @@
 """The written summary, the PPTX deck and static chart images."""
+import dataclasses
 import io
 
 import pytest
@@ -6,7 +7,7 @@ import pytest
 from analytics.db import connect_store
 from analytics.filters import Filters
 from analytics.narrative import summary_text
-from analytics.queries import district_table, summary
+from analytics.queries import breakdown, summary
 from analytics.report import CONTENT, DECK_FONT, TOPICS, build_deck, chart_png_size, story, to_png
 from analytics.store import Store
 
@@ -24,7 +25,7 @@ SEED = Filters(year=2019, compare_year=2018, districts=("城郊片区",))
 
 def test_seed_district_summary_reads_exactly(demo_dir):
     con = connect_store(Store(demo_dir))
-    text = summary_text(summary(con, SEED), "城郊片区", "zh", segments=district_table(con, SEED, by="area_type"))
+    text = summary_text(summary(con, SEED), "城郊片区", "zh", segments=breakdown(con, SEED, by="area_type"))
     assert text == SEED_TEXT_ZH
 
 
@@ -48,14 +49,14 @@ def test_a_rise_is_worded_as_a_rise(tiny):
 
 def test_a_fall_is_worded_as_a_fall_never_as_negative_growth(tiny):
     s = summary(connect_store(tiny), Filters(year=2019, compare_year=2018, districts=("甲片区",)))
-    s = {**s, "volume_cases": 0.36, "volume_yoy_pct": -10.0}
+    s = dataclasses.replace(s, volume_cases=0.36, volume_yoy_pct=-10.0)
     text = summary_text(s, "甲片区")
     assert text.startswith("2019年1月1日至5月6日，甲片区共销售卷烟0.36箱，比2018年同期减少0.04箱，下降10.00%。")
 
 
 def test_a_change_within_the_threshold_is_flat(tiny):
     s = summary(connect_store(tiny), Filters(year=2019, compare_year=2018, districts=("甲片区",)))
-    s = {**s, "volume_cases": 0.4016, "volume_yoy_pct": 0.4}
+    s = dataclasses.replace(s, volume_cases=0.4016, volume_yoy_pct=0.4)
     assert summary_text(s, "甲片区").startswith("2019年1月1日至5月6日，甲片区共销售卷烟0.40箱，与2018年同期基本持平（+0.00箱，+0.40%）。")
 
 
@@ -138,12 +139,12 @@ def test_deck_kpi_slide_is_a_table_of_the_summary_with_changes_coloured_by_meani
     cells = {table.cell(i, 0).text: [table.cell(i, j).text for j in range(1, 5)] for i in range(len(table.rows))}
     assert cells["指标"] == ["2019年", "2018年", "增减", "同比(%)"]  # the periods compared, as on the page
     # the same figures as queries.summary, two decimals
-    assert cells["销量(箱)"] == [f"{s['volume_cases']:,.2f}", f"{s['volume_cases_prev']:,.2f}", f"{s['volume_change_cases']:+,.2f}",
-                               f"{s['volume_yoy_pct']:+.2f}%"] == ["977.87", "1,008.13", "-30.26", "-3.00%"]
+    assert cells["销量(箱)"] == [f"{s.volume_cases:,.2f}", f"{s.volume_cases_prev:,.2f}", f"{s.volume_change_cases:+,.2f}",
+                               f"{s.volume_yoy_pct:+.2f}%"] == ["977.87", "1,008.13", "-30.26", "-3.00%"]
     assert cells["条均价(元/条)"][:2] == ["85.66", "73.93"] and cells["条均价(元/条)"][3] == "+15.87%"
-    assert cells["单箱值(元/箱)"][0] == f"{s['case_value']:,.2f}" == "21,414.73"
-    assert cells["省产烟占比(%)"] == ["86.94", f"{s['provincial_share_pct_prev']:,.2f}", "+10.40 个百分点", "—"]
-    assert cells["网订率(%)"][:3] == ["61.04", f"{s['online_rate_pct_prev']:,.2f}", "+17.75 个百分点"]
+    assert cells["单箱值(元/箱)"][0] == f"{s.case_value:,.2f}" == "21,414.73"
+    assert cells["省产烟占比(%)"] == ["86.94", f"{s.provincial_share_pct_prev:,.2f}", "+10.40 个百分点", "—"]
+    assert cells["网订率(%)"][:3] == ["61.04", f"{s.online_rate_pct_prev:,.2f}", "+17.75 个百分点"]
     assert cells["五类烟(箱)"][0] == "61.22" and cells["五类烟(箱)"][3] == "-49.78%"
 
     def colour(label: str, j: int) -> str:

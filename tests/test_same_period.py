@@ -21,7 +21,7 @@ import pytest
 from analytics.db import connect_store
 from analytics.filters import Filters
 from analytics.narrative import summary_text
-from analytics.queries import class_by_period, district_table, period, retailer_table, summary, top_brands
+from analytics.queries import breakdown, class_by_period, period, retailer_table, summary, top_brands
 from analytics.store import Store
 
 from .conftest import TINY_RETAILERS, TINY_SKUS
@@ -59,13 +59,13 @@ def month_end(tmp_path):
 
 def test_a_year_that_ends_mid_month_is_compared_with_the_same_days(mid_month):
     s = summary(mid_month, Filters(year=2023, compare_year=2022, districts=JIA))
-    assert s["volume_cases"] == 0.8  # 120 + 80 条
-    assert s["volume_cases_prev"] == 0.56  # 2022-01-10 100 + 2022-06-15 40; not the 16 June or July lines
-    assert s["volume_yoy_pct"] == pytest.approx(60 / 140 * 100)  # +42.86%, not -50% against the whole of 2022
-    assert s["class_cases_prev"]["5"] == 0.16 and s["class_cases_prev"]["3"] == 0.0
-    assert (s["online_customers"], s["online_customers_prev"]) == (1, 1)  # 0420002 in 2023; 0420001 on 2022-06-15
-    assert (s["as_of"], s["period_start"], s["period_end"]) == ("2023-06-15", "2023-01-01", "2023-06-15")
-    assert (s["compare_period_start"], s["compare_period_end"], s["period_cut"]) == ("2022-01-01", "2022-06-15", True)
+    assert s.volume_cases == 0.8  # 120 + 80 条
+    assert s.volume_cases_prev == 0.56  # 2022-01-10 100 + 2022-06-15 40; not the 16 June or July lines
+    assert s.volume_yoy_pct == pytest.approx(60 / 140 * 100)  # +42.86%, not -50% against the whole of 2022
+    assert s.class_cases_prev["5"] == 0.16 and s.class_cases_prev["3"] == 0.0
+    assert (s.online_customers, s.online_customers_prev) == (1, 1)  # 0420002 in 2023; 0420001 on 2022-06-15
+    assert (s.as_of, s.period_start, s.period_end) == ("2023-06-15", "2023-01-01", "2023-06-15")
+    assert (s.compare_period_start, s.compare_period_end, s.period_cut) == ("2022-01-01", "2022-06-15", True)
     text = summary_text(s, "甲片区")
     assert text.startswith("2023年1月1日至6月15日，甲片区共销售卷烟0.80箱，比2022年同期增加0.24箱，增长42.86%。")
     assert summary_text(s, "甲片区", "en").startswith(
@@ -82,41 +82,41 @@ def test_every_comparing_query_reads_the_same_period(mid_month):
     assert brands.loc["五号", ["qty", "qty_prev"]].tolist() == [80, 40]
     yearly = class_by_period(mid_month, f, grain="year")
     assert yearly[yearly["year"] == 2022][["price_class", "qty"]].values.tolist() == [[1, 100], [5, 40]]
-    table = district_table(mid_month, Filters(year=2023, compare_year=2022)).set_index("district")
+    table = breakdown(mid_month, Filters(year=2023, compare_year=2022)).set_index("district")
     assert table.loc["甲片区", "volume_yoy_pct"] == pytest.approx(60 / 140 * 100)
 
 
 def test_a_year_that_ends_at_a_months_end_is_compared_with_whole_months(month_end):
     s = summary(month_end, Filters(year=2023, compare_year=2022, districts=JIA))
-    assert s["volume_cases"] == 0.84  # 120 + 80 + 10
-    assert s["volume_cases_prev"] == 0.8  # January to June 2022: 100 + 40 + 60
-    assert s["volume_yoy_pct"] == pytest.approx(5.0)
-    assert s["online_customers_prev"] == 2
-    assert (s["period_end"], s["compare_period_end"]) == ("2023-06-30", "2022-06-30")
+    assert s.volume_cases == 0.84  # 120 + 80 + 10
+    assert s.volume_cases_prev == 0.8  # January to June 2022: 100 + 40 + 60
+    assert s.volume_yoy_pct == pytest.approx(5.0)
+    assert s.online_customers_prev == 2
+    assert (s.period_end, s.compare_period_end) == ("2023-06-30", "2022-06-30")
 
 
 def test_a_month_range_intersects_the_same_period(mid_month):
     s = summary(mid_month, Filters(year=2023, compare_year=2022, districts=JIA, month_from=3, month_to=8))
-    assert s["volume_cases"] == 0.32  # the 15 June line
-    assert s["volume_cases_prev"] == 0.16  # 2022-03-01 to 06-15: the 15 June line only
-    assert (s["period_start"], s["period_end"]) == ("2023-03-01", "2023-06-15")
+    assert s.volume_cases == 0.32  # the 15 June line
+    assert s.volume_cases_prev == 0.16  # 2022-03-01 to 06-15: the 15 June line only
+    assert (s.period_start, s.period_end) == ("2023-03-01", "2023-06-15")
     assert summary_text(s, "甲片区").startswith("2023年3月1日至6月15日，甲片区共销售卷烟0.32箱，比2022年同期增加0.16箱")
 
 
 def test_without_a_comparison_year_there_is_nothing_to_compare(mid_month):
     s = summary(mid_month, Filters(year=2023, compare_year=None, districts=JIA))
-    assert s["volume_cases"] == 0.8
-    assert s["volume_cases_prev"] is None and s["volume_yoy_pct"] is None
-    assert s["compare_period_start"] is None and s["period_end"] == "2023-06-15"
+    assert s.volume_cases == 0.8
+    assert s.volume_cases_prev is None and s.volume_yoy_pct is None
+    assert s.compare_period_start is None and s.period_end == "2023-06-15"
     assert "无上年同期数据可比" in summary_text(s, "甲片区")
 
 
 def test_a_year_followed_by_a_later_year_is_whole_whatever_its_last_order_date(mid_month):
     # 2022's last line is on 4 July, but 2023 exists: 2022 is complete and compared with all of 2021
     s = summary(mid_month, Filters(year=2022, compare_year=2021, districts=JIA))
-    assert s["volume_cases"] == 1.6  # 100 + 40 + 60 + 200
-    assert s["volume_cases_prev"] == 0.1  # 2021-12-30
-    assert (s["period_end"], s["period_cut"]) == ("2022-12-31", False)
+    assert s.volume_cases == 1.6  # 100 + 40 + 60 + 200
+    assert s.volume_cases_prev == 0.1  # 2021-12-30
+    assert (s.period_end, s.period_cut) == ("2022-12-31", False)
     assert summary_text(s, "甲片区").startswith("2022年，甲片区共销售卷烟1.60箱，比2021年增加1.50箱")
 
 
@@ -130,7 +130,7 @@ def test_a_leap_day_as_of_date_cuts_other_years_at_28_february(tmp_path):
     span = period(con, f)
     assert (span.end.isoformat(), span.compare_end.isoformat(), span.cut) == ("2024-02-29", "2023-02-28", True)
     s = summary(con, f)
-    assert (s["volume_cases"], s["volume_cases_prev"], s["volume_yoy_pct"]) == (0.2, 0.2, 0.0)  # 1 March 2023 is out
+    assert (s.volume_cases, s.volume_cases_prev, s.volume_yoy_pct) == (0.2, 0.2, 0.0)  # 1 March 2023 is out
 
 
 def test_summary_json_carries_the_same_period(tmp_path, capsys):
@@ -172,9 +172,9 @@ def test_the_overview_of_an_incomplete_year_compares_the_same_period(tmp_path, d
 def test_a_whole_year_against_the_incomplete_one_is_cut_at_the_same_day_too(mid_month):
     # 2022 (complete) compared with 2023 (to 15 June): like for like, 2022 is read to 15 June as well
     s = summary(mid_month, Filters(year=2022, compare_year=2023, districts=JIA))
-    assert (s["volume_cases"], s["volume_cases_prev"]) == (0.56, 0.8)
-    assert s["volume_yoy_pct"] == pytest.approx(-30.0)
-    assert (s["period_end"], s["compare_period_end"], s["period_cut"]) == ("2022-06-15", "2023-06-15", True)
+    assert (s.volume_cases, s.volume_cases_prev) == (0.56, 0.8)
+    assert s.volume_yoy_pct == pytest.approx(-30.0)
+    assert (s.period_end, s.compare_period_end, s.period_cut) == ("2022-06-15", "2023-06-15", True)
     assert summary_text(s, "甲片区").startswith("2022年1月1日至6月15日，甲片区共销售卷烟0.56箱，比2023年同期减少0.24箱")
 
 

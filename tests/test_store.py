@@ -28,7 +28,7 @@ from analytics.db import connect, connect_lines, connect_store, connect_store_li
 from analytics.filters import Filters
 from analytics.formats import fmt_bytes
 from analytics.labels import t
-from analytics.queries import district_table, summary
+from analytics.queries import breakdown, summary
 from analytics.store import LineChange, Replacement, Store
 
 from .conftest import ROOT, TINY_ORDERS, load_tiny
@@ -71,8 +71,8 @@ def _figures(store: Store) -> str:
     parts = []
     for year in (2018, 2019):
         for districts in ((), ("甲片区",), ("乙片区",)):
-            parts.append(json.dumps(summary(con, Filters(year=year, compare_year=year - 1, districts=districts)), sort_keys=True))
-        parts.append(district_table(con, Filters(year=year, compare_year=year - 1)).to_csv(index=False))
+            parts.append(json.dumps(summary(con, Filters(year=year, compare_year=year - 1, districts=districts)).to_dict(), sort_keys=True))
+        parts.append(breakdown(con, Filters(year=year, compare_year=year - 1)).to_csv(index=False))
     for table in ("cube", "sku_cube", "retailer_month", "retailers", "skus"):
         parts.append(con.sql(f"SELECT * FROM {table} ORDER BY ALL").df().to_csv(index=False))
     parts.append(connect_store_lines(store).sql("SELECT * EXCLUDE (extract_id) FROM orders ORDER BY ALL").df().to_csv(index=False))
@@ -174,8 +174,8 @@ def test_masters_upsert_and_orders_may_use_a_retailer_loaded_in_the_same_batch(t
     ]
     con = connect_store(tiny)
     # reports take the district from the current master: 0420002's 200 条 of March now count for 乙
-    assert summary(con, Filters(year=2019, compare_year=2018, districts=("乙片区",)))["volume_cases"] == (500 + 200 + 40) / 250
-    assert summary(con, Filters(year=2019, compare_year=2018, districts=("甲片区",)))["volume_cases"] == (250 + 50) / 250
+    assert summary(con, Filters(year=2019, compare_year=2018, districts=("乙片区",))).volume_cases == (500 + 200 + 40) / 250
+    assert summary(con, Filters(year=2019, compare_year=2018, districts=("甲片区",))).volume_cases == (250 + 50) / 250
 
 
 # --- rollback --------------------------------------------------------------------------------------
@@ -394,7 +394,7 @@ def test_an_incremental_build_equals_a_full_build_after_loads_rollbacks_and_a_re
     volumes = []
     for n, step in enumerate(steps):
         step()
-        volumes.append(round(summary(connect_store(store), Filters(year=2019, districts=("城郊片区",)))["volume_cases"], 3))
+        volumes.append(round(summary(connect_store(store), Filters(year=2019, districts=("城郊片区",))).volume_cases, 3))
         full = tmp_path / f"full{n}"
         real(store.extracts_dir, store.manifest()["extracts"], full)
         incremental, rebuilt = _rollup_tables(store.state_dir()), _rollup_tables(full)
@@ -783,7 +783,7 @@ def test_the_samples_load_cleanly_into_a_fresh_demo_and_roll_back(demo_dir, tmp_
 def _figures_by_district(store: Store) -> dict[str, str]:
     con = connect_store(store)
     names = [r[0] for r in con.execute("SELECT DISTINCT district FROM retailers ORDER BY 1").fetchall()]
-    return {d: json.dumps(summary(con, Filters(year=2019, compare_year=2018, districts=(d,))), sort_keys=True) for d in names}
+    return {d: json.dumps(summary(con, Filters(year=2019, compare_year=2018, districts=(d,))).to_dict(), sort_keys=True) for d in names}
 
 
 

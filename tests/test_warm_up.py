@@ -6,7 +6,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from pages import common
+from pages import common, q
 
 from .conftest import ROOT
 from .test_app import _district_app
@@ -14,13 +14,13 @@ from .test_app import _district_app
 
 @pytest.fixture
 def counted(monkeypatch, demo_dir, data_env):
-    """Empty caches, and every query the pages run through common.run counted by name."""
+    """Empty caches, and every query the pages run through the cache (pages/q.py) counted by name."""
     data_env(demo_dir)
     st.cache_data.clear()
     st.cache_resource.clear()
     calls: list[str] = []
-    for name, fn in list(common.QUERIES.items()):
-        monkeypatch.setitem(common.QUERIES, name, lambda con, f, _n=name, _fn=fn, **kw: calls.append(_n) or _fn(con, f, **kw))
+    execute = q._execute  # what a cache miss runs
+    monkeypatch.setattr(q, "_execute", lambda query, con, f, kw: calls.append(query.__name__) or execute(query, con, f, kw))
     monkeypatch.setattr(common, "_warmed", set())
     yield calls
     st.cache_data.clear()
@@ -28,10 +28,10 @@ def counted(monkeypatch, demo_dir, data_env):
 
 def test_after_the_warm_up_a_first_visit_to_the_overview_and_a_district_runs_no_query(counted):
     warmed = common.warm_up()
-    assert {name for name, *_ in warmed} >= {"summary", "pace", "district_table", "class_by_period", "retailer_table"}
+    assert {name for name, *_ in warmed} >= {"summary", "pace", "breakdown", "class_by_period", "retailer_table"}
     assert len(counted) == len(warmed)  # each warmed query ran once (the demo city has 8 districts)
     counted.clear()
-    common._warmed.add(common._state())  # this test checks the caches, not the background thread
+    common._warmed.add(q.state())  # this test checks the caches, not the background thread
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
@@ -52,8 +52,8 @@ def test_the_background_warm_up_runs_once_per_data_state(counted):
     assert common.start_warm_up() is None  # same state: not again
     ran = len(counted)
     f = common.default_filters(common.catalog())
-    common.run("summary", f)
-    common.run("retailer_table", f.with_(districts=("城郊片区",)), sort="volume", limit=500)
+    q.summary(f)
+    q.retailer_table(f.with_(districts=("城郊片区",)), sort="volume", limit=500)
     assert len(counted) == ran  # both answered from the cache the thread filled
 
 

@@ -135,7 +135,7 @@ def questions(district: str) -> list[tuple[str, Filters, Callable, Callable]]:
         ("online rate by month", company, lambda c, f: queries.online_by_month(c, f),
          lambda r, m, f: baseline.online_by_month(r, m, f)),
         ("top brands", company, lambda c, f: queries.top_brands(c, f), lambda r, m, f: baseline.top_brands(r, f)),
-        ("district table", company, lambda c, f: queries.district_table(c, f), lambda r, m, f: baseline.district_volumes(r, f)),
+        ("district table", company, lambda c, f: queries.breakdown(c, f), lambda r, m, f: baseline.district_volumes(r, f)),
         ("retailers of a district", one, lambda c, f: queries.retailer_table(c, f, limit=500),
          lambda r, m, f: baseline.retailer_volumes(r, f)),
     ]

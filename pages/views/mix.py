@@ -2,26 +2,26 @@
 import streamlit as st
 
 from analytics import charts
-from pages import common
+from analytics.families import MIX
+from pages import common, q
 
 f = common.filters()
 lang = common.lang()
 if common.page_header("page_mix") is not None:
-    yoy = common.run("class_yoy", f)
+    yoy = q.class_yoy(f)
     st.subheader(common.tr("class_table"))
     cols = ["price_class", "cases", "cases_prev", "change_cases", "yoy_pct", "share_pct"]
     common.table(yoy, cols)
     common.download(yoy, "class-yoy", columns=cols)
 
-    monthly = common.run("class_by_period", f, grain="month")
     c1, c2 = st.columns(2)
     with c1:
         st.subheader(common.tr("by_month"))
-        common.chart(charts.class_bars(monthly, lang), monthly, "mix-month", common.tr("by_month"))
+        monthly = common.draw(MIX.chart, f, "mix-month", common.tr("by_month"))
     with c2:
         st.subheader(common.tr("share_pct"))
         common.chart(charts.class_share_area(monthly, lang), monthly, "mix-share", common.tr("share_pct"))
-    yearly = common.run("class_by_period", f, grain="year")
+    yearly = q.class_by_period(f, grain="year")
     st.subheader(common.tr("by_year"))
     common.chart(charts.class_bars(yearly, lang, x="year"), yearly, "mix-year", common.tr("by_year"))
 
@@ -29,7 +29,7 @@ if common.page_header("page_mix") is not None:
     by = st.segmented_control(" ", ["district", "area_type", "business_format", "customer_tier"], default="district",
                               format_func=common.tr, key="mix_by", label_visibility="collapsed") or "district"
     one_year = f.with_(compare_year=None)
-    seg = common.run("class_by_period", one_year, grain="year", by=by)
+    seg = q.class_by_period(one_year, grain="year", by=by)
     value = st.radio(" ", ["cases", "share_pct"], format_func=common.tr, horizontal=True, key="mix_value",
                      label_visibility="collapsed")
     common.chart(charts.class_bars(seg, lang, x=by, value=value), seg, f"mix-by-{by}",

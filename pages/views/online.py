@@ -3,10 +3,11 @@ and the retailers not yet ordering online (whom to visit next)."""
 import streamlit as st
 
 from analytics import charts
+from analytics.families import ONLINE
 from analytics.formats import fmt_count, fmt_pct
 from analytics.metrics import cases
 from analytics.palettes import AREA_COLORS
-from pages import common, widgets
+from pages import common, q, widgets
 
 f = common.filters()
 lang = common.lang()
@@ -14,17 +15,14 @@ scope = common.scope_name(f)
 s = common.page_header("page_online")
 if s is not None:
     c = st.columns(4)
-    c[0].metric(common.tr("online_rate"), fmt_pct(s["online_rate_pct"]), widgets.pp_delta(s["online_rate_pct"], s["online_rate_pct_prev"]))
-    c[1].metric(common.tr("online_customers"), fmt_count(s["online_customers"], lang))
-    c[2].metric(common.tr("online_rate_ordering"), fmt_pct(s["online_rate_ordering_pct"]))
-    c[3].metric(common.tr("online_volume_share"), fmt_pct(s["online_volume_share_pct"]))
-    monthly = common.run("online_by_month", f)
-    month_cols = ["year", "month", "online_customers", "ordering_customers", "customers", "online_rate_pct"]
+    c[0].metric(common.tr("online_rate"), fmt_pct(s.online_rate_pct), widgets.pp_delta(s.online_rate_pct, s.online_rate_pct_prev))
+    c[1].metric(common.tr("online_customers"), fmt_count(s.online_customers, lang))
+    c[2].metric(common.tr("online_rate_ordering"), fmt_pct(s.online_rate_ordering_pct))
+    c[3].metric(common.tr("online_volume_share"), fmt_pct(s.online_volume_share_pct))
     left, right = st.columns(2)
     with left:
-        st.subheader(common.tr("online_rate"))
-        common.chart(charts.lines(monthly, lang, "online_rate_pct", "%", y_label=common.tr("online_rate_pct"), name=scope), monthly, "online-rate",
-                     common.tr("online_rate"), columns=month_cols)
+        st.subheader(common.tr(ONLINE.title))
+        monthly = common.draw(ONLINE.chart, f, "online-rate", common.tr(ONLINE.title), name=scope)
     with right:
         st.subheader(common.tr("new_online"))
         monthly["period"] = charts.month_label(monthly)
@@ -43,7 +41,7 @@ if s is not None:
         common.chart(charts.channel_bars(monthly, lang), channel, "online-channel", common.tr("volume_by_channel"),
                      columns=["year", "month", "cases", "online_cases", "online_volume_share_pct"])
     st.subheader(common.tr("by_district"))
-    seg = common.run("online_by_segment", f, by="district")
+    seg = q.online_by_segment(f, by="district")
     seg["year"] = seg["year"].astype(str)
     common.chart(charts.bars(seg, lang, "district", "online_rate_pct", "%", color="year",
                              colors=charts.year_colors(f.year, f.compare_year)), seg, "online-district",
@@ -51,16 +49,16 @@ if s is not None:
     left, right = st.columns(2)
     with left:
         st.subheader(common.tr("by_area"))
-        area = common.run("online_by_month", f.with_(compare_year=None), by="area_type")
+        area = q.online_by_month(f.with_(compare_year=None), by="area_type")
         common.chart(charts.lines(area, lang, "online_rate_pct", "%", series="area_type", colors=AREA_COLORS), area,
                      "online-area", common.tr("by_area"), columns=["area_type", "year", "month", "online_customers", "customers", "online_rate_pct"])
     with right:
         st.subheader(common.tr("by_tier"))
-        tier = common.run("online_by_segment", f.with_(compare_year=None), by="customer_tier")
+        tier = q.online_by_segment(f.with_(compare_year=None), by="customer_tier")
         common.chart(charts.bars(tier, lang, "customer_tier", "online_rate_pct", "%", name=common.scope_name(f.with_(compare_year=None))), tier, "online-tier", common.tr("by_tier"),
                      columns=["customer_tier", "year", "online_customers", "customers", "online_rate_pct"])
     st.subheader(common.tr("not_online"))
-    todo = common.run("retailers_not_online", f)
+    todo = q.retailers_not_online(f)
     cols = ["retailer_id", "retailer_name", "district", "manager", "area_type", "business_format", "customer_tier", "cases"]
     common.table(todo, cols)
     common.download(todo, "not-online", columns=cols)

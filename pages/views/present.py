@@ -18,7 +18,7 @@ from analytics import report
 from analytics.labels import class_label, t
 from analytics.palettes import CHANGE_COLORS
 from analytics.text import md_escape
-from pages import common, widgets
+from pages import common, q, widgets
 
 NAV_H = "4.6rem"  # the fixed bar at the bottom; the page ends above it
 PRESENT_CSS = """
@@ -88,7 +88,7 @@ if common.no_data():
 
 district = f.districts[0] if len(f.districts) == 1 else None
 name = district or t("all_districts", lang)
-story = common.story(f, name)
+story = q.story(f, name, lang)
 topic = st.query_params.get("topic", report.TOPICS[0])
 if topic not in report.TOPICS:
     topic = report.TOPICS[0]
@@ -102,7 +102,7 @@ with st.container(key="present-head"):
     st.markdown(f"## {md_escape(name)} · {story.title(topic)}")
 
 with st.container(key="present-body"):
-    if story.summary["volume_cases"] in (None, 0):
+    if story.summary.volume_cases in (None, 0):
         st.warning(common.tr("no_match"))
     elif topic == "kpis":
         cards, table = st.columns([1, 1], gap="large")

@@ -1,32 +1,33 @@
 """省产烟: provincial share over time and by district, top brands and specifications, YoY."""
+from dataclasses import replace
+
 import streamlit as st
 
 from analytics import charts
+from analytics.families import PROVINCIAL
 from analytics.formats import fmt_cases, fmt_pct
-from pages import common, widgets
+from pages import common, q, widgets
 
 f = common.filters()
 lang = common.lang()
 s = common.page_header("page_provincial")
 if s is not None:
     c = st.columns(3)
-    c[0].metric(common.tr("provincial_cases"), fmt_cases(s["provincial_cases"], lang), widgets.delta(s["provincial_yoy_pct"]))
-    c[1].metric(common.tr("provincial_share"), fmt_pct(s["provincial_share_pct"]),
-                widgets.pp_delta(s["provincial_share_pct"], s["provincial_share_pct_prev"]))
-    c[2].metric(common.tr("volume"), fmt_cases(s["volume_cases"], lang), widgets.delta(s["volume_yoy_pct"]))
-    monthly = common.run("provincial_by_period", f)
-    # share_pct here is the provincial share: say so in the header
-    data = {"columns": ["year", "month", "cases", "provincial_cases", "share_pct"], "rename": {"share_pct": "provincial_share_pct"}}
+    c[0].metric(common.tr("provincial_cases"), fmt_cases(s.provincial_cases, lang), widgets.delta(s.provincial_yoy_pct))
+    c[1].metric(common.tr("provincial_share"), fmt_pct(s.provincial_share_pct),
+                widgets.pp_delta(s.provincial_share_pct, s.provincial_share_pct_prev))
+    c[2].metric(common.tr("volume"), fmt_cases(s.volume_cases, lang), widgets.delta(s.volume_yoy_pct))
     left, right = st.columns(2)
     with left:
-        st.subheader(common.tr("provincial_share"))
-        common.chart(charts.lines(monthly, lang, "share_pct", "%", y_label=common.tr("share_pct"), name=common.scope_name(f)), monthly, "prov-share",
-                     common.tr("provincial_share"), **data)
+        st.subheader(common.tr(PROVINCIAL.title))
+        monthly = common.draw(PROVINCIAL.chart, f, "prov-share", common.tr(PROVINCIAL.title), name=common.scope_name(f))
     with right:
         st.subheader(common.tr("volume_cases"))
-        common.chart(charts.provincial_bars(monthly, lang), monthly, "prov-volume", common.tr("volume_cases"), **data)
+        # the same frame and data tab as the share's
+        common.draw(replace(PROVINCIAL.chart, figure=lambda frame, lg, *_: charts.provincial_bars(frame, lg)), f, "prov-volume",
+                    common.tr("volume_cases"), frame=monthly)
     st.subheader(common.tr("by_district"))
-    by_d = common.run("provincial_by_period", f, grain="year", by="district")
+    by_d = q.provincial_by_period(f, grain="year", by="district")
     by_d["year"] = by_d["year"].astype(str)
     common.chart(charts.bars(by_d, lang, "district", "share_pct", "%", color="year", y_label=common.tr("share_pct"),
                              colors=charts.year_colors(f.year, f.compare_year)),
@@ -36,18 +37,18 @@ if s is not None:
     cols = ["name", "cases", "cases_prev", "yoy_pct", "avg_price"]
     with left:
         st.subheader(common.tr("top_provincial"))
-        top = common.run("top_brands", f, provincial=True)
+        top = q.top_brands(f, provincial=True)
         common.chart(charts.bars(top, lang, "name", "cases", common.tr("unit_cases"), horizontal=True,
                                  y_label=common.tr("volume_cases")), top, "prov-top-in",
                      common.tr("top_provincial"), columns=cols, rename={"name": "brand"})
     with right:
         st.subheader(common.tr("top_out_of_province"))
-        top = common.run("top_brands", f, provincial=False)
+        top = q.top_brands(f, provincial=False)
         common.chart(charts.bars(top, lang, "name", "cases", common.tr("unit_cases"), horizontal=True,
                                  y_label=common.tr("volume_cases")), top, "prov-top-out",
                      common.tr("top_out_of_province"), columns=cols, rename={"name": "brand"})
     st.subheader(common.tr("top_specs"))
-    specs = common.run("top_brands", f, level="sku", limit=20)
+    specs = q.top_brands(f, level="sku", limit=20)
     cols = ["name", "is_provincial", "cases", "cases_prev", "yoy_pct", "avg_price"]
     common.table(specs, cols, rename={"name": "sku_name"})
     common.download(specs, "top-specs", columns=cols, rename={"name": "sku_name"})
