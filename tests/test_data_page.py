@@ -244,4 +244,4 @@ def test_an_upload_is_parsed_once_for_its_previews_and_the_load_it_confirms(tmp_
     assert [shown(s.value) for s in at.success] == ["已导入 E00004：更正_甲片区.csv，2 行"]
     assert calls == [("更正_甲片区.csv", None), ("更正_甲片区.csv", "orders")]
     s = summary(connect_store(store), Filters(year=2019, compare_year=2018, districts=("甲片区",)))
-    assert s["volume_cases"] == (250 + 60 + 250) / 250  # the preview's parse is what was stored
+    assert s.volume_cases == (250 + 60 + 250) / 250  # the preview's parse is what was stored
