@@ -430,10 +430,52 @@ ERRORS: dict[str, Pair] = {
                        "reference {ref}."),
 }
 
+#: the access file (analytics/access.py): its problems, named by line, the settings and the binding
+#: rule the server starts with, and the roles' names
+ACCESS: dict[str, Pair] = {
+    "access_at_line": ("第 {line} 行：{text}", "line {line}: {text}"),
+    "access_syntax": ("TOML 语法错误（第 {column} 列）：{detail}", "TOML syntax error at column {column}: {detail}"),
+    "access_not_utf8": ("文件不是 UTF-8 编码，请另存为 UTF-8。", "the file is not UTF-8; save it as UTF-8"),
+    "access_no_file": ("找不到访问控制文件 {path}。", "There is no access file at {path}."),
+    "access_unreadable": ("无法读取访问控制文件 {path}。", "The access file {path} cannot be read."),
+    "access_unknown_key": ("未知的键 {field}（可用：{allowed}）", "unknown key {field} (allowed: {allowed})"),
+    "access_not_users": ("users 应写成一个或多个 [[users]] 表", "users must be one or more [[users]] tables"),
+    "access_missing": ("缺少 {field}", "{field} is missing"),
+    "access_not_text": ("{field} 应为非空字符串", "{field} must be a non-empty string"),
+    "access_not_list": ("{field} 应为字符串列表，例如 {example}", "{field} must be a list of strings, e.g. {example}"),
+    "access_empty_districts": ('districts 为空：要允许全部片区，请省略它或写 ["*"]',
+                               'districts is empty: to allow every district, omit it or write ["*"]'),
+    "access_star_mixed": ('{field} 中 "*" 表示全部，不能与具体名称同时列出', '"*" in {field} means all and cannot be listed with names'),
+    "access_unknown_role": ("未知角色 {role}（可选：{roles}）", "unknown role {role} (choose one of: {roles})"),
+    "access_unknown_district": ("未知片区 {district}（数据中的片区：{known}）", "unknown district {district} (the data's districts: {known})"),
+    "access_unknown_manager": ("未知客户经理 {manager}（数据中的客户经理：{known}）",
+                               "unknown customer manager {manager} (the data's managers: {known})"),
+    "access_duplicate_id": ("id {id} 重复（第 {first} 行已有）", "duplicate id {id} (already on line {first})"),
+    "access_role_unscoped": ("角色 {role} 可见全部片区，不能用 {field} 限定；要限定范围请用 manager 或 viewer",
+                             "role {role} sees every district and cannot be limited by {field}; use manager or viewer to limit"),
+    "access_bad_mode": ("DASHBOARD_AUTH={value} 无效：可选 {choices}。", "DASHBOARD_AUTH={value} is not valid: choose one of {choices}."),
+    "access_bad_header": ("DASHBOARD_AUTH_HEADER={value} 不是有效的 HTTP 请求头名称（只能用字母、数字和 -）。",
+                          "DASHBOARD_AUTH_HEADER={value} is not a valid HTTP header name (letters, digits and - only)."),
+    "access_bad_claim": ("DASHBOARD_OIDC_CLAIM={value} 无效：应为身份令牌中的一个声明名称，例如 email。",
+                         "DASHBOARD_OIDC_CLAIM={value} is not valid: name one claim of the identity token, e.g. email."),
+    "access_bind_local": ("本地模式（DASHBOARD_AUTH=local）不要求登录，因此只能监听本机地址（127.0.0.1、localhost 或 ::1），"
+                          "不能监听 {address}。要让其他电脑访问，请设置 DASHBOARD_AUTH=oidc 或 proxy。",
+                          "Local mode (DASHBOARD_AUTH=local) has no sign-in, so the server may listen only on this computer "
+                          "(127.0.0.1, localhost or ::1), not on {address}. To serve other computers, set DASHBOARD_AUTH=oidc or proxy."),
+    "access_bind_proxy": ("代理模式下身份来自请求头，能直接访问服务器的人可以伪造它：服务器只能监听本机地址（127.0.0.1 或 ::1），"
+                          "由反向代理转发，不能监听 {address}。",
+                          "In proxy mode the identity comes from a request header, which anyone reaching the server directly could "
+                          "forge: the server may listen only on 127.0.0.1 or ::1, behind the proxy, not on {address}."),
+    "role_admin": ("管理员", "Administrator"),
+    "role_analyst": ("分析员", "Analyst"),
+    "role_manager": ("经理", "Manager"),
+    "role_viewer": ("只读", "Viewer"),
+}
+
 SECTIONS: dict[str, dict[str, Pair]] = {
     "pages": PAGES, "measures": MEASURES, "units": UNITS, "states": STATES, "charts": CHARTS, "retailers": RETAILERS,
     "pace": PACE, "same_period": SAME_PERIOD, "links": LINKS, "presenting": PRESENTING, "data_page": DATA_PAGE,
-    "ingest_errors": INGEST_ERRORS, "errors": ERRORS,
+    "ingest_errors": INGEST_ERRORS, "errors": ERRORS, "access": ACCESS,
 }
 
 #: key -> (中文, English). Every UI text on a page, chart, export or message comes from here.
