@@ -21,7 +21,6 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
-import getpass
 import json
 import os
 import shutil
@@ -35,6 +34,7 @@ import duckdb
 import pandas as pd
 
 from . import config
+from .audit import os_user as _user  # who changed the data when no signed-in identity is given
 from .files import atomic_write_bytes, write_parquet_atomic
 from .ingest import ParseCache, Parsed, Problem, check_references, parse_file
 from .rollups import LINE_ROLLUPS
@@ -718,13 +718,6 @@ def _same_content(path: Path, frame: pd.DataFrame) -> bool:
     except (OSError, ValueError, KeyError):
         return False
     return stored.reset_index(drop=True).equals(frame.reset_index(drop=True))
-
-
-def _user() -> str | None:
-    try:
-        return getpass.getuser()
-    except Exception:  # no passwd entry in some containers
-        return None
 
 
 def _upsert(current: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:

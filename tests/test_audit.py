@@ -1,0 +1,87 @@
+"""The audit log (analytics/audit.py): one JSON line an entry, appended atomically by any number of
+processes, never rewritten; read back as the admin's table."""
+import json
+import multiprocessing
+
+import pytest
+
+from analytics import audit
+from analytics.access import Scope
+from analytics.audit import AUDIT_FILE, read, record
+
+
+def test_an_entry_is_one_json_line_with_every_field(tmp_path):
+    scope = Scope(("城郊片区",), retailer_level=False)
+    entry = record(tmp_path / "data", "li.si@example.com", "viewer", "export", "总览.csv", scope, "done", rows=12)
+    lines = (tmp_path / "data" / AUDIT_FILE).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and json.loads(lines[0]) == entry
+    assert list(entry) == ["time", "identity", "role", "action", "target", "scope", "result", "rows"]
+    assert entry["scope"] == {"districts": ["城郊片区"], "managers": "*", "retailer_level": False}
+    # a name with a line break stays on its line
+    record(tmp_path / "data", "x", "admin", "load", "a\nb.csv", None, "loaded")
+    assert len((tmp_path / "data" / AUDIT_FILE).read_bytes().splitlines()) == 2
+
+
+def test_an_unknown_action_or_a_detail_named_like_a_column_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown audit action 'delete'"):
+        record(tmp_path, "x", "admin", "delete", None, None, "done")
+    with pytest.raises(ValueError, match="details may not be named like a column"):
+        record(tmp_path, "x", "admin", "load", None, None, "done", time="yesterday")
+    assert not (tmp_path / AUDIT_FILE).exists()
+
+
+def test_read_gives_the_newest_first_and_filters(tmp_path):
+    record(tmp_path, "Zhang.San@example.com", "manager", "export", "城郊片区.csv", Scope(("城郊片区",)), "done")
+    record(tmp_path, "analyst@example.com", "analyst", "load", "E00004", None, "loaded", file="订单.csv")
+    record(tmp_path, "li.si@example.com", "viewer", "refused", "retailers.csv", Scope(("城北片区",), retailer_level=False), "refused")
+    frame = read(tmp_path)
+    assert list(frame.columns) == audit.COLUMNS
+    assert list(frame["action"]) == ["refused", "load", "export"]
+    assert frame["details"][1] == '{"file": "订单.csv"}' and frame["scope"][1] == "*"
+    assert json.loads(frame["scope"][2]) == {"districts": ["城郊片区"], "managers": "*", "retailer_level": True}
+    assert list(read(tmp_path, identity="zhang.san@EXAMPLE.com")["target"]) == ["城郊片区.csv"]
+    assert list(read(tmp_path, action=["load", "export"])["target"]) == ["E00004", "城郊片区.csv"]
+    assert list(read(tmp_path, result="refused")["identity"]) == ["li.si@example.com"]
+    assert list(read(tmp_path, text="订单")["target"]) == ["E00004"]
+    today = frame["time"][0].tz_convert(None).date()
+    assert len(read(tmp_path, since=today, until=today)) == 3  # a date is the whole day
+    assert read(tmp_path, until="2000-01-01").empty and read(tmp_path / "none").empty
+
+
+def test_the_log_is_only_ever_appended_to_and_a_cut_line_is_counted_not_fatal(tmp_path):
+    record(tmp_path, "a", "admin", "load", "E00001", None, "loaded")
+    before = (tmp_path / AUDIT_FILE).read_bytes()
+    with open(tmp_path / AUDIT_FILE, "ab") as fh:  # what a full disk can leave: a line cut short
+        fh.write(b'{"time": "2020-01-01T00:00:00+08:00", "ident\n')
+    record(tmp_path, "b", "admin", "rollback", "E00001", None, "done")
+    after = (tmp_path / AUDIT_FILE).read_bytes()
+    assert after.startswith(before)
+    frame = read(tmp_path)
+    assert list(frame["identity"]) == ["b", "a"] and frame.attrs["unreadable"] == 1
+
+
+WRITERS, ENTRIES = 4, 100
+
+
+def _append(data_dir: str, writer: int) -> None:
+    # entries larger than a pipe's atomic size (4 KiB), so interleaving would show if writes were split
+    for i in range(ENTRIES):
+        record(data_dir, f"writer{writer}", "analyst", "export", f"{writer}:{i}", None, "done", padding="x" * 6000)
+
+
+def test_concurrent_writers_lose_no_entry_and_never_interleave(tmp_path):
+    ctx = multiprocessing.get_context("spawn")  # fresh interpreters, as separate servers and CLIs would be
+    procs = [ctx.Process(target=_append, args=(str(tmp_path), w)) for w in range(WRITERS)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    lines = (tmp_path / AUDIT_FILE).read_bytes().splitlines()
+    assert len(lines) == WRITERS * ENTRIES
+    targets = [json.loads(line)["target"] for line in lines]  # every line parses
+    assert sorted(targets) == sorted(f"{w}:{i}" for w in range(WRITERS) for i in range(ENTRIES))
+    # each writer's entries stay in its own order
+    for w in range(WRITERS):
+        assert [t for t in targets if t.startswith(f"{w}:")] == [f"{w}:{i}" for i in range(ENTRIES)]
+    assert read(tmp_path).attrs["unreadable"] == 0
