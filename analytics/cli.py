@@ -1,4 +1,7 @@
-"""`python -m analytics …`: demo, summary, ingest, extracts, rollback, restore, purge, report, rebuild.
+"""`python -m analytics …`: demo, summary, ingest, extracts, rollback, restore, purge, report, rebuild, access.
+
+Loads, rollbacks, restores and purges are recorded in the data directory's audit log (analytics.audit)
+under the OS user's name: the command line has no sign-in, whoever may run it may write the data directory.
 
 A StoreError (a full disk, no permission, a lock held too long, a missing or purged extract file,
 a refused withdrawal or restore) is one line on stderr in the chosen language and its exit code,
@@ -32,6 +35,17 @@ def _progress(enabled: bool):
             print(f"[{time.monotonic() - start:6.1f}s] {fraction * 100:5.1f}% {text}", file=sys.stderr, flush=True)
 
     return report
+
+
+def _audit(data_dir, action: str, target: str | None, result: str, **extra: object) -> None:
+    """Record what the command did. A log that cannot be written is a warning here, not a failure: the
+    change is made and the OS user could have written the data directory by hand anyway."""
+    from .audit import os_user, record
+
+    try:
+        record(data_dir, os_user(), None, action, target, None, result, via="cli", **extra)
+    except OSError as exc:
+        print(f"warning: the audit log could not be written ({exc.strerror or exc})", file=sys.stderr)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -119,6 +133,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                          progress=_progress(not args.quiet))
     failed = False
     for r in results:
+        rec = r.record or {}
+        _audit(store.root, "load_refused" if r.status == "refused" else "load", rec.get("id") or r.file_name, r.status,
+               file=r.file_name, rows=rec.get("rows"))
         if r.status == "refused":
             failed = True
             for line in r.messages(args.lang):
@@ -170,7 +187,7 @@ def _describe(preview) -> list[str]:
 
 def _status_command(args: argparse.Namespace, action: str) -> int:
     """rollback and restore; a refusal is a StoreError, which main() prints as one line."""
-    from .store import Store
+    from .store import ExtractError, Store
 
     store = Store(args.data_dir)
     if args.dry_run:
@@ -179,7 +196,13 @@ def _status_command(args: argparse.Namespace, action: str) -> int:
         print("\n".join(_describe(preview)))
         return 0
     run = store.rollback if action == "withdraw" else store.restore
-    record = run(args.extract_id, progress=_progress(not args.quiet), timeout=args.wait)
+    verb = "rollback" if action == "withdraw" else "restore"
+    try:
+        record = run(args.extract_id, progress=_progress(not args.quiet), timeout=args.wait)
+    except ExtractError as exc:  # a refusal is recorded too, then main() prints it (a full or read-only
+        _audit(store.root, verb, args.extract_id, "refused", reason=exc.key)  # disk could not take an entry)
+        raise
+    _audit(store.root, verb, record["id"], "done", file=record["file_name"])
     print(f"{record['id']} {'withdrawn' if action == 'withdraw' else 'restored'} ({record['file_name']})")
     return 0
 
@@ -200,13 +223,16 @@ def cmd_purge(args: argparse.Namespace) -> int:
     if args.older_than < 0:
         print("error: --older-than must be 0 or more days", file=sys.stderr)
         return 2
-    items = Store(args.data_dir).purge(args.older_than, dry_run=args.dry_run)
+    store = Store(args.data_dir)
+    items = store.purge(args.older_than, dry_run=args.dry_run)
     why = {"active": "kept: active extract {other} holds the same file", "recent": "kept: {other}, withdrawn more recently, holds the same file",
            "state": "kept: a recent state still reads it (purge again after two more changes)"}
     for i in items:
         verdict = why[i.kept].format(other=i.other) if i.kept else ("would purge" if args.dry_run else "purged") + f" ({fmt_bytes(i.size)})"
         print(f"{i.extract_id}  withdrawn {fmt_time(i.withdrawn_at)}  {i.file_name}: {verdict}")
     gone = [i for i in items if not i.kept]
+    for i in gone if not args.dry_run else []:
+        _audit(store.root, "purge", i.extract_id, "done", file=i.file_name)
     if not items:
         print(f"nothing to purge: no extract was withdrawn more than {args.older_than:g} days ago")
     else:
@@ -250,12 +276,78 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def _access_file(args: argparse.Namespace):
+    """The access file --file names, else the settings' (DASHBOARD_ACCESS_FILE, else access.toml in the
+    data directory), checked against the data's districts and managers when data is loaded (without
+    data any name passes: the file may be written before the first load)."""
+    from .access import AuthSettings, load
+    from .store import Store
+
+    path = args.file or AuthSettings.from_env(data_dir=args.data_dir).access_file
+    store = Store(args.data_dir)
+    if not store.has_data():
+        return load(path), False
+    from .db import connect_store
+    from .queries import districts
+
+    con = connect_store(store)
+    managers = [m for (m,) in con.execute("SELECT DISTINCT manager FROM retailers WHERE manager IS NOT NULL").fetchall()]
+    return load(path, districts(con), managers), True
+
+
+def cmd_access_check(args: argparse.Namespace) -> int:
+    """Exit 0 when the file is valid, 1 with one problem a line (each with its line number)."""
+    file, checked = _access_file(args)
+    for message in file.messages(args.lang):
+        print(f"{file.path}: {message}")
+    if not file.ok:
+        return 1
+    note = "" if checked else " (no data loaded: districts and managers not checked)"
+    print(f"{file.path}: {len(file.users)} user(s), no problems{note}")
+    return 0
+
+
+def cmd_access_show(args: argparse.Namespace) -> int:
+    """What one identity may see and do, as the app resolves it (exit 1 for an unknown identity or a
+    file with problems, which lets nobody in)."""
+    from .access import ALL, CAPABILITIES, resolve
+    from .labels import t
+
+    file, _ = _access_file(args)
+    if not file.ok:
+        for message in file.messages(args.lang):
+            print(f"{file.path}: {message}", file=sys.stderr)
+        return 1
+    access = resolve(file, args.user_id)
+    if access is None:
+        print(f"error: {t('access_unknown_user', args.lang, id=args.user_id)}", file=sys.stderr)
+        return 1
+    user, scope = access.user, access.scope
+    caps = [c for c in CAPABILITIES if c in access.capabilities]
+    shown = {"id": user.id, "name": user.name, "role": user.role, **scope.to_dict(), "capabilities": caps,
+             "scope_key": scope.key()}
+    if args.json:
+        print(json.dumps(shown, ensure_ascii=False))
+        return 0
+
+    def names(value) -> str:
+        return "all" if value is ALL else ", ".join(value)
+
+    print(f"id:           {user.id}" + (f" ({user.name})" if user.name else ""))
+    print(f"role:         {user.role}")
+    print(f"districts:    {names(scope.districts)}")
+    print(f"managers:     {names(scope.managers)}")
+    print(f"retailers:    {'shown' if scope.retailer_level else 'aggregates only'}")
+    print(f"capabilities: {', '.join(caps)}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m analytics", description="Cigarette sales analytics: data and reports.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    def add(name: str, func, help_text: str) -> argparse.ArgumentParser:
-        sp = sub.add_parser(name, help=help_text)
+    def add(name: str, func, help_text: str, within=sub) -> argparse.ArgumentParser:
+        sp = within.add_parser(name, help=help_text)
         sp.add_argument("--data-dir", default=None, help=f"data directory (default: $DASHBOARD_DATA_DIR or {config.DEFAULT_DATA_DIR})")
         sp.add_argument("--lang", choices=("zh", "en"), default="zh")
         sp.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -293,10 +385,21 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--year", type=int, required=True)
     rp.add_argument("--out", required=True)
     add("rebuild", cmd_rebuild, "derive live data and rollups again from the extracts")
+    # access: its own subcommands, each with the common options (argparse reads a parent's options
+    # only before the subcommand, and `access check --file F` reads better)
+    acc = sub.add_parser("access", help="check the access file; show what one identity may see and do")
+    acc_sub = acc.add_subparsers(dest="access_command", required=True)
+    ac = add("check", cmd_access_check, "validate the access file (exit 1 and one line per problem)", within=acc_sub)
+    ash = add("show", cmd_access_show, "the role, districts, managers and capabilities of USER_ID", within=acc_sub)
+    ash.add_argument("user_id", metavar="USER_ID")
+    ash.add_argument("--json", action="store_true")
+    for sp in (ac, ash):
+        sp.add_argument("--file", help="the access file (default: $DASHBOARD_ACCESS_FILE or access.toml in the data directory)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .access import SettingsError
     from .store import StoreError
 
     args = parser().parse_args(argv)
@@ -305,3 +408,6 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as exc:  # what a user can cause or meet: one line that says what to do
         print(f"error: {exc.message(args.lang)}", file=sys.stderr)
         return exc.exit_code
+    except SettingsError as exc:  # a DASHBOARD_AUTH… variable the server would not start with either
+        print(f"error: {exc.message(args.lang)}", file=sys.stderr)
+        return 2

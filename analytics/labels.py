@@ -453,6 +453,7 @@ ACCESS: dict[str, Pair] = {
     "access_duplicate_id": ("id {id} 重复（第 {first} 行已有）", "duplicate id {id} (already on line {first})"),
     "access_role_unscoped": ("角色 {role} 可见全部片区，不能用 {field} 限定；要限定范围请用 manager 或 viewer",
                              "role {role} sees every district and cannot be limited by {field}; use manager or viewer to limit"),
+    "access_unknown_user": ("访问控制文件中没有用户 {id}。", "There is no user {id} in the access file."),
     "access_bad_mode": ("DASHBOARD_AUTH={value} 无效：可选 {choices}。", "DASHBOARD_AUTH={value} is not valid: choose one of {choices}."),
     "access_bad_header": ("DASHBOARD_AUTH_HEADER={value} 不是有效的 HTTP 请求头名称（只能用字母、数字和 -）。",
                           "DASHBOARD_AUTH_HEADER={value} is not a valid HTTP header name (letters, digits and - only)."),

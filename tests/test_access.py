@@ -1,5 +1,6 @@
 """The access file, the roles' capabilities, scopes, the sign-in settings, the binding rule and the
 `access` commands (analytics/access.py)."""
+import json
 import subprocess
 import sys
 
@@ -241,3 +242,66 @@ def test_the_sample_file_is_valid_for_the_demo_city():
     assert file.ok, file.messages("en")
     assert {u.role for u in file.users} == set(access.ROLES)
     assert resolve(file, "zhang.san@example.com").scope.districts == ("城郊片区",)
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "analytics", "access", *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+
+
+def test_access_check_exits_0_for_a_valid_file_and_1_with_each_problem_on_its_line(tmp_path):
+    good, bad = tmp_path / "good.toml", tmp_path / "bad.toml"
+    good.write_text(GOOD, encoding="utf-8")
+    bad.write_text(BAD, encoding="utf-8")
+    empty = tmp_path / "empty-data"
+    out = _cli("check", "--file", str(good), "--data-dir", str(empty))
+    assert (out.returncode, out.stdout) == (0, f"{good}: 5 user(s), no problems (no data loaded: districts and managers not checked)\n")
+    out = _cli("check", "--file", str(bad), "--data-dir", str(empty), "--lang", "en")
+    assert out.returncode == 1
+    assert out.stdout.splitlines() == [
+        f'{bad}: line 4: unknown role "boss" (choose one of: admin, analyst, manager, viewer)',
+        f"{bad}: line 13: unknown key colour (allowed: id, name, role, districts, managers)",
+        f'{bad}: line 16: duplicate id "A@example.com" (already on line 3)',
+        f'{bad}: line 18: districts is empty: to allow every district, omit it or write ["*"]',
+        f"{bad}: line 23: role analyst sees every district and cannot be limited by districts; use manager or viewer to limit",
+        f'{bad}: line 24: managers must be a list of strings, e.g. ["张伟"]',
+    ]
+
+
+def test_access_check_reads_the_default_file_and_the_datas_districts(tiny):
+    path = tiny.root / "access.toml"
+    path.write_text('[[users]]\nid = "x"\nrole = "viewer"\ndistricts = ["甲片区", "城郊片区"]\n', encoding="utf-8")
+    out = _cli("check", "--data-dir", str(tiny.root), "--lang", "en")
+    assert (out.returncode, out.stdout) == (1, f'{path}: line 4: unknown district "城郊片区" (the data\'s districts: 乙片区、甲片区)\n')
+    path.write_text('[[users]]\nid = "x"\nrole = "manager"\ndistricts = ["甲片区"]\nmanagers = ["张伟"]\n', encoding="utf-8")
+    assert _cli("check", "--data-dir", str(tiny.root)).returncode == 0
+    # DASHBOARD_ACCESS_FILE names another file; a setting the server would refuse is refused here too
+    out = _cli("check", "--data-dir", str(tiny.root), env={"DASHBOARD_ACCESS_FILE": str(tiny.root / "other.toml")})
+    assert (out.returncode, out.stdout) == (1, f"{tiny.root / 'other.toml'}: 找不到访问控制文件 {tiny.root / 'other.toml'}。\n")
+    out = _cli("check", "--data-dir", str(tiny.root), env={"DASHBOARD_AUTH": "open"})
+    assert (out.returncode, out.stderr) == (2, "error: DASHBOARD_AUTH=open 无效：可选 local, oidc, proxy。\n")
+
+
+def test_access_show_prints_the_resolved_access(tmp_path):
+    path = tmp_path / "access.toml"
+    path.write_text(GOOD, encoding="utf-8")
+    args = ("--file", str(path), "--data-dir", str(tmp_path / "none"))
+    out = _cli("show", "ZHOU.JIE@example.com", "--json", *args)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {
+        "id": "zhou.jie@example.com", "name": None, "role": "manager", "districts": ["城北片区", "城郊片区"], "managers": ["周杰"],
+        "retailer_level": True, "capabilities": ["view_aggregates", "export_aggregates", "download_deck", "view_retailers",
+                                                 "export_retailers"],
+        "scope_key": '{"districts":["城北片区","城郊片区"],"managers":["周杰"],"retailer_level":true}'}
+    text = _cli("show", "li.si@example.com", *args).stdout.splitlines()
+    assert text[1:5] == ["role:         viewer", "districts:    城北片区", "managers:     all", "retailers:    aggregates only"]
+    unknown = _cli("show", "nobody@example.com", *args, "--lang", "en")
+    assert (unknown.returncode, unknown.stdout, unknown.stderr) == (
+        1, "", "error: There is no user nobody@example.com in the access file.\n")
+    path.write_text(BAD, encoding="utf-8")
+    broken = _cli("show", "b@example.com", *args)
+    assert broken.returncode == 1 and broken.stderr.splitlines()[0] == f'{path}: 第 4 行：未知角色 "boss"（可选：admin, analyst, manager, viewer）'

@@ -1,13 +1,17 @@
 """The audit log (analytics/audit.py): one JSON line an entry, appended atomically by any number of
-processes, never rewritten; read back as the admin's table."""
+processes, never rewritten; read back as the admin's table; the command line records the OS user."""
 import json
 import multiprocessing
+import subprocess
+import sys
 
 import pytest
 
 from analytics import audit
 from analytics.access import Scope
-from analytics.audit import AUDIT_FILE, read, record
+from analytics.audit import AUDIT_FILE, os_user, read, record
+
+from .conftest import ROOT
 
 
 def test_an_entry_is_one_json_line_with_every_field(tmp_path):
@@ -85,3 +89,35 @@ def test_concurrent_writers_lose_no_entry_and_never_interleave(tmp_path):
     for w in range(WRITERS):
         assert [t for t in targets if t.startswith(f"{w}:")] == [f"{w}:{i}" for i in range(ENTRIES)]
     assert read(tmp_path).attrs["unreadable"] == 0
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_the_command_line_records_its_changes_under_the_os_user(tiny):
+    record_before = read(tiny.root)
+    assert record_before.empty  # loading the fixture went through the store, not the command line
+    assert _cli("rollback", "E00003", "--quiet", "--data-dir", str(tiny.root)).returncode == 0
+    assert _cli("rollback", "E00003", "--quiet", "--data-dir", str(tiny.root)).returncode == 2  # already withdrawn
+    assert _cli("restore", "E00003", "--dry-run", "--data-dir", str(tiny.root)).returncode == 0  # a dry run is no change
+    frame = read(tiny.root)
+    assert list(zip(frame["action"], frame["target"], frame["result"], strict=True)) == [
+        ("rollback", "E00003", "refused"), ("rollback", "E00003", "done")]
+    assert set(frame["identity"]) == {os_user()} and frame["role"].isna().all()
+    assert json.loads(frame["details"][0]) == {"via": "cli", "reason": "err_already_withdrawn"}
+    assert tiny.extracts()[2]["withdrawn_by"] == os_user()  # the manifest names the same person
+
+
+def test_a_refused_and_a_repeated_load_from_the_command_line_are_recorded(tiny, tmp_path):
+    from .conftest import TINY_ORDERS
+
+    bad = tmp_path / "坏订单.csv"
+    bad.write_text(TINY_ORDERS.replace("2019-01-07", "2019-13-45"), encoding="utf-8")
+    same = tmp_path / "订单.csv"
+    same.write_bytes(TINY_ORDERS.encode("gbk"))
+    assert _cli("ingest", str(bad), "--quiet", "--data-dir", str(tiny.root)).returncode == 1
+    assert _cli("ingest", str(same), "--quiet", "--data-dir", str(tiny.root)).returncode == 0
+    frame = read(tiny.root)
+    assert list(zip(frame["action"], frame["target"], frame["result"], strict=True)) == [
+        ("load", "订单.csv", "duplicate"), ("load_refused", "坏订单.csv", "refused")]
