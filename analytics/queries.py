@@ -586,9 +586,9 @@ def retailer_table(con: duckdb.DuckDBPyConnection, f: Filters, sort: str = "volu
     )
     frame["cases"] = metrics.cases(frame["qty"])
     frame["cases_prev"] = metrics.cases(frame["qty_prev"])
-    frame["class5_cases"] = metrics.cases(frame["class5_qty"])
-    frame["class5_cases_prev"] = metrics.cases(frame["class5_qty_prev"])
-    frame["class5_change_cases"] = frame["class5_cases"] - frame["class5_cases_prev"]
+    frame["low_tier_cases"] = metrics.cases(frame["class5_qty"])
+    frame["low_tier_cases_prev"] = metrics.cases(frame["class5_qty_prev"])
+    frame["low_tier_change_cases"] = frame["low_tier_cases"] - frame["low_tier_cases_prev"]
     frame["avg_price"] = metrics.avg_price(frame["amount"], frame["qty"])
     return frame
 
@@ -596,7 +596,7 @@ def retailer_table(con: duckdb.DuckDBPyConnection, f: Filters, sort: str = "volu
 def low_tier_decliners(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 20) -> pd.DataFrame:
     """Retailers whose 五类 volume fell most from f.compare_year to f.year (in 箱)."""
     frame = retailer_table(con, f, limit=1_000_000)
-    frame = frame[frame["class5_change_cases"] < 0].sort_values(["class5_change_cases", "retailer_id"])
+    frame = frame[frame["low_tier_change_cases"] < 0].sort_values(["low_tier_change_cases", "retailer_id"])
     return frame.head(limit).reset_index(drop=True)
 
 
@@ -650,7 +650,7 @@ def retailer_monthly(con: duckdb.DuckDBPyConnection, f: Filters, retailer_id: st
         {"retailer_id": str(retailer_id)} | yparams,
     )
     frame["cases"] = metrics.cases(frame["qty"])
-    frame["class5_cases"] = metrics.cases(frame["class5_qty"])
+    frame["low_tier_cases"] = metrics.cases(frame["class5_qty"])
     frame["online_cases"] = metrics.cases(frame["online_qty"])
     frame["avg_price"] = metrics.avg_price(frame["amount"], frame["qty"])
     return frame

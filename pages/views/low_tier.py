@@ -41,7 +41,7 @@ if s is not None:
                  f"low-by-{by}", f"{common.tr('low_tier_yoy_pct')} · {common.tr(by)}", columns=[by, "low_tier_cases", "low_tier_yoy_pct"])
     st.subheader(common.tr("decliners"))
     worst = q.low_tier_decliners(f)
-    cols = ["retailer_id", "retailer_name", "district", "manager", "class5_cases", "class5_cases_prev", "class5_change_cases",
+    cols = ["retailer_id", "retailer_name", "district", "manager", "low_tier_cases", "low_tier_cases_prev", "low_tier_change_cases",
             "cases", "cases_prev"]
     common.table(worst, cols)
     common.download(worst, "low-tier-decliners", columns=cols)
