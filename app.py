@@ -19,7 +19,7 @@ def main() -> None:
     _path = urllib.parse.urlparse(st.context.url or "").path.rstrip("/")
     present_at_root = presenting and not _path.endswith("/present")
     st.set_page_config(page_icon=common.FAVICON_SVG, layout="wide", initial_sidebar_state="collapsed" if presenting else "auto")
-    common.init_state()
+    common.init_from_link()
     lang = common.lang()
     cat = common.catalog()
 

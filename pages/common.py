@@ -21,10 +21,10 @@ from analytics.families import FAMILIES, OVERVIEW_FAMILIES, PACE, Chart
 from analytics.filters import TIER_MAX, TIER_MIN, Filters
 from analytics.formats import fmt_time
 from analytics.labels import t, vocab
+from analytics.links import LinkView, link_params, parse_link
 from analytics.narrative import comparison_caption
 from analytics.queries import Summary
 from analytics.text import md_escape
-from analytics.urlstate import LinkState, link_params, parse_link
 from pages import q
 
 # --- data access: pages/q.py (re-exported here for the frame and the Data page) -------------------
@@ -87,35 +87,35 @@ def tr_md(key: str, **params: object) -> str:
     return t(key, lang(), **{k: md_escape(v) for k, v in params.items()})
 
 
-def link_state() -> LinkState:
-    """What the URL asks for now, every value valid (analytics/urlstate.py)."""
+def link_view() -> LinkView:
+    """What the URL asks for now, every value valid (analytics/links.py)."""
     cat = catalog()
     return parse_link(st.query_params.to_dict(), cat["years"], cat["districts"], cat["area_types"],
                       cat["business_formats"], report.TOPICS)
 
 
-def _link_notice(name: str, state: LinkState) -> str:
-    lg = state.lang
+def _link_notice(name: str, view: LinkView) -> str:
+    lg = view.lang
     if name == "y":
-        return t("url_bad_y", lg, year=state.year)
+        return t("url_bad_y", lg, year=view.year)
     if name == "cy":
-        cmp = t("url_no_cmp", lg) if state.compare_year is None else t("url_cmp_year", lg, year=state.compare_year)
+        cmp = t("url_no_cmp", lg) if view.compare_year is None else t("url_cmp_year", lg, year=view.compare_year)
         return t("url_bad_cy", lg, cmp=cmp)
     if name == "t":
         return t("url_bad_t", lg, lo=TIER_MIN, hi=TIER_MAX)
     return t(f"url_bad_{name}", lg)
 
 
-def init_state() -> None:
-    """Seed the session from the URL once (a shared link reopens the same view). Whatever the link
+def init_from_link() -> None:
+    """Start the session from the URL once (a shared link reopens the same view). Whatever the link
     carries, the view is valid: a wrong parameter falls back to its default with a short notice."""
-    if st.session_state.get("_seeded"):
+    if st.session_state.get("_from_link"):
         return
-    st.session_state["_seeded"] = True
-    state = link_state()
-    st.session_state["lang"] = state.lang
-    for name in state.invalid:
-        st.toast(_link_notice(name, state))
+    st.session_state["_from_link"] = True
+    view = link_view()
+    st.session_state["lang"] = view.lang
+    for name in view.invalid:
+        st.toast(_link_notice(name, view))
 
 
 def sidebar_filters(show_district: bool = True) -> Filters:
@@ -131,7 +131,7 @@ def sidebar_filters(show_district: bool = True) -> Filters:
         if "f_year" not in st.session_state:
             # read from the URL as it is now: Streamlit drops the widgets' state when a page switches
             # (the presentation opened from a district page), and the URL then carries the district
-            link = link_state()
+            link = link_view()
             st.session_state["f_year"] = link.year if link.year in years else latest
             prev = st.session_state["f_year"] - 1
             st.session_state["f_cmp"] = link.compare_year if link.year in years else (prev if prev in years else None)
@@ -447,7 +447,7 @@ def first_visit(f: Filters, district: str | None = None) -> Plan:
 
 
 def default_filters(cat: dict) -> Filters:
-    """The filters a visit without filter parameters in its URL starts from (as the sidebar seeds
+    """The filters a visit without filter parameters in its URL starts from (as the sidebar sets
     them): the latest year against the year before, everything else unfiltered."""
     years = cat["years"]
     if not years:

@@ -28,7 +28,7 @@ def _district_app(name: str) -> AppTest:
 
         from pages import common, district
 
-        common.init_state()
+        common.init_from_link()
         st.session_state["filters"] = common.sidebar_filters(show_district=False)
         district.render(os.environ["APP_DISTRICT"])
 
