@@ -128,10 +128,12 @@ def _summary_zh(s: Summary, name: str, segments: pd.DataFrame | None) -> list[st
         return [f"{y}年{name}在当前筛选条件下没有销量。"]
     has_prev = not _missing(s.volume_cases_prev)
     paras = []
-    p = f"{period_label(s, 'zh')}，{name}共销售卷烟{_n(s.volume_cases)}箱，{_zh_change(s.volume_cases, s.volume_cases_prev, s.volume_yoy_pct, cy, '箱')}。"
+    volume = _zh_change(s.volume_cases, s.volume_cases_prev, s.volume_yoy_pct, cy, '箱')
+    p = f"{period_label(s, 'zh')}，{name}共销售卷烟{_n(s.volume_cases)}箱，{volume}。"
     p += (f"其中省产烟{_n(s.provincial_cases)}箱，"
           f"{_zh_change(s.provincial_cases, s.provincial_cases_prev, s.provincial_yoy_pct, cy, '箱')}，"
-          f"占总销量的{s.provincial_share_pct:.2f}%{_zh_pp(s.provincial_share_pct, s.provincial_share_pct_prev, cy if has_prev else None)}。")
+          f"占总销量的{s.provincial_share_pct:.2f}%"
+          f"{_zh_pp(s.provincial_share_pct, s.provincial_share_pct_prev, cy if has_prev else None)}。")
     price, price_prev = s.avg_price_per_carton, s.avg_price_per_carton_prev
     if has_prev and not _missing(price_prev):
         d = _direction(s.avg_price_yoy_pct)
@@ -222,10 +224,12 @@ def _summary_en(s: Summary, name: str, segments: pd.DataFrame | None) -> list[st
         return [f"{name} had no sales in {y} under the current filters."]
     has_prev = not _missing(s.volume_cases_prev)
     paras = []
-    p = f"{period_label(s, 'en')}, {name} sold {_n(s.volume_cases)} cases, {_en_change(s.volume_cases, s.volume_cases_prev, s.volume_yoy_pct, cy, 'cases')}. "
+    volume = _en_change(s.volume_cases, s.volume_cases_prev, s.volume_yoy_pct, cy, 'cases')
+    p = f"{period_label(s, 'en')}, {name} sold {_n(s.volume_cases)} cases, {volume}. "
     p += (f"Provincial brands sold {_n(s.provincial_cases)} cases, "
           f"{_en_change(s.provincial_cases, s.provincial_cases_prev, s.provincial_yoy_pct, cy, 'cases')}, "
-          f"{s.provincial_share_pct:.2f}% of volume{_en_pp(s.provincial_share_pct, s.provincial_share_pct_prev, cy if has_prev else None)}. ")
+          f"{s.provincial_share_pct:.2f}% of volume"
+          f"{_en_pp(s.provincial_share_pct, s.provincial_share_pct_prev, cy if has_prev else None)}. ")
     price, price_prev = s.avg_price_per_carton, s.avg_price_per_carton_prev
     if has_prev and not _missing(price_prev):
         d = _direction(s.avg_price_yoy_pct)
@@ -260,7 +264,8 @@ def _summary_en(s: Summary, name: str, segments: pd.DataFrame | None) -> list[st
                 p += f", {abs(diff)} {'more' if diff > 0 else 'fewer'} than in {cy}"
             if not _missing(s.online_rate_pct_prev):
                 diff = s.online_rate_pct - s.online_rate_pct_prev
-                p += f"; the rate {'rose' if diff > 0 else 'fell'} {abs(diff):.2f} percentage points" if abs(diff) >= 0.005 else "; the rate was unchanged"
+                moved = f"; the rate {'rose' if diff > 0 else 'fell'} {abs(diff):.2f} percentage points"
+                p += moved if abs(diff) >= 0.005 else "; the rate was unchanged"
         p += f"; online orders were {s.online_volume_share_pct:.2f}% of volume."
         paras.append(p)
     seg = _segment_sentence(segments, "en", cy if has_prev else None)

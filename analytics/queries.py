@@ -316,7 +316,8 @@ def summary(con: duckdb.DuckDBPyConnection, f: Filters) -> Summary:
         online_rate_pct=metrics.online_rate(online, n_customers),
         online_rate_pct_prev=None if prev is None else metrics.online_rate(float(prev["online_customers"]), n_customers),
         ordering_customers=None if cur is None else int(cur["ordering_customers"]),
-        online_rate_ordering_pct=None if cur is None else metrics.share_pct(float(cur["online_customers"]), float(cur["ordering_customers"])),
+        online_rate_ordering_pct=None if cur is None
+        else metrics.share_pct(float(cur["online_customers"]), float(cur["ordering_customers"])),
         online_volume_share_pct=None if cur is None else metrics.share_pct(float(cur["online_qty"]), qty),
         low_tier_cases=classes[low],
         low_tier_yoy_pct=class_yoy[low],
@@ -525,7 +526,8 @@ def retailers_not_online(con: duckdb.DuckDBPyConnection, f: Filters, limit: int 
     if _whole_year(f):
         volume, vparams = "SELECT retailer_id, qty FROM retailer_year WHERE year = $year", {}
     else:
-        volume = "SELECT retailer_id, SUM(qty) AS qty FROM retailer_month WHERE year = $year AND month BETWEEN $month_from AND $month_to GROUP BY ALL"
+        volume = ("SELECT retailer_id, SUM(qty) AS qty FROM retailer_month"
+                  " WHERE year = $year AND month BETWEEN $month_from AND $month_to GROUP BY ALL")
         vparams = {"month_from": int(f.month_from), "month_to": int(f.month_to)}
     frame = _df(
         con,
@@ -572,7 +574,8 @@ def retailer_table(con: duckdb.DuckDBPyConnection, f: Filters, sort: str = "volu
                              COALESCE(SUM(m.class5_qty) FILTER (m.year = $compare_year), 0)::BIGINT AS class5_qty_prev,
                              COALESCE(SUM(m.online_lines) FILTER (m.year = $year), 0) > 0 AS online,
                              SUM(m.amount) FILTER (m.year = $year) AS amount
-                      FROM r LEFT JOIN {t}retailer_month m ON m.retailer_id = r.retailer_id AND m.year IN ($year, $compare_year) AND {mwhere}
+                      FROM r LEFT JOIN {t}retailer_month m
+                           ON m.retailer_id = r.retailer_id AND m.year IN ($year, $compare_year) AND {mwhere}
                       GROUP BY ALL"""
     frame = _df(
         con,

@@ -154,7 +154,8 @@ def sidebar_filters(show_district: bool = True) -> Filters:
             # not drawn on district pages: Streamlit would drop an undrawn widget's value, and the
             # company pages' district choice must survive a visit to a district page
             st.session_state["f_districts"] = st.session_state["f_districts"]
-        st.multiselect(tr("area_type"), cat["area_types"], key="f_areas", format_func=lambda a: vocab("area", a, lang()), placeholder="—", select_all=False)
+        st.multiselect(tr("area_type"), cat["area_types"], key="f_areas", format_func=lambda a: vocab("area", a, lang()),
+                       placeholder="—", select_all=False)
         st.multiselect(tr("business_format"), cat["business_formats"], key="f_formats", placeholder="—", select_all=False)
         st.slider(tr("customer_tier"), TIER_MIN, TIER_MAX, key="f_tiers")
         status = data_status()
@@ -336,7 +337,10 @@ def draw(spec: Chart, f: Filters, key: str, title: str, name: str | None = None,
 def _select_district(key: str) -> None:
     """on_select callback: runs before the rerun, so it may still set the sidebar's state."""
     event = st.session_state.get(key)
-    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else getattr(getattr(event, "selection", None), "points", [])
+    if isinstance(event, dict):
+        points = (event or {}).get("selection", {}).get("points", [])
+    else:
+        points = getattr(getattr(event, "selection", None), "points", [])
     known = set(catalog()["districts"])
     picked = [p.get("x") if p.get("x") in known else p.get("y") for p in points]
     picked = [d for d in dict.fromkeys(picked) if d in known]
