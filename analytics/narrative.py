@@ -87,40 +87,75 @@ def comparison_caption(s: Summary, lang: str = "zh") -> str:
     return t("period_vs", lang, period=cur, compare=cmp) if cmp else cur
 
 
-# --- Chinese -----------------------------------------------------------------------------------
+# --- the phrases both languages build their sentences from -------------------------------------
 
-def _zh_change(this: float | None, prev: float | None, pct: float | None, cy: str | None, unit: str) -> str:
-    """比上年增加 x 箱、增长 y% / 减少 … / 基本持平 / 无上年数据."""
+#: a change of a volume ({n}: its size; {apct}: the percentage's size), a YoY, a change of a share in
+#: percentage points; the Chinese and English wordings differ in order, not in what they say
+_PHRASES: dict[str, dict[str, str]] = {
+    "zh": {
+        "change_missing": "无上年同期数据可比", "change_none": "{cy}为0{unit}",
+        "change_flat": "与{cy}基本持平（{diff:+,.2f}{unit}，{pct:+.2f}%）",
+        "change_up": "比{cy}增加{n}{unit}，增长{pct:.2f}%", "change_down": "比{cy}减少{n}{unit}，下降{apct:.2f}%",
+        "yoy_none_had": "上年同期无销量", "yoy_none": "无上年数据", "yoy_flat": "同比基本持平（{pct:+.2f}%）",
+        "yoy_up": "同比增长{pct:.2f}%", "yoy_down": "同比下降{apct:.2f}%",
+        "pp_flat": "，与{cy}持平", "pp_up": "，比{cy}提高{d:.2f}个百分点", "pp_down": "，比{cy}下降{d:.2f}个百分点",
+        "best": "增幅最大的是{cls}烟（{pct:+.2f}%）", "worst": "降幅最大的是{cls}烟（{pct:+.2f}%）", "and": "，", "end": "。",
+    },
+    "en": {
+        "change_missing": "with no previous year to compare", "change_none": "from none in {cy}",
+        "change_flat": "flat on {cy} ({diff:+,.2f} {unit}, {pct:+.2f}%)",
+        "change_up": "up {n} {unit} on {cy} (+{pct:.2f}%)", "change_down": "down {n} {unit} on {cy} (-{apct:.2f}%)",
+        "yoy_none_had": "none last year", "yoy_none": "no previous year", "yoy_flat": "flat ({pct:+.2f}%)",
+        "yoy_up": "up {pct:.2f}%", "yoy_down": "down {apct:.2f}%",
+        "pp_flat": ", unchanged from {cy}", "pp_up": ", {d:.2f} percentage points higher than in {cy}",
+        "pp_down": ", {d:.2f} percentage points lower than in {cy}",
+        "best": " {cls} grew most ({pct:+.2f}%)", "worst": " {cls} fell most ({pct:+.2f}%)", "and": ",", "end": ".",
+    },
+}
+
+
+def _change(lang: str, this: float | None, prev: float | None, pct: float | None, cy: str | None, unit: str) -> str:
+    """A volume against the comparison: 比上年增加 x 箱、增长 y% / up x cases on 2018 (+y%) / flat / no data."""
+    phrases = _PHRASES[lang]
     if _missing(prev) or cy is None:
-        return "无上年同期数据可比"
+        return phrases["change_missing"]
     d = _direction(pct)
     if d is None:
-        return f"{cy}为0{unit}"
+        return phrases["change_none"].format(cy=cy, unit=unit)
     diff = this - prev
-    if d == "flat":
-        return f"与{cy}基本持平（{diff:+,.2f}{unit}，{pct:+.2f}%）"
-    if d == "up":
-        return f"比{cy}增加{_n(diff)}{unit}，增长{pct:.2f}%"
-    return f"比{cy}减少{_n(-diff)}{unit}，下降{-pct:.2f}%"
+    return phrases[f"change_{d}"].format(cy=cy, unit=unit, diff=diff, pct=pct, n=_n(abs(diff)), apct=abs(pct))
 
 
-def _zh_yoy(pct: float | None, had_prev: bool) -> str:
+def _yoy(lang: str, pct: float | None, had_prev: bool) -> str:
     d = _direction(pct)
     if d is None:
-        return "上年同期无销量" if had_prev else "无上年数据"
-    if d == "flat":
-        return f"同比基本持平（{pct:+.2f}%）"
-    return f"同比增长{pct:.2f}%" if d == "up" else f"同比下降{-pct:.2f}%"
+        return _PHRASES[lang]["yoy_none_had" if had_prev else "yoy_none"]
+    return _PHRASES[lang][f"yoy_{d}"].format(pct=pct, apct=abs(pct))
 
 
-def _zh_pp(now: float | None, before: float | None, cy: str | None, what: str = "") -> str:
+def _pp(lang: str, now: float | None, before: float | None, cy: str | None) -> str:
+    """A share's change in percentage points, as a clause to append ("" without a comparison)."""
     if _missing(now) or _missing(before) or cy is None:
         return ""
     diff = now - before
-    if abs(diff) < 0.005:
-        return f"，与{cy}持平"
-    return f"，比{cy}{'提高' if diff > 0 else '下降'}{abs(diff):.2f}个百分点"
+    key = "pp_flat" if abs(diff) < 0.005 else ("pp_up" if diff > 0 else "pp_down")
+    return _PHRASES[lang][key].format(cy=cy, d=abs(diff))
 
+
+def _class_extremes(s: Summary, lang: str) -> str:
+    """The class that grew most and the one that fell most, when either moved beyond flat."""
+    ranked = [(s.class_yoy_pct[str(c)], c) for c in PRICE_CLASSES if not _missing(s.class_yoy_pct[str(c)])]
+    if not ranked:
+        return ""
+    phrases, (best, worst) = _PHRASES[lang], (max(ranked), min(ranked))
+    grew, fell = best[0] >= FLAT_THRESHOLD_PCT, worst[0] <= -FLAT_THRESHOLD_PCT
+    text = phrases["best"].format(cls=class_label(best[1], lang), pct=best[0]) if grew else ""
+    if fell:
+        text += (phrases["and"] if grew else "") + phrases["worst"].format(cls=class_label(worst[1], lang), pct=worst[0])
+    return text + phrases["end"] if grew or fell else text
+
+
+# --- Chinese -----------------------------------------------------------------------------------
 
 def _summary_zh(s: Summary, name: str, segments: pd.DataFrame | None) -> list[str]:
     y, cy = s.year, compare_label(s, "zh")
@@ -128,12 +163,12 @@ def _summary_zh(s: Summary, name: str, segments: pd.DataFrame | None) -> list[st
         return [f"{y}年{name}在当前筛选条件下没有销量。"]
     has_prev = not _missing(s.volume_cases_prev)
     paras = []
-    volume = _zh_change(s.volume_cases, s.volume_cases_prev, s.volume_yoy_pct, cy, '箱')
+    volume = _change('zh', s.volume_cases, s.volume_cases_prev, s.volume_yoy_pct, cy, '箱')
     p = f"{period_label(s, 'zh')}，{name}共销售卷烟{_n(s.volume_cases)}箱，{volume}。"
     p += (f"其中省产烟{_n(s.provincial_cases)}箱，"
-          f"{_zh_change(s.provincial_cases, s.provincial_cases_prev, s.provincial_yoy_pct, cy, '箱')}，"
+          f"{_change('zh', s.provincial_cases, s.provincial_cases_prev, s.provincial_yoy_pct, cy, '箱')}，"
           f"占总销量的{s.provincial_share_pct:.2f}%"
-          f"{_zh_pp(s.provincial_share_pct, s.provincial_share_pct_prev, cy if has_prev else None)}。")
+          f"{_pp('zh', s.provincial_share_pct, s.provincial_share_pct_prev, cy if has_prev else None)}。")
     price, price_prev = s.avg_price_per_carton, s.avg_price_per_carton_prev
     if has_prev and not _missing(price_prev):
         d = _direction(s.avg_price_yoy_pct)
@@ -152,19 +187,11 @@ def _summary_zh(s: Summary, name: str, segments: pd.DataFrame | None) -> list[st
     for c in PRICE_CLASSES:
         k = str(c)
         had = has_prev
-        parts.append(f"{class_label(c)}烟{_n(s.class_cases[k])}箱，{_zh_yoy(s.class_yoy_pct[k], had)}")
+        parts.append(f"{class_label(c)}烟{_n(s.class_cases[k])}箱，{_yoy('zh', s.class_yoy_pct[k], had)}")
     p = "分价类看，" + "；".join(parts) + "。"
-    ranked = [(s.class_yoy_pct[str(c)], c) for c in PRICE_CLASSES if not _missing(s.class_yoy_pct[str(c)])]
-    if ranked:
-        best, worst = max(ranked), min(ranked)
-        if best[0] >= FLAT_THRESHOLD_PCT:
-            p += f"增幅最大的是{class_label(best[1])}烟（{best[0]:+.2f}%）"
-        if worst[0] <= -FLAT_THRESHOLD_PCT:
-            p += ("，" if best[0] >= FLAT_THRESHOLD_PCT else "") + f"降幅最大的是{class_label(worst[1])}烟（{worst[0]:+.2f}%）"
-        if best[0] >= FLAT_THRESHOLD_PCT or worst[0] <= -FLAT_THRESHOLD_PCT:
-            p += "。"
+    p += _class_extremes(s, 'zh')
     low_share, low_prev = s.class_share_pct["5"], s.class_share_pct_prev["5"]
-    p += f"五类烟占总销量的{low_share:.2f}%{_zh_pp(low_share, low_prev, cy if has_prev else None)}。"
+    p += f"五类烟占总销量的{low_share:.2f}%{_pp('zh', low_share, low_prev, cy if has_prev else None)}。"
     paras.append(p)
 
     if s.customers:
@@ -173,7 +200,7 @@ def _summary_zh(s: Summary, name: str, segments: pd.DataFrame | None) -> list[st
             diff = (s.online_customers or 0) - s.online_customers_prev
             if diff:
                 p += f"，比{cy}{'增加' if diff > 0 else '减少'}{abs(diff)}户"
-            rate = _zh_pp(s.online_rate_pct, s.online_rate_pct_prev, cy)
+            rate = _pp('zh', s.online_rate_pct, s.online_rate_pct_prev, cy)
             p += rate.replace(f"，比{cy}", "，网订率").replace(f"，与{cy}持平", "，网订率持平")
         p += f"；网上订货量占总销量的{s.online_volume_share_pct:.2f}%。"
         paras.append(p)
@@ -186,50 +213,18 @@ def _summary_zh(s: Summary, name: str, segments: pd.DataFrame | None) -> list[st
 
 # --- English -------------------------------------------------------------------------------------
 
-def _en_change(this: float | None, prev: float | None, pct: float | None, cy: str | None, unit: str) -> str:
-    if _missing(prev) or cy is None:
-        return "with no previous year to compare"
-    d = _direction(pct)
-    if d is None:
-        return f"from none in {cy}"
-    diff = this - prev
-    if d == "flat":
-        return f"flat on {cy} ({diff:+,.2f} {unit}, {pct:+.2f}%)"
-    if d == "up":
-        return f"up {_n(diff)} {unit} on {cy} (+{pct:.2f}%)"
-    return f"down {_n(-diff)} {unit} on {cy} (-{-pct:.2f}%)"
-
-
-def _en_yoy(pct: float | None, had_prev: bool) -> str:
-    d = _direction(pct)
-    if d is None:
-        return "none last year" if had_prev else "no previous year"
-    if d == "flat":
-        return f"flat ({pct:+.2f}%)"
-    return f"up {pct:.2f}%" if d == "up" else f"down {-pct:.2f}%"
-
-
-def _en_pp(now: float | None, before: float | None, cy: str | None) -> str:
-    if _missing(now) or _missing(before) or cy is None:
-        return ""
-    diff = now - before
-    if abs(diff) < 0.005:
-        return f", unchanged from {cy}"
-    return f", {abs(diff):.2f} percentage points {'higher' if diff > 0 else 'lower'} than in {cy}"
-
-
 def _summary_en(s: Summary, name: str, segments: pd.DataFrame | None) -> list[str]:
     y, cy = s.year, compare_label(s, "en")
     if _missing(s.volume_cases) or not s.volume_cases:
         return [f"{name} had no sales in {y} under the current filters."]
     has_prev = not _missing(s.volume_cases_prev)
     paras = []
-    volume = _en_change(s.volume_cases, s.volume_cases_prev, s.volume_yoy_pct, cy, 'cases')
+    volume = _change('en', s.volume_cases, s.volume_cases_prev, s.volume_yoy_pct, cy, 'cases')
     p = f"{period_label(s, 'en')}, {name} sold {_n(s.volume_cases)} cases, {volume}. "
     p += (f"Provincial brands sold {_n(s.provincial_cases)} cases, "
-          f"{_en_change(s.provincial_cases, s.provincial_cases_prev, s.provincial_yoy_pct, cy, 'cases')}, "
+          f"{_change('en', s.provincial_cases, s.provincial_cases_prev, s.provincial_yoy_pct, cy, 'cases')}, "
           f"{s.provincial_share_pct:.2f}% of volume"
-          f"{_en_pp(s.provincial_share_pct, s.provincial_share_pct_prev, cy if has_prev else None)}. ")
+          f"{_pp('en', s.provincial_share_pct, s.provincial_share_pct_prev, cy if has_prev else None)}. ")
     price, price_prev = s.avg_price_per_carton, s.avg_price_per_carton_prev
     if has_prev and not _missing(price_prev):
         d = _direction(s.avg_price_yoy_pct)
@@ -240,20 +235,12 @@ def _summary_en(s: Summary, name: str, segments: pd.DataFrame | None) -> list[st
         p += f"The average price was {_n(price)} yuan per carton; a case was worth {_n(s.case_value)} yuan."
     paras.append(p)
 
-    parts = [f"{class_label(c, 'en')} {_n(s.class_cases[str(c)])} cases ({_en_yoy(s.class_yoy_pct[str(c)], has_prev)})"
+    parts = [f"{class_label(c, 'en')} {_n(s.class_cases[str(c)])} cases ({_yoy('en', s.class_yoy_pct[str(c)], has_prev)})"
              for c in PRICE_CLASSES]
     p = "By price class: " + "; ".join(parts) + "."
-    ranked = [(s.class_yoy_pct[str(c)], c) for c in PRICE_CLASSES if not _missing(s.class_yoy_pct[str(c)])]
-    if ranked:
-        best, worst = max(ranked), min(ranked)
-        if best[0] >= FLAT_THRESHOLD_PCT:
-            p += f" {class_label(best[1], 'en')} grew most ({best[0]:+.2f}%)"
-        if worst[0] <= -FLAT_THRESHOLD_PCT:
-            p += ("," if best[0] >= FLAT_THRESHOLD_PCT else "") + f" {class_label(worst[1], 'en')} fell most ({worst[0]:+.2f}%)"
-        if best[0] >= FLAT_THRESHOLD_PCT or worst[0] <= -FLAT_THRESHOLD_PCT:
-            p += "."
+    p += _class_extremes(s, 'en')
     low_share, low_prev = s.class_share_pct["5"], s.class_share_pct_prev["5"]
-    p += f" Class 5 was {low_share:.2f}% of volume{_en_pp(low_share, low_prev, cy if has_prev else None)}."
+    p += f" Class 5 was {low_share:.2f}% of volume{_pp('en', low_share, low_prev, cy if has_prev else None)}."
     paras.append(p)
 
     if s.customers:
@@ -283,9 +270,9 @@ def _segment_sentence(segments: pd.DataFrame | None, lang: str, cy: str | None) 
         name = vocab("area", str(row["area_type"]), lang)
         yoy = None if cy is None else row.get("volume_yoy_pct")
         if lang == "en":
-            parts.append(f"{name} {_n(row['volume_cases'])} cases ({_en_yoy(yoy, cy is not None)})")
+            parts.append(f"{name} {_n(row['volume_cases'])} cases ({_yoy('en', yoy, cy is not None)})")
         else:
-            parts.append(f"{name}{_n(row['volume_cases'])}箱，{_zh_yoy(yoy, cy is not None)}")
+            parts.append(f"{name}{_n(row['volume_cases'])}箱，{_yoy('zh', yoy, cy is not None)}")
     return ("By area type: " + "; ".join(parts) + ".") if lang == "en" else ("分城乡看，" + "；".join(parts) + "。")
 
 

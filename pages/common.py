@@ -323,10 +323,12 @@ def chart(fig, frame: pd.DataFrame, key: str, title: str, columns: list[str] | N
 
 
 def draw(spec: Chart, f: Filters, key: str, title: str, name: str | None = None,
-         frame: pd.DataFrame | None = None) -> pd.DataFrame:
+         frame: pd.DataFrame | None = None, heading: bool = False) -> pd.DataFrame:
     """A registered chart (analytics/families.py) of f: its frame (cached, or the one given), its
-    figure, its data tab and files (see chart). `name` names a single series (the scope shown).
-    Returns the frame, for the page's other uses of it."""
+    figure, its data tab and files (see chart), under `title` as a subheader with heading=True.
+    `name` names a single series (the scope shown). Returns the frame, for the page's other uses."""
+    if heading:
+        st.subheader(title)
     if frame is None:
         frame = q.frame(spec, f)
     chart(spec.figure(frame, lang(), f, name), frame, key, title, columns=None if spec.columns is None else list(spec.columns),

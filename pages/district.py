@@ -30,8 +30,7 @@ def render(name: str) -> None:
     for row in (grid[i:i + 2] for i in range(0, len(grid), 2)):
         for column, family in zip(st.columns(2), row, strict=False):
             with column:
-                st.subheader(common.tr(family.title))
-                common.draw(family.district, f, f"d-{name}-{family.tag}", common.tr(family.title), name=scope)
+                common.draw(family.district, f, f"d-{name}-{family.tag}", common.tr(family.title), name=scope, heading=True)
     widgets.pace_section(f, f"d-{name}-pace")
     st.subheader(common.tr("top_brands"))
     top = q.top_brands(f, limit=10)

@@ -30,6 +30,13 @@ def pp_delta(now: float | None, before: float | None) -> str | None:
     return delta(now - before, " " + tr("change_pp"))
 
 
+def metrics(cards: list[tuple[str, str, str | None] | tuple[str, str, str | None, bool]]) -> None:
+    """One row of metric cards: (label key, value, delta text[, inverse]); inverse colours a fall
+    green (五类, where a fall is the direction the company pursues)."""
+    for col, (label, value, change, *inverse) in zip(st.columns(len(cards)), cards, strict=True):
+        col.metric(tr(label), value, change, delta_color="inverse" if inverse and inverse[0] else "normal")
+
+
 def kpi_row(s: Summary, f: Filters) -> bool:
     """Six KPI cards for f.year with YoY; False (after a message) when the filters select nothing."""
     if s.volume_cases is None or not s.volume_cases:

@@ -14,15 +14,15 @@ lang = common.lang()
 scope = common.scope_name(f)
 s = common.page_header("page_online")
 if s is not None:
-    c = st.columns(4)
-    c[0].metric(common.tr("online_rate"), fmt_pct(s.online_rate_pct), widgets.pp_delta(s.online_rate_pct, s.online_rate_pct_prev))
-    c[1].metric(common.tr("online_customers"), fmt_count(s.online_customers, lang))
-    c[2].metric(common.tr("online_rate_ordering"), fmt_pct(s.online_rate_ordering_pct))
-    c[3].metric(common.tr("online_volume_share"), fmt_pct(s.online_volume_share_pct))
+    widgets.metrics([
+        ("online_rate", fmt_pct(s.online_rate_pct), widgets.pp_delta(s.online_rate_pct, s.online_rate_pct_prev)),
+        ("online_customers", fmt_count(s.online_customers, lang), None),
+        ("online_rate_ordering", fmt_pct(s.online_rate_ordering_pct), None),
+        ("online_volume_share", fmt_pct(s.online_volume_share_pct), None),
+    ])
     left, right = st.columns(2)
     with left:
-        st.subheader(common.tr(ONLINE.title))
-        monthly = common.draw(ONLINE.chart, f, "online-rate", common.tr(ONLINE.title), name=scope)
+        monthly = common.draw(ONLINE.chart, f, "online-rate", common.tr(ONLINE.title), name=scope, heading=True)
     with right:
         st.subheader(common.tr("new_online"))
         monthly["period"] = charts.month_label(monthly)
