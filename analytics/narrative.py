@@ -99,6 +99,16 @@ _PHRASES: dict[str, dict[str, str]] = {
         "yoy_none_had": "上年同期无销量", "yoy_none": "无上年数据", "yoy_flat": "同比基本持平（{pct:+.2f}%）",
         "yoy_up": "同比增长{pct:.2f}%", "yoy_down": "同比下降{apct:.2f}%",
         "pp_flat": "，与{cy}持平", "pp_up": "，比{cy}提高{d:.2f}个百分点", "pp_down": "，比{cy}下降{d:.2f}个百分点",
+        "no_sales": "{year}年{name}在当前筛选条件下没有销量。",
+        "opening": "{period}，{name}共销售卷烟{n}箱，{volume}。其中省产烟{pn}箱，{provincial}，占总销量的{share:.2f}%{pp}。",
+        "classes": "分价类看，{parts}。", "class": "{cls}烟{n}箱，{yoy}", "class_sep": "；",
+        "low_share": "五类烟占总销量的{share:.2f}%{pp}。",
+        "online": "网上订货客户{on}户，占客户总数{n}户的{rate:.2f}%", "online_up": "，比{cy}增加{d}户",
+        "online_down": "，比{cy}减少{d}户", "rate_flat": "，网订率持平", "rate_up": "，网订率提高{d:.2f}个百分点",
+        "rate_down": "，网订率下降{d:.2f}个百分点", "online_volume": "；网上订货量占总销量的{share:.2f}%。",
+        "price": "条均价{p}元/条，单箱值{cv}元。",
+        "price_vs": "条均价{p}元/条，{year}年同期为{before}元/条，{move}；单箱值{cv}元。",
+        "price_flat": "基本持平", "price_up": "提高{d}元，增幅{pct:.2f}%", "price_down": "降低{d}元，降幅{apct:.2f}%",
         "best": "增幅最大的是{cls}烟（{pct:+.2f}%）", "worst": "降幅最大的是{cls}烟（{pct:+.2f}%）", "and": "，", "end": "。",
     },
     "en": {
@@ -109,6 +119,18 @@ _PHRASES: dict[str, dict[str, str]] = {
         "yoy_up": "up {pct:.2f}%", "yoy_down": "down {apct:.2f}%",
         "pp_flat": ", unchanged from {cy}", "pp_up": ", {d:.2f} percentage points higher than in {cy}",
         "pp_down": ", {d:.2f} percentage points lower than in {cy}",
+        "no_sales": "{name} had no sales in {year} under the current filters.",
+        "opening": "{period}, {name} sold {n} cases, {volume}. Provincial brands sold {pn} cases, {provincial}, "
+                   "{share:.2f}% of volume{pp}. ",
+        "classes": "By price class: {parts}.", "class": "{cls} {n} cases ({yoy})", "class_sep": "; ",
+        "low_share": " Class 5 was {share:.2f}% of volume{pp}.",
+        "online": "{on} of {n} retailers ordered online, an online rate of {rate:.2f}%",
+        "online_up": ", {d} more than in {cy}", "online_down": ", {d} fewer than in {cy}",
+        "rate_flat": "; the rate was unchanged", "rate_up": "; the rate rose {d:.2f} percentage points",
+        "rate_down": "; the rate fell {d:.2f} percentage points", "online_volume": "; online orders were {share:.2f}% of volume.",
+        "price": "The average price was {p} yuan per carton; a case was worth {cv} yuan.",
+        "price_vs": "The average price was {p} yuan per carton against {before} in {cy}, {move}; a case was worth {cv} yuan.",
+        "price_flat": "about the same", "price_up": "up {pct:.2f}%", "price_down": "down {apct:.2f}%",
         "best": " {cls} grew most ({pct:+.2f}%)", "worst": " {cls} fell most ({pct:+.2f}%)", "and": ",", "end": ".",
     },
 }
@@ -155,107 +177,61 @@ def _class_extremes(s: Summary, lang: str) -> str:
     return text + phrases["end"] if grew or fell else text
 
 
-# --- Chinese -----------------------------------------------------------------------------------
-
-def _summary_zh(s: Summary, name: str, segments: pd.DataFrame | None) -> list[str]:
-    y, cy = s.year, compare_label(s, "zh")
-    if _missing(s.volume_cases) or not s.volume_cases:
-        return [f"{y}年{name}在当前筛选条件下没有销量。"]
+def _opening(s: Summary, name: str, lang: str, cy: str | None) -> str:
+    """The first sentences: total volume and provincial volume with their changes and share."""
+    unit = "箱" if lang == "zh" else "cases"
     has_prev = not _missing(s.volume_cases_prev)
-    paras = []
-    volume = _change('zh', s.volume_cases, s.volume_cases_prev, s.volume_yoy_pct, cy, '箱')
-    p = f"{period_label(s, 'zh')}，{name}共销售卷烟{_n(s.volume_cases)}箱，{volume}。"
-    p += (f"其中省产烟{_n(s.provincial_cases)}箱，"
-          f"{_change('zh', s.provincial_cases, s.provincial_cases_prev, s.provincial_yoy_pct, cy, '箱')}，"
-          f"占总销量的{s.provincial_share_pct:.2f}%"
-          f"{_pp('zh', s.provincial_share_pct, s.provincial_share_pct_prev, cy if has_prev else None)}。")
-    price, price_prev = s.avg_price_per_carton, s.avg_price_per_carton_prev
-    if has_prev and not _missing(price_prev):
-        d = _direction(s.avg_price_yoy_pct)
-        if d == "flat":
-            move = "基本持平"
-        elif d == "up":
-            move = f"提高{_n(price - price_prev)}元，增幅{s.avg_price_yoy_pct:.2f}%"
-        else:
-            move = f"降低{_n(price_prev - price)}元，降幅{-s.avg_price_yoy_pct:.2f}%"
-        p += f"条均价{_n(price)}元/条，{s.compare_year}年同期为{_n(price_prev)}元/条，{move}；单箱值{_n(s.case_value)}元。"
-    else:
-        p += f"条均价{_n(price)}元/条，单箱值{_n(s.case_value)}元。"
-    paras.append(p)
+    return _PHRASES[lang]["opening"].format(
+        period=period_label(s, lang), name=name, n=_n(s.volume_cases), pn=_n(s.provincial_cases),
+        volume=_change(lang, s.volume_cases, s.volume_cases_prev, s.volume_yoy_pct, cy, unit),
+        provincial=_change(lang, s.provincial_cases, s.provincial_cases_prev, s.provincial_yoy_pct, cy, unit),
+        share=s.provincial_share_pct, pp=_pp(lang, s.provincial_share_pct, s.provincial_share_pct_prev, cy if has_prev else None))
 
-    parts = []
-    for c in PRICE_CLASSES:
-        k = str(c)
-        had = has_prev
-        parts.append(f"{class_label(c)}烟{_n(s.class_cases[k])}箱，{_yoy('zh', s.class_yoy_pct[k], had)}")
-    p = "分价类看，" + "；".join(parts) + "。"
-    p += _class_extremes(s, 'zh')
+
+def _classes(s: Summary, lang: str, cy: str | None) -> str:
+    """Each class's volume and YoY, the classes that moved most, and 五类's share."""
+    phrases, has_prev = _PHRASES[lang], not _missing(s.volume_cases_prev)
+    parts = [phrases["class"].format(cls=class_label(c, lang), n=_n(s.class_cases[str(c)]),
+                                     yoy=_yoy(lang, s.class_yoy_pct[str(c)], has_prev)) for c in PRICE_CLASSES]
     low_share, low_prev = s.class_share_pct["5"], s.class_share_pct_prev["5"]
-    p += f"五类烟占总销量的{low_share:.2f}%{_pp('zh', low_share, low_prev, cy if has_prev else None)}。"
-    paras.append(p)
+    return (phrases["classes"].format(parts=phrases["class_sep"].join(parts)) + _class_extremes(s, lang)
+            + phrases["low_share"].format(share=low_share, pp=_pp(lang, low_share, low_prev, cy if has_prev else None)))
 
+
+def _online(s: Summary, lang: str, cy: str | None) -> str:
+    """Retailers ordering online and 网订率, their change against `cy` (None: no comparison), and the
+    online share of volume."""
+    phrases = _PHRASES[lang]
+    text = phrases["online"].format(on=s.online_customers or 0, n=s.customers, rate=s.online_rate_pct)
+    if cy is not None and s.online_customers_prev is not None:
+        diff = (s.online_customers or 0) - s.online_customers_prev
+        if diff:
+            text += phrases["online_up" if diff > 0 else "online_down"].format(cy=cy, d=abs(diff))
+        if not _missing(s.online_rate_pct_prev):
+            diff = s.online_rate_pct - s.online_rate_pct_prev
+            key = "rate_flat" if abs(diff) < 0.005 else ("rate_up" if diff > 0 else "rate_down")
+            text += phrases[key].format(d=abs(diff))
+    return text + phrases["online_volume"].format(share=s.online_volume_share_pct)
+
+
+def _price(s: Summary, lang: str, cy: str | None) -> str:
+    """条均价 against the comparison (its change in 元 and %) and 单箱值."""
+    phrases, price, before = _PHRASES[lang], s.avg_price_per_carton, s.avg_price_per_carton_prev
+    if _missing(s.volume_cases_prev) or _missing(before):
+        return phrases["price"].format(p=_n(price), cv=_n(s.case_value))
+    d = _direction(s.avg_price_yoy_pct)
+    move = phrases["price_flat" if d == "flat" else ("price_up" if d == "up" else "price_down")].format(
+        d=_n(abs(price - before)), pct=s.avg_price_yoy_pct, apct=abs(s.avg_price_yoy_pct))
+    return phrases["price_vs"].format(p=_n(price), before=_n(before), cy=cy, year=s.compare_year, move=move, cv=_n(s.case_value))
+
+
+def _summary(s: Summary, name: str, lang: str, segments: pd.DataFrame | None) -> list[str]:
+    cy = compare_label(s, lang)
+    compared = cy if not _missing(s.volume_cases_prev) else None
+    paras = [_opening(s, name, lang, cy) + _price(s, lang, cy), _classes(s, lang, cy)]
     if s.customers:
-        p = f"网上订货客户{s.online_customers or 0}户，占客户总数{s.customers}户的{s.online_rate_pct:.2f}%"
-        if has_prev and s.online_customers_prev is not None:
-            diff = (s.online_customers or 0) - s.online_customers_prev
-            if diff:
-                p += f"，比{cy}{'增加' if diff > 0 else '减少'}{abs(diff)}户"
-            rate = _pp('zh', s.online_rate_pct, s.online_rate_pct_prev, cy)
-            p += rate.replace(f"，比{cy}", "，网订率").replace(f"，与{cy}持平", "，网订率持平")
-        p += f"；网上订货量占总销量的{s.online_volume_share_pct:.2f}%。"
-        paras.append(p)
-
-    seg = _segment_sentence(segments, "zh", cy if has_prev else None)
-    if seg:
-        paras.append(seg)
-    return paras
-
-
-# --- English -------------------------------------------------------------------------------------
-
-def _summary_en(s: Summary, name: str, segments: pd.DataFrame | None) -> list[str]:
-    y, cy = s.year, compare_label(s, "en")
-    if _missing(s.volume_cases) or not s.volume_cases:
-        return [f"{name} had no sales in {y} under the current filters."]
-    has_prev = not _missing(s.volume_cases_prev)
-    paras = []
-    volume = _change('en', s.volume_cases, s.volume_cases_prev, s.volume_yoy_pct, cy, 'cases')
-    p = f"{period_label(s, 'en')}, {name} sold {_n(s.volume_cases)} cases, {volume}. "
-    p += (f"Provincial brands sold {_n(s.provincial_cases)} cases, "
-          f"{_change('en', s.provincial_cases, s.provincial_cases_prev, s.provincial_yoy_pct, cy, 'cases')}, "
-          f"{s.provincial_share_pct:.2f}% of volume"
-          f"{_pp('en', s.provincial_share_pct, s.provincial_share_pct_prev, cy if has_prev else None)}. ")
-    price, price_prev = s.avg_price_per_carton, s.avg_price_per_carton_prev
-    if has_prev and not _missing(price_prev):
-        d = _direction(s.avg_price_yoy_pct)
-        move = "about the same" if d == "flat" else (f"up {s.avg_price_yoy_pct:.2f}%" if d == "up" else f"down {-s.avg_price_yoy_pct:.2f}%")
-        p += (f"The average price was {_n(price)} yuan per carton against {_n(price_prev)} in {cy}, {move}; "
-              f"a case was worth {_n(s.case_value)} yuan.")
-    else:
-        p += f"The average price was {_n(price)} yuan per carton; a case was worth {_n(s.case_value)} yuan."
-    paras.append(p)
-
-    parts = [f"{class_label(c, 'en')} {_n(s.class_cases[str(c)])} cases ({_yoy('en', s.class_yoy_pct[str(c)], has_prev)})"
-             for c in PRICE_CLASSES]
-    p = "By price class: " + "; ".join(parts) + "."
-    p += _class_extremes(s, 'en')
-    low_share, low_prev = s.class_share_pct["5"], s.class_share_pct_prev["5"]
-    p += f" Class 5 was {low_share:.2f}% of volume{_pp('en', low_share, low_prev, cy if has_prev else None)}."
-    paras.append(p)
-
-    if s.customers:
-        p = f"{s.online_customers or 0} of {s.customers} retailers ordered online, an online rate of {s.online_rate_pct:.2f}%"
-        if has_prev and s.online_customers_prev is not None:
-            diff = (s.online_customers or 0) - s.online_customers_prev
-            if diff:
-                p += f", {abs(diff)} {'more' if diff > 0 else 'fewer'} than in {cy}"
-            if not _missing(s.online_rate_pct_prev):
-                diff = s.online_rate_pct - s.online_rate_pct_prev
-                moved = f"; the rate {'rose' if diff > 0 else 'fell'} {abs(diff):.2f} percentage points"
-                p += moved if abs(diff) >= 0.005 else "; the rate was unchanged"
-        p += f"; online orders were {s.online_volume_share_pct:.2f}% of volume."
-        paras.append(p)
-    seg = _segment_sentence(segments, "en", cy if has_prev else None)
+        paras.append(_online(s, lang, compared))
+    seg = _segment_sentence(segments, lang, compared)
     if seg:
         paras.append(seg)
     return paras
@@ -278,8 +254,9 @@ def _segment_sentence(segments: pd.DataFrame | None, lang: str, cy: str | None) 
 
 def summary_text(s: Summary, name: str, lang: str = "zh", segments: pd.DataFrame | None = None) -> str:
     """The written summary for one district (or the company) and year, paragraphs separated by blank lines."""
-    paras = _summary_en(s, name, segments) if lang == "en" else _summary_zh(s, name, segments)
-    return "\n\n".join(paras)
+    if _missing(s.volume_cases) or not s.volume_cases:
+        return _PHRASES[lang]["no_sales"].format(year=s.year, name=name)
+    return "\n\n".join(_summary(s, name, lang, segments))
 
 
 def pace_text(frame: pd.DataFrame, year: int, compare_year: int | None, lang: str = "zh") -> str | None:
