@@ -430,7 +430,7 @@ def uploader_in_chinese(key_prefix: str) -> None:
 
 # --- warm-up -----------------------------------------------------------------------------------
 # Streamlit runs no app code before a browser connects, so without this the first visitor after a
-# server start pays for the imports, the connection (rollups copied into memory), the catalog and
+# server start pays for the imports, the connection (query.duckdb opened), the catalog and
 # the first page's queries. warm_up() puts all of them into the same caches the pages read.
 
 Plan = list[tuple[Callable, Filters, dict]]
