@@ -36,9 +36,9 @@ def main() -> None:
     # the navigation draws titles as Markdown: a district's name comes from uploads, so it is escaped
     districts = [
         st.Page(partial(district.render, name), title=md_escape(name), icon=":material/location_on:", url_path=district_slug(name))
-        for name in cat["districts"]
+        for name in cat.districts
     ]
-    district_names = {district_slug(name): name for name in cat["districts"]}
+    district_names = {district_slug(name): name for name in cat.districts}
     present = st.Page("pages/views/present.py", title=t("present", lang), icon=":material/slideshow:", url_path="present",
                       default=present_at_root)
     admin = [st.Page("pages/views/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"), present]

@@ -94,6 +94,26 @@ def data_period(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
 
 
 @dataclass(frozen=True)
+class Catalog:
+    """What the data hold, for the sidebar's choices and the link parser: years, districts, segment
+    values, the data period (first and last order date) and when the data last changed."""
+
+    years: list[int]
+    districts: list[str]
+    area_types: list[str]
+    business_formats: list[str]
+    period: tuple[str, str] | None
+    updated: str | None = None
+
+
+def catalog(con: duckdb.DuckDBPyConnection, updated: str | None = None) -> Catalog:
+    """The Catalog of the data behind `con`; `updated` is the store's last change (not in the rollups)."""
+    return Catalog(years=years(con), districts=districts(con), area_types=dimension_values(con, "area_type"),
+                   business_formats=[v for v in dimension_values(con, "business_format") if v],
+                   period=data_period(con), updated=updated)
+
+
+@dataclass(frozen=True)
 class Period:
     """Which days a figure for f.year covers and which days of f.compare_year it is compared with.
 

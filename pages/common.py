@@ -23,7 +23,7 @@ from analytics.formats import fmt_time
 from analytics.labels import t, vocab
 from analytics.links import LinkView, link_params, parse_link
 from analytics.narrative import comparison_caption
-from analytics.queries import Summary
+from analytics.queries import Catalog, Summary
 from analytics.text import md_escape
 from pages import q
 
@@ -90,8 +90,8 @@ def tr_md(key: str, **params: object) -> str:
 def link_view() -> LinkView:
     """What the URL asks for now, every value valid (analytics/links.py)."""
     cat = catalog()
-    return parse_link(st.query_params.to_dict(), cat["years"], cat["districts"], cat["area_types"],
-                      cat["business_formats"], report.TOPICS)
+    return parse_link(st.query_params.to_dict(), cat.years, cat.districts, cat.area_types,
+                      cat.business_formats, report.TOPICS)
 
 
 def _link_notice(name: str, view: LinkView) -> str:
@@ -121,7 +121,7 @@ def init_from_link() -> None:
 def sidebar_filters(show_district: bool = True) -> Filters:
     """The sidebar, rendered by the frame before the page so its state survives navigation."""
     cat = catalog()
-    years = cat["years"]
+    years = cat.years
     with st.sidebar:
         st.toggle("English", key="lang_en", value=st.session_state.get("lang") == "en",
                   on_change=lambda: st.session_state.update(lang="en" if st.session_state["lang_en"] else "zh"))
@@ -148,15 +148,15 @@ def sidebar_filters(show_district: bool = True) -> Filters:
                      format_func=lambda y: "—" if y is None else str(y), on_change=_compare_chosen)
         st.slider(tr("month"), 1, 12, key="f_months")
         if show_district:
-            st.multiselect(tr("district"), cat["districts"], key="f_districts", placeholder=tr("all_districts"),
+            st.multiselect(tr("district"), cat.districts, key="f_districts", placeholder=tr("all_districts"),
                            select_all=False)  # Streamlit's "Select all" is English only; empty means all
         else:
             # not drawn on district pages: Streamlit would drop an undrawn widget's value, and the
             # company pages' district choice must survive a visit to a district page
             st.session_state["f_districts"] = st.session_state["f_districts"]
-        st.multiselect(tr("area_type"), cat["area_types"], key="f_areas", format_func=lambda a: vocab("area", a, lang()),
+        st.multiselect(tr("area_type"), cat.area_types, key="f_areas", format_func=lambda a: vocab("area", a, lang()),
                        placeholder="—", select_all=False)
-        st.multiselect(tr("business_format"), cat["business_formats"], key="f_formats", placeholder="—", select_all=False)
+        st.multiselect(tr("business_format"), cat.business_formats, key="f_formats", placeholder="—", select_all=False)
         st.slider(tr("customer_tier"), TIER_MIN, TIER_MAX, key="f_tiers")
         status = data_status()
         if status:
@@ -188,15 +188,15 @@ def _compare_chosen() -> None:
 def data_status() -> str | None:
     """"数据期间 2017-01-02 至 2019-12-31 · 更新于 2026-11-27 14:05": what every page says of its data."""
     cat = catalog()
-    if not cat["period"]:
+    if not cat.period:
         return None
-    return tr("data_status", start=cat["period"][0], end=cat["period"][1], loaded=fmt_time(cat["updated"]))
+    return tr("data_status", start=cat.period[0], end=cat.period[1], loaded=fmt_time(cat.updated))
 
 
-def _drop_vanished_choices(cat: dict) -> None:
+def _drop_vanished_choices(cat: Catalog) -> None:
     """A load or rollback can remove a year, district or segment the user had chosen: fall back
     (latest year, the year before, no such filter) instead of drawing a widget on a value it lacks."""
-    ss, years = st.session_state, cat["years"]
+    ss, years = st.session_state, cat.years
     def year_before(y: int) -> int | None:
         return y - 1 if y - 1 in years else None
 
@@ -205,9 +205,9 @@ def _drop_vanished_choices(cat: dict) -> None:
         ss["f_cmp"] = year_before(years[-1])
     elif ss["f_cmp"] is not None and (ss["f_cmp"] not in years or ss["f_cmp"] == ss["f_year"]):
         ss["f_cmp"] = year_before(ss["f_year"])  # None is a choice (no comparison) and stays
-    for key, allowed in (("f_districts", "districts"), ("f_areas", "area_types"), ("f_formats", "business_formats")):
-        if any(v not in cat[allowed] for v in ss[key]):
-            ss[key] = [v for v in ss[key] if v in cat[allowed]]
+    for key, allowed in (("f_districts", cat.districts), ("f_areas", cat.area_types), ("f_formats", cat.business_formats)):
+        if any(v not in allowed for v in ss[key]):
+            ss[key] = [v for v in ss[key] if v in allowed]
 
 
 def sync_url(f: Filters) -> None:
@@ -225,7 +225,7 @@ def active_filters_caption(f: Filters) -> None:
     same sentence its files and pictures carry). Also marks f as what this page's exports describe."""
     st.session_state["_page_f"] = f
     # filter values include names from uploaded data: escape them so they display literally
-    st.caption(md_escape(filter_note(f, lang(), catalog()["period"], compared=compared(f))))
+    st.caption(md_escape(filter_note(f, lang(), catalog().period, compared=compared(f))))
 
 
 def scope_name(f: Filters) -> str:
@@ -263,7 +263,7 @@ def page_header(title_key: str) -> Summary | None:
 
 def no_data() -> bool:
     """Show the empty state and return True when nothing is loaded yet."""
-    if not catalog()["years"]:
+    if not catalog().years:
         st.info(tr("no_data"))
         return True
     return False
@@ -343,7 +343,7 @@ def _select_district(key: str) -> None:
         points = (event or {}).get("selection", {}).get("points", [])
     else:
         points = getattr(getattr(event, "selection", None), "points", [])
-    known = set(catalog()["districts"])
+    known = set(catalog().districts)
     picked = [p.get("x") if p.get("x") in known else p.get("y") for p in points]
     picked = [d for d in dict.fromkeys(picked) if d in known]
     if picked:
@@ -375,7 +375,7 @@ def export_note(f: Filters | None = None) -> str:
     """What an exported file or picture shows: scope, filters in force and the data's period, in the
     page's labels (the same sentence as the caption under the page's title)."""
     f = f or st.session_state.get("_page_f") or filters()
-    return filter_note(f, lang(), catalog()["period"], compared=compared(f))
+    return filter_note(f, lang(), catalog().period, compared=compared(f))
 
 
 def _png_title(title: str | None) -> str | None:
@@ -452,10 +452,10 @@ def first_visit(f: Filters, district: str | None = None) -> Plan:
                    (queries.volume_swings, f, {"limit": 20})]
 
 
-def default_filters(cat: dict) -> Filters:
+def default_filters(cat: Catalog) -> Filters:
     """The filters a visit without filter parameters in its URL starts from (as the sidebar sets
     them): the latest year against the year before, everything else unfiltered."""
-    years = cat["years"]
+    years = cat.years
     if not years:
         return Filters()
     latest = years[-1]
@@ -473,10 +473,10 @@ def warm_up(districts: bool = True) -> list[tuple[str, tuple, dict]]:
     cat = q.catalog(at)
     f = default_filters(cat)
     overview = first_visit(f)
-    plan = overview + ([step for d in cat["districts"] for step in first_visit(f, d)] if districts else [])
+    plan = overview + ([step for d in cat.districts for step in first_visit(f, d)] if districts else [])
     done = []
     for i, (query, pf, kwargs) in enumerate(plan):
-        if not cat["years"] or q.state() != at:
+        if not cat.years or q.state() != at:
             break  # nothing loaded, or a load/rollback happened: the next run warms the new state
         result = q.cached_at(at, query, pf, **kwargs)
         if i == len(overview) - 1 and isinstance(result, pd.DataFrame):
