@@ -24,7 +24,7 @@ if s is not None:
         monthly = common.draw(LOW.chart, f, "low-volume", common.tr(LOW.title), name=scope, heading=True)
     with right:
         # the same frame and data tab, the share drawn in the family's colour
-        share = replace(LOW.chart, figure=Lines("share_pct", "%", "share_pct", CLASS_COLORS[5]))
+        share = replace(LOW.chart, figure=Lines("share_pct", "%", "low_tier_share_pct", CLASS_COLORS[5]))
         common.draw(share, f, "low-share", common.tr("low_tier_share"), name=scope, frame=monthly, heading=True)
     st.subheader(common.tr("by_district"))
     table = q.breakdown(f)

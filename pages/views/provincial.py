@@ -28,7 +28,7 @@ if s is not None:
     st.subheader(common.tr("by_district"))
     by_d = q.provincial_by_period(f, grain="year", by="district")
     by_d["year"] = by_d["year"].astype(str)
-    common.chart(charts.bars(by_d, lang, "district", "share_pct", "%", color="year", y_label=common.tr("share_pct"),
+    common.chart(charts.bars(by_d, lang, "district", "share_pct", "%", color="year", y_label=common.tr("provincial_share_pct"),
                              colors=charts.year_colors(f.year, f.compare_year)),
                  by_d, "prov-district", common.tr("by_district"), columns=["district", "year", "cases", "provincial_cases", "share_pct"],
                  rename={"share_pct": "provincial_share_pct"}, select="district")
