@@ -19,7 +19,7 @@ def main() -> None:
     _path = urllib.parse.urlparse(st.context.url or "").path.rstrip("/")
     present_at_root = presenting and not _path.endswith("/present")
     st.set_page_config(page_icon=common.FAVICON_SVG, layout="wide", initial_sidebar_state="collapsed" if presenting else "auto")
-    common.init_state()
+    common.init_from_link()
     lang = common.lang()
     cat = common.catalog()
 
@@ -36,9 +36,9 @@ def main() -> None:
     # the navigation draws titles as Markdown: a district's name comes from uploads, so it is escaped
     districts = [
         st.Page(partial(district.render, name), title=md_escape(name), icon=":material/location_on:", url_path=district_slug(name))
-        for name in cat["districts"]
+        for name in cat.districts
     ]
-    district_names = {district_slug(name): name for name in cat["districts"]}
+    district_names = {district_slug(name): name for name in cat.districts}
     present = st.Page("pages/views/present.py", title=t("present", lang), icon=":material/slideshow:", url_path="present",
                       default=present_at_root)
     admin = [st.Page("pages/views/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"), present]

@@ -225,7 +225,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
         return 2
     store = Store(args.data_dir)
     items = store.purge(args.older_than, dry_run=args.dry_run)
-    why = {"active": "kept: active extract {other} holds the same file", "recent": "kept: {other}, withdrawn more recently, holds the same file",
+    why = {"active": "kept: active extract {other} holds the same file",
+           "recent": "kept: {other}, withdrawn more recently, holds the same file",
            "state": "kept: a recent state still reads it (purge again after two more changes)"}
     for i in items:
         verdict = why[i.kept].format(other=i.other) if i.kept else ("would purge" if args.dry_run else "purged") + f" ({fmt_bytes(i.size)})"

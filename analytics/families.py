@@ -168,12 +168,12 @@ def _across_districts(chart: Chart, columns: tuple[str, ...] | None = None) -> C
 
 
 _MIX_YEAR_COLUMNS = ("year", "price_class", "cases", "share_pct")
-_PROVINCIAL = Chart(queries.provincial_by_period, Lines("share_pct", "%", "share_pct"),
+_PROVINCIAL = Chart(queries.provincial_by_period, Lines("share_pct", "%", "provincial_share_pct"),
                     columns=("year", "month", "cases", "provincial_cases", "share_pct"),
                     rename=MappingProxyType({"share_pct": "provincial_share_pct"}))  # share_pct here is the provincial share
 _ONLINE = Chart(queries.online_by_month, Lines("online_rate_pct", "%", "online_rate_pct"),
                 columns=("year", "month", "online_customers", "ordering_customers", "customers", "online_rate_pct"))
-_LOW = Chart(queries.low_tier_by_period, Lines("cases", "unit_cases", "volume_cases", CLASS_COLORS[5]),
+_LOW = Chart(queries.low_tier_by_period, Lines("cases", "unit_cases", "low_tier_cases", CLASS_COLORS[5]),
              columns=("year", "month", "cases", "share_pct"),
              rename=MappingProxyType({"cases": "low_tier_cases", "share_pct": "low_tier_share_pct"}))
 

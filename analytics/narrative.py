@@ -87,183 +87,151 @@ def comparison_caption(s: Summary, lang: str = "zh") -> str:
     return t("period_vs", lang, period=cur, compare=cmp) if cmp else cur
 
 
-# --- Chinese -----------------------------------------------------------------------------------
+# --- the phrases both languages build their sentences from -------------------------------------
 
-def _zh_change(this: float | None, prev: float | None, pct: float | None, cy: str | None, unit: str) -> str:
-    """比上年增加 x 箱、增长 y% / 减少 … / 基本持平 / 无上年数据."""
+#: a change of a volume ({n}: its size; {apct}: the percentage's size), a YoY, a change of a share in
+#: percentage points; the Chinese and English wordings differ in order, not in what they say
+_PHRASES: dict[str, dict[str, str]] = {
+    "zh": {
+        "change_missing": "无上年同期数据可比", "change_none": "{cy}为0{unit}",
+        "change_flat": "与{cy}基本持平（{diff:+,.2f}{unit}，{pct:+.2f}%）",
+        "change_up": "比{cy}增加{n}{unit}，增长{pct:.2f}%", "change_down": "比{cy}减少{n}{unit}，下降{apct:.2f}%",
+        "yoy_none_had": "上年同期无销量", "yoy_none": "无上年数据", "yoy_flat": "同比基本持平（{pct:+.2f}%）",
+        "yoy_up": "同比增长{pct:.2f}%", "yoy_down": "同比下降{apct:.2f}%",
+        "pp_flat": "，与{cy}持平", "pp_up": "，比{cy}提高{d:.2f}个百分点", "pp_down": "，比{cy}下降{d:.2f}个百分点",
+        "no_sales": "{year}年{name}在当前筛选条件下没有销量。",
+        "opening": "{period}，{name}共销售卷烟{n}箱，{volume}。其中省产烟{pn}箱，{provincial}，占总销量的{share:.2f}%{pp}。",
+        "classes": "分价类看，{parts}。", "class": "{cls}烟{n}箱，{yoy}", "class_sep": "；",
+        "low_share": "五类烟占总销量的{share:.2f}%{pp}。",
+        "online": "网上订货客户{on}户，占客户总数{n}户的{rate:.2f}%", "online_up": "，比{cy}增加{d}户",
+        "online_down": "，比{cy}减少{d}户", "rate_flat": "，网订率持平", "rate_up": "，网订率提高{d:.2f}个百分点",
+        "rate_down": "，网订率下降{d:.2f}个百分点", "online_volume": "；网上订货量占总销量的{share:.2f}%。",
+        "price": "条均价{p}元/条，单箱值{cv}元。",
+        "price_vs": "条均价{p}元/条，{year}年同期为{before}元/条，{move}；单箱值{cv}元。",
+        "price_flat": "基本持平", "price_up": "提高{d}元，增幅{pct:.2f}%", "price_down": "降低{d}元，降幅{apct:.2f}%",
+        "best": "增幅最大的是{cls}烟（{pct:+.2f}%）", "worst": "降幅最大的是{cls}烟（{pct:+.2f}%）", "and": "，", "end": "。",
+    },
+    "en": {
+        "change_missing": "with no previous year to compare", "change_none": "from none in {cy}",
+        "change_flat": "flat on {cy} ({diff:+,.2f} {unit}, {pct:+.2f}%)",
+        "change_up": "up {n} {unit} on {cy} (+{pct:.2f}%)", "change_down": "down {n} {unit} on {cy} (-{apct:.2f}%)",
+        "yoy_none_had": "none last year", "yoy_none": "no previous year", "yoy_flat": "flat ({pct:+.2f}%)",
+        "yoy_up": "up {pct:.2f}%", "yoy_down": "down {apct:.2f}%",
+        "pp_flat": ", unchanged from {cy}", "pp_up": ", {d:.2f} percentage points higher than in {cy}",
+        "pp_down": ", {d:.2f} percentage points lower than in {cy}",
+        "no_sales": "{name} had no sales in {year} under the current filters.",
+        "opening": "{period}, {name} sold {n} cases, {volume}. Provincial brands sold {pn} cases, {provincial}, "
+                   "{share:.2f}% of volume{pp}. ",
+        "classes": "By price class: {parts}.", "class": "{cls} {n} cases ({yoy})", "class_sep": "; ",
+        "low_share": " Class 5 was {share:.2f}% of volume{pp}.",
+        "online": "{on} of {n} retailers ordered online, an online rate of {rate:.2f}%",
+        "online_up": ", {d} more than in {cy}", "online_down": ", {d} fewer than in {cy}",
+        "rate_flat": "; the rate was unchanged", "rate_up": "; the rate rose {d:.2f} percentage points",
+        "rate_down": "; the rate fell {d:.2f} percentage points", "online_volume": "; online orders were {share:.2f}% of volume.",
+        "price": "The average price was {p} yuan per carton; a case was worth {cv} yuan.",
+        "price_vs": "The average price was {p} yuan per carton against {before} in {cy}, {move}; a case was worth {cv} yuan.",
+        "price_flat": "about the same", "price_up": "up {pct:.2f}%", "price_down": "down {apct:.2f}%",
+        "best": " {cls} grew most ({pct:+.2f}%)", "worst": " {cls} fell most ({pct:+.2f}%)", "and": ",", "end": ".",
+    },
+}
+
+
+def _change(lang: str, this: float | None, prev: float | None, pct: float | None, cy: str | None, unit: str) -> str:
+    """A volume against the comparison: 比上年增加 x 箱、增长 y% / up x cases on 2018 (+y%) / flat / no data."""
+    phrases = _PHRASES[lang]
     if _missing(prev) or cy is None:
-        return "无上年同期数据可比"
+        return phrases["change_missing"]
     d = _direction(pct)
     if d is None:
-        return f"{cy}为0{unit}"
+        return phrases["change_none"].format(cy=cy, unit=unit)
     diff = this - prev
-    if d == "flat":
-        return f"与{cy}基本持平（{diff:+,.2f}{unit}，{pct:+.2f}%）"
-    if d == "up":
-        return f"比{cy}增加{_n(diff)}{unit}，增长{pct:.2f}%"
-    return f"比{cy}减少{_n(-diff)}{unit}，下降{-pct:.2f}%"
+    return phrases[f"change_{d}"].format(cy=cy, unit=unit, diff=diff, pct=pct, n=_n(abs(diff)), apct=abs(pct))
 
 
-def _zh_yoy(pct: float | None, had_prev: bool) -> str:
+def _yoy(lang: str, pct: float | None, had_prev: bool) -> str:
     d = _direction(pct)
     if d is None:
-        return "上年同期无销量" if had_prev else "无上年数据"
-    if d == "flat":
-        return f"同比基本持平（{pct:+.2f}%）"
-    return f"同比增长{pct:.2f}%" if d == "up" else f"同比下降{-pct:.2f}%"
+        return _PHRASES[lang]["yoy_none_had" if had_prev else "yoy_none"]
+    return _PHRASES[lang][f"yoy_{d}"].format(pct=pct, apct=abs(pct))
 
 
-def _zh_pp(now: float | None, before: float | None, cy: str | None, what: str = "") -> str:
+def _pp(lang: str, now: float | None, before: float | None, cy: str | None) -> str:
+    """A share's change in percentage points, as a clause to append ("" without a comparison)."""
     if _missing(now) or _missing(before) or cy is None:
         return ""
     diff = now - before
-    if abs(diff) < 0.005:
-        return f"，与{cy}持平"
-    return f"，比{cy}{'提高' if diff > 0 else '下降'}{abs(diff):.2f}个百分点"
+    key = "pp_flat" if abs(diff) < 0.005 else ("pp_up" if diff > 0 else "pp_down")
+    return _PHRASES[lang][key].format(cy=cy, d=abs(diff))
 
 
-def _summary_zh(s: Summary, name: str, segments: pd.DataFrame | None) -> list[str]:
-    y, cy = s.year, compare_label(s, "zh")
-    if _missing(s.volume_cases) or not s.volume_cases:
-        return [f"{y}年{name}在当前筛选条件下没有销量。"]
-    has_prev = not _missing(s.volume_cases_prev)
-    paras = []
-    p = f"{period_label(s, 'zh')}，{name}共销售卷烟{_n(s.volume_cases)}箱，{_zh_change(s.volume_cases, s.volume_cases_prev, s.volume_yoy_pct, cy, '箱')}。"
-    p += (f"其中省产烟{_n(s.provincial_cases)}箱，"
-          f"{_zh_change(s.provincial_cases, s.provincial_cases_prev, s.provincial_yoy_pct, cy, '箱')}，"
-          f"占总销量的{s.provincial_share_pct:.2f}%{_zh_pp(s.provincial_share_pct, s.provincial_share_pct_prev, cy if has_prev else None)}。")
-    price, price_prev = s.avg_price_per_carton, s.avg_price_per_carton_prev
-    if has_prev and not _missing(price_prev):
-        d = _direction(s.avg_price_yoy_pct)
-        if d == "flat":
-            move = "基本持平"
-        elif d == "up":
-            move = f"提高{_n(price - price_prev)}元，增幅{s.avg_price_yoy_pct:.2f}%"
-        else:
-            move = f"降低{_n(price_prev - price)}元，降幅{-s.avg_price_yoy_pct:.2f}%"
-        p += f"条均价{_n(price)}元/条，{s.compare_year}年同期为{_n(price_prev)}元/条，{move}；单箱值{_n(s.case_value)}元。"
-    else:
-        p += f"条均价{_n(price)}元/条，单箱值{_n(s.case_value)}元。"
-    paras.append(p)
-
-    parts = []
-    for c in PRICE_CLASSES:
-        k = str(c)
-        had = has_prev
-        parts.append(f"{class_label(c)}烟{_n(s.class_cases[k])}箱，{_zh_yoy(s.class_yoy_pct[k], had)}")
-    p = "分价类看，" + "；".join(parts) + "。"
+def _class_extremes(s: Summary, lang: str) -> str:
+    """The class that grew most and the one that fell most, when either moved beyond flat."""
     ranked = [(s.class_yoy_pct[str(c)], c) for c in PRICE_CLASSES if not _missing(s.class_yoy_pct[str(c)])]
-    if ranked:
-        best, worst = max(ranked), min(ranked)
-        if best[0] >= FLAT_THRESHOLD_PCT:
-            p += f"增幅最大的是{class_label(best[1])}烟（{best[0]:+.2f}%）"
-        if worst[0] <= -FLAT_THRESHOLD_PCT:
-            p += ("，" if best[0] >= FLAT_THRESHOLD_PCT else "") + f"降幅最大的是{class_label(worst[1])}烟（{worst[0]:+.2f}%）"
-        if best[0] >= FLAT_THRESHOLD_PCT or worst[0] <= -FLAT_THRESHOLD_PCT:
-            p += "。"
-    low_share, low_prev = s.class_share_pct["5"], s.class_share_pct_prev["5"]
-    p += f"五类烟占总销量的{low_share:.2f}%{_zh_pp(low_share, low_prev, cy if has_prev else None)}。"
-    paras.append(p)
-
-    if s.customers:
-        p = f"网上订货客户{s.online_customers or 0}户，占客户总数{s.customers}户的{s.online_rate_pct:.2f}%"
-        if has_prev and s.online_customers_prev is not None:
-            diff = (s.online_customers or 0) - s.online_customers_prev
-            if diff:
-                p += f"，比{cy}{'增加' if diff > 0 else '减少'}{abs(diff)}户"
-            rate = _zh_pp(s.online_rate_pct, s.online_rate_pct_prev, cy)
-            p += rate.replace(f"，比{cy}", "，网订率").replace(f"，与{cy}持平", "，网订率持平")
-        p += f"；网上订货量占总销量的{s.online_volume_share_pct:.2f}%。"
-        paras.append(p)
-
-    seg = _segment_sentence(segments, "zh", cy if has_prev else None)
-    if seg:
-        paras.append(seg)
-    return paras
-
-
-# --- English -------------------------------------------------------------------------------------
-
-def _en_change(this: float | None, prev: float | None, pct: float | None, cy: str | None, unit: str) -> str:
-    if _missing(prev) or cy is None:
-        return "with no previous year to compare"
-    d = _direction(pct)
-    if d is None:
-        return f"from none in {cy}"
-    diff = this - prev
-    if d == "flat":
-        return f"flat on {cy} ({diff:+,.2f} {unit}, {pct:+.2f}%)"
-    if d == "up":
-        return f"up {_n(diff)} {unit} on {cy} (+{pct:.2f}%)"
-    return f"down {_n(-diff)} {unit} on {cy} (-{-pct:.2f}%)"
-
-
-def _en_yoy(pct: float | None, had_prev: bool) -> str:
-    d = _direction(pct)
-    if d is None:
-        return "none last year" if had_prev else "no previous year"
-    if d == "flat":
-        return f"flat ({pct:+.2f}%)"
-    return f"up {pct:.2f}%" if d == "up" else f"down {-pct:.2f}%"
-
-
-def _en_pp(now: float | None, before: float | None, cy: str | None) -> str:
-    if _missing(now) or _missing(before) or cy is None:
+    if not ranked:
         return ""
-    diff = now - before
-    if abs(diff) < 0.005:
-        return f", unchanged from {cy}"
-    return f", {abs(diff):.2f} percentage points {'higher' if diff > 0 else 'lower'} than in {cy}"
+    phrases, (best, worst) = _PHRASES[lang], (max(ranked), min(ranked))
+    grew, fell = best[0] >= FLAT_THRESHOLD_PCT, worst[0] <= -FLAT_THRESHOLD_PCT
+    text = phrases["best"].format(cls=class_label(best[1], lang), pct=best[0]) if grew else ""
+    if fell:
+        text += (phrases["and"] if grew else "") + phrases["worst"].format(cls=class_label(worst[1], lang), pct=worst[0])
+    return text + phrases["end"] if grew or fell else text
 
 
-def _summary_en(s: Summary, name: str, segments: pd.DataFrame | None) -> list[str]:
-    y, cy = s.year, compare_label(s, "en")
-    if _missing(s.volume_cases) or not s.volume_cases:
-        return [f"{name} had no sales in {y} under the current filters."]
+def _opening(s: Summary, name: str, lang: str, cy: str | None) -> str:
+    """The first sentences: total volume and provincial volume with their changes and share."""
+    unit = "箱" if lang == "zh" else "cases"
     has_prev = not _missing(s.volume_cases_prev)
-    paras = []
-    p = f"{period_label(s, 'en')}, {name} sold {_n(s.volume_cases)} cases, {_en_change(s.volume_cases, s.volume_cases_prev, s.volume_yoy_pct, cy, 'cases')}. "
-    p += (f"Provincial brands sold {_n(s.provincial_cases)} cases, "
-          f"{_en_change(s.provincial_cases, s.provincial_cases_prev, s.provincial_yoy_pct, cy, 'cases')}, "
-          f"{s.provincial_share_pct:.2f}% of volume{_en_pp(s.provincial_share_pct, s.provincial_share_pct_prev, cy if has_prev else None)}. ")
-    price, price_prev = s.avg_price_per_carton, s.avg_price_per_carton_prev
-    if has_prev and not _missing(price_prev):
-        d = _direction(s.avg_price_yoy_pct)
-        move = "about the same" if d == "flat" else (f"up {s.avg_price_yoy_pct:.2f}%" if d == "up" else f"down {-s.avg_price_yoy_pct:.2f}%")
-        p += (f"The average price was {_n(price)} yuan per carton against {_n(price_prev)} in {cy}, {move}; "
-              f"a case was worth {_n(s.case_value)} yuan.")
-    else:
-        p += f"The average price was {_n(price)} yuan per carton; a case was worth {_n(s.case_value)} yuan."
-    paras.append(p)
+    return _PHRASES[lang]["opening"].format(
+        period=period_label(s, lang), name=name, n=_n(s.volume_cases), pn=_n(s.provincial_cases),
+        volume=_change(lang, s.volume_cases, s.volume_cases_prev, s.volume_yoy_pct, cy, unit),
+        provincial=_change(lang, s.provincial_cases, s.provincial_cases_prev, s.provincial_yoy_pct, cy, unit),
+        share=s.provincial_share_pct, pp=_pp(lang, s.provincial_share_pct, s.provincial_share_pct_prev, cy if has_prev else None))
 
-    parts = [f"{class_label(c, 'en')} {_n(s.class_cases[str(c)])} cases ({_en_yoy(s.class_yoy_pct[str(c)], has_prev)})"
-             for c in PRICE_CLASSES]
-    p = "By price class: " + "; ".join(parts) + "."
-    ranked = [(s.class_yoy_pct[str(c)], c) for c in PRICE_CLASSES if not _missing(s.class_yoy_pct[str(c)])]
-    if ranked:
-        best, worst = max(ranked), min(ranked)
-        if best[0] >= FLAT_THRESHOLD_PCT:
-            p += f" {class_label(best[1], 'en')} grew most ({best[0]:+.2f}%)"
-        if worst[0] <= -FLAT_THRESHOLD_PCT:
-            p += ("," if best[0] >= FLAT_THRESHOLD_PCT else "") + f" {class_label(worst[1], 'en')} fell most ({worst[0]:+.2f}%)"
-        if best[0] >= FLAT_THRESHOLD_PCT or worst[0] <= -FLAT_THRESHOLD_PCT:
-            p += "."
+
+def _classes(s: Summary, lang: str, cy: str | None) -> str:
+    """Each class's volume and YoY, the classes that moved most, and 五类's share."""
+    phrases, has_prev = _PHRASES[lang], not _missing(s.volume_cases_prev)
+    parts = [phrases["class"].format(cls=class_label(c, lang), n=_n(s.class_cases[str(c)]),
+                                     yoy=_yoy(lang, s.class_yoy_pct[str(c)], has_prev)) for c in PRICE_CLASSES]
     low_share, low_prev = s.class_share_pct["5"], s.class_share_pct_prev["5"]
-    p += f" Class 5 was {low_share:.2f}% of volume{_en_pp(low_share, low_prev, cy if has_prev else None)}."
-    paras.append(p)
+    return (phrases["classes"].format(parts=phrases["class_sep"].join(parts)) + _class_extremes(s, lang)
+            + phrases["low_share"].format(share=low_share, pp=_pp(lang, low_share, low_prev, cy if has_prev else None)))
 
+
+def _online(s: Summary, lang: str, cy: str | None) -> str:
+    """Retailers ordering online and 网订率, their change against `cy` (None: no comparison), and the
+    online share of volume."""
+    phrases = _PHRASES[lang]
+    text = phrases["online"].format(on=s.online_customers or 0, n=s.customers, rate=s.online_rate_pct)
+    if cy is not None and s.online_customers_prev is not None:
+        diff = (s.online_customers or 0) - s.online_customers_prev
+        if diff:
+            text += phrases["online_up" if diff > 0 else "online_down"].format(cy=cy, d=abs(diff))
+        if not _missing(s.online_rate_pct_prev):
+            diff = s.online_rate_pct - s.online_rate_pct_prev
+            key = "rate_flat" if abs(diff) < 0.005 else ("rate_up" if diff > 0 else "rate_down")
+            text += phrases[key].format(d=abs(diff))
+    return text + phrases["online_volume"].format(share=s.online_volume_share_pct)
+
+
+def _price(s: Summary, lang: str, cy: str | None) -> str:
+    """条均价 against the comparison (its change in 元 and %) and 单箱值."""
+    phrases, price, before = _PHRASES[lang], s.avg_price_per_carton, s.avg_price_per_carton_prev
+    if _missing(s.volume_cases_prev) or _missing(before):
+        return phrases["price"].format(p=_n(price), cv=_n(s.case_value))
+    d = _direction(s.avg_price_yoy_pct)
+    move = phrases["price_flat" if d == "flat" else ("price_up" if d == "up" else "price_down")].format(
+        d=_n(abs(price - before)), pct=s.avg_price_yoy_pct, apct=abs(s.avg_price_yoy_pct))
+    return phrases["price_vs"].format(p=_n(price), before=_n(before), cy=cy, year=s.compare_year, move=move, cv=_n(s.case_value))
+
+
+def _summary(s: Summary, name: str, lang: str, segments: pd.DataFrame | None) -> list[str]:
+    cy = compare_label(s, lang)
+    compared = cy if not _missing(s.volume_cases_prev) else None
+    paras = [_opening(s, name, lang, cy) + _price(s, lang, cy), _classes(s, lang, cy)]
     if s.customers:
-        p = f"{s.online_customers or 0} of {s.customers} retailers ordered online, an online rate of {s.online_rate_pct:.2f}%"
-        if has_prev and s.online_customers_prev is not None:
-            diff = (s.online_customers or 0) - s.online_customers_prev
-            if diff:
-                p += f", {abs(diff)} {'more' if diff > 0 else 'fewer'} than in {cy}"
-            if not _missing(s.online_rate_pct_prev):
-                diff = s.online_rate_pct - s.online_rate_pct_prev
-                p += f"; the rate {'rose' if diff > 0 else 'fell'} {abs(diff):.2f} percentage points" if abs(diff) >= 0.005 else "; the rate was unchanged"
-        p += f"; online orders were {s.online_volume_share_pct:.2f}% of volume."
-        paras.append(p)
-    seg = _segment_sentence(segments, "en", cy if has_prev else None)
+        paras.append(_online(s, lang, compared))
+    seg = _segment_sentence(segments, lang, compared)
     if seg:
         paras.append(seg)
     return paras
@@ -278,16 +246,17 @@ def _segment_sentence(segments: pd.DataFrame | None, lang: str, cy: str | None) 
         name = vocab("area", str(row["area_type"]), lang)
         yoy = None if cy is None else row.get("volume_yoy_pct")
         if lang == "en":
-            parts.append(f"{name} {_n(row['volume_cases'])} cases ({_en_yoy(yoy, cy is not None)})")
+            parts.append(f"{name} {_n(row['volume_cases'])} cases ({_yoy('en', yoy, cy is not None)})")
         else:
-            parts.append(f"{name}{_n(row['volume_cases'])}箱，{_zh_yoy(yoy, cy is not None)}")
+            parts.append(f"{name}{_n(row['volume_cases'])}箱，{_yoy('zh', yoy, cy is not None)}")
     return ("By area type: " + "; ".join(parts) + ".") if lang == "en" else ("分城乡看，" + "；".join(parts) + "。")
 
 
 def summary_text(s: Summary, name: str, lang: str = "zh", segments: pd.DataFrame | None = None) -> str:
     """The written summary for one district (or the company) and year, paragraphs separated by blank lines."""
-    paras = _summary_en(s, name, segments) if lang == "en" else _summary_zh(s, name, segments)
-    return "\n\n".join(paras)
+    if _missing(s.volume_cases) or not s.volume_cases:
+        return _PHRASES[lang]["no_sales"].format(year=s.year, name=name)
+    return "\n\n".join(_summary(s, name, lang, segments))
 
 
 def pace_text(frame: pd.DataFrame, year: int, compare_year: int | None, lang: str = "zh") -> str | None:

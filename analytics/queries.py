@@ -94,6 +94,26 @@ def data_period(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
 
 
 @dataclass(frozen=True)
+class Catalog:
+    """What the data hold, for the sidebar's choices and the link parser: years, districts, segment
+    values, the data period (first and last order date) and when the data last changed."""
+
+    years: list[int]
+    districts: list[str]
+    area_types: list[str]
+    business_formats: list[str]
+    period: tuple[str, str] | None
+    updated: str | None = None
+
+
+def catalog(con: duckdb.DuckDBPyConnection, updated: str | None = None) -> Catalog:
+    """The Catalog of the data behind `con`; `updated` is the store's last change (not in the rollups)."""
+    return Catalog(years=years(con), districts=districts(con), area_types=dimension_values(con, "area_type"),
+                   business_formats=[v for v in dimension_values(con, "business_format") if v],
+                   period=data_period(con), updated=updated)
+
+
+@dataclass(frozen=True)
 class Period:
     """Which days a figure for f.year covers and which days of f.compare_year it is compared with.
 
@@ -316,7 +336,8 @@ def summary(con: duckdb.DuckDBPyConnection, f: Filters) -> Summary:
         online_rate_pct=metrics.online_rate(online, n_customers),
         online_rate_pct_prev=None if prev is None else metrics.online_rate(float(prev["online_customers"]), n_customers),
         ordering_customers=None if cur is None else int(cur["ordering_customers"]),
-        online_rate_ordering_pct=None if cur is None else metrics.share_pct(float(cur["online_customers"]), float(cur["ordering_customers"])),
+        online_rate_ordering_pct=None if cur is None
+        else metrics.share_pct(float(cur["online_customers"]), float(cur["ordering_customers"])),
         online_volume_share_pct=None if cur is None else metrics.share_pct(float(cur["online_qty"]), qty),
         low_tier_cases=classes[low],
         low_tier_yoy_pct=class_yoy[low],
@@ -525,7 +546,8 @@ def retailers_not_online(con: duckdb.DuckDBPyConnection, f: Filters, limit: int 
     if _whole_year(f):
         volume, vparams = "SELECT retailer_id, qty FROM retailer_year WHERE year = $year", {}
     else:
-        volume = "SELECT retailer_id, SUM(qty) AS qty FROM retailer_month WHERE year = $year AND month BETWEEN $month_from AND $month_to GROUP BY ALL"
+        volume = ("SELECT retailer_id, SUM(qty) AS qty FROM retailer_month"
+                  " WHERE year = $year AND month BETWEEN $month_from AND $month_to GROUP BY ALL")
         vparams = {"month_from": int(f.month_from), "month_to": int(f.month_to)}
     frame = _df(
         con,
@@ -572,7 +594,8 @@ def retailer_table(con: duckdb.DuckDBPyConnection, f: Filters, sort: str = "volu
                              COALESCE(SUM(m.class5_qty) FILTER (m.year = $compare_year), 0)::BIGINT AS class5_qty_prev,
                              COALESCE(SUM(m.online_lines) FILTER (m.year = $year), 0) > 0 AS online,
                              SUM(m.amount) FILTER (m.year = $year) AS amount
-                      FROM r LEFT JOIN {t}retailer_month m ON m.retailer_id = r.retailer_id AND m.year IN ($year, $compare_year) AND {mwhere}
+                      FROM r LEFT JOIN {t}retailer_month m
+                           ON m.retailer_id = r.retailer_id AND m.year IN ($year, $compare_year) AND {mwhere}
                       GROUP BY ALL"""
     frame = _df(
         con,
@@ -586,9 +609,9 @@ def retailer_table(con: duckdb.DuckDBPyConnection, f: Filters, sort: str = "volu
     )
     frame["cases"] = metrics.cases(frame["qty"])
     frame["cases_prev"] = metrics.cases(frame["qty_prev"])
-    frame["class5_cases"] = metrics.cases(frame["class5_qty"])
-    frame["class5_cases_prev"] = metrics.cases(frame["class5_qty_prev"])
-    frame["class5_change_cases"] = frame["class5_cases"] - frame["class5_cases_prev"]
+    frame["low_tier_cases"] = metrics.cases(frame["class5_qty"])
+    frame["low_tier_cases_prev"] = metrics.cases(frame["class5_qty_prev"])
+    frame["low_tier_change_cases"] = frame["low_tier_cases"] - frame["low_tier_cases_prev"]
     frame["avg_price"] = metrics.avg_price(frame["amount"], frame["qty"])
     return frame
 
@@ -596,7 +619,7 @@ def retailer_table(con: duckdb.DuckDBPyConnection, f: Filters, sort: str = "volu
 def low_tier_decliners(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 20) -> pd.DataFrame:
     """Retailers whose 五类 volume fell most from f.compare_year to f.year (in 箱)."""
     frame = retailer_table(con, f, limit=1_000_000)
-    frame = frame[frame["class5_change_cases"] < 0].sort_values(["class5_change_cases", "retailer_id"])
+    frame = frame[frame["low_tier_change_cases"] < 0].sort_values(["low_tier_change_cases", "retailer_id"])
     return frame.head(limit).reset_index(drop=True)
 
 
@@ -650,7 +673,7 @@ def retailer_monthly(con: duckdb.DuckDBPyConnection, f: Filters, retailer_id: st
         {"retailer_id": str(retailer_id)} | yparams,
     )
     frame["cases"] = metrics.cases(frame["qty"])
-    frame["class5_cases"] = metrics.cases(frame["class5_qty"])
+    frame["low_tier_cases"] = metrics.cases(frame["class5_qty"])
     frame["online_cases"] = metrics.cases(frame["online_qty"])
     frame["avg_price"] = metrics.avg_price(frame["amount"], frame["qty"])
     return frame

@@ -101,10 +101,12 @@ class Story:
             before = compare_short(s, lang) or t("last_year", lang)  # "2018年" or "2022年同期"
             return [
                 f"{t('volume', lang)}: {fmt_cases(s.volume_cases, lang)} ({t('yoy', lang)} {yoy(s.volume_yoy_pct)})",
-                f"{t('avg_price', lang)}: {fmt_price(s.avg_price_per_carton, lang)} ({before} {fmt_price(s.avg_price_per_carton_prev, lang)})",
+                f"{t('avg_price', lang)}: {fmt_price(s.avg_price_per_carton, lang)} "
+                f"({before} {fmt_price(s.avg_price_per_carton_prev, lang)})",
                 f"{t('case_value', lang)}: {fmt_case_value(s.case_value, lang)}",
                 f"{t('provincial_share', lang)}: {fmt_pct(s.provincial_share_pct)}",
-                f"{t('online_rate', lang)}: {fmt_pct(s.online_rate_pct)} ({fmt_count(s.online_customers, lang)} / {fmt_count(s.customers, lang)})",
+                f"{t('online_rate', lang)}: {fmt_pct(s.online_rate_pct)} "
+                f"({fmt_count(s.online_customers, lang)} / {fmt_count(s.customers, lang)})",
                 f"{t('low_tier_cases', lang)}: {fmt_cases(s.low_tier_cases, lang)} ({t('yoy', lang)} {yoy(s.low_tier_yoy_pct)})",
             ]
         family = BY_KEY.get(topic)
@@ -150,7 +152,8 @@ def story(con: duckdb.DuckDBPyConnection, f: Filters, name: str, lang: str = "zh
     return Story(
         name=name, filters=f, lang=lang, summary=queries.summary(con, f),
         frames={family.key: family.chart.query(con, f, **family.chart.kwargs) for family in FAMILIES},
-        district_table=queries.breakdown(con, company), company_summary=queries.summary(con, company), area_table=queries.breakdown(con, f, by="area_type"),
+        district_table=queries.breakdown(con, company), company_summary=queries.summary(con, company),
+        area_table=queries.breakdown(con, f, by="area_type"),
         period=queries.data_period(con),
     )
 

@@ -21,10 +21,10 @@ from analytics.families import FAMILIES, OVERVIEW_FAMILIES, PACE, Chart
 from analytics.filters import TIER_MAX, TIER_MIN, Filters
 from analytics.formats import fmt_time
 from analytics.labels import t, vocab
+from analytics.links import LinkView, link_params, parse_link
 from analytics.narrative import comparison_caption
-from analytics.queries import Summary
+from analytics.queries import Catalog, Summary
 from analytics.text import md_escape
-from analytics.urlstate import LinkState, link_params, parse_link
 from pages import q
 
 # --- data access: pages/q.py (re-exported here for the frame and the Data page) -------------------
@@ -87,41 +87,41 @@ def tr_md(key: str, **params: object) -> str:
     return t(key, lang(), **{k: md_escape(v) for k, v in params.items()})
 
 
-def link_state() -> LinkState:
-    """What the URL asks for now, every value valid (analytics/urlstate.py)."""
+def link_view() -> LinkView:
+    """What the URL asks for now, every value valid (analytics/links.py)."""
     cat = catalog()
-    return parse_link(st.query_params.to_dict(), cat["years"], cat["districts"], cat["area_types"],
-                      cat["business_formats"], report.TOPICS)
+    return parse_link(st.query_params.to_dict(), cat.years, cat.districts, cat.area_types,
+                      cat.business_formats, report.TOPICS)
 
 
-def _link_notice(name: str, state: LinkState) -> str:
-    lg = state.lang
+def _link_notice(name: str, view: LinkView) -> str:
+    lg = view.lang
     if name == "y":
-        return t("url_bad_y", lg, year=state.year)
+        return t("url_bad_y", lg, year=view.year)
     if name == "cy":
-        cmp = t("url_no_cmp", lg) if state.compare_year is None else t("url_cmp_year", lg, year=state.compare_year)
+        cmp = t("url_no_cmp", lg) if view.compare_year is None else t("url_cmp_year", lg, year=view.compare_year)
         return t("url_bad_cy", lg, cmp=cmp)
     if name == "t":
         return t("url_bad_t", lg, lo=TIER_MIN, hi=TIER_MAX)
     return t(f"url_bad_{name}", lg)
 
 
-def init_state() -> None:
-    """Seed the session from the URL once (a shared link reopens the same view). Whatever the link
+def init_from_link() -> None:
+    """Start the session from the URL once (a shared link reopens the same view). Whatever the link
     carries, the view is valid: a wrong parameter falls back to its default with a short notice."""
-    if st.session_state.get("_seeded"):
+    if st.session_state.get("_from_link"):
         return
-    st.session_state["_seeded"] = True
-    state = link_state()
-    st.session_state["lang"] = state.lang
-    for name in state.invalid:
-        st.toast(_link_notice(name, state))
+    st.session_state["_from_link"] = True
+    view = link_view()
+    st.session_state["lang"] = view.lang
+    for name in view.invalid:
+        st.toast(_link_notice(name, view))
 
 
 def sidebar_filters(show_district: bool = True) -> Filters:
     """The sidebar, rendered by the frame before the page so its state survives navigation."""
     cat = catalog()
-    years = cat["years"]
+    years = cat.years
     with st.sidebar:
         st.toggle("English", key="lang_en", value=st.session_state.get("lang") == "en",
                   on_change=lambda: st.session_state.update(lang="en" if st.session_state["lang_en"] else "zh"))
@@ -131,7 +131,7 @@ def sidebar_filters(show_district: bool = True) -> Filters:
         if "f_year" not in st.session_state:
             # read from the URL as it is now: Streamlit drops the widgets' state when a page switches
             # (the presentation opened from a district page), and the URL then carries the district
-            link = link_state()
+            link = link_view()
             st.session_state["f_year"] = link.year if link.year in years else latest
             prev = st.session_state["f_year"] - 1
             st.session_state["f_cmp"] = link.compare_year if link.year in years else (prev if prev in years else None)
@@ -148,14 +148,15 @@ def sidebar_filters(show_district: bool = True) -> Filters:
                      format_func=lambda y: "—" if y is None else str(y), on_change=_compare_chosen)
         st.slider(tr("month"), 1, 12, key="f_months")
         if show_district:
-            st.multiselect(tr("district"), cat["districts"], key="f_districts", placeholder=tr("all_districts"),
+            st.multiselect(tr("district"), cat.districts, key="f_districts", placeholder=tr("all_districts"),
                            select_all=False)  # Streamlit's "Select all" is English only; empty means all
         else:
             # not drawn on district pages: Streamlit would drop an undrawn widget's value, and the
             # company pages' district choice must survive a visit to a district page
             st.session_state["f_districts"] = st.session_state["f_districts"]
-        st.multiselect(tr("area_type"), cat["area_types"], key="f_areas", format_func=lambda a: vocab("area", a, lang()), placeholder="—", select_all=False)
-        st.multiselect(tr("business_format"), cat["business_formats"], key="f_formats", placeholder="—", select_all=False)
+        st.multiselect(tr("area_type"), cat.area_types, key="f_areas", format_func=lambda a: vocab("area", a, lang()),
+                       placeholder="—", select_all=False)
+        st.multiselect(tr("business_format"), cat.business_formats, key="f_formats", placeholder="—", select_all=False)
         st.slider(tr("customer_tier"), TIER_MIN, TIER_MAX, key="f_tiers")
         status = data_status()
         if status:
@@ -187,15 +188,15 @@ def _compare_chosen() -> None:
 def data_status() -> str | None:
     """"数据期间 2017-01-02 至 2019-12-31 · 更新于 2026-11-27 14:05": what every page says of its data."""
     cat = catalog()
-    if not cat["period"]:
+    if not cat.period:
         return None
-    return tr("data_status", start=cat["period"][0], end=cat["period"][1], loaded=fmt_time(cat["updated"]))
+    return tr("data_status", start=cat.period[0], end=cat.period[1], loaded=fmt_time(cat.updated))
 
 
-def _drop_vanished_choices(cat: dict) -> None:
+def _drop_vanished_choices(cat: Catalog) -> None:
     """A load or rollback can remove a year, district or segment the user had chosen: fall back
     (latest year, the year before, no such filter) instead of drawing a widget on a value it lacks."""
-    ss, years = st.session_state, cat["years"]
+    ss, years = st.session_state, cat.years
     def year_before(y: int) -> int | None:
         return y - 1 if y - 1 in years else None
 
@@ -204,9 +205,9 @@ def _drop_vanished_choices(cat: dict) -> None:
         ss["f_cmp"] = year_before(years[-1])
     elif ss["f_cmp"] is not None and (ss["f_cmp"] not in years or ss["f_cmp"] == ss["f_year"]):
         ss["f_cmp"] = year_before(ss["f_year"])  # None is a choice (no comparison) and stays
-    for key, allowed in (("f_districts", "districts"), ("f_areas", "area_types"), ("f_formats", "business_formats")):
-        if any(v not in cat[allowed] for v in ss[key]):
-            ss[key] = [v for v in ss[key] if v in cat[allowed]]
+    for key, allowed in (("f_districts", cat.districts), ("f_areas", cat.area_types), ("f_formats", cat.business_formats)):
+        if any(v not in allowed for v in ss[key]):
+            ss[key] = [v for v in ss[key] if v in allowed]
 
 
 def sync_url(f: Filters) -> None:
@@ -224,7 +225,7 @@ def active_filters_caption(f: Filters) -> None:
     same sentence its files and pictures carry). Also marks f as what this page's exports describe."""
     st.session_state["_page_f"] = f
     # filter values include names from uploaded data: escape them so they display literally
-    st.caption(md_escape(filter_note(f, lang(), catalog()["period"], compared=compared(f))))
+    st.caption(md_escape(filter_note(f, lang(), catalog().period, compared=compared(f))))
 
 
 def scope_name(f: Filters) -> str:
@@ -262,7 +263,7 @@ def page_header(title_key: str) -> Summary | None:
 
 def no_data() -> bool:
     """Show the empty state and return True when nothing is loaded yet."""
-    if not catalog()["years"]:
+    if not catalog().years:
         st.info(tr("no_data"))
         return True
     return False
@@ -322,10 +323,12 @@ def chart(fig, frame: pd.DataFrame, key: str, title: str, columns: list[str] | N
 
 
 def draw(spec: Chart, f: Filters, key: str, title: str, name: str | None = None,
-         frame: pd.DataFrame | None = None) -> pd.DataFrame:
+         frame: pd.DataFrame | None = None, heading: bool = False) -> pd.DataFrame:
     """A registered chart (analytics/families.py) of f: its frame (cached, or the one given), its
-    figure, its data tab and files (see chart). `name` names a single series (the scope shown).
-    Returns the frame, for the page's other uses of it."""
+    figure, its data tab and files (see chart), under `title` as a subheader with heading=True.
+    `name` names a single series (the scope shown). Returns the frame, for the page's other uses."""
+    if heading:
+        st.subheader(title)
     if frame is None:
         frame = q.frame(spec, f)
     chart(spec.figure(frame, lang(), f, name), frame, key, title, columns=None if spec.columns is None else list(spec.columns),
@@ -336,8 +339,11 @@ def draw(spec: Chart, f: Filters, key: str, title: str, name: str | None = None,
 def _select_district(key: str) -> None:
     """on_select callback: runs before the rerun, so it may still set the sidebar's state."""
     event = st.session_state.get(key)
-    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else getattr(getattr(event, "selection", None), "points", [])
-    known = set(catalog()["districts"])
+    if isinstance(event, dict):
+        points = (event or {}).get("selection", {}).get("points", [])
+    else:
+        points = getattr(getattr(event, "selection", None), "points", [])
+    known = set(catalog().districts)
     picked = [p.get("x") if p.get("x") in known else p.get("y") for p in points]
     picked = [d for d in dict.fromkeys(picked) if d in known]
     if picked:
@@ -369,7 +375,7 @@ def export_note(f: Filters | None = None) -> str:
     """What an exported file or picture shows: scope, filters in force and the data's period, in the
     page's labels (the same sentence as the caption under the page's title)."""
     f = f or st.session_state.get("_page_f") or filters()
-    return filter_note(f, lang(), catalog()["period"], compared=compared(f))
+    return filter_note(f, lang(), catalog().period, compared=compared(f))
 
 
 def _png_title(title: str | None) -> str | None:
@@ -424,7 +430,7 @@ def uploader_in_chinese(key_prefix: str) -> None:
 
 # --- warm-up -----------------------------------------------------------------------------------
 # Streamlit runs no app code before a browser connects, so without this the first visitor after a
-# server start pays for the imports, the connection (rollups copied into memory), the catalog and
+# server start pays for the imports, the connection (query.duckdb opened), the catalog and
 # the first page's queries. warm_up() puts all of them into the same caches the pages read.
 
 Plan = list[tuple[Callable, Filters, dict]]
@@ -446,10 +452,10 @@ def first_visit(f: Filters, district: str | None = None) -> Plan:
                    (queries.volume_swings, f, {"limit": 20})]
 
 
-def default_filters(cat: dict) -> Filters:
-    """The filters a visit without filter parameters in its URL starts from (as the sidebar seeds
+def default_filters(cat: Catalog) -> Filters:
+    """The filters a visit without filter parameters in its URL starts from (as the sidebar sets
     them): the latest year against the year before, everything else unfiltered."""
-    years = cat["years"]
+    years = cat.years
     if not years:
         return Filters()
     latest = years[-1]
@@ -467,10 +473,10 @@ def warm_up(districts: bool = True) -> list[tuple[str, tuple, dict]]:
     cat = q.catalog(at)
     f = default_filters(cat)
     overview = first_visit(f)
-    plan = overview + ([step for d in cat["districts"] for step in first_visit(f, d)] if districts else [])
+    plan = overview + ([step for d in cat.districts for step in first_visit(f, d)] if districts else [])
     done = []
     for i, (query, pf, kwargs) in enumerate(plan):
-        if not cat["years"] or q.state() != at:
+        if not cat.years or q.state() != at:
             break  # nothing loaded, or a load/rollback happened: the next run warms the new state
         result = q.cached_at(at, query, pf, **kwargs)
         if i == len(overview) - 1 and isinstance(result, pd.DataFrame):

@@ -30,8 +30,7 @@ def render(name: str) -> None:
     for row in (grid[i:i + 2] for i in range(0, len(grid), 2)):
         for column, family in zip(st.columns(2), row, strict=False):
             with column:
-                st.subheader(common.tr(family.title))
-                common.draw(family.district, f, f"d-{name}-{family.tag}", common.tr(family.title), name=scope)
+                common.draw(family.district, f, f"d-{name}-{family.tag}", common.tr(family.title), name=scope, heading=True)
     widgets.pace_section(f, f"d-{name}-pace")
     st.subheader(common.tr("top_brands"))
     top = q.top_brands(f, limit=10)
@@ -43,7 +42,7 @@ def render(name: str) -> None:
                                 key=f"d-{name}-sort", label_visibility="collapsed") or "volume"
     retailers = q.retailer_table(f, sort=sort, limit=500)
     cols = ["retailer_id", "retailer_name", "manager", "area_type", "business_format", "customer_tier", "cases", "cases_prev",
-            "yoy_pct", "class5_cases", "online"]
+            "yoy_pct", "low_tier_cases", "online"]
     common.table(retailers, cols)
     common.download(retailers, f"retailers-{name}", columns=cols)
 
@@ -65,7 +64,7 @@ def render(name: str) -> None:
         common.chart(charts.lines(monthly, lang, "cases", common.tr("unit_cases"), y_label=common.tr("volume_cases"),
                                   name=labels.get(picked, picked)), monthly,
                      f"d-{name}-retailer-{picked}", f"{picked} · {labels.get(picked, '')}",
-                     columns=["year", "month", "cases", "class5_cases", "online_cases", "avg_price"])
+                     columns=["year", "month", "cases", "low_tier_cases", "online_cases", "avg_price"])
         lines = q.retailer_orders(picked, f.year)
         st.caption(common.tr("drilldown_lines", n=f"{len(lines):,}", year=f.year))
         cols = ["order_date", "sku_name", "brand", "price_class", "quantity_cartons", "amount_yuan", "channel"]

@@ -74,19 +74,11 @@ def _lines_connection(root: str, state: str | None):
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _catalog(root: str, state: str | None) -> dict:
-    c = _connection(root, state)
-    return {
-        "years": queries.years(c),
-        "districts": queries.districts(c),
-        "area_types": queries.dimension_values(c, "area_type"),
-        "business_formats": [v for v in queries.dimension_values(c, "business_format") if v],
-        "period": queries.data_period(c),
-        "updated": last_change(Store(root).manifest()),
-    }
+def _catalog(root: str, state: str | None) -> queries.Catalog:
+    return queries.catalog(_connection(root, state), updated=last_change(Store(root).manifest()))
 
 
-def catalog(at: tuple[str, str | None] | None = None) -> dict:
+def catalog(at: tuple[str, str | None] | None = None) -> queries.Catalog:
     """What the data hold: years, districts, segment values, the data period and the last change
     (of the current data state, or of `at`, a state() read earlier)."""
     return _catalog(*(at or state()))

@@ -30,6 +30,13 @@ def pp_delta(now: float | None, before: float | None) -> str | None:
     return delta(now - before, " " + tr("change_pp"))
 
 
+def metrics(cards: list[tuple[str, str, str | None] | tuple[str, str, str | None, bool]]) -> None:
+    """One row of metric cards: (label key, value, delta text[, inverse]); inverse colours a fall
+    green (五类, where a fall is the direction the company pursues)."""
+    for col, (label, value, change, *inverse) in zip(st.columns(len(cards)), cards, strict=True):
+        col.metric(tr(label), value, change, delta_color="inverse" if inverse and inverse[0] else "normal")
+
+
 def kpi_row(s: Summary, f: Filters) -> bool:
     """Six KPI cards for f.year with YoY; False (after a message) when the filters select nothing."""
     if s.volume_cases is None or not s.volume_cases:
@@ -71,7 +78,8 @@ def annual_table(s: Summary) -> pd.DataFrame:
     rows.append((tr("online_customers"), str(s.online_customers or 0), str(s.online_customers_prev or "—"),
                  _diff(s.online_customers, s.online_customers_prev, decimals=0), "—"))
     rows.append((tr("online_rate"), fmt_pct(s.online_rate_pct), fmt_pct(s.online_rate_pct_prev),
-                 _diff(s.online_rate_pct, s.online_rate_pct_prev) + (f" {tr('change_pp')}" if s.online_rate_pct_prev is not None else ""), "—"))
+                 _diff(s.online_rate_pct, s.online_rate_pct_prev) + (f" {tr('change_pp')}" if s.online_rate_pct_prev is not None else ""),
+                 "—"))
     # the headers name the periods: 2019年 / 2018年, or 2023-01-01至06-15 / 2022年同期
     this, last = period_short(s, lg), compare_short(s, lg) or tr("last_year")
     return pd.DataFrame(rows, columns=[tr("indicator"), this, last, tr("change_cases").split("(")[0], tr("yoy_pct")])

@@ -1,7 +1,7 @@
 """UI timings for the benchmark (`python -m tests.perf_ui pages|browser|cold|cold-plain DATA_DIR`):
 AppTest page reruns after a filter change, a real `streamlit run` + chromium filter change with the
-server's peak memory, and the cold start (server start to the overview drawn). A tool, not part of
-the product: the one place under analytics/ besides perf_load.py and browser.py that drives Streamlit; prints one JSON line."""
+server's peak memory, and the cold start (server start to the overview drawn). Beside the browser
+tests that share its server driver (tests/browser.py), not part of the product; prints one JSON line."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +9,7 @@ import json
 import os
 import statistics
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -57,9 +58,20 @@ def browser_timing(data_dir: Path, changes: int) -> dict:
         years = ["2018", "2019", "2017"]
         times = []
         for i in range(changes):
-            page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+            year = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+            # scrolled into view first: with many districts the year sits below the fold, and the
+            # sidebar's scroll during a click closes the dropdown it opens
+            year.scroll_into_view_if_needed()
+            page.wait_for_timeout(300)
+            year.click()
             t0 = time.perf_counter()
-            page.get_by_role("option", name=years[i % 3], exact=True).click()
+            try:
+                page.get_by_role("option", name=years[i % 3], exact=True).click()
+            except Exception:
+                # what the page showed instead, for whoever reads the benchmark's error
+                shot = Path(tempfile.gettempdir()) / "perf_ui-failure.png"
+                page.screenshot(path=str(shot), full_page=True)
+                raise RuntimeError(f"change {i}: no option {years[i % 3]} (screenshot {shot})") from None
             page.wait_for_function("() => document.querySelector('[data-testid=stApp]')"
                                    ".getAttribute('data-test-script-state') === 'running'", timeout=60_000, polling=10)
             wait_rendered(page, charts=True, timeout=600_000)

@@ -28,7 +28,7 @@ def _district_app(name: str) -> AppTest:
 
         from pages import common, district
 
-        common.init_state()
+        common.init_from_link()
         st.session_state["filters"] = common.sidebar_filters(show_district=False)
         district.render(os.environ["APP_DISTRICT"])
 
@@ -204,7 +204,8 @@ def test_csv_downloads_escape_formula_cells():
 
     from analytics.exports import csv_bytes
 
-    data = csv_bytes(pd.DataFrame({"名称": ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "正常"], "销量": [1.0, -2.0, 3.0, 4.0, 5.0, 6.0]}))
+    names = ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "正常"]
+    data = csv_bytes(pd.DataFrame({"名称": names, "销量": [1.0, -2.0, 3.0, 4.0, 5.0, 6.0]}))
     assert data.startswith("\ufeff".encode())
     text = data.decode("utf-8-sig").splitlines()
     assert text == ["名称,销量", "\"'=HYPERLINK(\"\"x\"\")\",1.0", "'+1,-2.0", "'-2,3.0", "'@SUM(A1),4.0", "'\tx,5.0", "正常,6.0"]

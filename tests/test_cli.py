@@ -105,7 +105,8 @@ def test_rebuild_with_an_extract_file_missing_names_the_load(tiny):
     (tiny.extracts_dir / "E00002.parquet").unlink()
     out = _cli("rebuild", "--data-dir", str(tiny.root))
     assert (out.returncode, out.stdout) == (4, "")
-    assert out.stderr == "error: 导入 E00002 的存储文件缺失，无法更新数据，数据没有改动。请管理员从备份恢复数据目录，或撤销 E00002 后重新导入原文件。\n"
+    assert out.stderr == ("error: 导入 E00002 的存储文件缺失，无法更新数据，数据没有改动。"
+                          "请管理员从备份恢复数据目录，或撤销 E00002 后重新导入原文件。\n")
 
 
 def test_purge_removes_a_withdrawn_file_once_no_kept_state_reads_it_and_restore_then_says_so(tiny):

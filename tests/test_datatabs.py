@@ -235,7 +235,7 @@ def test_no_raw_column_name_or_code_on_a_district_page_and_its_drill_down(demo_d
 
         from pages import common, district
 
-        common.init_state()
+        common.init_from_link()
         st.session_state["filters"] = common.sidebar_filters(show_district=False)
         district.render("城郊片区")
 

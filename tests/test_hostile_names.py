@@ -103,7 +103,8 @@ def test_a_hostile_header_the_mapping_did_not_use_is_escaped(tmp_path, monkeypat
     store = load_tiny(tmp_path / "data")
     at = data_page_app(store.root, monkeypatch)
     header = "[备注](https://example.invalid)"
-    extra = CORRECTION.replace("订货方式\n", f"订货方式,{header}\n").replace("电话订货\n", "电话订货,x\n").replace("网上订货\n", "网上订货,y\n")
+    extra = (CORRECTION.replace("订货方式\n", f"订货方式,{header}\n").replace("电话订货\n", "电话订货,x\n")
+             .replace("网上订货\n", "网上订货,y\n"))
     at.file_uploader[0].set_value(("x.csv", extra.encode("gbk"), "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(md_escape(header) in c.value for c in at.caption)
@@ -120,7 +121,7 @@ def _district_app(name: str, root: Path, monkeypatch) -> AppTest:
 
         from pages import common, district
 
-        common.init_state()
+        common.init_from_link()
         st.session_state["filters"] = common.sidebar_filters(show_district=False)
         district.render(os.environ["APP_DISTRICT"])
 

@@ -12,7 +12,7 @@ from analytics import charts, columns, labels
 from analytics.contract import AREA_TYPES, CHANNELS, KINDS, PRICE_CLASSES
 from analytics.filters import Filters
 from analytics.labels import LABELS, SECTIONS, VOCABULARIES, t, vocab
-from analytics.urlstate import PARAMS
+from analytics.links import PARAMS
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE = [ROOT / "app.py", *sorted((ROOT / "analytics").glob("*.py")), *sorted((ROOT / "analytics" / "ingest").glob("*.py")),

@@ -92,7 +92,8 @@ def test_deck_has_the_slides_in_order(deck):
     prs = Presentation(io.BytesIO(data))
     assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)  # 16:9
     titles = [next(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in prs.slides]
-    assert titles == ["城郊片区 2019 卷烟销售分析", "主要指标", "价类结构", "省产烟", "网上订货", "低档烟", "年度进度", "片区对比", "分析文字"]
+    assert titles == ["城郊片区 2019 卷烟销售分析", "主要指标", "价类结构", "省产烟", "网上订货", "低档烟", "年度进度", "片区对比",
+                      "分析文字"]
     assert steps[-1] == "done"
 
 

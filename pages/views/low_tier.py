@@ -14,21 +14,18 @@ lang = common.lang()
 scope = common.scope_name(f)
 s = common.page_header("page_low")
 if s is not None:
-    c = st.columns(3)
-    c[0].metric(common.tr("low_tier_cases"), fmt_cases(s.low_tier_cases, lang), widgets.delta(s.low_tier_yoy_pct),
-                delta_color="inverse")  # a fall in 五类 is the direction the company pursues
-    c[1].metric(common.tr("low_tier_share"), fmt_pct(s.low_tier_share_pct),
-                widgets.pp_delta(s.low_tier_share_pct, s.class_share_pct_prev["5"]), delta_color="inverse")
-    c[2].metric(common.tr("volume"), fmt_cases(s.volume_cases, lang))
+    widgets.metrics([  # a fall in 五类 is the direction the company pursues: inverse colours
+        ("low_tier_cases", fmt_cases(s.low_tier_cases, lang), widgets.delta(s.low_tier_yoy_pct), True),
+        ("low_tier_share", fmt_pct(s.low_tier_share_pct), widgets.pp_delta(s.low_tier_share_pct, s.class_share_pct_prev["5"]), True),
+        ("volume", fmt_cases(s.volume_cases, lang), None),
+    ])
     left, right = st.columns(2)
     with left:
-        st.subheader(common.tr(LOW.title))
-        monthly = common.draw(LOW.chart, f, "low-volume", common.tr(LOW.title), name=scope)
+        monthly = common.draw(LOW.chart, f, "low-volume", common.tr(LOW.title), name=scope, heading=True)
     with right:
-        st.subheader(common.tr("low_tier_share"))
         # the same frame and data tab, the share drawn in the family's colour
-        share = replace(LOW.chart, figure=Lines("share_pct", "%", "share_pct", CLASS_COLORS[5]))
-        common.draw(share, f, "low-share", common.tr("low_tier_share"), name=scope, frame=monthly)
+        share = replace(LOW.chart, figure=Lines("share_pct", "%", "low_tier_share_pct", CLASS_COLORS[5]))
+        common.draw(share, f, "low-share", common.tr("low_tier_share"), name=scope, frame=monthly, heading=True)
     st.subheader(common.tr("by_district"))
     table = q.breakdown(f)
     common.chart(charts.bars(table, lang, "district", "low_tier_yoy_pct", "%", y_label=common.tr("low_tier_yoy_pct")),
@@ -41,7 +38,7 @@ if s is not None:
                  f"low-by-{by}", f"{common.tr('low_tier_yoy_pct')} · {common.tr(by)}", columns=[by, "low_tier_cases", "low_tier_yoy_pct"])
     st.subheader(common.tr("decliners"))
     worst = q.low_tier_decliners(f)
-    cols = ["retailer_id", "retailer_name", "district", "manager", "class5_cases", "class5_cases_prev", "class5_change_cases",
+    cols = ["retailer_id", "retailer_name", "district", "manager", "low_tier_cases", "low_tier_cases_prev", "low_tier_change_cases",
             "cases", "cases_prev"]
     common.table(worst, cols)
     common.download(worst, "low-tier-decliners", columns=cols)

@@ -16,8 +16,7 @@ if common.page_header("page_mix") is not None:
 
     c1, c2 = st.columns(2)
     with c1:
-        st.subheader(common.tr("by_month"))
-        monthly = common.draw(MIX.chart, f, "mix-month", common.tr("by_month"))
+        monthly = common.draw(MIX.chart, f, "mix-month", common.tr("by_month"), heading=True)
     with c2:
         st.subheader(common.tr("share_pct"))
         common.chart(charts.class_share_area(monthly, lang), monthly, "mix-share", common.tr("share_pct"))

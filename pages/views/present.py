@@ -35,7 +35,8 @@ html, body, [data-testid="stAppViewContainer"], [data-testid="stMain"] { overflo
 [data-testid="stLayoutWrapper"]:has(> .st-key-present-body) { flex: 1 1 0 !important; min-height: 0 !important; }
 .st-key-present-body { height: 100%% !important; overflow: hidden; }
 /* the chart column passes the body's height down to the chart (height="stretch") */
-.st-key-present-body [data-testid="stLayoutWrapper"]:has(> [data-testid="stHorizontalBlock"] .st-key-present-chart) { flex: 1 1 0; min-height: 0; }
+.st-key-present-body [data-testid="stLayoutWrapper"]:has(> [data-testid="stHorizontalBlock"] .st-key-present-chart) {
+  flex: 1 1 0; min-height: 0; }
 .st-key-present-body [data-testid="stHorizontalBlock"]:has(.st-key-present-chart) { height: 100%%; }
 .st-key-present-body [data-testid="stColumn"] > [data-testid="stVerticalBlock"]:has(.st-key-present-chart) { height: 100%%; }
 [data-testid="stLayoutWrapper"]:has(> .st-key-present-chart) { flex: 1 1 0; min-height: 0; }

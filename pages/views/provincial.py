@@ -12,41 +12,36 @@ f = common.filters()
 lang = common.lang()
 s = common.page_header("page_provincial")
 if s is not None:
-    c = st.columns(3)
-    c[0].metric(common.tr("provincial_cases"), fmt_cases(s.provincial_cases, lang), widgets.delta(s.provincial_yoy_pct))
-    c[1].metric(common.tr("provincial_share"), fmt_pct(s.provincial_share_pct),
-                widgets.pp_delta(s.provincial_share_pct, s.provincial_share_pct_prev))
-    c[2].metric(common.tr("volume"), fmt_cases(s.volume_cases, lang), widgets.delta(s.volume_yoy_pct))
+    widgets.metrics([
+        ("provincial_cases", fmt_cases(s.provincial_cases, lang), widgets.delta(s.provincial_yoy_pct)),
+        ("provincial_share", fmt_pct(s.provincial_share_pct), widgets.pp_delta(s.provincial_share_pct, s.provincial_share_pct_prev)),
+        ("volume", fmt_cases(s.volume_cases, lang), widgets.delta(s.volume_yoy_pct)),
+    ])
     left, right = st.columns(2)
     with left:
-        st.subheader(common.tr(PROVINCIAL.title))
-        monthly = common.draw(PROVINCIAL.chart, f, "prov-share", common.tr(PROVINCIAL.title), name=common.scope_name(f))
+        monthly = common.draw(PROVINCIAL.chart, f, "prov-share", common.tr(PROVINCIAL.title), name=common.scope_name(f),
+                              heading=True)
     with right:
-        st.subheader(common.tr("volume_cases"))
         # the same frame and data tab as the share's
         common.draw(replace(PROVINCIAL.chart, figure=lambda frame, lg, *_: charts.provincial_bars(frame, lg)), f, "prov-volume",
-                    common.tr("volume_cases"), frame=monthly)
+                    common.tr("volume_cases"), frame=monthly, heading=True)
     st.subheader(common.tr("by_district"))
     by_d = q.provincial_by_period(f, grain="year", by="district")
     by_d["year"] = by_d["year"].astype(str)
-    common.chart(charts.bars(by_d, lang, "district", "share_pct", "%", color="year", y_label=common.tr("share_pct"),
+    common.chart(charts.bars(by_d, lang, "district", "share_pct", "%", color="year", y_label=common.tr("provincial_share_pct"),
                              colors=charts.year_colors(f.year, f.compare_year)),
                  by_d, "prov-district", common.tr("by_district"), columns=["district", "year", "cases", "provincial_cases", "share_pct"],
                  rename={"share_pct": "provincial_share_pct"}, select="district")
     left, right = st.columns(2)
     cols = ["name", "cases", "cases_prev", "yoy_pct", "avg_price"]
-    with left:
-        st.subheader(common.tr("top_provincial"))
-        top = q.top_brands(f, provincial=True)
-        common.chart(charts.bars(top, lang, "name", "cases", common.tr("unit_cases"), horizontal=True,
-                                 y_label=common.tr("volume_cases")), top, "prov-top-in",
-                     common.tr("top_provincial"), columns=cols, rename={"name": "brand"})
-    with right:
-        st.subheader(common.tr("top_out_of_province"))
-        top = q.top_brands(f, provincial=False)
-        common.chart(charts.bars(top, lang, "name", "cases", common.tr("unit_cases"), horizontal=True,
-                                 y_label=common.tr("volume_cases")), top, "prov-top-out",
-                     common.tr("top_out_of_province"), columns=cols, rename={"name": "brand"})
+    for side, provincial, title, key in ((left, True, "top_provincial", "prov-top-in"),
+                                         (right, False, "top_out_of_province", "prov-top-out")):
+        with side:
+            st.subheader(common.tr(title))
+            top = q.top_brands(f, provincial=provincial)
+            common.chart(charts.bars(top, lang, "name", "cases", common.tr("unit_cases"), horizontal=True,
+                                     y_label=common.tr("volume_cases")), top, key,
+                         common.tr(title), columns=cols, rename={"name": "brand"})
     st.subheader(common.tr("top_specs"))
     specs = q.top_brands(f, level="sku", limit=20)
     cols = ["name", "is_provincial", "cases", "cases_prev", "yoy_pct", "avg_price"]

@@ -1,11 +1,11 @@
-"""The link parser (analytics/urlstate.py) is total: whatever a link carries, the view it opens is valid, and
+"""The link parser (analytics/links.py) is total: whatever a link carries, the view it opens is valid, and
 every parameter that was wrong is named for the notice. Random strings from a fixed random state (no hypothesis)."""
 import random
 import string
 
 from analytics.filters import TIER_MAX, TIER_MIN, Filters
+from analytics.links import PARAMS, link_params, parse_link
 from analytics.report import TOPICS
-from analytics.urlstate import PARAMS, link_params, parse_link
 
 YEARS = [2017, 2018, 2019]
 DISTRICTS = ["城郊片区", "城北片区", "开发区片区"]

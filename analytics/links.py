@@ -17,7 +17,7 @@ PARAMS = ("lang", "y", "cy", "m", "d", "a", "f", "t", "present", "topic")
 
 
 @dataclass(frozen=True)
-class LinkState:
+class LinkView:
     """The view a link asks for, every value valid; `invalid` names the parameters that were not."""
 
     lang: str = "zh"
@@ -67,7 +67,7 @@ def parse_list(raw: str | None, allowed: Sequence[str]) -> tuple[tuple[str, ...]
 
 def parse_link(params: Mapping[str, str], years: Sequence[int] = (), districts: Sequence[str] = (),
                area_types: Sequence[str] = (), business_formats: Sequence[str] = (),
-               topics: Sequence[str] = ()) -> LinkState:
+               topics: Sequence[str] = ()) -> LinkView:
     """The valid view a link asks for (see the module's docstring); `years` etc. are what the data hold."""
     invalid: list[str] = []
 
@@ -123,7 +123,7 @@ def parse_link(params: Mapping[str, str], years: Sequence[int] = (), districts: 
     elif not topics:
         topic = None
 
-    return LinkState(lang=lang, year=year, compare_year=compare, compare_linked=linked,
+    return LinkView(lang=lang, year=year, compare_year=compare, compare_linked=linked,
                      months=months or (MONTH_MIN, MONTH_MAX), districts=chosen["d"], area_types=chosen["a"],
                      business_formats=chosen["f"], tiers=tiers or (TIER_MIN, TIER_MAX), present=present, topic=topic,
                      invalid=tuple(sorted(invalid, key=PARAMS.index)))
