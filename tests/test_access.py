@@ -224,7 +224,7 @@ def test_settings_defaults_values_and_errors(tmp_path):
     (None, False, False, True),
 ])
 def test_the_binding_rule(address, local, proxy, oidc):
-    assert (access.binding_allowed(address, "local"), access.binding_allowed(address, "proxy"), access.binding_allowed(address, "oidc")) == (local, proxy, oidc)
+    assert tuple(access.binding_allowed(address, mode) for mode in ("local", "proxy", "oidc")) == (local, proxy, oidc)
 
 
 def test_a_refused_binding_says_why():
@@ -304,4 +304,5 @@ def test_access_show_prints_the_resolved_access(tmp_path):
         1, "", "error: There is no user nobody@example.com in the access file.\n")
     path.write_text(BAD, encoding="utf-8")
     broken = _cli("show", "b@example.com", *args)
-    assert broken.returncode == 1 and broken.stderr.splitlines()[0] == f'{path}: 第 4 行：未知角色 "boss"（可选：admin, analyst, manager, viewer）'
+    expected = f'{path}: 第 4 行：未知角色 "boss"（可选：admin, analyst, manager, viewer）'
+    assert broken.returncode == 1 and broken.stderr.splitlines()[0] == expected
