@@ -134,6 +134,12 @@ class Scope:
     def limited(self) -> bool:
         return self.districts is not ALL or self.managers is not ALL or not self.retailer_level
 
+    @property
+    def partial(self) -> bool:
+        """Whether the scope sees only part of the city (some districts or managers): its totals are
+        then not the city's."""
+        return self.districts is not ALL or self.managers is not ALL
+
     def covers(self, district: str) -> bool:
         return self.districts is ALL or district in self.districts
 
@@ -149,6 +155,32 @@ class Scope:
             return self.districts
         return tuple(d for d in asked if self.covers(d))
 
+    def narrow(self, other: Scope) -> Scope:
+        """What both scopes allow: the only way a scope changes once a session has one (a page can
+        narrow what it sees, never widen it). No district in common gives an empty tuple: nothing."""
+        def both(a: Names, b: Names) -> Names:
+            return b if a is ALL else a if b is ALL else tuple(x for x in a if x in b)
+
+        return Scope(both(self.districts, other.districts), both(self.managers, other.managers),
+                     self.retailer_level and other.retailer_level)
+
+    def require_retailer_level(self, what: str) -> None:
+        """Raise NotAllowed unless the scope may see retailer rows (a viewer sees aggregates only)."""
+        if not self.retailer_level:
+            raise NotAllowed(what, self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Scope:
+        def names(v: object) -> Names:
+            return ALL if v == "*" else tuple(str(x) for x in v)  # type: ignore[union-attr]
+
+        return cls(names(data["districts"]), names(data["managers"]), bool(data["retailer_level"]))
+
+    @classmethod
+    def from_key(cls, key: str) -> Scope:
+        """The scope `key()` was made from (cache keys are turned back into filters)."""
+        return cls.from_dict(json.loads(key))
+
     def to_dict(self) -> dict[str, object]:
         """JSON-ready: "*" for no limit, else the sorted names."""
         def plain(v: Names) -> object:
@@ -160,6 +192,16 @@ class Scope:
         """A stable text for cache keys: the same scope gives the same key in any process and any
         order of listing, and two different scopes never share one (JSON quotes every name)."""
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+class NotAllowed(PermissionError):
+    """A request outside what the scope allows that would show something rather than nothing: a
+    retailer-level query (names, licence numbers, order lines) under an aggregates-only scope. The
+    pages catch it and show a refusal; a figure outside the scope is never computed."""
+
+    def __init__(self, what: str, scope: Scope):
+        super().__init__(f"{what} is not allowed in scope {scope.key()}")
+        self.what, self.scope = what, scope
 
 
 #: local mode's implicit administrator, and what a CLI user sees
@@ -526,7 +568,7 @@ def role_label(role: str, lang: str = "zh") -> str:
     return t(ROLE_LABELS[role], lang) if role in ROLE_LABELS else role
 
 
-__all__ = ["ALL", "Access", "AccessFile", "AuthSettings", "CAPABILITIES", "EVERYTHING", "Every", "MODES", "Problem",
+__all__ = ["ALL", "Access", "AccessFile", "AuthSettings", "CAPABILITIES", "EVERYTHING", "Every", "MODES", "NotAllowed", "Problem",
            "ROLES", "ROLE_CAPABILITIES", "Scope", "SettingsError", "User", "access_of", "binding_allowed", "can",
            "capabilities", "check_binding", "load", "local_user", "normalise_id", "parse", "resolve", "role_label",
            "scope_of"]

@@ -1,8 +1,15 @@
 """The one place a WHERE clause is built from what the user chose. Values are always bound
-parameters; column names come only from the allow-list below."""
+parameters; column names come only from the allow-list below.
+
+A `Filters` also carries the session's `Scope` (analytics/access.py): what the user may see. It is
+set once, where the session's filters are built (`within`), kept by `with_`, part of `key()` (so of
+every cache key), and intersected with whatever the page chose in `where()`; the query layer
+(analytics/queries.py) enforces it again on every table a statement reads."""
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, replace
+from dataclasses import dataclass, fields, replace
+
+from .access import ALL, EVERYTHING, Scope
 
 TIER_MIN, TIER_MAX = 1, 30
 
@@ -23,21 +30,41 @@ class Filters:
     business_formats: tuple[str, ...] = ()
     tier_min: int = TIER_MIN
     tier_max: int = TIER_MAX
+    #: what the user may see; everything by default (local mode, the CLI, every existing caller)
+    scope: Scope = EVERYTHING
 
     @property
     def years(self) -> tuple[int, ...]:
         return tuple(y for y in (self.year, self.compare_year) if y is not None)
 
     def with_(self, **changes: object) -> Filters:
+        """A copy with other choices and the same scope: a page changes what it asks, never what it
+        may see (`within` narrows the scope, nothing widens it)."""
+        if "scope" in changes:
+            raise TypeError("Filters.with_ keeps the scope; use within(scope) to narrow it")
         return replace(self, **changes)
 
+    def within(self, scope: Scope) -> Filters:
+        """The same choices under what both this scope and `scope` allow."""
+        return replace(self, scope=self.scope.narrow(scope))
+
+    @property
+    def scoped_districts(self) -> tuple[str, ...] | None:
+        """The districts a query may read: the chosen ones the scope allows (an empty tuple: none,
+        so no rows), or None for no district limit at all (nothing chosen, unscoped)."""
+        allowed = self.scope.intersect(self.districts)
+        return None if allowed is ALL else allowed
+
     def key(self) -> tuple:
-        """Every filter value as a plain tuple: cache keys are built from this, never from the object."""
-        return astuple(self)
+        """Every filter value as a plain tuple: cache keys are built from this, never from the object.
+        The scope is its stable text (Scope.key), so two scopes never share a cache entry."""
+        plain = tuple(getattr(self, f.name) for f in fields(self) if f.name != "scope")
+        return (*plain, self.scope.key())
 
     @classmethod
     def from_key(cls, key: tuple) -> Filters:
-        return cls(*key)
+        *plain, scope = key
+        return cls(*plain, scope=Scope.from_key(scope))
 
     def where(self, alias: str = "", months: bool = True, segment: bool = True) -> tuple[str, dict]:
         """SQL conditions (joined by AND, starting with TRUE) and their named parameters (`$district_0`).
@@ -54,7 +81,11 @@ class Filters:
             parts.append(f"{p}month BETWEEN $month_from AND $month_to")
             params |= {"month_from": int(self.month_from), "month_to": int(self.month_to)}
         if segment:
-            for col, values in zip(SEGMENT_COLUMNS, (self.districts, self.area_types, self.business_formats), strict=True):
+            districts = self.scoped_districts
+            if districts == ():
+                # a district outside the scope was chosen: no rows, never that district's
+                parts.append("FALSE")
+            for col, values in zip(SEGMENT_COLUMNS, (districts or (), self.area_types, self.business_formats), strict=True):
                 if values:
                     named = {f"{col}_{k}": str(v) for k, v in enumerate(values)}
                     parts.append(f"{p}{col} IN ({', '.join('$' + n for n in named)})")
