@@ -84,11 +84,16 @@ def connect_lines(state_dir: Path | None, memory_limit: str = "1GB", threads: in
         con.register("skus_frame", pd.read_parquet(state_dir / "skus.parquet"))
         con.execute("CREATE TABLE skus AS FROM skus_frame")
         con.unregister("skus_frame")
+        # the retailer master too: a scope (analytics/access.py) keeps the lines of its retailers only
+        con.register("retailers_frame", pd.read_parquet(state_dir / "retailers.parquet"))
+        con.execute("CREATE TABLE retailers AS FROM retailers_frame")
+        con.unregister("retailers_frame")
         _live_orders(con, state_dir)
         # exact files, not directories: the extract files and nothing else
         con.execute("SET allowed_paths = ?", [[str(extracts / n) for n in sources["stored_name"]]])
     else:
         con.sql(empty_sql("skus")).create("skus")
+        con.sql(empty_sql("retailers")).create("retailers")
         con.sql(empty_sql("orders")).create_view("live_orders")
     con.execute("CREATE VIEW orders AS SELECT * FROM live_orders")
     con.execute("SET enable_external_access = false")

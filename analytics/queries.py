@@ -2,12 +2,19 @@
 
 They read the rollups (cube, sku_cube, retailer_month) and the masters; only drill-downs to
 single retailers read raw order lines. Values are bound parameters, named (`$year`, `$mask`, the
-filters' `$district_0` …) wherever a statement has more than one or two; any identifier a caller
-chooses (a breakdown dimension, a sort key) must come from the allow-lists here.
+filters' `$district_0` …); any identifier a caller chooses (a breakdown dimension, a sort key) must
+come from the allow-lists here.
+
+Scope (who may see what, analytics/access.py) is enforced twice. `Filters.where()` intersects the
+chosen districts with the scope's; and every statement runs through `_df`, which, under a limited
+scope, puts in front of it CTEs named like the tables it reads (`WITH cube AS (SELECT * FROM
+main.cube WHERE district IN …)`): a CTE shadows the table of its name, so a statement that forgot
+its WHERE still reads only the scope's rows. See "Scope" in docs/architecture.md.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass
 
 import duckdb
@@ -15,9 +22,10 @@ import numpy as np
 import pandas as pd
 
 from . import metrics
+from .access import ALL, EVERYTHING, NotAllowed, Scope
 from .contract import LOW_TIER_CLASS, PRICE_CLASSES
 from .filters import Filters
-from .rollups import CUT_PREFIX, as_of_cut, month_mask
+from .rollups import CUT_MONTH_SKUS, CUT_PREFIX, CUT_ROLLUPS, ROLLUPS, as_of_cut, month_mask
 
 #: breakdown dimensions a caller may ask for -> SQL column (identical in cube, sku_cube, retailers)
 DIMENSIONS = {
@@ -36,10 +44,69 @@ def _dim(name: str) -> str:
     return DIMENSIONS[name]
 
 
-def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict) -> pd.DataFrame:
+# --- scope: every table a statement reads, cut to what the scope may see -----------------------
+
+#: tables with one row per retailer (or per order line): cut to the scope's retailers, exactly,
+#: whether the scope names districts or customer managers
+RETAILER_TABLES = ("retailers", "retailer_month", "retailer_year", f"{CUT_PREFIX}retailer_month",
+                   f"{CUT_PREFIX}retailer_year", "orders")
+#: tables with one row per segment (district, area type, format, tier): cut by district. They hold
+#: no customer manager (a segment mixes managers' retailers), so a scope that names managers cannot
+#: be answered from them: such a statement is refused (NotAllowed), never answered for the district
+SEGMENT_TABLES = tuple(
+    [n for n in ROLLUPS if n not in ("retailer_month", "retailer_year", "year_dates")]
+    + [CUT_PREFIX + n for n in CUT_ROLLUPS if n not in ("retailer_month", "retailer_year")] + [CUT_MONTH_SKUS]
+)
+#: tables that say nothing about any retailer or district: the SKU master, and each year's first and
+#: last order date (the data period every page prints, the same for every scope)
+UNSCOPED_TABLES = ("skus", "year_dates")
+
+
+def _names_clause(column: str, names: tuple[str, ...], prefix: str) -> tuple[str, dict]:
+    named = {f"{prefix}_{k}": v for k, v in enumerate(names)}
+    return (f"{column} IN ({', '.join('$' + n for n in named)})" if named else "FALSE"), named
+
+
+def scoped_sql(sql: str, scope: Scope) -> tuple[str, dict]:
+    """`sql` with the tables it names shadowed by CTEs of the scope's rows, and their parameters
+    (`$scope_district_0`, `$scope_manager_0` …). An unlimited scope returns `sql` as it is.
+    Raises NotAllowed when the scope names customer managers and `sql` reads a segment table."""
+    if not scope.partial:
+        return sql, {}
+    used = {name for name in (*RETAILER_TABLES, *SEGMENT_TABLES) if re.search(rf"\b{name}\b", sql)}
+    if not used:
+        return sql, {}
+    parts, params = [], {}
+    if scope.districts is not ALL:
+        clause, named = _names_clause("district", scope.districts, "scope_district")
+        parts.append(clause)
+        params |= named
+    if scope.managers is not ALL:
+        segment = sorted(used & set(SEGMENT_TABLES))
+        if segment:
+            raise NotAllowed(f"figures per customer manager from {', '.join(segment)}", scope)
+        clause, named = _names_clause("manager", scope.managers, "scope_manager")
+        parts.append(clause)
+        params |= named
+    where = " AND ".join(parts)
+    # `retailers` first: the other retailer tables keep the rows of its retailers (a retailer not in
+    # the master belongs to no district, so to no limited scope)
+    ctes = [f"retailers AS (SELECT * FROM main.retailers WHERE {where})"]
+    ctes += [f"{n} AS (SELECT * FROM main.{n} WHERE retailer_id IN (SELECT retailer_id FROM retailers))"
+             for n in RETAILER_TABLES[1:] if n in used]
+    ctes += [f"{n} AS (SELECT * FROM main.{n} WHERE {where})" for n in SEGMENT_TABLES if n in used]
+    head = sql.lstrip()
+    if re.match(r"(?i)WITH\s", head):
+        return f"WITH {', '.join(ctes)}, {head[4:].lstrip()}", params
+    return f"WITH {', '.join(ctes)} {head}", params
+
+
+def _df(con: duckdb.DuckDBPyConnection, sql: str, params: dict, scope: Scope) -> pd.DataFrame:
+    """Run a statement under a scope (see scoped_sql): every query's one way to the data."""
+    sql, extra = scoped_sql(sql, scope)
     cur = con.cursor()  # one cursor per query: the connection is shared between threads
     try:
-        return cur.execute(sql, params).df()
+        return cur.execute(sql, params | extra).df()
     finally:
         cur.close()
 
@@ -71,23 +138,27 @@ def _customers(f: Filters, key: str | None = None) -> tuple[str, str, dict]:
 
 # --- what the data holds ---------------------------------------------------------------------
 
-def years(con: duckdb.DuckDBPyConnection) -> list[int]:
-    return [int(y) for y in _df(con, "SELECT DISTINCT year FROM cube ORDER BY year", [])["year"]]
+def years(con: duckdb.DuckDBPyConnection, scope: Scope = EVERYTHING) -> list[int]:
+    """The years with orders (the scope's). A scope of customer managers reads them from
+    retailer_month, as the segment rollups cannot be cut by manager."""
+    sql = f"SELECT DISTINCT year FROM {'cube' if scope.managers is ALL else 'retailer_month'} ORDER BY year"
+    return [int(y) for y in _df(con, sql, {}, scope)["year"]]
 
 
-def dimension_values(con: duckdb.DuckDBPyConnection, dim: str) -> list:
+def dimension_values(con: duckdb.DuckDBPyConnection, dim: str, scope: Scope = EVERYTHING) -> list:
+    """The values of a dimension among the scope's retailers (the sidebar offers nothing else)."""
     col = _dim(dim)
-    frame = _df(con, f"SELECT DISTINCT {col} AS v FROM retailers WHERE {col} IS NOT NULL ORDER BY v", [])
+    frame = _df(con, f"SELECT DISTINCT {col} AS v FROM retailers WHERE {col} IS NOT NULL ORDER BY v", {}, scope)
     return frame["v"].tolist()
 
 
-def districts(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [str(v) for v in dimension_values(con, "district")]
+def districts(con: duckdb.DuckDBPyConnection, scope: Scope = EVERYTHING) -> list[str]:
+    return [str(v) for v in dimension_values(con, "district", scope)]
 
 
 def data_period(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
     """The first and last order date in the data (YYYY-MM-DD), or None without data."""
-    row = _df(con, "SELECT MIN(first_date) lo, MAX(last_date) hi FROM year_dates", [])
+    row = _df(con, "SELECT MIN(first_date) lo, MAX(last_date) hi FROM year_dates", {}, EVERYTHING)
     if row.empty or pd.isna(row["lo"].iloc[0]):
         return None
     return pd.Timestamp(row["lo"].iloc[0]).date().isoformat(), pd.Timestamp(row["hi"].iloc[0]).date().isoformat()
@@ -106,10 +177,12 @@ class Catalog:
     updated: str | None = None
 
 
-def catalog(con: duckdb.DuckDBPyConnection, updated: str | None = None) -> Catalog:
-    """The Catalog of the data behind `con`; `updated` is the store's last change (not in the rollups)."""
-    return Catalog(years=years(con), districts=districts(con), area_types=dimension_values(con, "area_type"),
-                   business_formats=[v for v in dimension_values(con, "business_format") if v],
+def catalog(con: duckdb.DuckDBPyConnection, updated: str | None = None, scope: Scope = EVERYTHING) -> Catalog:
+    """The Catalog of the data behind `con` that `scope` may see (its districts only, so the sidebar
+    and the link parser offer no other); `updated` is the store's last change (not in the rollups)."""
+    return Catalog(years=years(con, scope), districts=districts(con, scope),
+                   area_types=dimension_values(con, "area_type", scope),
+                   business_formats=[v for v in dimension_values(con, "business_format", scope) if v],
                    period=data_period(con), updated=updated)
 
 
@@ -136,7 +209,7 @@ def period(con: duckdb.DuckDBPyConnection, f: Filters) -> Period | None:
     """The days f's figures cover (see Period); None without a selected year."""
     if f.year is None:
         return None
-    row = _df(con, "SELECT last_date FROM year_dates WHERE year = ?", [int(f.year)])
+    row = _df(con, "SELECT last_date FROM year_dates WHERE year = $year", {"year": int(f.year)}, EVERYTHING)
     as_of = None if row.empty or pd.isna(row["last_date"].iloc[0]) else pd.Timestamp(row["last_date"].iloc[0]).date()
     start = dt.date(f.year, f.month_from, 1)
     end = metrics.month_end(f.year, f.month_to)
@@ -180,7 +253,7 @@ _CUBE_SUMS = (
 def customers(con: duckdb.DuckDBPyConnection, f: Filters) -> int:
     """Retailers in the master within the segment filters (the 网订率 denominator)."""
     sql, _, params = _customers(f)
-    return int(_df(con, sql, params)["customers"].iloc[0])
+    return int(_df(con, sql, params, f.scope)["customers"].iloc[0])
 
 
 def kpi_totals(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None) -> pd.DataFrame:
@@ -204,7 +277,7 @@ def kpi_totals(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None
                            FROM {t}cube_year WHERE {ywhere} AND {where} GROUP BY ALL),
                      n AS ({base})
                 SELECT * FROM v {join_n}""",
-            params,
+            params, f.scope,
         )
     else:
         frame = _df(
@@ -215,7 +288,7 @@ def kpi_totals(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None
                            FROM {t}retailer_year WHERE {ywhere} AND {seg} GROUP BY ALL),
                      n AS ({base})
                 SELECT * FROM v FULL JOIN c USING (year{g}) {join_n}""",
-            params | {"mask": month_mask(f.month_from, f.month_to)},
+            params | {"mask": month_mask(f.month_from, f.month_to)}, f.scope,
         )
     keys = ["year"] + ([by] if by else [])
     if by and key != by:
@@ -391,7 +464,8 @@ def class_by_period(con: duckdb.DuckDBPyConnection, f: Filters, grain: str = "mo
     sums = ", ".join(f"SUM(class{c}_qty)::BIGINT AS \"{c}\"" for c in PRICE_CLASSES)
     # yearly figures compare the same period (同期); monthly series show whole months
     table = _t(con, f) + _cube(f) if grain == "year" else "cube"
-    wide = _df(con, f"SELECT {period}{group}, {sums} FROM {table} WHERE {ywhere} AND {where} GROUP BY ALL", yparams | params)
+    wide = _df(con, f"SELECT {period}{group}, {sums} FROM {table} WHERE {ywhere} AND {where} GROUP BY ALL", yparams | params,
+               f.scope)
     keys = ["year"] + (["month"] if grain == "month" else []) + ([by] if by else [])
     frame = wide.melt(id_vars=keys, var_name="price_class", value_name="qty")
     frame["price_class"] = frame["price_class"].astype(int)
@@ -430,7 +504,7 @@ def pace(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     where, params = f.where(months=False)
     ywhere, yparams = _years_clause(f)
     frame = _df(con, f"SELECT year, month, SUM(qty)::BIGINT AS qty FROM cube WHERE {ywhere} AND {where} "
-                     "GROUP BY ALL ORDER BY ALL", yparams | params)
+                     "GROUP BY ALL ORDER BY ALL", yparams | params, f.scope)
     frame["cum_qty"] = frame.groupby("year")["qty"].cumsum()
     frame["cum_cases"] = metrics.cases(frame["cum_qty"])
     reference = int(frame.loc[frame["year"] == f.compare_year, "qty"].sum()) if _whole(con, f.compare_year) else 0
@@ -447,7 +521,7 @@ def _whole(con: duckdb.DuckDBPyConnection, year: int | None) -> bool:
     """Whether the data cover `year` from January to its end (not the incomplete last year)."""
     if year is None:
         return False
-    row = _df(con, "SELECT first_date FROM year_dates WHERE year = ?", [int(year)])
+    row = _df(con, "SELECT first_date FROM year_dates WHERE year = $year", {"year": int(year)}, EVERYTHING)
     if row.empty or pd.Timestamp(row["first_date"].iloc[0]).month != 1:
         return False
     cut = as_of_cut(con)
@@ -466,7 +540,7 @@ def provincial_by_period(con: duckdb.DuckDBPyConnection, f: Filters, grain: str 
         con,
         f"""SELECT {period}{group}, SUM(qty)::BIGINT AS qty, SUM(provincial_qty)::BIGINT AS provincial_qty
             FROM {_t(con, f) + _cube(f) if grain == "year" else "cube"} WHERE {ywhere} AND {where} GROUP BY ALL ORDER BY ALL""",
-        yparams | params,
+        yparams | params, f.scope,
     )
     frame["cases"] = metrics.cases(frame["qty"])
     frame["provincial_cases"] = metrics.cases(frame["provincial_qty"])
@@ -497,7 +571,7 @@ def top_brands(con: duckdb.DuckDBPyConnection, f: Filters, level: str = "brand",
             FROM {source}
             WHERE c.year IN ($year, $compare_year) AND {where}{prov}
             GROUP BY {col} HAVING qty > 0 ORDER BY qty DESC, name LIMIT $limit""",
-        {"year": f.year, "compare_year": f.compare_year, "limit": int(limit)} | params | pparams,
+        {"year": f.year, "compare_year": f.compare_year, "limit": int(limit)} | params | pparams, f.scope,
     )
     frame["cases"] = metrics.cases(frame["qty"])
     frame["cases_prev"] = metrics.cases(frame["qty_prev"])
@@ -525,7 +599,7 @@ def online_by_month(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None =
                  n AS ({base})
             SELECT c.*, v.online_qty, v.qty, n.customers FROM c JOIN v USING (year, month{g})
             {join_n} ORDER BY ALL""",
-        yparams | params | nparams,
+        yparams | params | nparams, f.scope,
     )
     frame["online_rate_pct"] = metrics.online_rate(frame["online_customers"], frame["customers"])
     frame["online_volume_share_pct"] = metrics.share_pct(frame["online_qty"], frame["qty"])
@@ -542,6 +616,7 @@ def online_by_segment(con: duckdb.DuckDBPyConnection, f: Filters, by: str) -> pd
 
 def retailers_not_online(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 500) -> pd.DataFrame:
     """Retailers in the segment with no online order line in f.year's months, biggest first: who to visit next."""
+    f.scope.require_retailer_level("retailers_not_online")
     rwhere, rparams = f.where(alias="r", months=False)
     if _whole_year(f):
         volume, vparams = "SELECT retailer_id, qty FROM retailer_year WHERE year = $year", {}
@@ -558,7 +633,7 @@ def retailers_not_online(con: duckdb.DuckDBPyConnection, f: Filters, limit: int 
                  LEFT JOIN v ON v.retailer_id = r.retailer_id
             WHERE {rwhere} AND COALESCE(y.online_mask, 0) & $mask = 0
             ORDER BY qty DESC, r.retailer_id LIMIT $limit""",
-        {"year": f.year, "mask": month_mask(f.month_from, f.month_to), "limit": int(limit)} | vparams | rparams,
+        {"year": f.year, "mask": month_mask(f.month_from, f.month_to), "limit": int(limit)} | vparams | rparams, f.scope,
     )
     frame["cases"] = metrics.cases(frame["qty"])
     return frame
@@ -573,6 +648,7 @@ def low_tier_by_period(con: duckdb.DuckDBPyConnection, f: Filters, grain: str = 
 
 def retailer_table(con: duckdb.DuckDBPyConnection, f: Filters, sort: str = "volume", limit: int = 1000) -> pd.DataFrame:
     """Retailers with volume, 五类 volume and online status in f.year vs f.compare_year."""
+    f.scope.require_retailer_level("retailer_table")
     if sort not in RETAILER_SORTS:
         raise ValueError(f"unknown sort {sort!r}; allowed: {', '.join(RETAILER_SORTS)}")
     rwhere, rparams = f.where(alias="r", months=False)
@@ -605,7 +681,7 @@ def retailer_table(con: duckdb.DuckDBPyConnection, f: Filters, sort: str = "volu
             SELECT *, qty - qty_prev AS change_cartons,
                    CASE WHEN qty_prev > 0 THEN (qty - qty_prev) * 100.0 / qty_prev END AS yoy_pct
             FROM t ORDER BY {RETAILER_SORTS[sort]}, retailer_id LIMIT $limit""",
-        {"year": f.year, "compare_year": f.compare_year, "limit": int(limit)} | rparams | mparams,
+        {"year": f.year, "compare_year": f.compare_year, "limit": int(limit)} | rparams | mparams, f.scope,
     )
     frame["cases"] = metrics.cases(frame["qty"])
     frame["cases_prev"] = metrics.cases(frame["qty_prev"])
@@ -618,26 +694,31 @@ def retailer_table(con: duckdb.DuckDBPyConnection, f: Filters, sort: str = "volu
 
 def low_tier_decliners(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 20) -> pd.DataFrame:
     """Retailers whose 五类 volume fell most from f.compare_year to f.year (in 箱)."""
+    f.scope.require_retailer_level("low_tier_decliners")
     frame = retailer_table(con, f, limit=1_000_000)
     frame = frame[frame["low_tier_change_cases"] < 0].sort_values(["low_tier_change_cases", "retailer_id"])
     return frame.head(limit).reset_index(drop=True)
 
 
-def retailer_orders(con: duckdb.DuckDBPyConnection, retailer_id: str, year: int) -> pd.DataFrame:
-    """Drill-down: one retailer's order lines in a year (the only query that reads raw lines)."""
+def retailer_orders(con: duckdb.DuckDBPyConnection, f: Filters, retailer_id: str, year: int | None = None) -> pd.DataFrame:
+    """Drill-down: one retailer's order lines in a year (f.year unless given; the only query that
+    reads raw lines, on db.connect_lines). A retailer outside f's scope has no lines."""
+    f.scope.require_retailer_level("retailer_orders")
+    year = f.year if year is None else year
     return _df(
         con,
         """SELECT o.order_date, o.sku_id, s.sku_name, s.brand, s.price_class, o.quantity_cartons, o.amount_yuan, o.channel
            FROM orders o LEFT JOIN skus s USING (sku_id)
            WHERE o.retailer_id = $retailer_id AND o.order_date >= make_date($year, 1, 1) AND o.order_date < make_date($year + 1, 1, 1)
            ORDER BY o.order_date, o.sku_id""",
-        {"retailer_id": str(retailer_id), "year": int(year)},
+        {"retailer_id": str(retailer_id), "year": int(year)}, f.scope,
     )
 
 
 def volume_swings(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 20, min_months: int = 6) -> pd.DataFrame:
     """Retailers whose monthly volume swings most in f.year (coefficient of variation of monthly
     条, months with no order counted as 0): candidates for a visit, or for 代订货 checks."""
+    f.scope.require_retailer_level("volume_swings")
     rwhere, rparams = f.where(alias="r", months=False)
     # months after the data end have not happened yet: they are no months without orders
     last = _cut_day(con, f.with_(compare_year=None))
@@ -655,7 +736,7 @@ def volume_swings(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 20, m
                    stddev_pop(qty) / NULLIF(avg(qty), 0) AS swing, MIN(qty) AS min_month_qty, MAX(qty) AS max_month_qty
             FROM monthly GROUP BY ALL HAVING active_months >= $min_months
             ORDER BY swing DESC NULLS LAST, retailer_id LIMIT $limit""",
-        {"months": months, "year": f.year, "min_months": min(int(min_months), len(months)), "limit": int(limit)} | rparams,
+        {"months": months, "year": f.year, "min_months": min(int(min_months), len(months)), "limit": int(limit)} | rparams, f.scope,
     )
     frame["cases"] = metrics.cases(frame["qty"])
     frame["min_month_cases"] = metrics.cases(frame["min_month_qty"])
@@ -664,13 +745,15 @@ def volume_swings(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 20, m
 
 
 def retailer_monthly(con: duckdb.DuckDBPyConnection, f: Filters, retailer_id: str) -> pd.DataFrame:
-    """Drill-down: one retailer's monthly volume, 五类 and online volume in f.years."""
+    """Drill-down: one retailer's monthly volume, 五类 and online volume in f.years (none for a
+    retailer outside f's scope)."""
+    f.scope.require_retailer_level("retailer_monthly")
     ywhere, yparams = _years_clause(f)
     frame = _df(
         con,
         f"""SELECT year, month, qty, class5_qty, online_qty, amount FROM retailer_month
             WHERE retailer_id = $retailer_id AND {ywhere} ORDER BY year, month""",
-        {"retailer_id": str(retailer_id)} | yparams,
+        {"retailer_id": str(retailer_id)} | yparams, f.scope,
     )
     frame["cases"] = metrics.cases(frame["qty"])
     frame["low_tier_cases"] = metrics.cases(frame["class5_qty"])

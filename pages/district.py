@@ -65,7 +65,7 @@ def render(name: str) -> None:
                                   name=labels.get(picked, picked)), monthly,
                      f"d-{name}-retailer-{picked}", f"{picked} · {labels.get(picked, '')}",
                      columns=["year", "month", "cases", "low_tier_cases", "online_cases", "avg_price"])
-        lines = q.retailer_orders(picked, f.year)
+        lines = q.retailer_orders(f, picked)
         st.caption(common.tr("drilldown_lines", n=f"{len(lines):,}", year=f.year))
         cols = ["order_date", "sku_name", "brand", "price_class", "quantity_cartons", "amount_yuan", "channel"]
         common.table(lines, cols)

@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import queries, report
+from analytics.access import EVERYTHING, Scope
 from analytics.db import connect, connect_lines
 from analytics.families import Chart
 from analytics.filters import Filters
@@ -74,14 +75,15 @@ def _lines_connection(root: str, state: str | None):
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _catalog(root: str, state: str | None) -> queries.Catalog:
-    return queries.catalog(_connection(root, state), updated=last_change(Store(root).manifest()))
+def _catalog(root: str, state: str | None, scope_key: str) -> queries.Catalog:
+    return queries.catalog(_connection(root, state), updated=last_change(Store(root).manifest()),
+                           scope=Scope.from_key(scope_key))
 
 
-def catalog(at: tuple[str, str | None] | None = None) -> queries.Catalog:
-    """What the data hold: years, districts, segment values, the data period and the last change
-    (of the current data state, or of `at`, a state() read earlier)."""
-    return _catalog(*(at or state()))
+def catalog(at: tuple[str, str | None] | None = None, scope: Scope = EVERYTHING) -> queries.Catalog:
+    """What the data hold that `scope` may see: years, districts, segment values, the data period and
+    the last change (of the current data state, or of `at`, a state() read earlier)."""
+    return _catalog(*(at or state()), scope.key())
 
 
 # --- one cache for every query -----------------------------------------------------------------------
@@ -154,13 +156,14 @@ retailer_monthly = _typed(queries.retailer_monthly)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _retailer_orders(root: str, state: str | None, retailer_id: str, year: int) -> pd.DataFrame:
-    return queries.retailer_orders(_lines_connection(root, state), retailer_id, year)
+def _retailer_orders(root: str, state: str | None, filter_key: tuple, retailer_id: str, year: int | None) -> pd.DataFrame:
+    return queries.retailer_orders(_lines_connection(root, state), Filters.from_key(filter_key), retailer_id, year)
 
 
-def retailer_orders(retailer_id: str, year: int) -> pd.DataFrame:
-    """Raw order lines of one retailer (the drill-down that reads order lines, not rollups)."""
-    return _retailer_orders(*state(), retailer_id, year)
+def retailer_orders(f: Filters, retailer_id: str, year: int | None = None) -> pd.DataFrame:
+    """Raw order lines of one retailer in f.year (the drill-down that reads order lines, not rollups),
+    within f's scope (the filters' key is part of the cache key)."""
+    return _retailer_orders(*state(), f.key(), retailer_id, year)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -155,7 +155,7 @@ def test_every_query_result_is_fully_registered_and_reads_in_chinese(tiny):
         "low_tier_decliners": queries.low_tier_decliners(con, f.with_(year=2018, compare_year=2019)),
         "volume_swings": queries.volume_swings(con, f, min_months=1),
         "retailer_monthly": queries.retailer_monthly(con, f, "0420001"),
-        "retailer_orders": queries.retailer_orders(connect_store_lines(tiny), "0420001", 2019),
+        "retailer_orders": queries.retailer_orders(connect_store_lines(tiny), Filters(), "0420001", 2019),
         "class_by_period": queries.class_by_period(con, f), "low_tier_by_period": queries.low_tier_by_period(con, f),
         "provincial_by_period": queries.provincial_by_period(con, f),
     }

@@ -178,7 +178,7 @@ def test_the_lines_connection_reads_the_drill_down_and_nothing_outside_its_extra
     the state's extract files (and so, DuckDB being what it is, could write them: that is why no
     filter-built query ever runs on it); anything else, and any setting, stays out of reach."""
     lines = connect_store_lines(tiny)
-    frame = queries.retailer_orders(lines, "0420001", 2019)
+    frame = queries.retailer_orders(lines, Filters(), "0420001", 2019)
     assert frame["quantity_cartons"].tolist() == [250, 50]  # 甲便利店's two 2019 lines
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -223,14 +223,14 @@ def test_a_state_built_before_the_database_file_gets_a_private_one(tiny):
 
 def test_a_moved_data_directory_reads_its_own_extracts(tiny, tmp_path):
     answers = _answers(connect_store(tiny))
-    drill = queries.retailer_orders(connect_store_lines(tiny), "0420001", 2019)
+    drill = queries.retailer_orders(connect_store_lines(tiny), Filters(), "0420001", 2019)
     moved = tmp_path / "moved"
     shutil.copytree(tiny.root, moved)
     shutil.rmtree(tiny.root)  # nothing may still point at the old paths
     con = connect(Store(moved).state_dir())
     assert _answers(con) == answers
     assert _database(con)[0] == str(Store(moved).state_dir() / QUERY_DB)  # the state's database names no file
-    assert queries.retailer_orders(connect_lines(Store(moved).state_dir()), "0420001", 2019).equals(drill)
+    assert queries.retailer_orders(connect_lines(Store(moved).state_dir()), Filters(), "0420001", 2019).equals(drill)
 
 
 def test_data_loaded_by_an_older_version_is_rebuilt_once_before_it_is_read(tiny, data_env):
