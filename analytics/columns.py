@@ -261,7 +261,9 @@ def _diff(a: float | None, b: float | None) -> float | None:
 def total_row(s: Summary, f: Filters, lang: str, by: str = "district") -> pd.DataFrame:
     """One breakdown row for the whole selection, from the query layer's summary of the same
     filters: shares and prices are the selection's own ratios, never an average of the rows'."""
-    name = t("company_total", lang) if not f.districts else t("selection_total", lang)
+    # under a limited scope the row sums the scope (the summary is computed within it): calling it the
+    # city's total would mislabel it, and the city's own total is never computed for such a user
+    name = t("selection_total", lang) if f.districts else t("scope_total", lang) if f.scope.partial else t("company_total", lang)
     return pd.DataFrame([{
         by: name,
         "volume_cases": s.volume_cases,

@@ -142,6 +142,8 @@ CHARTS: dict[str, Pair] = {
     "sort_yoy": ("按同比", "By YoY"),
     "company_total": ("全市合计", "Company total"),
     "selection_total": ("所选片区合计", "Selected districts total"),
+    # a limited scope's total: what the user may see, never the city's (analytics/access.py)
+    "scope_total": ("我的片区合计", "My districts total"),
 }
 
 #: the retailers behind the figures: volume swings and the drill-down to order lines (district pages)
