@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts, queries, report
+from analytics.access import EVERYTHING, Scope
 from analytics.columns import EXCEL_FORMATS, SCREEN_FORMATS, filter_note, is_raw, localize
 from analytics.columns import kinds as column_kinds
 from analytics.errors import error_label
@@ -118,15 +119,17 @@ def init_from_link() -> None:
         st.toast(_link_notice(name, view))
 
 
-def sidebar_filters(show_district: bool = True) -> Filters:
-    """The sidebar, rendered by the frame before the page so its state survives navigation."""
-    cat = catalog()
+def sidebar_filters(show_district: bool = True, scope: Scope = EVERYTHING) -> Filters:
+    """The sidebar, rendered by the frame before the page so its state survives navigation. `scope`
+    is what the session's user may see: the sidebar offers only its districts, and the filters carry
+    it (Filters.within), so every query the pages ask is cut to it whatever they choose."""
+    cat = catalog(scope=scope)
     years = cat.years
     with st.sidebar:
         st.toggle("English", key="lang_en", value=st.session_state.get("lang") == "en",
                   on_change=lambda: st.session_state.update(lang="en" if st.session_state["lang_en"] else "zh"))
         if not years:
-            return Filters()
+            return Filters().within(scope)
         latest = years[-1]
         if "f_year" not in st.session_state:
             # read from the URL as it is now: Streamlit drops the widgets' state when a page switches
@@ -166,7 +169,7 @@ def sidebar_filters(show_district: bool = True) -> Filters:
         year=ss["f_year"], compare_year=ss["f_cmp"], month_from=ss["f_months"][0], month_to=ss["f_months"][1],
         districts=tuple(ss["f_districts"]) if show_district else (), area_types=tuple(ss["f_areas"]),
         business_formats=tuple(ss["f_formats"]), tier_min=ss["f_tiers"][0], tier_max=ss["f_tiers"][1],
-    )
+    ).within(scope)
     # the URL keeps the company pages' district choice on district pages too, for the way back
     sync_url(f.with_(districts=tuple(ss["f_districts"])))
     return f
