@@ -24,6 +24,8 @@ import pytest
 
 import analytics.state as state_module
 import analytics.store as store_module
+from analytics import audit
+from analytics.audit import AUDIT_FILE
 from analytics.db import connect, connect_lines, connect_store, connect_store_lines
 from analytics.filters import Filters
 from analytics.formats import fmt_bytes
@@ -54,9 +56,11 @@ BAD = HEAD + """2019-02-30,0420001,6901028000002,60,600,电话订货
 SAMPLES = ROOT / "data" / "samples"
 
 
-def _tree(root: Path) -> dict[str, str]:
-    """Every file under root (hidden ones too) and its sha256."""
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+def _tree(root: Path, with_audit: bool = True) -> dict[str, str]:
+    """Every file under root (hidden ones too) and its sha256; without the audit log when `with_audit` is
+    False (a load that changes nothing is still recorded there: issue #12)."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*"))
+            if p.is_file() and (with_audit or p.name != AUDIT_FILE)}
 
 
 def _months(store: Store) -> dict[tuple[str, int, int], int]:
@@ -681,16 +685,16 @@ def test_cli_ingest_loads_then_reports_the_same_file_as_already_loaded(dec, tmp_
     assert (out.returncode, out.stderr) == (0, "")
     assert out.stdout == ("E00005 订单_甲片区_12月_更正.csv: loaded 3 orders rows, period 2019-12-02..2019-12-30\n"
                           "  replaced 2 lines of 甲片区 from 2019-12-02 to 2019-12-30\n")
-    before = _tree(dec.root)
+    before, logged = _tree(dec.root, with_audit=False), len(audit.read(dec.root))
     again = _cli("ingest", str(path), "--data-dir", str(dec.root))
     assert (again.returncode, again.stdout) == (0, "订单_甲片区_12月_更正.csv: already loaded (same sha256), nothing changed\n")
-    assert _tree(dec.root) == before
+    assert _tree(dec.root, with_audit=False) == before and len(audit.read(dec.root)) == logged + 1
 
 
 def test_cli_ingest_refused_lists_the_problems_on_stderr_and_exits_1(tiny, tmp_path):
     path = tmp_path / "坏文件.csv"
     path.write_bytes(BAD.encode("gbk"))
-    before = _tree(tiny.root)
+    before, logged = _tree(tiny.root, with_audit=False), len(audit.read(tiny.root))
     out = _cli("ingest", str(path), "--data-dir", str(tiny.root), "--lang", "en")
     assert (out.returncode, out.stdout) == (1, "")
     assert out.stderr.splitlines() == [
@@ -699,7 +703,8 @@ def test_cli_ingest_refused_lists_the_problems_on_stderr_and_exits_1(tiny, tmp_p
         "坏文件.csv, row 3, column '许可证号', value '0999999': retailer not in the retailer master; load it first",
         "nothing was loaded: fix the problems above and load again",
     ]
-    assert _tree(tiny.root) == before
+    # the data are as they were; the refusal is recorded in the audit log
+    assert _tree(tiny.root, with_audit=False) == before and len(audit.read(tiny.root)) == logged + 1
     missing = _cli("ingest", str(tmp_path / "无此文件.csv"), "--data-dir", str(tiny.root))
     assert (missing.returncode, missing.stderr) == (2, f"error: no such file: {tmp_path / '无此文件.csv'}\n")
 
