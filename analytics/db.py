@@ -79,7 +79,6 @@ def connect_lines(state_dir: Path | None, memory_limit: str = "1GB", threads: in
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False,
                                              "memory_limit": memory_limit, "threads": threads, "temp_directory": ""})
     if state_dir is not None and (state_dir / "order_sources.parquet").exists():
-        sources = pd.read_parquet(state_dir / "order_sources.parquet")
         extracts = _extracts_dir(state_dir).resolve()
         con.register("skus_frame", pd.read_parquet(state_dir / "skus.parquet"))
         con.execute("CREATE TABLE skus AS FROM skus_frame")
@@ -88,7 +87,7 @@ def connect_lines(state_dir: Path | None, memory_limit: str = "1GB", threads: in
         con.register("retailers_frame", pd.read_parquet(state_dir / "retailers.parquet"))
         con.execute("CREATE TABLE retailers AS FROM retailers_frame")
         con.unregister("retailers_frame")
-        _live_orders(con, state_dir)
+        sources = _live_orders(con, state_dir)
         # exact files, not directories: the extract files and nothing else
         con.execute("SET allowed_paths = ?", [[str(extracts / n) for n in sources["stored_name"]]])
     else:
@@ -105,10 +104,12 @@ def connect_store_lines(store: Store) -> duckdb.DuckDBPyConnection:
     return connect_lines(store.state_dir())
 
 
-def _live_orders(con: duckdb.DuckDBPyConnection, state_dir: Path) -> None:
+def _live_orders(con: duckdb.DuckDBPyConnection, state_dir: Path) -> pd.DataFrame:
+    """The view live_orders of a state on `con`; returns the state's order sources (the files it reads)."""
     sources = pd.read_parquet(state_dir / "order_sources.parquet")
     coverage = pd.read_parquet(state_dir / "coverage.parquet")
     create_live_orders(con, _extracts_dir(state_dir), sources, coverage)
+    return sources
 
 
 def connect_store(store: Store) -> duckdb.DuckDBPyConnection:

@@ -21,7 +21,7 @@ from . import charts, queries
 from .filters import Filters
 from .formats import fmt_cases, fmt_count, fmt_pct
 from .labels import class_label, t
-from .narrative import compare_short, pace_text
+from .narrative import compared_with, pace_text
 from .palettes import CLASS_COLORS
 from .queries import Summary
 
@@ -99,10 +99,6 @@ class Chart:
 # --- key numbers: what a presenter reads out beside the chart ----------------------------------------
 
 
-def _before(s: Summary, lang: str) -> str:
-    return compare_short(s, lang) or t("last_year", lang)  # "2018年" or "2022年同期"
-
-
 def _yoy(v: float | None) -> str:
     return fmt_pct(v, signed=True)
 
@@ -112,21 +108,26 @@ def _mix_numbers(s: Summary, frame: pd.DataFrame, f: Filters, lang: str) -> list
             f"{t('share', lang)} {fmt_pct(s.class_share_pct[str(c)])}" for c in range(1, 6)]
 
 
+def _against(label: str, now: float | None, before: float | None, s: Summary, lang: str) -> str:
+    """A share beside the comparison's: "省产烟占比: 86.94% (2018年 76.54%)"."""
+    return f"{t(label, lang)}: {fmt_pct(now)} ({compared_with(s, lang)} {fmt_pct(before)})"
+
+
 def _provincial_numbers(s: Summary, frame: pd.DataFrame, f: Filters, lang: str) -> list[str]:
     return [f"{t('provincial_cases', lang)}: {fmt_cases(s.provincial_cases, lang)} ({_yoy(s.provincial_yoy_pct)})",
-            f"{t('provincial_share', lang)}: {fmt_pct(s.provincial_share_pct)} ({_before(s, lang)} {fmt_pct(s.provincial_share_pct_prev)})"]
+            _against("provincial_share", s.provincial_share_pct, s.provincial_share_pct_prev, s, lang)]
 
 
 def _online_numbers(s: Summary, frame: pd.DataFrame, f: Filters, lang: str) -> list[str]:
     return [f"{t('online_customers', lang)}: {fmt_count(s.online_customers, lang)} / {fmt_count(s.customers, lang)}",
-            f"{t('online_rate', lang)}: {fmt_pct(s.online_rate_pct)} ({_before(s, lang)} {fmt_pct(s.online_rate_pct_prev)})",
+            _against("online_rate", s.online_rate_pct, s.online_rate_pct_prev, s, lang),
             f"{t('online_rate_ordering', lang)}: {fmt_pct(s.online_rate_ordering_pct)}",
             f"{t('online_volume_share', lang)}: {fmt_pct(s.online_volume_share_pct)}"]
 
 
 def _low_numbers(s: Summary, frame: pd.DataFrame, f: Filters, lang: str) -> list[str]:
     return [f"{t('low_tier_cases', lang)}: {fmt_cases(s.low_tier_cases, lang)} ({_yoy(s.low_tier_yoy_pct)})",
-            f"{t('low_tier_share', lang)}: {fmt_pct(s.low_tier_share_pct)} ({_before(s, lang)} {fmt_pct(s.class_share_pct_prev['5'])})"]
+            _against("low_tier_share", s.low_tier_share_pct, s.class_share_pct_prev["5"], s, lang)]
 
 
 def _pace_numbers(s: Summary, frame: pd.DataFrame, f: Filters, lang: str) -> list[str]:

@@ -81,6 +81,11 @@ def compare_short(s: Summary, lang: str = "zh") -> str | None:
     return t("year_n", lang, year=cy) if _whole_year(s) else t("same_period_of", lang, year=cy)
 
 
+def compared_with(s: Summary, lang: str = "zh") -> str:
+    """What "before" is called beside a figure: compare_short, or 上年 when there is no comparison."""
+    return compare_short(s, lang) or t("last_year", lang)
+
+
 def comparison_caption(s: Summary, lang: str = "zh") -> str:
     """Which days are compared with which: "2023-01-01至06-15 vs 2022年同期" (KPI cards, tables, slides, files)."""
     cur, cmp = period_short(s, lang), compare_short(s, lang)

@@ -19,7 +19,7 @@ from .families import BY_KEY, FAMILIES
 from .filters import Filters
 from .formats import fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price
 from .labels import t
-from .narrative import compare_short, comparison_caption, period_short, summary_text
+from .narrative import compare_short, compared_with, comparison_caption, period_short, summary_text
 from .palettes import CHANGE_COLORS
 
 #: the order a presenter steps through: the KPIs, one screen per chart family, the districts, the text
@@ -98,7 +98,7 @@ class Story:
         s, lang = self.summary, self.lang
         if topic == "kpis":
             yoy = lambda v: fmt_pct(v, signed=True)  # noqa: E731
-            before = compare_short(s, lang) or t("last_year", lang)  # "2018年" or "2022年同期"
+            before = compared_with(s, lang)  # "2018年" or "2022年同期"
             return [
                 f"{t('volume', lang)}: {fmt_cases(s.volume_cases, lang)} ({t('yoy', lang)} {yoy(s.volume_yoy_pct)})",
                 f"{t('avg_price', lang)}: {fmt_price(s.avg_price_per_carton, lang)} "

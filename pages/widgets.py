@@ -9,7 +9,7 @@ from analytics.families import PACE
 from analytics.filters import Filters
 from analytics.formats import fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price
 from analytics.labels import class_label
-from analytics.narrative import compare_short, pace_text, period_short, summary_text
+from analytics.narrative import compared_with, pace_text, period_short, summary_text
 from analytics.queries import Summary
 from analytics.text import md_escape
 from pages import q
@@ -81,7 +81,7 @@ def annual_table(s: Summary) -> pd.DataFrame:
                  _diff(s.online_rate_pct, s.online_rate_pct_prev) + (f" {tr('change_pp')}" if s.online_rate_pct_prev is not None else ""),
                  "—"))
     # the headers name the periods: 2019年 / 2018年, or 2023-01-01至06-15 / 2022年同期
-    this, last = period_short(s, lg), compare_short(s, lg) or tr("last_year")
+    this, last = period_short(s, lg), compared_with(s, lg)
     return pd.DataFrame(rows, columns=[tr("indicator"), this, last, tr("change_cases").split("(")[0], tr("yoy_pct")])
 
 

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from analytics.columns import with_total
-from analytics.families import OVERVIEW_FAMILIES
+from analytics.families import BY_KEY, OVERVIEW_FAMILIES
 from pages import common, q, widgets
 
 f = common.filters()
@@ -24,9 +24,8 @@ if s is not None and widgets.kpi_row(s, f):
     st.subheader(common.tr("small_multiples"))
     mf = f.with_(compare_year=None)
     # one family at a time: a hidden tab would still cost its query and figure on every rerun
-    families = {family.key: family for family in OVERVIEW_FAMILIES}
     first = OVERVIEW_FAMILIES[0].key
-    key = st.segmented_control(" ", list(families), default=first, key="overview_family",
-                               format_func=lambda k: common.tr(families[k].title), label_visibility="collapsed") or first
-    family = families[key]
+    key = st.segmented_control(" ", [family.key for family in OVERVIEW_FAMILIES], default=first, key="overview_family",
+                               format_func=lambda k: common.tr(BY_KEY[k].title), label_visibility="collapsed") or first
+    family = BY_KEY[key]
     common.draw(family.overview, mf, f"overview-{key}", f"{common.tr('small_multiples')} · {common.tr(family.title)}")
