@@ -7,7 +7,16 @@ import streamlit as st
 from analytics.labels import t
 from analytics.slugs import district_slug
 from analytics.text import md_escape
-from pages import common, district
+from pages import common, district, gate, identity
+
+
+def _requested() -> str:
+    """The page path the browser asked for, without the server's base path ("" for the root)."""
+    path = urllib.parse.unquote(urllib.parse.urlparse(st.context.url or "").path).strip("/")
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    if base and (path == base or path.startswith(base + "/")):
+        path = path[len(base):].strip("/")
+    return path
 
 
 def main() -> None:
@@ -16,9 +25,13 @@ def main() -> None:
     # only the default page answers there without Streamlit's "Page not found" dialog on a fresh visit
     # (upstream #9992), so while presenting at the root the presentation is the default page. An older
     # link to /present still reaches it under its own path.
-    _path = urllib.parse.urlparse(st.context.url or "").path.rstrip("/")
-    present_at_root = presenting and not _path.endswith("/present")
+    present_at_root = presenting and _requested() != "present"
     st.set_page_config(page_icon=common.FAVICON_SVG, layout="wide", initial_sidebar_state="collapsed" if presenting else "auto")
+    # who is there comes first: a session that is not let in reads no data, not even the catalog
+    session = identity.establish()
+    if session.access is None:
+        gate.refuse(session, _requested())
+        return
     common.init_from_link()
     lang = common.lang()
     cat = common.catalog()
@@ -41,13 +54,22 @@ def main() -> None:
     district_names = {district_slug(name): name for name in cat.districts}
     present = st.Page("pages/views/present.py", title=t("present", lang), icon=":material/slideshow:", url_path="present",
                       default=present_at_root)
-    admin = [st.Page("pages/views/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"), present]
+    # the data page for those who may load or roll back, the presentation for everyone
+    admin = [st.Page("pages/views/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data")
+             ] if session.can("load_data") or session.can("rollback") else []
+    admin.append(present)
     sections = {t("nav_company", lang): company}
     if districts:
         sections[t("page_districts", lang)] = districts
     sections[t("nav_admin", lang)] = admin
     # keyed by each page's own path: the default page's url_path is "", so name the two that can be default
     st.session_state["_pages"] = {**{p.url_path: p for p in company + districts + admin}, "overview": overview, "present": present}
+    asked = _requested()
+    if asked and asked not in st.session_state["_pages"]:
+        # a page this session has not got (another district's, the data page for a manager, a typo):
+        # one refusal that does not say which, instead of Streamlit's English "Page not found"
+        gate.not_here(asked, overview)
+        return
     # expanded: every district is listed, no "View N more" to click (5 company pages, the districts, 2 admin)
     page = st.navigation(sections, position="hidden" if presenting else "sidebar", expanded=True)
     # the browser tab names the page, in the user's language
@@ -56,7 +78,8 @@ def main() -> None:
     page_name = district_names[page.url_path] if on_district_page else page.title
     st.set_page_config(page_title=f"{page_name} · {t('app_title', lang)}")
 
-    filters = common.sidebar_filters(show_district=not on_district_page)
+    filters = common.sidebar_filters(show_district=not on_district_page, scope=session.scope)
+    gate.who_is_there(session)
     if on_district_page:
         # the district page fixes the district; the presentation opened from it presents that district
         filters = filters.with_(districts=(page_name,))
@@ -70,6 +93,7 @@ def main() -> None:
         # to the root URL (via the overview, the default page until present=1 is in the URL): the
         # address a presenter may copy must open cleanly on a fresh visit
         st.switch_page(present if present_at_root else overview, query_params=params)
+    common.link_refusal()
     page.run()
     # after the page, not before it: warms the other pages (once per data state) while this one is read
     common.start_warm_up()

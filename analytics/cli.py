@@ -289,11 +289,9 @@ def _access_file(args: argparse.Namespace):
     if not store.has_data():
         return load(path), False
     from .db import connect_store
-    from .queries import districts
+    from .queries import master_names
 
-    con = connect_store(store)
-    managers = [m for (m,) in con.execute("SELECT DISTINCT manager FROM retailers WHERE manager IS NOT NULL").fetchall()]
-    return load(path, districts(con), managers), True
+    return load(path, *master_names(connect_store(store))), True
 
 
 def cmd_access_check(args: argparse.Namespace) -> int:

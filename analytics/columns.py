@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .access import ALL
 from .contract import PRICE_CLASSES
 from .filters import TIER_MAX, TIER_MIN, Filters
 from .labels import t, vocab
@@ -224,6 +225,22 @@ def formatted(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 # --- the sentence that says what a table or picture shows ---------------------------------------
 
+def covered(f: Filters, lang: str) -> str:
+    """What f's figures cover, as a name: the districts chosen (those the scope allows), else the
+    scope's own districts and customer managers for a user who sees part of the city ("城郊片区",
+    "城郊片区 · 客户经理 王五"), else 全市. The one name for page titles, legends, decks and notes:
+    a scoped user's whole view is never called the city's."""
+    if f.districts:
+        shown = f.scoped_districts if f.scoped_districts is not None else f.districts
+        return "、".join(shown)
+    if not f.scope.partial:
+        return t("all_districts", lang)
+    parts = [] if f.scope.districts is ALL else ["、".join(f.scope.districts)]
+    if f.scope.managers is not ALL:
+        parts.append(f"{t('manager', lang)} {'、'.join(f.scope.managers)}")
+    return " · ".join(parts)
+
+
 def filter_note(f: Filters, lang: str, period: tuple[str, str] | None = None, scope: str | None = None,
                 compared: str | None = None) -> str:
     """Scope, filters in force and the data's period in the page's labels, e.g. "片区: 全市 · 年份: 2019
@@ -232,8 +249,8 @@ def filter_note(f: Filters, lang: str, period: tuple[str, str] | None = None, sc
     `compared` (narrative.comparison_caption) replaces the years by the periods compared, which
     differ from whole years when the last year is incomplete ("2023-01-01至06-15 vs 2022年同期")."""
     parts: list[str] = []
-    districts = scope or ("、".join(f.districts) if f.districts else t("all_districts", lang))
-    parts.append(f"{t('district', lang)}: {districts}")
+    mine = scope is None and not f.districts and f.scope.partial
+    parts.append(f"{t('my_scope' if mine else 'district', lang)}: {scope or covered(f, lang)}")
     if compared:
         parts.append(f"{t('period', lang)}: {compared}")
     elif f.year is not None:

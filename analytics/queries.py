@@ -156,6 +156,13 @@ def districts(con: duckdb.DuckDBPyConnection, scope: Scope = EVERYTHING) -> list
     return [str(v) for v in dimension_values(con, "district", scope)]
 
 
+def master_names(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
+    """Every district and customer manager of the retailer master: what an access file may name."""
+    rows = _df(con, "SELECT DISTINCT district, manager FROM retailers", {}, EVERYTHING)
+    return (sorted(str(d) for d in rows["district"].dropna().unique()),
+            sorted(str(m) for m in rows["manager"].dropna().unique()))
+
+
 def data_period(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
     """The first and last order date in the data (YYYY-MM-DD), or None without data."""
     row = _df(con, "SELECT MIN(first_date) lo, MAX(last_date) hi FROM year_dates", {}, EVERYTHING)

@@ -15,4 +15,4 @@ def district_slug(name: str) -> str:
 
 
 #: url paths the company pages use; a district may not take one
-RESERVED = {"overview", "mix", "provincial", "online", "low-tier", "data", "present"}
+RESERVED = {"overview", "mix", "provincial", "online", "low-tier", "data", "present", "access", "audit", "refused"}

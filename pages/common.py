@@ -13,8 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts, queries, report
-from analytics.access import EVERYTHING, Scope
-from analytics.columns import EXCEL_FORMATS, SCREEN_FORMATS, filter_note, is_raw, localize
+from analytics.access import EVERYTHING, NotAllowed, Scope
+from analytics.columns import EXCEL_FORMATS, SCREEN_FORMATS, covered, filter_note, is_raw, localize
 from analytics.columns import kinds as column_kinds
 from analytics.errors import error_label
 from analytics.exports import csv_bytes, xlsx_bytes
@@ -26,11 +26,16 @@ from analytics.links import LinkView, link_params, parse_link
 from analytics.narrative import comparison_caption
 from analytics.queries import Catalog, Summary
 from analytics.text import md_escape
-from pages import q
+from pages import identity, q
 
 # --- data access: pages/q.py (re-exported here for the frame and the Data page) -------------------
 
-store, catalog = q.store, q.catalog
+store = q.store
+
+
+def catalog(at: tuple[str, str | None] | None = None, scope: Scope | None = None) -> Catalog:
+    """What the data hold that this session may see (its scope unless `scope` is given)."""
+    return q.catalog(at, identity.scope() if scope is None else scope)
 
 
 # --- the page icon --------------------------------------------------------------------------------
@@ -64,6 +69,11 @@ def guarded(body: Callable[[], object]) -> None:
     derive from BaseException, not Exception, and pass through untouched."""
     try:
         body()
+    except NotAllowed as exc:
+        # a page asked for what its session may not see (the query layer refused it): a refusal,
+        # never the data, and not an error to report either
+        log.warning("refused: %s", exc)
+        st.warning(tr("not_allowed"), icon=":material/block:")
     except Exception:
         if os.environ.get("DASHBOARD_RAISE_ERRORS") == "1":
             raise  # the test suite: AppTest reports the exception itself
@@ -107,6 +117,13 @@ def _link_notice(name: str, view: LinkView) -> str:
     return t(f"url_bad_{name}", lg)
 
 
+def init_language() -> None:
+    """The session's language from the URL, once (init_from_link does it for a session let in; a
+    refused one reads no catalog to check the rest of a link against)."""
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = "en" if st.query_params.get("lang") == "en" else "zh"
+
+
 def init_from_link() -> None:
     """Start the session from the URL once (a shared link reopens the same view). Whatever the link
     carries, the view is valid: a wrong parameter falls back to its default with a short notice."""
@@ -116,7 +133,18 @@ def init_from_link() -> None:
     view = link_view()
     st.session_state["lang"] = view.lang
     for name in view.invalid:
+        if name == "d" and identity.scope().partial:
+            # a district the session may not see (or none at all): said where it stays, above the
+            # page, and nothing of it is shown (the link's districts were cut to the scope's)
+            st.session_state["_link_refused"] = True
+            continue
         st.toast(_link_notice(name, view))
+
+
+def link_refusal() -> None:
+    """The refusal of a link's district outside the session's scope, once, above the first page."""
+    if st.session_state.pop("_link_refused", False):
+        st.warning(tr("url_d_out_of_scope"), icon=":material/block:")
 
 
 def sidebar_filters(show_district: bool = True, scope: Scope = EVERYTHING) -> Filters:
@@ -232,9 +260,9 @@ def active_filters_caption(f: Filters) -> None:
 
 
 def scope_name(f: Filters) -> str:
-    """What a chart's single series shows, for its legend and tooltip: the district(s) or 全市, and the
-    segment filters in force ("城郊片区 · 城网")."""
-    parts = ["、".join(f.districts) if f.districts else tr("all_districts")]
+    """What a chart's single series shows, for its legend and tooltip: the district(s) (the session's
+    own when none is chosen) or 全市, and the segment filters in force ("城郊片区 · 城网")."""
+    parts = [covered(f, lang())]
     parts += [vocab("area", a, lang()) for a in f.area_types] + list(f.business_formats)
     if (f.tier_min, f.tier_max) != (TIER_MIN, TIER_MAX):
         parts.append(f"{tr('customer_tier')} {f.tier_min}–{f.tier_max}")
@@ -262,6 +290,16 @@ def page_header(title_key: str) -> Summary | None:
         st.warning(tr("no_match"))
         return None
     return s
+
+
+def sees_retailers() -> bool:
+    """Whether this session may see retailer rows (names, licence numbers, tables, drill-downs); a
+    viewer reads a one-line note where those sections would be. The query layer refuses them anyway
+    (NotAllowed): this keeps the page from asking."""
+    if identity.can("view_retailers"):
+        return True
+    st.caption(f":material/visibility_off: {tr('retailers_hidden')}")
+    return False
 
 
 def no_data() -> bool:
@@ -355,7 +393,8 @@ def _select_district(key: str) -> None:
 
 def filters() -> Filters:
     """The filters the frame built from the sidebar for this run."""
-    return st.session_state.get("filters") or Filters()
+    # within the session's scope whatever was stored: narrowing twice is the same scope
+    return (st.session_state.get("filters") or Filters()).within(identity.scope())
 
 
 def table(frame: pd.DataFrame, columns: list[str] | None = None, rename: dict[str, str] | None = None) -> None:

@@ -5,13 +5,13 @@ import streamlit as st
 
 from analytics import charts
 from analytics.families import FAMILIES
+from analytics.filters import Filters
 from analytics.text import md_escape
 from pages import common, q, widgets
 
 
 def render(name: str) -> None:
     f = common.filters().with_(districts=(name,))
-    lang = common.lang()
     scope = common.scope_name(f)  # the series name on this page's charts: the district, not 全市
     st.title(md_escape(name))
     st.session_state["_page_title"] = name  # the first part of every exported picture's title
@@ -38,6 +38,14 @@ def render(name: str) -> None:
     common.table(top, cols, rename={"name": "brand"})
     common.download(top, f"top-brands-{name}", columns=cols, rename={"name": "brand"})
     st.subheader(common.tr("retailers_table"))
+    if common.sees_retailers():
+        _retailers(f, name, scope)
+
+
+def _retailers(f: Filters, name: str, scope: str) -> None:
+    """The retailer table, the swings and the drill-down to order lines: retailer rows, for the roles
+    that may see them."""
+    lang = common.lang()
     sort = st.segmented_control(" ", ["volume", "change", "yoy"], default="volume", format_func=lambda k: common.tr(f"sort_{k}"),
                                 key=f"d-{name}-sort", label_visibility="collapsed") or "volume"
     retailers = q.retailer_table(f, sort=sort, limit=500)

@@ -67,6 +67,11 @@ def _connection(root: str, state: str | None):
     return connect(s.states_dir / state if state else None)
 
 
+def connection(at: tuple[str, str | None] | None = None):
+    """The query connection of the current data state (or of `at`, a state() read earlier)."""
+    return _connection(*(at or state()))
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _lines_connection(root: str, state: str | None):
     # raw order lines have a connection of their own: the query connection may open no file

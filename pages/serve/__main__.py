@@ -29,6 +29,21 @@ def _warm_when_ready() -> None:
         thread.join()
 
 
+def _address(args: list[str]) -> str | None:
+    """The address Streamlit will listen on: the --server.address flag, else its environment variable
+    and .streamlit/config.toml, as Streamlit reads them."""
+    from streamlit import config as streamlit_config
+
+    flag = None
+    for i, a in enumerate(args):
+        if a == "--server.address" and i + 1 < len(args):
+            flag = args[i + 1]
+        elif a.startswith("--server.address="):
+            flag = a.split("=", 1)[1]
+    streamlit_config.get_config_options(force_reparse=True, options_from_flags={"server.address": flag} if flag else {})
+    return streamlit_config.get_option("server.address") or None
+
+
 def main() -> int:
     # The first script run of a process serves a `pages/` folder beside the main script as multipage-v1
     # pages until app.py's st.navigation says otherwise, so the first request for a deep link (a
@@ -38,11 +53,24 @@ def main() -> int:
     from streamlit.web import cli
 
     PagesManager.uses_pages_directory = False
+    from analytics import config
+    from analytics.access import AuthSettings, SettingsError, check_binding
+
+    args = sys.argv[1:]
+    if not any(a.startswith("--server.maxUploadSize") for a in args):
+        # Streamlit's upload limit is the product's file limit (DASHBOARD_MAX_FILE_MB), not a second number
+        args.append(f"--server.maxUploadSize={config.MAX_FILE_BYTES // (1024 * 1024)}")
+    try:
+        check_binding(_address(args), AuthSettings.from_env().mode)
+    except SettingsError as exc:
+        # before anything listens: a server that would be open to others, or a mistyped mode, never starts
+        print(f"error: {exc.message()}", file=sys.stderr)
+        return 2
     from analytics.store import Store
 
     Store().upgrade()  # data loaded by an older version: rebuilt once, before the first visitor
     threading.Thread(target=_warm_when_ready, name="dashboard-warm-up-start", daemon=True).start()
-    sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
+    sys.argv = ["streamlit", "run", str(APP), *args]
     return cli.main(prog_name="streamlit")
 
 

@@ -37,8 +37,9 @@ if s is not None:
     common.chart(charts.bars(seg, lang, by, "low_tier_yoy_pct", "%", y_label=common.tr("low_tier_yoy_pct")), seg,
                  f"low-by-{by}", f"{common.tr('low_tier_yoy_pct')} · {common.tr(by)}", columns=[by, "low_tier_cases", "low_tier_yoy_pct"])
     st.subheader(common.tr("decliners"))
-    worst = q.low_tier_decliners(f)
-    cols = ["retailer_id", "retailer_name", "district", "manager", "low_tier_cases", "low_tier_cases_prev", "low_tier_change_cases",
-            "cases", "cases_prev"]
-    common.table(worst, cols)
-    common.download(worst, "low-tier-decliners", columns=cols)
+    if common.sees_retailers():
+        worst = q.low_tier_decliners(f)
+        cols = ["retailer_id", "retailer_name", "district", "manager", "low_tier_cases", "low_tier_cases_prev",
+                "low_tier_change_cases", "cases", "cases_prev"]
+        common.table(worst, cols)
+        common.download(worst, "low-tier-decliners", columns=cols)

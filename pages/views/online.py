@@ -61,7 +61,8 @@ if s is not None:
         common.chart(tier_fig, tier, "online-tier", common.tr("by_tier"),
                      columns=["customer_tier", "year", "online_customers", "customers", "online_rate_pct"])
     st.subheader(common.tr("not_online"))
-    todo = q.retailers_not_online(f)
-    cols = ["retailer_id", "retailer_name", "district", "manager", "area_type", "business_format", "customer_tier", "cases"]
-    common.table(todo, cols)
-    common.download(todo, "not-online", columns=cols)
+    if common.sees_retailers():
+        todo = q.retailers_not_online(f)
+        cols = ["retailer_id", "retailer_name", "district", "manager", "area_type", "business_format", "customer_tier", "cases"]
+        common.table(todo, cols)
+        common.download(todo, "not-online", columns=cols)

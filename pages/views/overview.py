@@ -1,14 +1,14 @@
 """总览: company KPIs with YoY, the district comparison, and small multiples across districts."""
 import streamlit as st
 
-from analytics.columns import with_total
+from analytics.columns import covered, with_total
 from analytics.families import BY_KEY, OVERVIEW_FAMILIES
 from pages import common, q, widgets
 
 f = common.filters()
 s = common.page_header("page_overview")
 if s is not None and widgets.kpi_row(s, f):
-    name = "、".join(f.districts) if f.districts else common.tr("all_districts")
+    name = covered(f, common.lang())
     widgets.summary_block(s, name, f)
     widgets.pace_section(f, "overview-pace")
     st.subheader(common.tr("district_compare"))

@@ -15,7 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics import report
-from analytics.labels import class_label, t
+from analytics.columns import covered
+from analytics.labels import class_label
 from analytics.palettes import CHANGE_COLORS
 from analytics.text import md_escape
 from pages import common, q, widgets
@@ -88,7 +89,7 @@ if common.no_data():
     st.stop()
 
 district = f.districts[0] if len(f.districts) == 1 else None
-name = district or t("all_districts", lang)
+name = covered(f, lang)
 story = q.story(f, name, lang)
 topic = st.query_params.get("topic", report.TOPICS[0])
 if topic not in report.TOPICS:
