@@ -68,7 +68,7 @@ def main() -> None:
     if asked and asked not in st.session_state["_pages"]:
         # a page this session has not got (another district's, the data page for a manager, a typo):
         # one refusal that does not say which, instead of Streamlit's English "Page not found"
-        gate.not_here(asked, overview)
+        gate.not_here(asked)
         return
     # expanded: every district is listed, no "View N more" to click (5 company pages, the districts, 2 admin)
     page = st.navigation(sections, position="hidden" if presenting else "sidebar", expanded=True)

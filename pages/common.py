@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts, queries, report
-from analytics.access import EVERYTHING, NotAllowed, Scope
+from analytics.access import NotAllowed, Scope
 from analytics.columns import EXCEL_FORMATS, SCREEN_FORMATS, covered, filter_note, is_raw, localize
 from analytics.columns import kinds as column_kinds
 from analytics.errors import error_label
@@ -147,10 +147,11 @@ def link_refusal() -> None:
         st.warning(tr("url_d_out_of_scope"), icon=":material/block:")
 
 
-def sidebar_filters(show_district: bool = True, scope: Scope = EVERYTHING) -> Filters:
+def sidebar_filters(show_district: bool = True, scope: Scope | None = None) -> Filters:
     """The sidebar, rendered by the frame before the page so its state survives navigation. `scope`
-    is what the session's user may see: the sidebar offers only its districts, and the filters carry
-    it (Filters.within), so every query the pages ask is cut to it whatever they choose."""
+    (the session's unless given) is what the user may see: the sidebar offers only its districts, and
+    the filters carry it (Filters.within), so every query the pages ask is cut to it whatever they choose."""
+    scope = identity.scope() if scope is None else scope
     cat = catalog(scope=scope)
     years = cat.years
     with st.sidebar:

@@ -51,16 +51,19 @@ def refuse(session: Session, asked: str) -> None:
     _only(partial(_refusal, session), t("auth_refused_title", common.lang()), asked)
 
 
-def _not_here(overview: st.Page) -> None:
+def _not_here() -> None:
     st.title(common.tr("page_refused_title"))
     st.warning(common.tr("page_refused"))
-    st.page_link(overview, label=common.tr("page_refused_back"), icon=":material/dashboard:")
+    # a plain link to the root (the overview), not st.page_link: the refusal is this run's only page
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    st.markdown(f"[{common.tr('page_refused_back')}](/{base + '/' if base else ''})")
 
 
-def not_here(asked: str, overview: st.Page) -> None:
+def not_here(asked: str) -> None:
     """A path that is no page of this session's: another district's page, a page of a role the
-    session has not, or a typo. One refusal for all of them, so it tells nothing about which."""
-    _only(partial(_not_here, overview), common.tr("page_refused_title"), asked, default=overview)
+    session has not, or a typo. One refusal for all of them, so it tells nothing about which; no
+    other page is in this run's navigation, so nothing else can run."""
+    _only(_not_here, common.tr("page_refused_title"), asked)
 
 
 def who_is_there(session: Session) -> None:
