@@ -75,9 +75,12 @@ CALLS: dict[str, Call] = {
     "scoped_sql": lambda c, f: queries.scoped_sql("SELECT SUM(qty) FROM cube", f.scope),
     # the data period: dates, the same for every scope (year_dates is in UNSCOPED_TABLES)
     "data_period": lambda c, f: queries.data_period(c.query),
+    # every district and manager name, for checking the access file (pages/identity.py): the
+    # server's question, with no filters to take a scope from, and no figure
+    "master_names": lambda c, f: queries.master_names(c.query),
 }
 #: results that are the same whatever the scope: no figure of any district in them
-SCOPE_FREE = {"period", "data_period"}
+SCOPE_FREE = {"period", "data_period", "master_names"}
 #: their districts come from the scope only; a district choice is a filter of figures, not of lists
 LISTS = {"years", "dimension_values", "districts", "catalog"}
 #: drill-downs to one retailer: a district choice does not filter them, the scope does
