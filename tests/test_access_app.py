@@ -256,7 +256,11 @@ def test_cached_figures_never_cross_scopes(signed_in, demo_dir):
         assert _district_rows(east) == [OTHER, "我的片区合计"]
 
 
-def test_streamlit_upload_limit_is_the_products_file_limit():
+def test_streamlit_settings_keep_the_server_closed():
+    """The upload limit is the product's file limit, the server listens on this computer unless a
+    deployment says otherwise, and nothing turns Streamlit's XSRF protection off."""
     cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert cfg["server"]["maxUploadSize"] * 1024 * 1024 == config.MAX_FILE_BYTES
     assert cfg["server"]["address"] == "127.0.0.1"
+    assert cfg["server"].get("enableXsrfProtection", True) is True
+    assert cfg["server"].get("enableCORS", True) is True
