@@ -264,3 +264,25 @@ def test_streamlit_settings_keep_the_server_closed():
     assert cfg["server"]["address"] == "127.0.0.1"
     assert cfg["server"].get("enableXsrfProtection", True) is True
     assert cfg["server"].get("enableCORS", True) is True
+
+
+def test_the_presentation_and_deck_of_a_manager_are_their_district(demo_dir):
+    """What the presentation screens and the PPTX slides are drawn from (report.story), under the
+    scope a manager of 城郊片区 gets with nothing chosen: 城郊片区's figures, named 城郊片区, and not
+    a word of another district in any title, key number, table, caption or paragraph."""
+    from analytics.access import Scope
+    from analytics.columns import covered
+    from analytics.report import TOPICS, story
+
+    con = connect_store(Store(demo_dir))
+    years = queries.years(con)
+    f = Filters(year=years[-1], compare_year=years[-2]).within(Scope(districts=(HOME,)))
+    assert covered(f, "zh") == HOME
+    s = story(con, f, covered(f, "zh"))
+    assert f"{s.summary.volume_cases:,.2f} 箱" == _district_volume(demo_dir, HOME)
+    assert list(s.district_rows().iloc[:, 0]) == [HOME, "我的片区合计"]
+    words = [s.caption(), s.text, s.district_rows().to_string(), *(s.title(t) for t in TOPICS),
+             *(n for t in TOPICS for n in s.key_numbers(t)), str(vars(s))]
+    others = [d for d in queries.districts(con) if d != HOME]
+    assert not [d for d in others for w in words if d in w]
+    assert s.title("kpis").startswith(HOME) or HOME in s.caption()
