@@ -322,6 +322,19 @@ def load(path: str | os.PathLike[str], known_districts: Iterable[str] | None = N
     return AccessFile(parsed.users, parsed.problems, path)
 
 
+def load_checked(path: str | os.PathLike[str], data_dir: str | os.PathLike[str] | None = None) -> tuple[AccessFile, bool]:
+    """load() checked against the districts and managers of the data in `data_dir`, and whether they
+    were checked: without data any name passes (the file may be written before the first load)."""
+    from .db import connect_store
+    from .queries import master_names
+    from .store import Store
+
+    store = Store(data_dir)
+    if not store.has_data():
+        return load(path), False
+    return load(path, *master_names(connect_store(store))), True
+
+
 _TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
@@ -570,5 +583,5 @@ def role_label(role: str, lang: str = "zh") -> str:
 
 __all__ = ["ALL", "Access", "AccessFile", "AuthSettings", "CAPABILITIES", "EVERYTHING", "Every", "MODES", "NotAllowed", "Problem",
            "ROLES", "ROLE_CAPABILITIES", "Scope", "SettingsError", "User", "access_of", "binding_allowed", "can",
-           "capabilities", "check_binding", "load", "local_user", "normalise_id", "parse", "resolve", "role_label",
+           "capabilities", "check_binding", "load", "load_checked", "local_user", "normalise_id", "parse", "resolve", "role_label",
            "scope_of"]

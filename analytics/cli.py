@@ -279,19 +279,10 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 def _access_file(args: argparse.Namespace):
     """The access file --file names, else the settings' (DASHBOARD_ACCESS_FILE, else access.toml in the
-    data directory), checked against the data's districts and managers when data is loaded (without
-    data any name passes: the file may be written before the first load)."""
-    from .access import AuthSettings, load
-    from .store import Store
+    data directory), checked against the data's districts and managers (see access.load_checked)."""
+    from .access import AuthSettings, load_checked
 
-    path = args.file or AuthSettings.from_env(data_dir=args.data_dir).access_file
-    store = Store(args.data_dir)
-    if not store.has_data():
-        return load(path), False
-    from .db import connect_store
-    from .queries import master_names
-
-    return load(path, *master_names(connect_store(store))), True
+    return load_checked(args.file or AuthSettings.from_env(data_dir=args.data_dir).access_file, args.data_dir)
 
 
 def cmd_access_check(args: argparse.Namespace) -> int:

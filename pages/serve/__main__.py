@@ -54,18 +54,27 @@ def main() -> int:
 
     PagesManager.uses_pages_directory = False
     from analytics import config
-    from analytics.access import AuthSettings, SettingsError, check_binding
+    from analytics.access import AuthSettings, SettingsError, check_binding, load_checked
 
     args = sys.argv[1:]
     if not any(a.startswith("--server.maxUploadSize") for a in args):
         # Streamlit's upload limit is the product's file limit (DASHBOARD_MAX_FILE_MB), not a second number
         args.append(f"--server.maxUploadSize={config.MAX_FILE_BYTES // (1024 * 1024)}")
     try:
-        check_binding(_address(args), AuthSettings.from_env().mode)
+        settings = AuthSettings.from_env()
+        check_binding(_address(args), settings.mode)
     except SettingsError as exc:
         # before anything listens: a server that would be open to others, or a mistyped mode, never starts
         print(f"error: {exc.message()}", file=sys.stderr)
         return 2
+    if settings.mode != "local":
+        # said at the start, with lines, to whoever starts the server: a file with problems lets nobody
+        # in (the refusal page says only that), and the file may be fixed while the server runs
+        file, _ = load_checked(settings.access_file)
+        for message in file.messages():
+            print(f"warning: {file.path}: {message}", file=sys.stderr)
+        if not file.ok:
+            print("warning: nobody can sign in until the access file is fixed (python -m analytics access check)", file=sys.stderr)
     from analytics.store import Store
 
     Store().upgrade()  # data loaded by an older version: rebuilt once, before the first visitor
