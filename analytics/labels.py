@@ -498,10 +498,20 @@ ACCESS: dict[str, Pair] = {
     "role_viewer": ("只读", "Viewer"),
 }
 
+#: the admin pages (pages/views/access.py, pages/views/audit.py) and the server-side refusals and
+#: audit of actions (pages/gate.py::require, pages/views/data.py)
+ADMIN: dict[str, Pair] = {
+    "action_refused": ("您的角色不能进行此操作，已记录本次尝试。", "Your role may not do this; the attempt has been recorded."),
+    "audit_unwritable": ("无法写入审计日志（磁盘已满或没有写权限），为保证每次数据变更都有记录，本次操作未执行，数据没有任何变化。"
+                         "请联系管理员。",
+                         "The audit log cannot be written (a full disk or no permission). Every change to the data must be "
+                         "recorded, so nothing was done and the data are unchanged. Ask your administrator."),
+}
+
 SECTIONS: dict[str, dict[str, Pair]] = {
     "pages": PAGES, "measures": MEASURES, "units": UNITS, "states": STATES, "charts": CHARTS, "retailers": RETAILERS,
     "pace": PACE, "same_period": SAME_PERIOD, "links": LINKS, "presenting": PRESENTING, "data_page": DATA_PAGE,
-    "ingest_errors": INGEST_ERRORS, "errors": ERRORS, "access": ACCESS,
+    "ingest_errors": INGEST_ERRORS, "errors": ERRORS, "access": ACCESS, "admin": ADMIN,
 }
 
 #: key -> (中文, English). Every UI text on a page, chart, export or message comes from here.
