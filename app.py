@@ -54,9 +54,16 @@ def main() -> None:
     district_names = {district_slug(name): name for name in cat.districts}
     present = st.Page("pages/views/present.py", title=t("present", lang), icon=":material/slideshow:", url_path="present",
                       default=present_at_root)
-    # the data page for those who may load or roll back, the presentation for everyone
-    admin = [st.Page("pages/views/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data")
-             ] if session.can("load_data") or session.can("rollback") else []
+    # the data page for those who may load or roll back, the access and audit pages for administrators,
+    # the presentation for everyone (each page checks its capability again when it runs)
+    admin = []
+    if session.can("load_data") or session.can("rollback"):
+        admin.append(st.Page("pages/views/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"))
+    if session.can("manage_access"):
+        admin.append(st.Page("pages/views/access.py", title=t("page_access", lang), icon=":material/admin_panel_settings:",
+                             url_path="access"))
+    if session.can("see_audit"):
+        admin.append(st.Page("pages/views/audit.py", title=t("page_audit", lang), icon=":material/history:", url_path="audit"))
     admin.append(present)
     sections = {t("nav_company", lang): company}
     if districts:
@@ -70,7 +77,7 @@ def main() -> None:
         # one refusal that does not say which, instead of Streamlit's English "Page not found"
         gate.not_here(asked)
         return
-    # expanded: every district is listed, no "View N more" to click (5 company pages, the districts, 2 admin)
+    # expanded: every district is listed, no "View N more" to click (5 company pages, the districts, up to 4 admin)
     page = st.navigation(sections, position="hidden" if presenting else "sidebar", expanded=True)
     # the browser tab names the page, in the user's language
     on_district_page = page in districts

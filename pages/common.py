@@ -311,11 +311,36 @@ def no_data() -> bool:
     return False
 
 
+def audited(make: Callable[[], bytes | str], action: str, file_name: str, **details: object) -> Callable[[], bytes | str]:
+    """A download's file builder that records the download in the audit log when the file is built.
+
+    The entry is written where the bytes leave the server, not by the button's on_click: Streamlit
+    builds a deferred file on a request of its own, which a client can send without the click that
+    would run on_click, and a file that fails to build was not downloaded. That request is served
+    outside any script run, so who is downloading is taken now, while the button is drawn.
+    A log that cannot be written (a full disk) is logged for the administrator and the file is
+    still served: a download changes nothing, and failing it would not undo what the user saw on
+    screen. (Loads and rollbacks decide the other way: pages/views/data.py.)"""
+    who, root = identity.session(), store().root
+
+    def build() -> bytes | str:
+        data = make()
+        try:
+            identity.record(action, file_name, "ok", who=who, data_dir=root, **details)
+        except Exception:  # never let the log break the download; the traceback tells the administrator why
+            log.exception("audit: %s of %s by %s not recorded", action, file_name, who.identity)
+        return data
+
+    return build
+
+
 def deck_button(f: Filters, name: str, key: str) -> None:
     """Download the PPTX deck for f. The story and its images are computed on click, not on every
     run of the page; the arguments are read now, because the click is served outside this run."""
     stem = f"{name}-{f.year}" if f.year else name
-    st.download_button(tr("download_pptx"), q.deck(f, name, lang()), file_name=f"{stem}.pptx",
+    file_name = f"{stem}.pptx"
+    deck = audited(q.deck(f, name, lang()), "deck", file_name, format="pptx", note=export_note(f))
+    st.download_button(tr("download_pptx"), deck, file_name=file_name,
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key=key,
                        icon=":material/slideshow:", type="primary")
 
@@ -429,15 +454,17 @@ def _png_title(title: str | None) -> str | None:
 
 
 def download(frame: pd.DataFrame, name: str, fig=None, title: str | None = None, columns: list[str] | None = None,
-             rename: dict[str, str] | None = None, shown: pd.DataFrame | None = None) -> None:
+             rename: dict[str, str] | None = None, shown: pd.DataFrame | None = None, note: str | None = None) -> None:
     """CSV (UTF-8 with BOM, rounded as on screen), XLSX (as on screen, plus a full-precision sheet) of a
     table, and with a figure a PNG at presentation size titled and noted; the files are built only
-    when clicked. A query frame is localized here, so a download can never carry raw column names."""
+    when clicked, and each build is recorded in the audit log (`audited`). A query frame is localized
+    here, so a download can never carry raw column names. `note` says what the file holds when the
+    page's filters do not (the audit log)."""
     lg = lang()
     raw_input = is_raw(frame)
     if shown is None:
         shown = localize(frame, lg, columns, rename=rename) if raw_input else frame
-    note = export_note()
+    note = note or export_note()
     png_title = _png_title(title)
     formats = {c: EXCEL_FORMATS[k] for c, k in column_kinds(shown, lg).items() if k in EXCEL_FORMATS}
 
@@ -446,15 +473,18 @@ def download(frame: pd.DataFrame, name: str, fig=None, title: str | None = None,
         return xlsx_bytes(shown, note, raw=full, formats=formats, sheet=tr("sheet_data"), raw_sheet=tr("sheet_raw"),
                           note_sheet=tr("sheet_note"))
 
+    def export(make: Callable[[], bytes | str], fmt: str) -> Callable[[], bytes | str]:
+        return audited(make, "export", f"{name}.{fmt}", format=fmt, note=note)
+
     cols = st.columns(3 if fig is not None else 2, width=520 if fig is not None else 360)
-    # files are built when clicked (callables), so a rerun pays nothing for them
-    cols[0].download_button(tr("download_csv"), lambda: csv_bytes(shown, note), file_name=f"{name}.csv", mime="text/csv",
-                            key=f"dl_{name}", icon=":material/download:")
-    cols[1].download_button(tr("download_xlsx"), xlsx, file_name=f"{name}.xlsx",
+    # files are built when clicked (callables), so a rerun pays nothing for them; building one records it
+    cols[0].download_button(tr("download_csv"), export(lambda: csv_bytes(shown, note), "csv"), file_name=f"{name}.csv",
+                            mime="text/csv", key=f"dl_{name}", icon=":material/download:")
+    cols[1].download_button(tr("download_xlsx"), export(xlsx, "xlsx"), file_name=f"{name}.xlsx",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xl_{name}",
                             icon=":material/table:")
     if fig is not None:
-        cols[2].download_button(tr("download_png"), lambda: report.to_png(charts.for_export(fig, note, png_title)),
+        cols[2].download_button(tr("download_png"), export(lambda: report.to_png(charts.for_export(fig, note, png_title)), "png"),
                                 file_name=f"{name}.png", mime="image/png", key=f"png_{name}", icon=":material/image:")
 
 

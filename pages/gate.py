@@ -8,7 +8,7 @@ from functools import partial
 import streamlit as st
 
 from analytics.labels import t
-from pages import common
+from pages import common, identity
 from pages.identity import Session, describe
 
 # the refusals' own path when the browser asked for none (a page needs one; it is never linked)
@@ -77,3 +77,19 @@ def who_is_there(session: Session) -> None:
         st.caption(f":material/person: {common.md_escape(describe(session, lang))}")
         if session.mode == "oidc":
             st.button(t("auth_sign_out", lang), icon=":material/logout:", on_click=st.logout, key="sign_out")
+
+
+def require(capability: str, what: str, target: str | None = None) -> bool:
+    """Whether this session may use a page or take an action; if not, a refusal is shown and the
+    attempt recorded. Pages call it at their top and actions where they happen: the navigation only
+    hides what a session may not use, and a page can be run without it (a stale tab, a crafted
+    request), so the check that counts is made on the server, here. `what` names the page or action refused,
+    `target` what it was asked for (files, an extract) when there is one."""
+    if identity.can(capability):
+        return True
+    try:
+        identity.record("refused", target or what, "refused", what=what, capability=capability)
+    except OSError as exc:  # the refusal stands whether or not it could be recorded
+        common.log.error("audit: refusal of %s (%s) not recorded: %r", what, capability, exc)
+    st.error(common.tr("action_refused"))
+    return False

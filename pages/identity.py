@@ -144,11 +144,15 @@ def can(capability: str) -> bool:
     return session().can(capability)
 
 
-def record(action: str, target: str | None, result: str = "ok", **details: object) -> None:
+def record(action: str, target: str | None, result: str = "ok", *, who: Session | None = None,
+           data_dir: str | Path | None = None, **details: object) -> None:
     """Append one line to the audit log for this session's user (analytics/audit.py); an unlimited
-    scope is written as none (null), like the command line's."""
-    s = session()
-    audit.record(q.store().root, s.identity, s.role, action, target, s.scope if s.scope.limited else None, result, **details)
+    scope is written as none (null), like the command line's. Raises OSError when the line cannot be
+    written. `who` and `data_dir`, taken during a run, let code that runs outside it (a download's
+    file, built when clicked) record for the session that drew the button."""
+    s = who or session()
+    root = data_dir if data_dir is not None else q.store().root
+    audit.record(root, s.identity, s.role, action, target, s.scope if s.scope.limited else None, result, **details)
 
 
 def describe(s: Session, lang: str) -> str:

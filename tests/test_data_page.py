@@ -1,11 +1,13 @@
 """The Data page in AppTest: upload → preview of exactly what will be replaced → confirm → history → rollback →
 restore, each with a preview, a confirmation that never carries over, and errors said in one line."""
 import hashlib
+import json
 import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from analytics import audit
 from analytics.db import connect_store
 from analytics.filters import Filters
 from analytics.formats import fmt_time
@@ -50,7 +52,15 @@ def _preview(at: AppTest) -> list[list]:
 
 
 def _tree_hash(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+    """The data directory's files and contents; the audit log aside (the page records attempts that change nothing)."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != audit.AUDIT_FILE}
+
+
+def _log(root: Path) -> list[tuple]:
+    path = root / audit.AUDIT_FILE
+    entries = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+    return [(e["action"], e["target"], e["result"]) for e in entries]
 
 
 def test_upload_preview_confirm_and_rollback(tmp_path, monkeypatch):
@@ -137,7 +147,8 @@ def test_a_withdrawn_load_is_restored_after_a_preview_and_the_history_reads_clea
     s = summary(connect_store(store), Filters(year=2019, compare_year=2018, districts=("甲片区",)))
     assert s.volume_cases == (250 + 60 + 250) / 250  # the correction counts again
     record = store.extracts()[3]
-    assert (record["status"], record["restored_by"]) == ("active", "test@example.com")  # AppTest's signed-in user
+    # local mode: the OS user, the one administrator (the name the command line records too)
+    assert (record["status"], record["restored_by"]) == ("active", audit.os_user())
     assert fmt_time(record["restored_at"]) in at.dataframe[0].value["恢复时间"].tolist()
     assert not [sb for sb in at.selectbox if sb.label == "选择要恢复的导入"]  # nothing left to restore
 
@@ -190,6 +201,7 @@ def test_a_lock_held_too_long_is_one_clear_message_and_changes_nothing(tmp_path,
     assert [e.value for e in at.error] == ["另一项导入或撤销正在进行，数据没有改动，请稍后再试。"]
     assert not at.success
     assert _tree_hash(store.root) == before
+    assert _log(store.root) == [("rollback", "E00003", "started"), ("rollback", "E00003", "failed")]
 
 
 def test_a_refused_upload_lists_problems_and_changes_nothing(tmp_path, monkeypatch):
@@ -209,6 +221,7 @@ def test_a_refused_upload_lists_problems_and_changes_nothing(tmp_path, monkeypat
     ]
     assert not [b for b in at.button if b.label.startswith("确认导入")]
     assert _tree_hash(store.root) == before
+    assert _log(store.root) == [("load_refused", "坏文件.csv", "refused")]  # the attempt, once
 
 
 def test_loading_the_same_file_again_is_recognised(tmp_path, monkeypatch):

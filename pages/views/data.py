@@ -12,7 +12,7 @@ from analytics.formats import fmt_cases, fmt_time
 from analytics.ingest import ParseCache
 from analytics.store import ChangePreview, ExtractError, MasterChange
 from analytics.text import md_code, md_escape
-from pages import common
+from pages import common, gate, identity
 
 tr = common.tr
 store = common.store()
@@ -20,10 +20,39 @@ st.title(tr("page_data"))
 
 
 def _user() -> str | None:
+    """Who the manifest names as having loaded, withdrawn or restored: the identity the sign-in mode
+    delivered (local mode: the OS user, the same name the command line records)."""
+    return identity.session().identity
+
+
+def _audit(action: str, target: str | None, result: str, **details: object) -> bool:
+    """Record one entry; False (and the reason in the server log) when it cannot be written."""
     try:
-        return st.user.get("email") or st.user.get("name")
-    except Exception:  # no login configured: the store records the OS user
-        return None
+        identity.record(action, target, result, **details)
+        return True
+    except OSError as exc:
+        common.log.error("audit: %s %s %s not recorded: %r", action, target, result, exc)
+        return False
+
+
+def _audit_first(action: str, target: str | None, **details: object) -> bool:
+    """Record that a change is about to be made, before making it; False means do not make it.
+
+    The audit log must carry every change to the data, so a load, withdrawal or restore whose entry
+    cannot be written (a full disk, a read-only data directory) is not made: the user is told and
+    nothing changes. (Downloads decide the other way: pages/common.py::audited.) The outcome is
+    recorded after the change; if that second entry cannot be written, this one and the manifest's
+    loaded_by / withdrawn_by still say who started it."""
+    if _audit(action, target, "started", **details):
+        return True
+    st.error(tr("audit_unwritable"))
+    return False
+
+
+# neither capability: nothing of the page, not even the history (which names files and people)
+if not (identity.can("load_data") or identity.can("rollback")):
+    gate.require("load_data", "data")
+    st.stop()
 
 
 def _error(exc: Exception) -> str:
@@ -35,28 +64,89 @@ def _error(exc: Exception) -> str:
 
 
 # --- upload and preview ------------------------------------------------------------------------
-st.subheader(tr("upload_title"))
-st.caption(tr("upload_help"))
+
+
+def _audit_refused(results: list) -> None:
+    """Record each file refused for its content once per upload (the preview is drawn again on
+    every rerun; one attempt is one entry): its name and first problem."""
+    seen = st.session_state.setdefault("upload_refusals_audited", set())
+    for r in results:
+        if r.status != "refused":
+            continue
+        mark = (r.parsed.sha256 if r.parsed else None, r.file_name, kind, sheet, period)
+        if mark in seen:
+            continue
+        problems = r.messages("zh")
+        if _audit("load_refused", r.file_name, "refused", file=r.file_name, problems=len(problems),
+                  problem=problems[0] if problems else None):
+            seen.add(mark)
+
+
+def _load(batch: list[tuple[str, bytes]], names: list[str]) -> None:
+    """Load the confirmed batch, if this session may, and record the attempt and its outcome."""
+    target = "、".join(names)
+    if not gate.require("load_data", "load", target):  # on the server, at the action: a stale page can press the button
+        return
+    if not _audit_first("load", target, files=names):
+        return
+    bar = st.progress(0.0, text=tr("loading"))
+    try:
+        done = store.load(batch, kind=kind, sheet=sheet, period=period, loaded_by=_user(), cache=parse_cache,
+                          progress=lambda frac, _text: bar.progress(min(frac, 1.0), text=tr("loading")))
+    except Exception as exc:
+        if common.store_error_message(exc) is None:
+            _audit("load", target, "failed", error=type(exc).__name__)
+            raise  # not the disk, the lock or the store: the page's wrapper logs it with a reference
+        _audit("load", target, "failed", error=getattr(exc, "key", type(exc).__name__))
+        bar.empty()
+        st.error(_error(exc))
+        return
+    bar.empty()
+    if any(d.status == "refused" for d in done):
+        # the data changed since the preview (another analyst's load): refused now, nothing stored
+        _audit_refused(done)
+        st.error(tr("upload_nothing_stored"))
+        return
+    loaded = [d for d in done if d.status == "loaded"]
+    for d in loaded:
+        _audit("load", d.record["id"], "ok", file=d.file_name, kind=d.record["kind"], rows=d.record["rows"])
+    for d in done:
+        if d.status == "duplicate":
+            _audit("load", d.file_name, "duplicate", file=d.file_name)
+    st.session_state["upload_result"] = [
+        common.tr_md("upload_loaded", id=d.record["id"], file=d.file_name, rows=f"{d.record['rows']:,}") for d in loaded
+    ]
+    st.session_state["upload_nonce"] = nonce + 1  # a fresh, empty uploader
+    st.rerun()
+
+
+may_load = identity.can("load_data")
 nonce = st.session_state.setdefault("upload_nonce", 0)
-files = st.file_uploader(tr("upload_files"), accept_multiple_files=True, key=f"uploader_{nonce}",
-                         type=["csv", "txt", "xlsx", "xls", "parquet"])
-common.uploader_in_chinese("uploader_")  # Streamlit's button and limit texts, in Chinese
-c1, c2, c3 = st.columns(3)
-kind = c1.selectbox(tr("upload_kind"), [None, *KINDS], format_func=lambda k: tr("kind_auto") if k is None else tr(f"kind_{k}"),
-                    key="upload_kind")
-sheet = c2.text_input(tr("upload_sheet"), key="upload_sheet", placeholder=tr("upload_sheet_first")) or None
-use_period = c3.toggle(tr("upload_period"), key="upload_use_period", help=tr("upload_period_help"))
-period = None
-if use_period:
-    chosen = c3.date_input(tr("period"), value=(), key="upload_period_range")
-    if isinstance(chosen, tuple) and len(chosen) == 2:
-        period = (chosen[0].isoformat(), chosen[1].isoformat())
+files, kind, sheet, period = None, None, None, None
+if may_load:  # no uploader for a session that may not load: Streamlit takes files only for an uploader it drew
+    st.subheader(tr("upload_title"))
+    st.caption(tr("upload_help"))
+    files = st.file_uploader(tr("upload_files"), accept_multiple_files=True, key=f"uploader_{nonce}",
+                             type=["csv", "txt", "xlsx", "xls", "parquet"])
+    common.uploader_in_chinese("uploader_")  # Streamlit's button and limit texts, in Chinese
+    c1, c2, c3 = st.columns(3)
+    kind = c1.selectbox(tr("upload_kind"), [None, *KINDS], format_func=lambda k: tr("kind_auto") if k is None else tr(f"kind_{k}"),
+                        key="upload_kind")
+    sheet = c2.text_input(tr("upload_sheet"), key="upload_sheet", placeholder=tr("upload_sheet_first")) or None
+    if c3.toggle(tr("upload_period"), key="upload_use_period", help=tr("upload_period_help")):
+        chosen = c3.date_input(tr("period"), value=(), key="upload_period_range")
+        if isinstance(chosen, tuple) and len(chosen) == 2:
+            period = (chosen[0].isoformat(), chosen[1].isoformat())
 
 # each upload is parsed once: every rerun of the preview, and the load it confirms, use that parse
 parse_cache = st.session_state.setdefault("upload_parse_cache", ParseCache())
-if files:
+if files and not identity.can("load_data"):
+    # the check belongs where the bytes would be read, whatever drew the uploader
+    gate.require("load_data", "load", "、".join(f.name for f in files))
+elif files:
     batch = [(f.name, f.getvalue()) for f in files]
     results = store.parse(batch, kind=kind, sheet=sheet, period=period, cache=parse_cache)
+    _audit_refused(results)
     loaded_on = {e["id"]: fmt_time(e["loaded_at"])[:10] for e in store.extracts()}  # local date, as in the history
     ready = [r for r in results if r.status == "ready"]
     refused = [r for r in results if r.status == "refused"]
@@ -98,25 +188,7 @@ if files:
     if refused:
         st.error(tr("upload_nothing_stored"))
     elif ready and st.button(tr("upload_confirm", n=len(ready)), type="primary", key="upload_confirm"):
-        bar = st.progress(0.0, text=tr("loading"))
-        try:
-            done = store.load(batch, kind=kind, sheet=sheet, period=period, loaded_by=_user(), cache=parse_cache,
-                              progress=lambda frac, _text: bar.progress(min(frac, 1.0), text=tr("loading")))
-        except Exception as exc:
-            if common.store_error_message(exc) is None:
-                raise  # not the disk, the lock or the store: the page's wrapper logs it with a reference
-            done = None
-            st.error(_error(exc))
-        bar.empty()
-        if done is not None and any(d.status == "refused" for d in done):
-            st.error(tr("upload_nothing_stored"))
-        elif done is not None:
-            loaded = [d for d in done if d.status == "loaded"]
-            st.session_state["upload_result"] = [
-                common.tr_md("upload_loaded", id=d.record["id"], file=d.file_name, rows=f"{d.record['rows']:,}") for d in loaded
-            ]
-            st.session_state["upload_nonce"] = nonce + 1  # a fresh, empty uploader
-            st.rerun()
+        _load(batch, [r.file_name for r in ready])
 else:
     parse_cache.clear()  # no upload: hold no parsed frames
 
@@ -203,15 +275,22 @@ def _action(action: str, candidates: list[dict], nonce: int) -> None:
         if choice is None or not sure:
             st.warning(tr("action_choose_first"))
             return
+        verb = "rollback" if action == "withdraw" else "restore"  # the audit log's names, as the command line's
+        if not gate.require("rollback", action, choice):  # on the server, at the action, not only by what the page drew
+            return
+        if not _audit_first(verb, choice, file=by_id[choice]["file_name"]):
+            return
         run = store.rollback if action == "withdraw" else store.restore
         try:
             with st.spinner(tr("loading")):
                 record = run(choice, _user(), timeout=60.0)
         except Exception as exc:
+            _audit(verb, choice, "failed", error=getattr(exc, "key", None) or type(exc).__name__)
             if not isinstance(exc, ExtractError) and common.store_error_message(exc) is None:
                 raise
             st.error(_error(exc))
             return
+        _audit(verb, record["id"], "ok", file=record["file_name"])
         st.session_state["history_result"] = [common.tr_md(f"{prefix}_done", id=record["id"], file=record["file_name"])]
         st.session_state["history_hint"] = common.tr_md(f"{prefix}_undo_hint", id=record["id"])
         st.session_state["history_nonce"] = nonce + 1
@@ -229,8 +308,9 @@ if not records:
 else:
     common.table(_history(records))
     history_nonce = st.session_state.setdefault("history_nonce", 0)
-    active = [r for r in records if r["status"] == "active"]
-    withdrawn = [r for r in records if r["status"] == "withdrawn"]
+    may_rollback = identity.can("rollback")  # withdrawing and restoring are offered only to who may
+    active = [r for r in records if r["status"] == "active"] if may_rollback else []
+    withdrawn = [r for r in records if r["status"] == "withdrawn"] if may_rollback else []
     if active:
         with st.container(border=True):
             st.markdown(f"**{tr('rollback')}**")
