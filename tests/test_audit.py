@@ -1,7 +1,6 @@
 """The audit log (analytics/audit.py): one JSON line an entry, appended atomically by any number of
 processes, never rewritten; read back as the admin's table; the command line records the OS user."""
 import json
-import multiprocessing
 import subprocess
 import sys
 
@@ -74,13 +73,12 @@ def _append(data_dir: str, writer: int) -> None:
 
 
 def test_concurrent_writers_lose_no_entry_and_never_interleave(tmp_path):
-    ctx = multiprocessing.get_context("spawn")  # fresh interpreters, as separate servers and CLIs would be
-    procs = [ctx.Process(target=_append, args=(str(tmp_path), w)) for w in range(WRITERS)]
+    # separate interpreters, as separate servers and CLIs would be: plain subprocesses, not
+    # multiprocessing's spawn, which re-imports whatever __main__ an earlier AppTest left behind
+    code = "import sys; from tests.test_audit import _append; _append(sys.argv[1], int(sys.argv[2]))"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path), str(w)], cwd=ROOT) for w in range(WRITERS)]
     for p in procs:
-        p.start()
-    for p in procs:
-        p.join(120)
-        assert p.exitcode == 0
+        assert p.wait(120) == 0
     lines = (tmp_path / AUDIT_FILE).read_bytes().splitlines()
     assert len(lines) == WRITERS * ENTRIES
     targets = [json.loads(line)["target"] for line in lines]  # every line parses
