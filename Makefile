@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 help:
 	@echo "make run    - serve the dashboard on http://localhost:$(PORT) (builds demo data if data/ is empty)"
-	@echo "make test   - install everything the tests need, lint, run all tests (incl. browser tests)"
+	@echo "make test   - install everything the tests need (venv, chromium, the test OIDC provider), lint, run all tests"
 	@echo "make demo   - rebuild the demo data in $(DATA_DIR)"
 	@echo "make bench  - benchmark (SIZE=10M by default; BENCH_ARGS=--skip-sessions or --skip-browser to leave parts out)"
 
@@ -46,7 +46,14 @@ run: $(VENV)/.runtime $(DATA_DIR)/manifest.json
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 
-test: $(VENV)/.dev system-deps lint
+# The OpenID Connect provider the oidc browser test signs in against (tests/oidc: panva's oidc-provider,
+# pinned by its lockfile), under the machine's Node.js 20 and npm; node_modules/.package-lock.json is npm ci's own stamp
+OIDC_DIR := tests/oidc
+$(OIDC_DIR)/node_modules/.package-lock.json: $(OIDC_DIR)/package.json $(OIDC_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js 20 or later) is needed for the oidc browser test ($(OIDC_DIR))"; exit 1; }
+	npm ci --prefix $(OIDC_DIR) --no-audit --no-fund --loglevel=error
+
+test: $(VENV)/.dev system-deps $(OIDC_DIR)/node_modules/.package-lock.json lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 SIZE ?= 10M

@@ -29,11 +29,12 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(data_dir: Path, extra_env: dict | None = None, launcher: bool = False,
-                     port: int | None = None, bare: bool = False) -> Iterator[str]:
+                     port: int | None = None, bare: bool = False, args: tuple[str, ...] = ()) -> Iterator[str]:
     """Serve app.py on 127.0.0.1:<free port>; stopped when the block ends. launcher=True starts it
     as `make run` does (python -m pages.serve: the caches warmed at start) instead of `streamlit run app.py`.
     bare=True passes only the address and port, and none of the test suite's STREAMLIT_* or
-    DASHBOARD_RAISE_ERRORS variables: every other setting comes from .streamlit/config.toml."""
+    DASHBOARD_RAISE_ERRORS variables: every other setting comes from .streamlit/config.toml. `args` are
+    more command-line options (e.g. `--secrets.files`, so a test never writes into the repository's .streamlit/)."""
     port = port or free_port()
     base = {k: v for k, v in os.environ.items() if not bare or not (k.startswith("STREAMLIT_") or k == "DASHBOARD_RAISE_ERRORS")}
     env = {**base, "DASHBOARD_DATA_DIR": str(data_dir), **(extra_env or {})}
@@ -41,7 +42,7 @@ def streamlit_server(data_dir: Path, extra_env: dict | None = None, launcher: bo
     log = open(data_dir.parent / f"streamlit-{port}.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, *(["-m", "pages.serve"] if launcher else ["-m", "streamlit", "run", str(ROOT / "app.py")]),
-         "--server.address", "127.0.0.1", "--server.port", str(port), *flags],
+         "--server.address", "127.0.0.1", "--server.port", str(port), *flags, *args],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
