@@ -65,7 +65,8 @@ def main() -> None:
     if session.can("see_audit"):
         admin.append(st.Page("pages/views/audit.py", title=t("page_audit", lang), icon=":material/history:", url_path="audit"))
     admin.append(present)
-    sections = {t("nav_company", lang): company}
+    # a scoped user's company pages are their districts', and the heading says so rather than 全市
+    sections = {t("my_scope" if session.scope.partial else "nav_company", lang): company}
     if districts:
         sections[t("page_districts", lang)] = districts
     sections[t("nav_admin", lang)] = admin

@@ -192,6 +192,9 @@ def test_manager_sees_only_their_district_everywhere(server, browser, truth):
     nav = _nav(page)
     assert nav & slugs == {district_slug(MINE)}
     assert "data" not in nav and not page.locator('[data-testid="stSidebarNav"]').get_by_text(t("page_data")).count()
+    # the company pages' heading is theirs too, not 全市
+    headings = page.locator('[data-testid="stNavSectionHeader"]').all_inner_texts()
+    assert t("my_scope") in headings and t("nav_company") not in headings, headings
     assert _main_caption(page).startswith(f"{t('my_scope')}: {MINE} · ")
     mine = truth["figures"][MINE, 2019]
     assert _metrics(page)[:2] == [mine["volume"], mine["price"]]
