@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import metrics
-from .access import ALL, EVERYTHING, NotAllowed, Scope
+from .access import ALL, EVERYTHING, Scope
 from .contract import LOW_TIER_CLASS, PRICE_CLASSES
 from .filters import Filters
 from .rollups import CUT_MONTH_SKUS, CUT_PREFIX, CUT_ROLLUPS, ROLLUPS, as_of_cut, month_mask
@@ -50,9 +50,8 @@ def _dim(name: str) -> str:
 #: whether the scope names districts or customer managers
 RETAILER_TABLES = ("retailers", "retailer_month", "retailer_year", f"{CUT_PREFIX}retailer_month",
                    f"{CUT_PREFIX}retailer_year", "orders")
-#: tables with one row per segment (district, area type, format, tier): cut by district. They hold
-#: no customer manager (a segment mixes managers' retailers), so a scope that names managers cannot
-#: be answered from them: such a statement is refused (NotAllowed), never answered for the district
+#: tables with one row per segment (district, customer manager, area type, format, tier; see
+#: rollups.SEGMENT_COLUMNS): cut by their own district and manager columns, exactly as the master is
 SEGMENT_TABLES = tuple(
     [n for n in ROLLUPS if n not in ("retailer_month", "retailer_year", "year_dates")]
     + [CUT_PREFIX + n for n in CUT_ROLLUPS if n not in ("retailer_month", "retailer_year")] + [CUT_MONTH_SKUS]
@@ -70,7 +69,7 @@ def _names_clause(column: str, names: tuple[str, ...], prefix: str) -> tuple[str
 def scoped_sql(sql: str, scope: Scope) -> tuple[str, dict]:
     """`sql` with the tables it names shadowed by CTEs of the scope's rows, and their parameters
     (`$scope_district_0`, `$scope_manager_0` …). An unlimited scope returns `sql` as it is.
-    Raises NotAllowed when the scope names customer managers and `sql` reads a segment table."""
+    A row whose district or manager is NULL is in no list, so in no scope that limits that column."""
     if not scope.partial:
         return sql, {}
     used = {name for name in (*RETAILER_TABLES, *SEGMENT_TABLES) if re.search(rf"\b{name}\b", sql)}
@@ -82,9 +81,6 @@ def scoped_sql(sql: str, scope: Scope) -> tuple[str, dict]:
         parts.append(clause)
         params |= named
     if scope.managers is not ALL:
-        segment = sorted(used & set(SEGMENT_TABLES))
-        if segment:
-            raise NotAllowed(f"figures per customer manager from {', '.join(segment)}", scope)
         clause, named = _names_clause("manager", scope.managers, "scope_manager")
         parts.append(clause)
         params |= named
@@ -139,10 +135,8 @@ def _customers(f: Filters, key: str | None = None) -> tuple[str, str, dict]:
 # --- what the data holds ---------------------------------------------------------------------
 
 def years(con: duckdb.DuckDBPyConnection, scope: Scope = EVERYTHING) -> list[int]:
-    """The years with orders (the scope's). A scope of customer managers reads them from
-    retailer_month, as the segment rollups cannot be cut by manager."""
-    sql = f"SELECT DISTINCT year FROM {'cube' if scope.managers is ALL else 'retailer_month'} ORDER BY year"
-    return [int(y) for y in _df(con, sql, {}, scope)["year"]]
+    """The years with orders (the scope's)."""
+    return [int(y) for y in _df(con, "SELECT DISTINCT year FROM cube_year ORDER BY year", {}, scope)["year"]]
 
 
 def dimension_values(con: duckdb.DuckDBPyConnection, dim: str, scope: Scope = EVERYTHING) -> list:

@@ -2,7 +2,7 @@
 
 Grains are chosen so that each chart is answered exactly and from a small table:
 
-- `cube`: one row per (year, month, district, area type, business format, tier) with the volume
+- `cube`: one row per (year, month, district, customer manager, area type, business format, tier) with the volume
   split into the measures the charts need (provincial, online, each price class) as columns, so a
   KPI row is a single scan of a table that grows with the segments, not with the lines.
 - `sku_cube`: (year, month, segment, SKU) volumes for the top brands and specifications; `cube`
@@ -32,11 +32,24 @@ _CLASS_COLUMNS = ",\n".join(
     f"       COALESCE(SUM(c.qty) FILTER (s.price_class = {k}), 0)::BIGINT AS class{k}_qty" for k in PRICE_CLASSES
 )
 
-SEGMENT = "r.district, r.area_type, r.business_format, r.customer_tier"
+#: the retailer master's columns every segment rollup groups by. The customer manager is one of them
+#: so that a scope of managers cuts these rollups exactly, as it cuts a district (analytics/queries.py
+#: scoped_sql): a retailer has one manager, so a segment never mixes managers. A retailer without a
+#: manager (NULL) forms segments of its own, counted for a district and never for a manager.
+SEGMENT_COLUMNS = ("district", "manager", "area_type", "business_format", "customer_tier")
+
+
+def _segment(alias: str) -> str:
+    return ", ".join(f"{alias}{c}" for c in SEGMENT_COLUMNS)
+
+
+SEGMENT = _segment("r.")
 
 
 _CLASS_SUMS = ", ".join(f"SUM(class{c}_qty)::BIGINT AS class{c}_qty" for c in PRICE_CLASSES)
-_SEGMENT_PLAIN = SEGMENT.replace("r.", "")
+_SEGMENT_PLAIN = _segment("")
+# segment columns may be NULL (a retailer without a manager): equal segments are NOT DISTINCT, not =
+_SAME_SEGMENT = " AND ".join(f"c.{c} IS NOT DISTINCT FROM v.{c}" for c in SEGMENT_COLUMNS)
 
 #: In build order: later rollups read earlier ones. Only the first two read order lines
 #: (LINE_ROLLUPS); the rest derive from those, so a rebuild reads the lines twice and no more.
@@ -91,7 +104,7 @@ ROLLUPS: dict[str, str] = {
     # Retailers per segment and month: a retailer sits in one segment, so for a single month these
     # counts add up across segments exactly (month ranges use the masks of retailer_year instead).
     "month_customers": f"""
-        SELECT m.year, m.month, {_SEGMENT_PLAIN.replace("district", "y.district")},
+        SELECT m.year, m.month, {_segment("y.")},
                COUNT(*) FILTER (m.online_lines > 0)::BIGINT AS online_customers,
                COUNT(*) FILTER (m.qty > 0)::BIGINT AS ordering_customers,
                COUNT(*) FILTER (year(y.first_online_ever) = m.year AND month(y.first_online_ever) = m.month)::BIGINT AS new_online
@@ -112,9 +125,7 @@ ROLLUPS: dict[str, str] = {
                    FROM {{p}}retailer_year GROUP BY ALL)
         SELECT v.*, COALESCE(c.online_customers, 0)::BIGINT AS online_customers,
                COALESCE(c.ordering_customers, 0)::BIGINT AS ordering_customers
-        FROM v LEFT JOIN c ON c.year = v.year AND c.district IS NOT DISTINCT FROM v.district
-             AND c.area_type IS NOT DISTINCT FROM v.area_type AND c.business_format IS NOT DISTINCT FROM v.business_format
-             AND c.customer_tier IS NOT DISTINCT FROM v.customer_tier
+        FROM v LEFT JOIN c ON c.year = v.year AND {_SAME_SEGMENT}
     """,
     "sku_year": f"""
         SELECT year, {_SEGMENT_PLAIN}, sku_id, SUM(qty)::BIGINT AS qty, SUM(amount)::DOUBLE AS amount

@@ -23,8 +23,8 @@ from .schema import ORDER_COLUMNS, RETAILER_COLUMNS, SKU_COLUMNS, empty_sql
 QUERY_DB = "query.duckdb"
 _QUERY_TABLES = (*ROLLUPS, "retailers", "skus")
 #: the state directories' format: a state of another format is rebuilt in full
-#: (3: year_dates and the ytd_ twins; 4: query.duckdb)
-FORMAT_VERSION = 4
+#: (3: year_dates and the ytd_ twins; 4: query.duckdb; 5: the customer manager in the segment rollups)
+FORMAT_VERSION = 5
 
 
 def outdated(manifest: dict) -> bool:

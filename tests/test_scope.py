@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -173,13 +174,16 @@ def test_a_retailer_outside_the_scope_has_no_rows(conns: Conns, query) -> None:
 
 @pytest.mark.parametrize("name", sorted(RETAILER_LEVEL))
 def test_a_viewer_gets_no_retailer_rows(conns: Conns, name: str) -> None:
-    with pytest.raises(NotAllowed):
-        CALLS[name](conns, F.within(VIEWER_JIA))
+    for viewer in (VIEWER_JIA, Scope(managers=("张伟",), retailer_level=False)):
+        with pytest.raises(NotAllowed):
+            CALLS[name](conns, F.within(viewer))
 
 
 @pytest.mark.parametrize("name", sorted(set(CALLS) - RETAILER_LEVEL - {"scoped_sql"}))
 def test_a_viewer_gets_the_aggregates_of_the_scope(conns: Conns, name: str) -> None:
     _equal(CALLS[name](conns, F.within(VIEWER_JIA)), CALLS[name](conns, F.within(ONLY_JIA)))
+    zhang = Scope(managers=("张伟",))
+    _equal(CALLS[name](conns, F.within(dataclasses.replace(zhang, retailer_level=False))), CALLS[name](conns, F.within(zhang)))
 
 
 def test_a_statement_without_a_where_still_reads_only_the_scope(conns: Conns) -> None:
@@ -194,13 +198,22 @@ def test_a_statement_without_a_where_still_reads_only_the_scope(conns: Conns) ->
     assert total("SELECT SUM(qty) FROM cube WHERE year = 2019", ONLY_JIA) == 500
     assert total("WITH x AS (SELECT qty FROM retailer_year WHERE year = 2019) SELECT SUM(qty) FROM x", ONLY_JIA) == 500
     assert total("SELECT COUNT(*) FROM retailers", Scope(districts=())) == 0
+    # the segment rollups carry the manager: cut by it as by a district
+    for table in ("cube", "cube_year", "sku_cube", "sku_year", "brand_year", "month_customers"):
+        sql = f"SELECT SUM({'ordering_customers' if table == 'month_customers' else 'qty'}) FROM {table}"
+        by_manager = [total(sql, Scope(managers=(m,))) for m in ("张伟", "李娜")]
+        assert min(by_manager) > 0 and sum(by_manager) == total(sql, EVERYTHING), table
+    assert total("SELECT SUM(qty) FROM cube WHERE year = 2019", Scope(managers=("李娜",))) == 500
+    assert total("SELECT COUNT(*) FROM cube", Scope(districts=(JIA,), managers=("李娜",))) == 0  # 李娜 has no 甲 retailer
+    assert total("SELECT COUNT(*) FROM cube", Scope(managers=())) == 0
     lines = queries._df(conns.lines, "SELECT DISTINCT retailer_id FROM orders ORDER BY 1", {}, ONLY_JIA)
     assert lines["retailer_id"].tolist() == ["0420001", "0420002"]
 
 
-def test_a_scope_of_managers_keeps_their_retailers_and_refuses_segment_figures(conns: Conns) -> None:
-    """Segment rollups hold no customer manager: a scope of managers gets retailer rows exactly and a
-    refusal, not the district's figures, where only a segment rollup could answer."""
+def test_a_scope_of_managers_answers_every_query_for_their_retailers(conns: Conns) -> None:
+    """In the tiny city each district has one manager (张伟: 甲, 李娜: 乙), so a scope of a manager
+    answers every query as the scope of the manager's district does: retailer rows and segment
+    figures alike, nothing refused."""
     zhang, li = F.within(Scope(managers=("张伟",))), F.within(Scope(managers=("李娜",)))
     assert queries.retailer_table(conns.query, zhang)["retailer_id"].tolist() == ["0420001", "0420002"]
     assert queries.retailer_table(conns.query, li)["retailer_id"].tolist() == ["0420003"]
@@ -208,9 +221,11 @@ def test_a_scope_of_managers_keeps_their_retailers_and_refuses_segment_figures(c
     assert not queries.retailer_orders(conns.lines, zhang, "0420001").empty
     assert queries.districts(conns.query, li.scope) == [YI]
     assert queries.years(conns.query, li.scope) == [2019]
-    for name in ("summary", "breakdown", "top_brands", "pace"):
-        with pytest.raises(NotAllowed):
-            CALLS[name](conns, zhang)
+    assert queries.summary(conns.query, zhang).volume_cases == 2.0  # 甲's 500 条 in 2019
+    assert queries.summary(conns.query, li).volume_cases_prev is None  # 乙 has no 2018
+    for name in sorted(set(CALLS) - {"scoped_sql"}):
+        _equal(CALLS[name](conns, zhang), CALLS[name](conns, F.within(ONLY_JIA)))
+        _equal(CALLS[name](conns, li), CALLS[name](conns, F.within(Scope(districts=(YI,)))))
 
 
 def test_the_scope_is_in_the_key_and_survives_it() -> None:
@@ -261,3 +276,151 @@ def test_the_demo_scope_of_one_district(demo_dir) -> None:
     _equal(table, queries.breakdown(con, F.with_(districts=("城郊片区",))))
     assert queries.summary(con, f) == queries.summary(con, F.with_(districts=("城郊片区",)))
     assert len(queries.districts(con)) > 1 and queries.districts(con, f.scope) == ["城郊片区"]
+
+
+# --- customer managers who share a district and a segment ---------------------------------------------
+#
+# The split city: 甲片区 has two managers whose retailers 0420001 (张伟) and 0420002 (王芳) sit in the
+# same segment (城网, 便利店, 档位 5), and 0420003 with no manager; 乙片区 is 李娜's 0420004. Every
+# retailer orders on 2018-01-02 and on 2019-06-28 (the data's last day), so any part of the city has
+# the whole city's data period and as-of date. 2019 is compared with 2018-01-01..06-28 (同期).
+#
+#            2019 (to 06-28)                         2018 同期            2018 after 06-28
+#   0420001  120 一类 online + 30 五类 phone = 150    100 一类 phone       40 五类 online (09-10)
+#   0420002   80 五类 online + 40 三类 visit = 120     60 三类 online
+#   0420003   10 一类 online                           200 五类 phone
+#   0420004  400 一类 online                           300 一类 online
+
+SPLIT_RETAILERS = """许可证号,客户名称,片区,客户经理,城乡分类,业态,档位
+0420001,甲便利店,甲片区,张伟,城网,便利店,5
+0420002,甲烟酒店,甲片区,王芳,城网,便利店,5
+0420003,甲食杂店,甲片区,,农网,食杂店,10
+0420004,乙超市,乙片区,李娜,城网,超市,20
+"""
+SPLIT_ORDERS = """订货日期,许可证号,卷烟编码,订货量(条),金额(元),订货方式
+2018-01-02,0420001,6901028000001,100,20000,电话订货
+2018-09-10,0420001,6901028000002,40,400,网上订货
+2019-03-04,0420001,6901028000001,120,24000,网上订货
+2019-06-28,0420001,6901028000002,30,300,电话订货
+2018-01-02,0420002,6901028000003,60,3000,网上订货
+2019-02-11,0420002,6901028000002,80,800,网上订货
+2019-06-28,0420002,6901028000003,40,2000,走访
+2018-01-02,0420003,6901028000002,200,2000,电话订货
+2019-06-28,0420003,6901028000001,10,2000,网上订货
+2018-01-02,0420004,6901028000001,300,60000,网上订货
+2019-06-28,0420004,6901028000001,400,80000,网上订货
+"""
+#: scopes of the split city and the retailers each may see
+SPLIT_SCOPES = {
+    "张伟": (Scope(managers=("张伟",)), ("0420001",)),
+    "甲-王芳": (Scope(districts=(JIA,), managers=("王芳",)), ("0420002",)),
+    "张伟+王芳": (Scope(managers=("张伟", "王芳")), ("0420001", "0420002")),  # never the retailer without one
+    "甲": (ONLY_JIA, ("0420001", "0420002", "0420003")),  # with the retailer without a manager
+    "李娜": (Scope(managers=("李娜",)), ("0420004",)),
+}
+SPLIT_FILTERS = {"whole-year": F, "months-2-6": F.with_(month_from=2, month_to=6)}
+
+
+def _split_city(root: Path, retailers: tuple[str, ...] | None = None) -> Store:
+    """The split city, or only the lines and master rows of `retailers` in it (same SKU master)."""
+    from .conftest import TINY_SKUS
+
+    def keep(text: str, column: int) -> str:
+        head, *rows = text.strip().splitlines()
+        return "\n".join([head] + [r for r in rows if retailers is None or r.split(",")[column] in retailers]) + "\n"
+
+    store = Store(root)
+    results = store.load([("零售户档案.csv", keep(SPLIT_RETAILERS, 0).encode("gbk")), ("卷烟档案.csv", TINY_SKUS.encode()),
+                          ("订单.csv", keep(SPLIT_ORDERS, 1).encode("gbk"))], loaded_by="test")
+    assert [r.status for r in results] == ["loaded"] * 3, [m for r in results for m in r.messages("en")]
+    return store
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory: pytest.TempPathFactory) -> Conns:
+    store = _split_city(tmp_path_factory.mktemp("split") / "data")
+    return Conns(connect_store(store), connect_store_lines(store))
+
+
+@pytest.fixture(scope="module")
+def parts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Conns]:
+    """Per scope of SPLIT_SCOPES, a city of only its retailers' master rows and order lines."""
+    out = {}
+    for k, (name, (_, ids)) in enumerate(SPLIT_SCOPES.items()):
+        store = _split_city(tmp_path_factory.mktemp(f"part{k}") / "data", ids)
+        out[name] = Conns(connect_store(store), connect_store_lines(store))
+    return out
+
+
+def test_the_figures_of_managers_who_share_a_segment_worked_out_by_hand(split: Conns) -> None:
+    def s(scope: Scope) -> queries.Summary:
+        return queries.summary(split.query, F.within(scope))
+
+    zhang = s(Scope(managers=("张伟",)))
+    assert (zhang.volume_cases, zhang.volume_cases_prev, zhang.volume_yoy_pct) == (0.6, 0.4, 50.0)  # 150 vs 100 条
+    assert zhang.provincial_cases == 0.48 and zhang.low_tier_cases == 0.12  # 120 一类, 30 五类
+    assert (zhang.customers, zhang.online_customers, zhang.online_rate_pct) == (1, 1, 100.0)
+    wang = s(Scope(districts=(JIA,), managers=("王芳",)))
+    assert (wang.volume_cases, wang.volume_cases_prev, wang.low_tier_cases) == (0.48, 0.24, 0.32)  # 120 vs 60 条; 80 五类
+    assert wang.provincial_share_pct == pytest.approx(100 / 3)  # 40 of 120 条
+    both = s(Scope(managers=("张伟", "王芳")))
+    assert (both.volume_cases, both.volume_cases_prev, both.customers) == (1.08, 0.64, 2)  # 270 vs 160 条
+    # the retailer without a manager: in its district and the city, in no scope of managers
+    jia = s(ONLY_JIA)
+    assert (jia.volume_cases, jia.volume_cases_prev, jia.customers, jia.online_customers) == (1.12, 1.44, 3, 3)  # 280 vs 360 条
+    city = s(EVERYTHING)
+    assert (city.volume_cases, city.volume_cases_prev, city.customers) == (2.72, 2.64, 4)  # 680 vs 660 条
+    assert s(Scope(managers=("张伟", "王芳", "李娜"))).volume_cases == 2.68  # every manager: 10 条 short of the city
+    # per district under a scope of managers: one row, their own
+    table = queries.breakdown(split.query, F.within(Scope(managers=("张伟", "王芳"))))
+    assert table["district"].tolist() == [JIA] and table["volume_cases"].tolist() == [1.08]
+    assert queries.breakdown(split.query, F.within(Scope(managers=("王芳",))), by="area_type")["volume_cases"].tolist() == [0.48]
+
+
+@pytest.mark.parametrize("filters", SPLIT_FILTERS)
+@pytest.mark.parametrize("scope", SPLIT_SCOPES)
+@pytest.mark.parametrize("name", sorted(set(CALLS) - {"scoped_sql"}))
+def test_a_scope_answers_as_a_city_of_its_retailers_alone(split: Conns, parts: dict[str, Conns], name: str, scope: str,
+                                                          filters: str) -> None:
+    """Every public query under a scope (managers in a district, several managers, a district with a
+    retailer that has no manager) equals the same query, unscoped, over a city built from the order
+    lines and master rows of the scope's retailers only."""
+    f = SPLIT_FILTERS[filters]
+    _equal(CALLS[name](split, f.within(SPLIT_SCOPES[scope][0])), CALLS[name](parts[scope], f))
+
+
+def test_a_null_manager_counts_like_a_blank_one(split: Conns, tmp_path: Path) -> None:
+    """A master row with no manager at all (NULL, where the loader writes a blank): the segment
+    rollups group and join it as any other value, so it counts in the city and its district and in
+    no scope of managers. The rollups are built here by the build's own SQL over a master with NULL."""
+    import duckdb
+
+    from analytics.rollups import create_cut_rollups, create_rollups
+
+    con = duckdb.connect()
+    for name, source in (("retailers", split.query), ("skus", split.query), ("orders", split.lines)):
+        frame = source.execute(f"SELECT * FROM {name}").df()
+        con.register("frame", frame)
+        con.execute(f"CREATE TABLE live_{name} AS SELECT * FROM frame")
+        con.unregister("frame")
+    con.execute("UPDATE live_retailers SET manager = NULL WHERE manager = ''")
+    assert con.execute("SELECT COUNT(*) FROM live_retailers WHERE manager IS NULL").fetchone()[0] == 1
+    create_rollups(con)
+    assert create_cut_rollups(con) is not None
+    for name in ("retailers", "skus", "orders"):
+        con.execute(f"CREATE VIEW {name} AS FROM live_{name}")
+    assert con.execute("SELECT COUNT(*) FROM cube_year WHERE manager IS NULL").fetchone()[0] > 0
+    null = Conns(con, con)
+
+    def blank(result: object) -> object:  # retailer rows show the manager: NULL there, blank in the store
+        if isinstance(result, pd.DataFrame) and "manager" in result:
+            return result.assign(manager=result["manager"].fillna(""))
+        return result
+
+    for scope in (EVERYTHING, *(s for s, _ in SPLIT_SCOPES.values())):
+        for name in sorted(set(CALLS) - {"scoped_sql"}):
+            for f in SPLIT_FILTERS.values():
+                try:
+                    _equal(blank(CALLS[name](null, f.within(scope))), CALLS[name](split, f.within(scope)))
+                except AssertionError as e:
+                    raise AssertionError(f"{name} under {scope}") from e
