@@ -41,6 +41,12 @@ role = "manager"
 districts = ["{OTHER}"]
 
 [[users]]
+id = "wu.ting@example.com"
+role = "manager"
+districts = ["{HOME}"]
+managers = ["吴婷"]
+
+[[users]]
 id = "viewer@example.com"
 role = "viewer"
 districts = ["{HOME}"]
@@ -286,3 +292,15 @@ def test_the_presentation_and_deck_of_a_manager_are_their_district(demo_dir):
     others = [d for d in queries.districts(con) if d != HOME]
     assert not [d for d in others for w in words if d in w]
     assert s.title("kpis").startswith(HOME) or HOME in s.caption()
+
+
+def test_a_customer_managers_scope_shows_their_retailers_figures(signed_in):
+    """A manager limited to one 客户经理 sees that manager's retailers only: 吴婷's 482.27 of
+    城郊片区's 977.87 箱 in 2019 (the other manager's 495.60), named as such, on every company page."""
+    at = signed_in("wu.ting@example.com")
+    assert not at.exception, [e.value for e in at.exception]
+    assert _volume(at) == "482.27 箱"
+    assert any(c.value.startswith("我的片区\\: 城郊片区 · 客户经理 吴婷") for c in at.caption)
+    for page in ("pages/views/mix.py", "pages/views/provincial.py", "pages/views/online.py", "pages/views/low_tier.py"):
+        at.switch_page(page).run()
+        assert not at.exception and not at.warning, page
