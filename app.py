@@ -11,12 +11,15 @@ from pages import common, district, gate, identity
 
 
 def _requested() -> str:
-    """The page path the browser asked for, without the server's base path ("" for the root)."""
+    """The page the browser asked for: its URL path's last segment, without the server's base path
+    ("" for the root). Only the last: Streamlit's page paths are one segment, and its browser side,
+    opened on a deep link, may take the path before it for a base path (a later page then reads
+    /城郊片区/城郊片区), which names the page 城郊片区 as Streamlit itself resolves it."""
     path = urllib.parse.unquote(urllib.parse.urlparse(st.context.url or "").path).strip("/")
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
     if base and (path == base or path.startswith(base + "/")):
         path = path[len(base):].strip("/")
-    return path
+    return path.rsplit("/", 1)[-1]
 
 
 def main() -> None:
@@ -66,10 +69,14 @@ def main() -> None:
         admin.append(st.Page("pages/views/audit.py", title=t("page_audit", lang), icon=":material/history:", url_path="audit"))
     admin.append(present)
     # a scoped user's company pages are their districts', and the heading says so rather than 全市
-    sections = {t("my_scope" if session.scope.partial else "nav_company", lang): company}
+    sections = {t("my_scope" if session.scope.partial else "nav_company", lang): list(company)}
     if districts:
         sections[t("page_districts", lang)] = districts
-    sections[t("nav_admin", lang)] = admin
+    if len(admin) > 1:
+        sections[t("nav_admin", lang)] = admin
+    else:
+        # a 管理 heading over the presentation alone reads as a mistake: it joins the company pages
+        next(iter(sections.values())).append(present)
     # keyed by each page's own path: the default page's url_path is "", so name the two that can be default
     st.session_state["_pages"] = {**{p.url_path: p for p in company + districts + admin}, "overview": overview, "present": present}
     asked = _requested()

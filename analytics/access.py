@@ -577,6 +577,16 @@ def check_binding(address: str | None, mode: str) -> None:
         raise SettingsError("access_bind_local" if mode == "local" else "access_bind_proxy", address=shown)
 
 
+def scope_words(scope: Scope, lang: str = "zh") -> str:
+    """A scope in words: "城郊片区", "城郊片区 · 客户经理 吴婷 · 仅汇总", or 全部片区 for no limit."""
+    parts = [t("scope_every_district", lang) if scope.districts is ALL else "、".join(scope.districts)]
+    if scope.managers is not ALL:
+        parts.append(f"{t('manager', lang)} {'、'.join(scope.managers)}")
+    if not scope.retailer_level:
+        parts.append(t("scope_aggregates_only", lang))
+    return " · ".join(parts)
+
+
 def role_label(role: str, lang: str = "zh") -> str:
     return t(ROLE_LABELS[role], lang) if role in ROLE_LABELS else role
 
@@ -584,4 +594,4 @@ def role_label(role: str, lang: str = "zh") -> str:
 __all__ = ["ALL", "Access", "AccessFile", "AuthSettings", "CAPABILITIES", "EVERYTHING", "Every", "MODES", "NotAllowed", "Problem",
            "ROLES", "ROLE_CAPABILITIES", "Scope", "SettingsError", "User", "access_of", "binding_allowed", "can",
            "capabilities", "check_binding", "load", "load_checked", "local_user", "normalise_id", "parse", "resolve", "role_label",
-           "scope_of"]
+           "scope_of", "scope_words"]

@@ -249,7 +249,7 @@ def filter_note(f: Filters, lang: str, period: tuple[str, str] | None = None, sc
     `compared` (narrative.comparison_caption) replaces the years by the periods compared, which
     differ from whole years when the last year is incomplete ("2023-01-01至06-15 vs 2022年同期")."""
     parts: list[str] = []
-    mine = scope is None and not f.districts and f.scope.partial
+    mine = not f.districts and f.scope.partial  # a scoped user's whole view, on a page or a slide
     parts.append(f"{t('my_scope' if mine else 'district', lang)}: {scope or covered(f, lang)}")
     if compared:
         parts.append(f"{t('period', lang)}: {compared}")

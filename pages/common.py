@@ -147,6 +147,13 @@ def link_refusal() -> None:
         st.warning(tr("url_d_out_of_scope"), icon=":material/block:")
 
 
+#: Plotly's toolbar without its own picture download: the PNG button under each chart is the one way
+#: to export a chart (titled, noted with the filters, and recorded in the audit log)
+PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}
+#: the sidebar's widget keys: a run that draws no sidebar (a refusal) lets Streamlit drop them
+FILTER_KEYS = ("f_year", "f_cmp", "_cmp_chosen", "f_months", "f_districts", "f_areas", "f_formats", "f_tiers")
+
+
 def sidebar_filters(show_district: bool = True, scope: Scope | None = None) -> Filters:
     """The sidebar, rendered by the frame before the page so its state survives navigation. `scope`
     (the session's unless given) is what the user may see: the sidebar offers only its districts, and
@@ -160,7 +167,7 @@ def sidebar_filters(show_district: bool = True, scope: Scope | None = None) -> F
         if not years:
             return Filters().within(scope)
         latest = years[-1]
-        if "f_year" not in st.session_state:
+        if any(k not in st.session_state for k in FILTER_KEYS):
             # read from the URL as it is now: Streamlit drops the widgets' state when a page switches
             # (the presentation opened from a district page), and the URL then carries the district
             link = link_view()
@@ -180,7 +187,9 @@ def sidebar_filters(show_district: bool = True, scope: Scope | None = None) -> F
                      format_func=lambda y: "—" if y is None else str(y), on_change=_compare_chosen)
         st.slider(tr("month"), 1, 12, key="f_months")
         if show_district:
-            st.multiselect(tr("district"), cat.districts, key="f_districts", placeholder=tr("all_districts"),
+            # empty means every district the user may see: 全市, or for a scoped user 我的全部片区
+            st.multiselect(tr("district"), cat.districts, key="f_districts",
+                           placeholder=tr("all_my_districts" if scope.partial else "all_districts"),
                            select_all=False)  # Streamlit's "Select all" is English only; empty means all
         else:
             # not drawn on district pages: Streamlit would drop an undrawn widget's value, and the
@@ -380,9 +389,9 @@ def chart(fig, frame: pd.DataFrame, key: str, title: str, columns: list[str] | N
     with tab_chart:
         if select == "district":
             st.plotly_chart(fig, key=key, on_select=lambda: _select_district(key), selection_mode=("points",),
-                            config={"displaylogo": False})
+                            config=PLOT_CONFIG)
         else:
-            st.plotly_chart(fig, key=key, config={"displaylogo": False})
+            st.plotly_chart(fig, key=key, config=PLOT_CONFIG)
     with tab_data:
         shown = localize(frame, lang(), columns, rename=rename)
         table(shown)
@@ -470,8 +479,10 @@ def download(frame: pd.DataFrame, name: str, fig=None, title: str | None = None,
 
     def xlsx() -> bytes:
         full = localize(frame, lg, columns, rounded=False, rename=rename) if raw_input else None
-        return xlsx_bytes(shown, note, raw=full, formats=formats, sheet=tr("sheet_data"), raw_sheet=tr("sheet_raw"),
-                          note_sheet=tr("sheet_note"))
+        return xlsx_bytes(shown, note, raw=full, formats=formats, **sheets)
+
+    # the sheets' names now: the file is built on its own request, outside this run and its session
+    sheets = {"sheet": tr("sheet_data"), "raw_sheet": tr("sheet_raw"), "note_sheet": tr("sheet_note")}
 
     def export(make: Callable[[], bytes | str], fmt: str) -> Callable[[], bytes | str]:
         return audited(make, "export", f"{name}.{fmt}", format=fmt, note=note)

@@ -16,7 +16,7 @@ from pathlib import Path
 import streamlit as st
 
 from analytics import access, audit, queries
-from analytics.access import ALL, Access, AccessFile, AuthSettings, Scope, SettingsError
+from analytics.access import Access, AccessFile, AuthSettings, Scope, SettingsError
 from pages import q
 
 log = logging.getLogger(__name__)
@@ -157,15 +157,9 @@ def record(action: str, target: str | None, result: str = "ok", *, who: Session 
 
 def describe(s: Session, lang: str) -> str:
     """The sidebar's line on who is signed in: "张三 · 经理 · 城郊片区"."""
-    from analytics.labels import t
-
     if s.access is None:
         return ""
     parts = [s.name, access.role_label(s.role or "", lang)]
-    scope_ = s.scope
-    if scope_.districts is not ALL:
-        parts.append("、".join(scope_.districts))
-    if scope_.managers is not ALL:
-        parts.append(f"{t('manager', lang)} {'、'.join(scope_.managers)}")
+    if s.scope.partial:
+        parts.append(access.scope_words(access.Scope(s.scope.districts, s.scope.managers), lang))
     return " · ".join(p for p in parts if p)
-

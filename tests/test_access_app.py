@@ -270,6 +270,8 @@ def test_streamlit_settings_keep_the_server_closed():
     assert cfg["server"]["address"] == "127.0.0.1"
     assert cfg["server"].get("enableXsrfProtection", True) is True
     assert cfg["server"].get("enableCORS", True) is True
+    # a table's own CSV download would bypass the audited export buttons
+    assert cfg["client"]["disableDataExport"] is True
 
 
 def test_the_presentation_and_deck_of_a_manager_are_their_district(demo_dir):

@@ -73,5 +73,6 @@ else:
     common.table(users_table(file, lang))
 
 st.markdown(tr("admin_edit_note", path=md_code(str(settings.access_file))))
-st.code(f"python -m analytics access check --file {settings.access_file}\n"
-        "python -m analytics access show USER_ID", language="bash")
+data_dir = common.store().root  # the commands check names against this server's data
+st.code(f"python -m analytics access check --file {settings.access_file} --data-dir {data_dir}\n"
+        f"python -m analytics access show USER_ID --file {settings.access_file} --data-dir {data_dir}", language="bash")

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import access, audit
+from analytics.access import Scope
 from pages import common, gate
 
 tr = common.tr
@@ -43,7 +44,7 @@ def shown(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         "role": [access.role_label(r, lang) if isinstance(r, str) else tr("audit_cli") for r in frame["role"]],
         "action": [_word(ACTION_LABELS, a) for a in frame["action"]],
         "target": frame["target"].fillna("—"),
-        "scope": [tr("admin_all") if s == "*" else s for s in frame["scope"]],
+        "scope": [tr("admin_all") if s == "*" else access.scope_words(Scope.from_key(s), lang) for s in frame["scope"]],
         "result": [_word(RESULT_LABELS, r) for r in frame["result"]],
         "details": frame["details"],
     }, columns=audit.COLUMNS)
