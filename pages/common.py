@@ -137,6 +137,7 @@ def init_from_link() -> None:
             # a district the session may not see (or none at all): said where it stays, above the
             # page, and nothing of it is shown (the link's districts were cut to the scope's)
             st.session_state["_link_refused"] = True
+            identity.record_refusal(st.query_params.get("d", ""), "link")
             continue
         st.toast(_link_notice(name, view))
 

@@ -63,6 +63,7 @@ def not_here(asked: str) -> None:
     """A path that is no page of this session's: another district's page, a page of a role the
     session has not, or a typo. One refusal for all of them, so it tells nothing about which; no
     other page is in this run's navigation, so nothing else can run."""
+    identity.record_refusal(asked, "page")
     _only(_not_here, common.tr("page_refused_title"), asked)
 
 
@@ -87,9 +88,6 @@ def require(capability: str, what: str, target: str | None = None) -> bool:
     `target` what it was asked for (files, an extract) when there is one."""
     if identity.can(capability):
         return True
-    try:
-        identity.record("refused", target or what, "refused", what=what, capability=capability)
-    except OSError as exc:  # the refusal stands whether or not it could be recorded
-        common.log.error("audit: refusal of %s (%s) not recorded: %r", what, capability, exc)
+    identity.record_refusal(target or what, what, capability=capability)
     st.error(common.tr("action_refused"))
     return False

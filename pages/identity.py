@@ -155,6 +155,14 @@ def record(action: str, target: str | None, result: str = "ok", *, who: Session 
     audit.record(root, s.identity, s.role, action, target, s.scope if s.scope.limited else None, result, **details)
 
 
+def record_refusal(target: str, what: str, **details: object) -> None:
+    """Record a refused page, link or action; the refusal stands whether or not it could be written."""
+    try:
+        record("refused", target, "refused", what=what, **details)
+    except OSError as exc:
+        log.error("audit: refusal of %s %s not recorded: %r", what, target, exc)
+
+
 def describe(s: Session, lang: str) -> str:
     """The sidebar's line on who is signed in: "张三 · 经理 · 城郊片区"."""
     if s.access is None:

@@ -4,12 +4,13 @@ the data directory, read and checked by the app as in production. Browser tests 
 oidc modes end to end (tests/test_access_browser.py, tests/test_oidc_browser.py)."""
 from __future__ import annotations
 
+import json
 import tomllib
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import config, queries
+from analytics import audit, config, queries
 from analytics.db import connect_store
 from analytics.filters import Filters
 from analytics.store import Store
@@ -129,12 +130,15 @@ def test_a_company_page_of_a_scoped_user_never_says_whole_city(signed_in):
 
 
 @pytest.mark.parametrize("path", ["data", "东部乡镇片区", "access", "audit", "no-such-page"])
-def test_a_page_outside_the_session_is_one_refusal_that_names_nothing(signed_in, path):
+def test_a_page_outside_the_session_is_one_refusal_that_names_nothing(signed_in, demo_dir, path):
     at = signed_in("zhang.san@example.com", url_path=path)
     assert not at.exception
     assert [w.value for w in at.warning] == ["此页面不存在，或不在您的访问范围内。"]
     assert not at.metric and not at.dataframe and not at.file_uploader
     assert OTHER not in _text(at)
+    # and the attempt is in the audit log, under who made it
+    last = audit.read(demo_dir, identity="zhang.san@example.com", action="refused").iloc[0]  # newest first
+    assert (last["target"], last["result"], json.loads(last["details"])) == (path, "refused", {"what": "page"})
 
 
 @pytest.mark.parametrize("query", [{"d": OTHER}, {"present": "1", "d": OTHER}, {"d": f"{OTHER},{HOME}"}])
@@ -142,6 +146,8 @@ def test_a_link_to_another_district_is_refused_and_shows_none_of_it(signed_in, d
     at = signed_in("zhang.san@example.com", query=query)
     assert not at.exception, [e.value for e in at.exception]
     assert "链接中的片区不在您的访问范围内，只显示您可以查看的片区。" in [w.value for w in at.warning]
+    last = audit.read(demo_dir, identity="zhang.san@example.com", action="refused").iloc[0]  # newest first
+    assert (last["target"], json.loads(last["details"])) == (query["d"], {"what": "link"})
     text = _text(at)
     assert OTHER not in text
     if "present" not in query:
