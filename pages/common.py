@@ -155,6 +155,12 @@ PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}
 FILTER_KEYS = ("f_year", "f_cmp", "_cmp_chosen", "f_months", "f_districts", "f_areas", "f_formats", "f_tiers")
 
 
+def language_toggle() -> None:
+    """中文 / English, for the session (the sidebar's first widget, and the refusal page's)."""
+    st.toggle("English", key="lang_en", value=st.session_state.get("lang") == "en",
+              on_change=lambda: st.session_state.update(lang="en" if st.session_state["lang_en"] else "zh"))
+
+
 def sidebar_filters(show_district: bool = True, scope: Scope | None = None) -> Filters:
     """The sidebar, rendered by the frame before the page so its state survives navigation. `scope`
     (the session's unless given) is what the user may see: the sidebar offers only its districts, and
@@ -163,8 +169,7 @@ def sidebar_filters(show_district: bool = True, scope: Scope | None = None) -> F
     cat = catalog(scope=scope)
     years = cat.years
     with st.sidebar:
-        st.toggle("English", key="lang_en", value=st.session_state.get("lang") == "en",
-                  on_change=lambda: st.session_state.update(lang="en" if st.session_state["lang_en"] else "zh"))
+        language_toggle()
         if not years:
             return Filters().within(scope)
         latest = years[-1]

@@ -3,9 +3,11 @@ button in oidc mode), the refusal for a page the session has not got, and the si
 is signed in (or, in local mode, that nobody needs to)."""
 from __future__ import annotations
 
+import contextlib
 from functools import partial
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from analytics.labels import t
 from pages import common, identity
@@ -15,22 +17,23 @@ from pages.identity import Session, describe
 REFUSED_PATH = "refused"
 
 
-def _only(body, title: str, asked: str, default: st.Page | None = None) -> None:
+def _only(body, title: str, asked: str) -> None:
     """Run `body` for whatever path was asked, with no navigation drawn. Streamlit answers a path
     that is no page of the navigation (or is the default page's own) with an English "Page not
     found" dialog, so the asked path gets a page of its own beside the default."""
     icon = ":material/block:"
-    pages = [default or st.Page(body, title=title, icon=icon, url_path=REFUSED_PATH, default=True)]
-    if asked:
-        pages.append(st.Page(body, title=title, icon=icon, url_path=asked))
+    pages = [st.Page(body, title=title, icon=icon, url_path=REFUSED_PATH, default=True)]
+    if asked and asked != REFUSED_PATH:
+        # a path Streamlit cannot name a page gets its own dialog, then the refusal
+        with contextlib.suppress(StreamlitAPIException):
+            pages.append(st.Page(body, title=title, icon=icon, url_path=asked))
     st.set_page_config(page_title=f"{title} · {t('app_title', common.lang())}")
     st.navigation(pages, position="hidden").run()
 
 
 def _refusal(session: Session) -> None:
+    common.language_toggle()
     lang = common.lang()
-    st.toggle("English", key="lang_en", value=lang == "en",
-              on_change=lambda: st.session_state.update(lang="en" if st.session_state["lang_en"] else "zh"))
     st.title(t("app_title", lang))
     if session.refusal == "auth_settings":
         st.error(session.params["error"].message(lang))  # type: ignore[union-attr]
