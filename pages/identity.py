@@ -89,6 +89,9 @@ def _oidc_identity(claim: str) -> str | None:
     return str(value) if value else ""
 
 
+_reported: set[tuple] = set()
+
+
 def _resolve() -> Session:
     try:
         settings = AuthSettings.from_env()
@@ -114,7 +117,10 @@ def _resolve() -> Session:
     if not file.ok:
         # nobody is let in on a guess; the problems go to the log and to `access check`, not to
         # whoever happens to open the page (they would name other users and districts)
-        log.error("access file %s has problems; nobody is let in: %s", file.path, "; ".join(file.messages("en")))
+        key = (str(file.path), _stamp(settings.access_file))
+        if key not in _reported:  # once per version of the file, not on every run of every session
+            _reported.add(key)
+            log.error("access file %s has problems; nobody is let in: %s", file.path, "; ".join(file.messages("en")))
         return Session(settings.mode, identity, refusal="auth_file_bad")
     resolved = access.resolve(file, identity)
     if resolved is None:
