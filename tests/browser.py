@@ -90,6 +90,15 @@ def wait_rendered(page, charts: bool = False, timeout: float = 60_000) -> None:
     page.wait_for_timeout(300)
 
 
+def open_select(select) -> None:
+    """Open a selectbox's dropdown as a user would: scrolled to the middle of its pane first. A box at
+    the pane's bottom edge (the year under a long navigation) counts as visible, so a plain click
+    scrolls the pane during the click, which closes the dropdown it opened."""
+    select.evaluate("e => e.scrollIntoView({block: 'center'})")
+    select.page.wait_for_timeout(200)
+    select.click()
+
+
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

@@ -31,7 +31,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .browser import ROOT, streamlit_server
+from .browser import ROOT, open_select, streamlit_server
 from .perf_ui import _server_pid
 
 CORRECTION = ROOT / "data" / "samples" / "订单_城郊片区_2019-12-27_更正.csv"
@@ -382,7 +382,7 @@ def validate(data_dir: Path, year: str = "2018") -> dict:
             page = browser.new_page(viewport={"width": 1440, "height": 900})
             page.goto(f"{url}/{urllib.parse.quote(path)}")
             wait_rendered(page, charts=True, timeout=600_000)
-            page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+            open_select(page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first)
             t0 = time.perf_counter()
             page.get_by_role("option", name=year, exact=True).click()
             page.wait_for_function("() => document.querySelector('[data-testid=stApp]')"

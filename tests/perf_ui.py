@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .browser import ROOT, launch, streamlit_server, wait_rendered
+from .browser import ROOT, launch, open_select, streamlit_server, wait_rendered
 
 PAGES = ["pages/views/overview.py", "pages/views/mix.py", "pages/views/provincial.py", "pages/views/online.py",
          "pages/views/low_tier.py"]
@@ -59,11 +59,7 @@ def browser_timing(data_dir: Path, changes: int) -> dict:
         times = []
         for i in range(changes):
             year = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
-            # scrolled into view first: with many districts the year sits below the fold, and the
-            # sidebar's scroll during a click closes the dropdown it opens
-            year.scroll_into_view_if_needed()
-            page.wait_for_timeout(300)
-            year.click()
+            open_select(year)
             t0 = time.perf_counter()
             try:
                 page.get_by_role("option", name=years[i % 3], exact=True).click()

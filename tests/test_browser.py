@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from analytics.slugs import district_slug
 
-from .browser import launch, screenshot, streamlit_server, wait_rendered
+from .browser import launch, open_select, screenshot, streamlit_server, wait_rendered
 
 pytestmark = pytest.mark.browser
 
@@ -94,8 +94,7 @@ def test_filter_change_updates_url_and_kpi_and_the_link_reopens_the_view(server,
     page.goto(f"{server}/{urllib.parse.quote('城郊片区')}")
     wait_rendered(page, charts=True)
     _expect_first_metric(page, "977.87 箱")
-    year = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
-    year.click()
+    open_select(page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first)
     page.get_by_role("option", name="2018", exact=True).click()
     page.wait_for_function("() => new URLSearchParams(location.search).get('y') === '2018'")
     wait_rendered(page, charts=True)
