@@ -117,8 +117,8 @@ def _build_into(extracts_dir: Path, records: list[dict], tmp: Path, threads: int
         create_rollups(con, previous, years)
         cut = create_cut_rollups(con)
         # only the line rollups go to parquet: the next incremental build reads them back. The rest
-        # live in query.duckdb alone; writing each rollup twice and reading it back cost a quarter
-        # of a build (docs/benchmark.md, "The manager in the segment")
+        # live in query.duckdb alone: writing each rollup twice and reading it back made every build
+        # pay for the larger segment rollups twice (docs/benchmark.md, "The manager in the segment")
         for name in LINE_ROLLUPS:
             con.table(name).write_parquet(str(tmp / f"{name}.parquet"))
         _write_query_db(con, tmp / QUERY_DB, cut)  # what readers open, read-only
@@ -129,27 +129,25 @@ def _build_into(extracts_dir: Path, records: list[dict], tmp: Path, threads: int
 def _write_query_db(con: duckdb.DuckDBPyConnection, target: Path, cut: tuple[int, dt.date] | None) -> None:
     """Copy the build's rollups and masters from its own connection into the new DuckDB file
     `target` (the same tables build_query_db writes from a state's parquet files)."""
+    # no try/finally: on an error the caller closes the connection (which detaches the file) and
+    # removes the half-built state; a DETACH inside the failed transaction would only mask the error
     con.execute(f"ATTACH {_sql_text(str(target))} AS query_db")  # ATTACH takes no bound parameters
-    try:
-        names = [*ROLLUPS, *((*CUT_STORED, CUT_MONTH_SKUS) if cut is not None else ())]
-        # one transaction: each commit to a database file is a WAL flush
-        con.execute("BEGIN")
-        for name in names:
-            con.execute(f"CREATE TABLE query_db.{name} AS FROM {name}")
-        for kind in ("retailers", "skus"):
-            con.execute(f"CREATE TABLE query_db.{kind} AS FROM live_{kind}")
-        if cut is not None:
-            # created while the file is the default database, so that the view's table names are
-            # resolved in it, as they are when readers open it (the view names no database)
-            con.execute("USE query_db")
-            create_cut_sku_view(con, cut[1])
-            con.execute("USE memory")
-        con.execute("COMMIT")
-        con.execute("CHECKPOINT query_db")
-    finally:
+    names = [*ROLLUPS, *((*CUT_STORED, CUT_MONTH_SKUS) if cut is not None else ())]
+    # one transaction: each commit to a database file is a WAL flush
+    con.execute("BEGIN")
+    for name in names:
+        con.execute(f"CREATE TABLE query_db.{name} AS FROM {name}")
+    for kind in ("retailers", "skus"):
+        con.execute(f"CREATE TABLE query_db.{kind} AS FROM live_{kind}")
+    if cut is not None:
+        # created while the file is the default database, so that the view's table names are
+        # resolved in it, as they are when readers open it (the view names no database)
+        con.execute("USE query_db")
+        create_cut_sku_view(con, cut[1])
         con.execute("USE memory")
-        con.execute("DETACH query_db")
-
+    con.execute("COMMIT")
+    con.execute("CHECKPOINT query_db")
+    con.execute("DETACH query_db")
 
 def build_query_db(state_dir: Path | None, target: Path) -> None:
     """Write every rollup and master of `state_dir` (or empty ones, for None) into the new DuckDB
