@@ -8,6 +8,7 @@ withdraw/restore preview and the readers' drill-downs (analytics.db) all use it.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -16,15 +17,19 @@ import duckdb
 import pandas as pd
 
 from .files import fsync_dir, fsync_file
-from .rollups import CUT_MONTH_SKUS, CUT_STORED, ROLLUPS, as_of_cut, create_cut_rollups, create_cut_sku_view, create_rollups
+from .rollups import CUT_MONTH_SKUS, CUT_STORED, LINE_ROLLUPS, ROLLUPS, as_of_cut, create_cut_rollups, create_cut_sku_view, create_rollups
 from .schema import ORDER_COLUMNS, RETAILER_COLUMNS, SKU_COLUMNS, empty_sql
 
 #: the readers' database file inside a state directory (analytics.db opens it READ_ONLY)
 QUERY_DB = "query.duckdb"
 _QUERY_TABLES = (*ROLLUPS, "retailers", "skus")
 #: the state directories' format: a state of another format is rebuilt in full
-#: (3: year_dates and the ytd_ twins; 4: query.duckdb; 5: the customer manager in the segment rollups)
-FORMAT_VERSION = 5
+#: (3: year_dates and the ytd_ twins; 4: query.duckdb; 5: the customer manager in the segment rollups;
+#: 6: the derived rollups only in query.duckdb, parquet only for what the next build reads back)
+FORMAT_VERSION = 6
+#: the parquet files of a state (beside query.duckdb): the live lines' sources, the masters, and the
+#: two line rollups the next incremental build copies its unchanged years from (rollups.create_rollups)
+STATE_PARQUET = ("order_sources", "coverage", "retailers", "skus", *LINE_ROLLUPS)
 
 
 def outdated(manifest: dict) -> bool:
@@ -110,20 +115,46 @@ def _build_into(extracts_dir: Path, records: list[dict], tmp: Path, threads: int
             con.table(f"live_{kind}").write_parquet(str(tmp / f"{kind}.parquet"))
         previous, years = reuse if reuse is not None else (None, ())
         create_rollups(con, previous, years)
-        names = list(ROLLUPS)
-        if create_cut_rollups(con) is not None:
-            names += [CUT_MONTH_SKUS, *CUT_STORED]
-        for name in names:
+        cut = create_cut_rollups(con)
+        # only the line rollups go to parquet: the next incremental build reads them back. The rest
+        # live in query.duckdb alone: writing each rollup twice and reading it back made every build
+        # pay for the larger segment rollups twice (docs/benchmark.md, "The manager in the segment")
+        for name in LINE_ROLLUPS:
             con.table(name).write_parquet(str(tmp / f"{name}.parquet"))
+        _write_query_db(con, tmp / QUERY_DB, cut)  # what readers open, read-only
     finally:
         con.close()
-    build_query_db(tmp, tmp / QUERY_DB)  # what readers open, read-only
 
+
+def _write_query_db(con: duckdb.DuckDBPyConnection, target: Path, cut: tuple[int, dt.date] | None) -> None:
+    """Copy the build's rollups and masters from its own connection into the new DuckDB file
+    `target` (the same tables build_query_db writes from a state's parquet files)."""
+    # no try/finally: on an error the caller closes the connection (which detaches the file) and
+    # removes the half-built state; a DETACH inside the failed transaction would only mask the error
+    con.execute(f"ATTACH {_sql_text(str(target))} AS query_db")  # ATTACH takes no bound parameters
+    names = [*ROLLUPS, *((*CUT_STORED, CUT_MONTH_SKUS) if cut is not None else ())]
+    # one transaction: each commit to a database file is a WAL flush
+    con.execute("BEGIN")
+    for name in names:
+        con.execute(f"CREATE TABLE query_db.{name} AS FROM {name}")
+    for kind in ("retailers", "skus"):
+        con.execute(f"CREATE TABLE query_db.{kind} AS FROM live_{kind}")
+    if cut is not None:
+        # created while the file is the default database, so that the view's table names are
+        # resolved in it, as they are when readers open it (the view names no database)
+        con.execute("USE query_db")
+        create_cut_sku_view(con, cut[1])
+        con.execute("USE memory")
+    con.execute("COMMIT")
+    con.execute("CHECKPOINT query_db")
+    con.execute("DETACH query_db")
 
 def build_query_db(state_dir: Path | None, target: Path) -> None:
     """Write every rollup and master of `state_dir` (or empty ones, for None) into the new DuckDB
-    file `target` as tables, with the to-date view `ytd_sku_cube`. The state's build calls this;
-    analytics.db.connect too, for a state built before this file existed.
+    file `target` as tables, with the to-date view `ytd_sku_cube`, from the state's parquet files:
+    analytics.db.connect calls this for a state built before query.duckdb existed (format 3 and
+    older, which held every rollup as parquet) and for no data yet. A state's build writes its
+    query.duckdb from its own connection instead (_write_query_db).
     It names no file: readers of it need no file access (raw lines: connect_lines)."""
     con = duckdb.connect(str(target), config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     try:

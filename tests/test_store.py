@@ -19,6 +19,7 @@ import threading
 import time
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -369,10 +370,13 @@ def test_a_master_change_an_unknown_period_or_another_format_means_a_full_build(
 def _rollup_tables(state: Path) -> dict[str, pd.DataFrame]:
     from analytics.rollups import ROLLUPS
 
+    # the state holds exactly these parquet files; every rollup is in query.duckdb, which readers open
+    assert sorted(p.stem for p in state.glob("*.parquet")) == sorted(state_module.STATE_PARQUET)
     out = {}
-    for name in ROLLUPS:
-        frame = pd.read_parquet(state / f"{name}.parquet")
-        out[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
+    with duckdb.connect(str(state / state_module.QUERY_DB), read_only=True) as db:
+        for name in ROLLUPS:
+            frame = db.table(name).df()
+            out[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
     return out
 
 
