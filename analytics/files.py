@@ -11,6 +11,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 
+def stamp(path: Path) -> tuple:
+    """What changes when a file is written or replaced (an atomic write makes a new inode), or () for
+    no file: a cheap key for re-reading a file only when it changed."""
+    try:
+        s = path.stat()
+    except OSError:
+        return ()
+    return (s.st_mtime_ns, s.st_ino, s.st_size)
+
+
 def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:

@@ -17,6 +17,7 @@ import streamlit as st
 
 from analytics import access, audit, queries
 from analytics.access import Access, AccessFile, AuthSettings, Scope, SettingsError
+from analytics.files import stamp
 from pages import q
 
 log = logging.getLogger(__name__)
@@ -64,17 +65,9 @@ def _access_file(path: str, stamp: tuple, state: tuple[str, str | None]) -> Acce
     return access.load(path, districts, managers)
 
 
-def _stamp(path: Path) -> tuple:
-    try:
-        s = path.stat()
-        return (s.st_mtime_ns, s.st_ino, s.st_size)
-    except OSError:
-        return ()
-
-
 def access_file(settings: AuthSettings) -> AccessFile:
     """The access file as checked now (cached until it or the data change)."""
-    return _access_file(str(settings.access_file), _stamp(settings.access_file), q.state())
+    return _access_file(str(settings.access_file), stamp(settings.access_file), q.state())
 
 
 def _server_address() -> str | None:
@@ -117,7 +110,7 @@ def _resolve() -> Session:
     if not file.ok:
         # nobody is let in on a guess; the problems go to the log and to `access check`, not to
         # whoever happens to open the page (they would name other users and districts)
-        key = (str(file.path), _stamp(settings.access_file))
+        key = (str(file.path), stamp(settings.access_file))
         if key not in _reported:  # once per version of the file, not on every run of every session
             _reported.add(key)
             log.error("access file %s has problems; nobody is let in: %s", file.path, "; ".join(file.messages("en")))

@@ -24,6 +24,7 @@ from analytics import queries, report
 from analytics.access import EVERYTHING, Scope
 from analytics.db import connect, connect_lines
 from analytics.families import Chart
+from analytics.files import stamp
 from analytics.filters import Filters
 from analytics.store import Store, last_change
 
@@ -49,14 +50,12 @@ def state() -> tuple[str, str | None]:
         s.upgrade()
         _upgraded.add(str(s.root))
     path = s.root / "manifest.json"
-    try:
-        st_ = path.stat()
-        stamp = (st_.st_mtime_ns, st_.st_ino, st_.st_size)  # a load replaces the file: new inode
-    except FileNotFoundError:
+    now = stamp(path)  # a load replaces the file: new inode
+    if not now:
         return str(s.root), None
     seen = _current.get(str(path))
-    if seen is None or seen[0] != stamp:
-        seen = (stamp, s.manifest().get("state"))
+    if seen is None or seen[0] != now:
+        seen = (now, s.manifest().get("state"))
         _current[str(path)] = seen
     return str(s.root), seen[1]
 
