@@ -154,12 +154,20 @@ def record(action: str, target: str | None, result: str = "ok", *, who: Session 
     audit.record(root, s.identity, s.role, action, target, s.scope if s.scope.limited else None, result, **details)
 
 
+def record_or_log(action: str, target: str | None, result: str, **details: object) -> bool:
+    """record(), and False (with the reason in the server log) when the line cannot be written: for
+    callers that go on either way, or decide themselves what a missing line means."""
+    try:
+        record(action, target, result, **details)
+        return True
+    except OSError as exc:
+        log.error("audit: %s %s %s not recorded: %r", action, target, result, exc)
+        return False
+
+
 def record_refusal(target: str, what: str, **details: object) -> None:
     """Record a refused page, link or action; the refusal stands whether or not it could be written."""
-    try:
-        record("refused", target, "refused", what=what, **details)
-    except OSError as exc:
-        log.error("audit: refusal of %s %s not recorded: %r", what, target, exc)
+    record_or_log("refused", target, "refused", what=what, **details)
 
 
 def describe(s: Session, lang: str) -> str:

@@ -25,14 +25,7 @@ def _user() -> str | None:
     return identity.session().identity
 
 
-def _audit(action: str, target: str | None, result: str, **details: object) -> bool:
-    """Record one entry; False (and the reason in the server log) when it cannot be written."""
-    try:
-        identity.record(action, target, result, **details)
-        return True
-    except OSError as exc:
-        common.log.error("audit: %s %s %s not recorded: %r", action, target, result, exc)
-        return False
+_audit = identity.record_or_log
 
 
 def _audit_first(action: str, target: str | None, **details: object) -> bool:
