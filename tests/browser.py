@@ -60,12 +60,18 @@ def streamlit_server(data_dir: Path, extra_env: dict | None = None, launcher: bo
             time.sleep(0.3)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc, timeout=15)
         log.close()
+
+
+def stop(proc: subprocess.Popen, timeout: float) -> None:
+    """Stop a server a test started: asked first, killed if it does not go within `timeout` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def launch(playwright):

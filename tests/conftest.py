@@ -62,6 +62,20 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium (Debian's, tests/browser.py::launch) for a module's browser tests; each test opens
+    its own context."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser import launch
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
 @pytest.fixture
 def empty_dir(tmp_path: Path) -> Path:
     root = tmp_path / "empty"

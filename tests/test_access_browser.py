@@ -23,7 +23,7 @@ from analytics.slugs import district_slug
 from analytics.store import Store
 from analytics.text import WORD_JOINER
 
-from .browser import launch, streamlit_server, wait_rendered
+from .browser import streamlit_server, wait_rendered
 
 pytestmark = pytest.mark.browser
 
@@ -56,16 +56,6 @@ districts = ["{OTHER}"]
 HEADER = "X-Forwarded-User"
 LAPTOP = {"width": 1366, "height": 768}
 DESKTOP = {"width": 1920, "height": 1080}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

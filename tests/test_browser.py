@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from analytics.slugs import district_slug
 
-from .browser import launch, open_select, screenshot, streamlit_server, wait_rendered
+from .browser import open_select, screenshot, streamlit_server, wait_rendered
 
 pytestmark = pytest.mark.browser
 
@@ -23,16 +23,6 @@ DISTRICTS = ["东部乡镇片区", "南部山区片区", "城北片区", "城区
 def server(demo_dir):
     with streamlit_server(demo_dir) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture

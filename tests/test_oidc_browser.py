@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from analytics.labels import t
 from analytics.slugs import district_slug
 
-from .browser import ROOT, free_port, launch, streamlit_server, wait_rendered
+from .browser import ROOT, free_port, launch, stop, streamlit_server, wait_rendered
 
 pytestmark = pytest.mark.browser
 
@@ -63,12 +63,7 @@ def oidc_provider(workdir: Path, redirect_uri: str, client_secret: str) -> Itera
             raise RuntimeError(f"the OIDC provider did not start ({line!r}); see {log.name}")
         yield line.split()[1]
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=10)
         proc.stdout.close()
         log.close()
 
