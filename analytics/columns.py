@@ -119,7 +119,17 @@ REGISTRY: dict[str, Col] = {
         "change_cartons", "min_month_qty", "max_month_qty", "period", "online_mask", "order_mask",
         *(f"class{c}_qty" for c in PRICE_CLASSES),
     )},
+    # --- #13 managers ---
+    "class12_share_pct": _c("class12_share_pct", "pct"),
 }
+
+#: the comparison table's measures, after its naming columns: the overview's district comparison and
+#: the managers page's table (one row per manager) show the same figures, in this order
+COMPARISON_MEASURES = ["volume_cases", "volume_yoy_pct", "avg_price", "avg_price_yoy_pct", "case_value", "class12_share_pct",
+                       "provincial_share_pct", "provincial_share_change_pp", "online_rate_pct", "online_rate_change_pp",
+                       "low_tier_cases", "low_tier_yoy_pct"]
+#: the managers page's table (pages/views/managers.py): a manager is named with their district and customers
+MANAGER_COLUMNS = ["district", "manager", "customers", *COMPARISON_MEASURES]
 
 def word(vocabulary: str, value: object, lang: str) -> str | None:
     """One value of a vocabulary column in words (analytics.labels.VOCABULARIES; missing stays missing,
@@ -226,19 +236,22 @@ def formatted(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 # --- the sentence that says what a table or picture shows ---------------------------------------
 
 def covered(f: Filters, lang: str) -> str:
-    """What f's figures cover, as a name: the districts chosen (those the scope allows), else the
-    scope's own districts and customer managers for a user who sees part of the city ("城郊片区",
-    "城郊片区 · 客户经理 王五"), else 全市. The one name for page titles, legends, decks and notes:
-    a scoped user's whole view is never called the city's."""
+    """What f's figures cover, as a name: the districts and customer managers chosen (those the scope
+    allows; "城郊片区 · 客户经理 吴婷"), else the scope's own districts and managers for a user who sees
+    part of the city ("城郊片区", "城郊片区 · 客户经理 王五"), else 全市. The one name for page titles,
+    legends, decks and notes: a scoped user's whole view is never called the city's."""
     if f.districts:
-        shown = f.scoped_districts if f.scoped_districts is not None else f.districts
-        return "、".join(shown)
-    if not f.scope.partial:
-        return t("all_districts", lang)
-    parts = [] if f.scope.districts is ALL else ["、".join(f.scope.districts)]
-    if f.scope.managers is not ALL:
-        parts.append(f"{t('manager', lang)} {'、'.join(f.scope.managers)}")
-    return " · ".join(parts)
+        districts = ["、".join(f.scoped_districts if f.scoped_districts is not None else f.districts)]
+    elif f.scope.districts is not ALL:
+        districts = ["、".join(f.scope.districts)]
+    else:
+        districts = []
+    if f.managers:
+        managers: tuple[str, ...] | None = f.scoped_managers
+    else:
+        managers = None if f.scope.managers is ALL else f.scope.managers
+    parts = districts + ([f"{t('manager', lang)} {'、'.join(managers)}"] if managers is not None else [])
+    return " · ".join(parts) or t("all_districts", lang)
 
 
 def filter_note(f: Filters, lang: str, period: tuple[str, str] | None = None, scope: str | None = None,
@@ -249,7 +262,7 @@ def filter_note(f: Filters, lang: str, period: tuple[str, str] | None = None, sc
     `compared` (narrative.comparison_caption) replaces the years by the periods compared, which
     differ from whole years when the last year is incomplete ("2023-01-01至06-15 vs 2022年同期")."""
     parts: list[str] = []
-    mine = not f.districts and f.scope.partial  # a scoped user's whole view, on a page or a slide
+    mine = not f.districts and not f.managers and f.scope.partial  # a scoped user's whole view, on a page or a slide
     parts.append(f"{t('my_scope' if mine else 'district', lang)}: {scope or covered(f, lang)}")
     if compared:
         parts.append(f"{t('period', lang)}: {compared}")
@@ -275,28 +288,33 @@ def _diff(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a - b
 
 
+def _sum(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a + b
+
+
 def total_row(s: Summary, f: Filters, lang: str, by: str = "district") -> pd.DataFrame:
     """One breakdown row for the whole selection, from the query layer's summary of the same
     filters: shares and prices are the selection's own ratios, never an average of the rows'."""
     # under a limited scope the row sums the scope (the summary is computed within it): calling it the
     # city's total would mislabel it, and the city's own total is never computed for such a user
-    name = t("selection_total", lang) if f.districts else t("scope_total", lang) if f.scope.partial else t("company_total", lang)
+    chosen = f.districts or f.managers
+    name = t("selection_total", lang) if chosen else t("scope_total", lang) if f.scope.partial else t("company_total", lang)
     return pd.DataFrame([{
         by: name,
+        "customers": s.customers,
         "volume_cases": s.volume_cases,
         "volume_yoy_pct": s.volume_yoy_pct,
         "avg_price": s.avg_price_per_carton,
         "avg_price_yoy_pct": s.avg_price_yoy_pct,
         "case_value": s.case_value,
+        "class12_share_pct": _sum(s.class_share_pct["1"], s.class_share_pct["2"]),
         "provincial_share_pct": s.provincial_share_pct,
         "provincial_share_change_pp": _diff(s.provincial_share_pct, s.provincial_share_pct_prev),
         "online_rate_pct": s.online_rate_pct,
         "online_rate_change_pp": _diff(s.online_rate_pct, s.online_rate_pct_prev),
         "low_tier_cases": s.low_tier_cases,
         "low_tier_yoy_pct": s.low_tier_yoy_pct,
-    }]).astype({c: "float64" for c in ("volume_cases", "volume_yoy_pct", "avg_price", "avg_price_yoy_pct", "case_value",
-                                        "provincial_share_pct", "provincial_share_change_pp", "online_rate_pct",
-                                        "online_rate_change_pp", "low_tier_cases", "low_tier_yoy_pct")})
+    }]).astype({c: "float64" for c in COMPARISON_MEASURES})
 
 
 def with_total(table: pd.DataFrame, s: Summary, f: Filters, lang: str, by: str = "district") -> pd.DataFrame:
