@@ -34,7 +34,7 @@ from analytics.labels import t
 from analytics.queries import breakdown, summary
 from analytics.store import LineChange, Replacement, Store
 
-from .conftest import ROOT, TINY_ORDERS, load_tiny
+from .conftest import ROOT, TINY_ORDERS, TINY_TARGETS, load_tiny, load_tiny_targets
 from .disk import fill, read_only, tmpfs
 
 HEAD = "订货日期,许可证号,卷烟编码,订货量(条),金额(元),订货方式\n"
@@ -966,3 +966,109 @@ def test_purge_removes_only_files_no_active_extract_and_no_kept_state_reads(dec)
     assert err.value.message("zh") == (f"{other} 的文件已于 {record['purged_at'][:10]} 按保留期限清除，无法恢复；"
                                        "如仍需这些数据，请重新导入原文件。")
     assert _load(dec, "乙_更正.csv", DEC_CORRECTION_B).record["stored_name"] == "E00008.parquet"  # stored anew
+
+
+# --- targets (任务, issue #13) -----------------------------------------------------------------------
+
+#: 甲片区's own 2019 target again, now by month (2.5 + 3.5 = 6 箱, volume only), and a 2020 target for 乙片区
+NEWER_TARGETS = """年度,月份,片区,客户经理,销量任务(箱)
+2019,1,甲片区,,2.5
+2019,2,甲片区,,3.5
+2020,,乙片区,,9
+"""
+
+
+def _targets(store: Store) -> list[tuple]:
+    """The state's targets table: (year, month, district, manager, volume, 一二类, 五类, 条均价, 网订率), sorted."""
+    return connect_store(store).execute(
+        """SELECT year, month, district, manager, volume_target_cases, class12_target_cases, low_tier_target_cases,
+                  avg_price_target, online_rate_target_pct FROM targets ORDER BY year, district, manager NULLS FIRST, month""").fetchall()
+
+
+AFTER_TINY_TARGETS = [
+    (2019, 0, "乙片区", None, 4.0, 3.0, None, 125.0, 87.5),  # derived: sums, and means weighted by the volume target
+    (2019, 1, "乙片区", None, 1.0, 1.0, None, 200.0, 50.0),
+    (2019, 2, "乙片区", None, 3.0, 2.0, None, 100.0, 100.0),
+    (2019, 0, "乙片区", "李娜", 4.0, 3.0, None, None, None),
+    (2019, 0, "甲片区", None, 4.0, 2.0, 0.5, 150.0, 60.0),
+    (2019, 0, "甲片区", "张伟", 4.0, 2.0, 0.5, 150.0, 60.0),
+]
+
+
+def test_an_empty_state_has_an_empty_targets_table_with_the_agreed_columns(tmp_path):
+    for con in (connect(None), connect_store(load_tiny(tmp_path / "data"))):
+        assert con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'targets' "
+                           "ORDER BY ordinal_position").fetchall() == [
+            ("year", "INTEGER"), ("month", "INTEGER"), ("district", "VARCHAR"), ("manager", "VARCHAR"),
+            ("volume_target_cases", "DOUBLE"), ("class12_target_cases", "DOUBLE"), ("provincial_target_cases", "DOUBLE"),
+            ("low_tier_target_cases", "DOUBLE"), ("avg_price_target", "DOUBLE"), ("online_rate_target_pct", "DOUBLE")]
+        assert con.execute("SELECT COUNT(*) FROM targets").fetchone() == (0,)
+
+
+def test_targets_load_as_an_extract_and_whole_years_are_derived_from_months(tiny):
+    record = load_tiny_targets(tiny)
+    assert {k: record[k] for k in ("id", "kind", "rows", "districts")} == {
+        "id": "E00004", "kind": "targets", "rows": 5, "districts": ["乙片区", "甲片区"]}
+    assert _targets(tiny) == AFTER_TINY_TARGETS
+
+
+def test_a_targets_only_change_reuses_every_order_rollup(tiny, monkeypatch):
+    builds: list[object] = []
+    real = store_module.build_state
+
+    def spy(extracts_dir, records, target, threads=2, reuse=None):
+        builds.append(None if reuse is None else sorted(reuse[1]))
+        real(extracts_dir, records, target, threads, reuse)
+
+    monkeypatch.setattr(store_module, "build_state", spy)
+    before = _figures(tiny)
+    record = load_tiny_targets(tiny)
+    tiny.rollback(record["id"])
+    assert builds == [[], []]  # no year's order lines read again
+    assert _figures(tiny) == before
+
+
+def test_a_newer_targets_extract_replaces_the_rows_of_its_keys_and_a_rollback_brings_them_back(tiny):
+    older = load_tiny_targets(tiny)
+    newer = load_tiny_targets(tiny, NEWER_TARGETS, "任务_调整.csv")
+    assert _targets(tiny) == [
+        (2019, 0, "乙片区", None, 4.0, 3.0, None, 125.0, 87.5),
+        (2019, 1, "乙片区", None, 1.0, 1.0, None, 200.0, 50.0),
+        (2019, 2, "乙片区", None, 3.0, 2.0, None, 100.0, 100.0),
+        (2019, 0, "乙片区", "李娜", 4.0, 3.0, None, None, None),
+        # every row of the key comes from the newer extract: its months, their sum, no 一二类/五类/price/rate any more
+        (2019, 0, "甲片区", None, 6.0, None, None, None, None),
+        (2019, 1, "甲片区", None, 2.5, None, None, None, None),
+        (2019, 2, "甲片区", None, 3.5, None, None, None, None),
+        (2019, 0, "甲片区", "张伟", 4.0, 2.0, 0.5, 150.0, 60.0),  # a key the newer one does not hold stays
+        (2020, 0, "乙片区", None, 9.0, None, None, None, None),
+    ]
+    preview = tiny.preview(newer["id"], "withdraw")
+    assert (preview.kind, preview.removed, preview.orphan_lines) == ("targets", [], 0)
+    assert [(m.key, m.before and (m.before["volume_target_cases"], m.before["months"]),
+             m.after and (m.after["volume_target_cases"], m.after["class12_target_cases"], m.after["months"]), m.source)
+            for m in preview.masters] == [
+        ("2019 · 甲片区", (6.0, 2), (4.0, 2.0, 0), older["id"]),
+        ("2020 · 乙片区", (9.0, 0), None, None),
+    ]
+    tiny.rollback(newer["id"])
+    assert _targets(tiny) == AFTER_TINY_TARGETS
+    assert [m.key for m in tiny.preview(newer["id"], "restore").masters] == ["2019 · 甲片区", "2020 · 乙片区"]
+    tiny.restore(newer["id"])
+    assert _targets(tiny)[4:7] == [(2019, 0, "甲片区", None, 6.0, None, None, None, None),
+                                   (2019, 1, "甲片区", None, 2.5, None, None, None, None),
+                                   (2019, 2, "甲片区", None, 3.5, None, None, None, None)]
+    tiny.rollback(older["id"])  # the older one's keys the newer one does not hold go; the newer's stay
+    assert [(y, m, d, g) for y, m, d, g, *_ in _targets(tiny)] == [
+        (2019, 0, "甲片区", None), (2019, 1, "甲片区", None), (2019, 2, "甲片区", None), (2020, 0, "乙片区", None)]
+
+
+def test_a_refused_targets_load_leaves_the_data_directory_byte_identical(tiny):
+    load_tiny_targets(tiny)
+    before, rows = _tree(tiny.root), _targets(tiny)
+    disagreeing = TINY_TARGETS + "2019,,乙片区,,5,,,,,\n"  # 乙片区's months sum to 4 箱
+    result = _load(tiny, "任务_有误.csv", disagreeing)
+    assert result.status == "refused"
+    assert result.messages("zh") == [
+        "任务_有误.csv，第 7 行，列“销量任务(箱)”，值“5”：全年任务 5 箱与第 4, 5 行的各月任务之和 4 箱相差超过 0.5 箱"]
+    assert _tree(tiny.root) == before and _targets(tiny) == rows
