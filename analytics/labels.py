@@ -239,8 +239,9 @@ PRESENTING: dict[str, Pair] = {
 DATA_PAGE: dict[str, Pair] = {
     "upload_title": ("导入提取文件", "Load extracts"),
     "upload_help": (
-        "支持营销系统导出的 CSV（GBK 或 UTF-8）、Excel 和 parquet。先导入客户档案和卷烟档案，再导入订单。",
-        "CSV (GBK or UTF-8), Excel and parquet exports from the marketing system. Load the retailer and SKU masters before orders.",
+        "支持营销系统导出的 CSV（GBK 或 UTF-8）、Excel 和 parquet。先导入客户档案和卷烟档案，再导入订单和任务（年度、月度任务）。",
+        "CSV (GBK or UTF-8), Excel and parquet exports from the marketing system. Load the retailer and SKU masters before orders "
+        "and targets (yearly or monthly).",
     ),
     "upload_files": ("选择文件（可多选）", "Choose files (several at once)"),
     # Streamlit's own file-uploader texts, replaced in Chinese (pages/common.py::uploader_in_chinese)
@@ -251,7 +252,6 @@ DATA_PAGE: dict[str, Pair] = {
     "kind_orders": ("订单明细", "Order lines"),
     "kind_retailers": ("客户档案", "Retailer master"),
     "kind_skus": ("卷烟档案", "SKU master"),
-    "kind_targets": ("任务", "Targets"),  # #13 targets
     "upload_sheet": ("工作表（Excel）", "Sheet (Excel)"),
     "upload_sheet_first": ("默认第一个工作表", "first sheet"),
     "upload_period": ("指定替换期间", "State the period replaced"),
@@ -333,6 +333,12 @@ DATA_PAGE: dict[str, Pair] = {
     "chg_record_new": ("记录将出现", "Record comes back"),
     "chg_orphans": ("注意：{n} 行现有订单引用的零售户或卷烟将不在档案中。",
                     "Note: {n} live order lines would refer to a retailer or SKU no longer in the master."),
+    # --- #13 targets ---
+    "kind_targets": ("任务", "Targets"),
+    "chg_target_key": ("任务（年度 · 片区 · 客户经理）", "Target (year · district · manager)"),
+    "chg_target_gone": ("任务将删除（其他导入中没有该任务）", "Target goes away (no other load holds it)"),
+    "chg_target_volume": ("全年销量任务：{before} → {after}", "Whole-year volume target: {before} → {after}"),
+    "chg_target_months": ("月度任务：{before} → {after} 个月", "Monthly targets: {before} → {after} months"),
 }
 
 #: problems found in an extract (analytics/ingest/: codes -> messages; {value} etc. filled in)
