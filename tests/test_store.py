@@ -398,7 +398,7 @@ def test_an_incremental_build_equals_a_full_build_after_loads_rollbacks_and_a_re
     correction = HEAD + "".join(f"{d},{r},{k},{q * 2},{a * 2:.2f},网上订货\n" for d, r, k, q, a in lines)
     january = HEAD + "".join(f"2020-01-{2 + n % 20:02d},{r},{k},{q},{a:.2f},电话订货\n" for n, (_, r, k, q, a) in enumerate(lines))
     steps = [lambda: _load(store, "城郊_12月更正.csv", correction), lambda: _load(store, "2020年1月.csv", january),
-             lambda: store.rollback("E00006"), lambda: store.rollback("E00007"), lambda: store.restore("E00006")]
+             lambda: store.rollback("E00007"), lambda: store.rollback("E00008"), lambda: store.restore("E00007")]
     volumes = []
     for n, step in enumerate(steps):
         step()
@@ -751,11 +751,13 @@ def test_cli_extracts_and_rollback(tiny):
 
 def test_the_samples_are_small_and_in_the_formats_they_demonstrate():
     files = {p.name: p.read_bytes() for p in sorted(SAMPLES.iterdir())}
-    assert sorted(files) == ["卷烟档案_示例.csv", "卷烟档案_示例.xlsx", "订单_城郊片区_2019-12-27_更正.csv", "零售户档案_示例.csv"]
+    assert sorted(files) == ["任务_示例_2019.csv", "卷烟档案_示例.csv", "卷烟档案_示例.xlsx", "订单_城郊片区_2019-12-27_更正.csv",
+                             "零售户档案_示例.csv"]
     assert sum(len(b) for b in files.values()) < 200_000
-    with pytest.raises(UnicodeDecodeError):
-        files["零售户档案_示例.csv"].decode("utf-8")  # GBK, as the marketing system writes it
-    files["零售户档案_示例.csv"].decode("gbk")
+    for name in ("零售户档案_示例.csv", "任务_示例_2019.csv"):
+        with pytest.raises(UnicodeDecodeError):
+            files[name].decode("utf-8")  # GBK, as the marketing system writes it
+        files[name].decode("gbk")
     files["订单_城郊片区_2019-12-27_更正.csv"].decode("gbk")
     assert files["卷烟档案_示例.csv"].startswith(b"\xef\xbb\xbf")
     assert files["卷烟档案_示例.xlsx"].startswith(b"PK\x03\x04")
@@ -771,15 +773,19 @@ def test_the_samples_load_cleanly_into_a_fresh_demo_and_roll_back(demo_dir, tmp_
             "SELECT SUM(qty)::BIGINT FROM cube WHERE district = '城郊片区' AND year = 2019").fetchone()[0]
 
     figures = _figures_by_district(store)
+    targets = connect_store(store).execute("SELECT * FROM targets ORDER BY ALL").df()
     assert seed_district_2019() == 244_468  # 977.87 箱, the seed's total
     results = store.load([(p.name, p.read_bytes()) for p in sorted(SAMPLES.iterdir())], loaded_by="test")
     assert [(r.file_name, r.status, r.parsed.format, r.parsed.encoding, r.parsed.kind, r.record["rows"]) for r in results] == [
+        ("任务_示例_2019.csv", "loaded", "csv", "gb18030", "targets", 98),
         ("卷烟档案_示例.csv", "loaded", "csv", "utf-8-sig", "skus", 28),
         ("卷烟档案_示例.xlsx", "loaded", "xlsx", None, "skus", 28),
         ("订单_城郊片区_2019-12-27_更正.csv", "loaded", "csv", "gb18030", "orders", 1858),
         ("零售户档案_示例.csv", "loaded", "csv", "gb18030", "retailers", 231),
     ]
-    orders = results[2]
+    # the targets sample repeats the demo's own (every district's months, 城郊片区's managers): no target changes
+    pd.testing.assert_frame_equal(connect_store(store).execute("SELECT * FROM targets ORDER BY ALL").df(), targets)
+    orders = results[3]
     assert [(r.district, r.lines, r.start, r.end) for r in orders.replacements] == [("城郊片区", 1858, "2019-12-27", "2019-12-27")]
     # the correction adds 10 + 15 条 to two lines; the masters repeat the demo's records exactly
     assert seed_district_2019() == 244_493
