@@ -194,7 +194,8 @@ PROGRESS: dict[str, Pair] = {
         "targets, the target to date adds the months so far and prorates the current month by days. Average price and online rate "
         "are compared with their target values, not with time elapsed.",
     ),
-    "targets_not_loaded": ("{year}年任务尚未导入：以下年度进度仍与上年对比。", "No targets for {year} are loaded: the pace below compares with last year."),
+    "targets_not_loaded": ("{year}年任务尚未导入：以下年度进度仍与上年对比。",
+                           "No targets for {year} are loaded: the pace below compares with last year."),
     "targets_load_hint": ("分析人员可在“数据管理”页导入任务文件。", "An analyst can load a targets file on the Data page."),
     "targets_filters_ignored": (
         "任务按片区和客户经理下达：城乡、业态、档位和月份筛选不适用于任务进度，这里是全年至今、不分细分的数字。",

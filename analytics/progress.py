@@ -12,13 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Literal
 
-import duckdb
 import pandas as pd
 
-from . import metrics, queries
-from .filters import TIER_MAX, TIER_MIN, Filters
+from . import metrics
 
 
 @dataclass(frozen=True)
