@@ -255,19 +255,22 @@ def formatted(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 # --- the sentence that says what a table or picture shows ---------------------------------------
 
 def covered(f: Filters, lang: str) -> str:
-    """What f's figures cover, as a name: the districts chosen (those the scope allows), else the
-    scope's own districts and customer managers for a user who sees part of the city ("城郊片区",
-    "城郊片区 · 客户经理 王五"), else 全市. The one name for page titles, legends, decks and notes:
-    a scoped user's whole view is never called the city's."""
+    """What f's figures cover, as a name: the districts and customer managers chosen (those the scope
+    allows; "城郊片区 · 客户经理 吴婷"), else the scope's own districts and managers for a user who sees
+    part of the city ("城郊片区", "城郊片区 · 客户经理 王五"), else 全市. The one name for page titles,
+    legends, decks and notes: a scoped user's whole view is never called the city's."""
     if f.districts:
-        shown = f.scoped_districts if f.scoped_districts is not None else f.districts
-        return "、".join(shown)
-    if not f.scope.partial:
-        return t("all_districts", lang)
-    parts = [] if f.scope.districts is ALL else ["、".join(f.scope.districts)]
-    if f.scope.managers is not ALL:
-        parts.append(f"{t('manager', lang)} {'、'.join(f.scope.managers)}")
-    return " · ".join(parts)
+        districts = ["、".join(f.scoped_districts if f.scoped_districts is not None else f.districts)]
+    elif f.scope.districts is not ALL:
+        districts = ["、".join(f.scope.districts)]
+    else:
+        districts = []
+    if f.managers:
+        managers: tuple[str, ...] | None = f.scoped_managers
+    else:
+        managers = None if f.scope.managers is ALL else f.scope.managers
+    parts = districts + ([f"{t('manager', lang)} {'、'.join(managers)}"] if managers is not None else [])
+    return " · ".join(parts) or t("all_districts", lang)
 
 
 def filter_note(f: Filters, lang: str, period: tuple[str, str] | None = None, scope: str | None = None,
@@ -278,7 +281,7 @@ def filter_note(f: Filters, lang: str, period: tuple[str, str] | None = None, sc
     `compared` (narrative.comparison_caption) replaces the years by the periods compared, which
     differ from whole years when the last year is incomplete ("2023-01-01至06-15 vs 2022年同期")."""
     parts: list[str] = []
-    mine = not f.districts and f.scope.partial  # a scoped user's whole view, on a page or a slide
+    mine = not f.districts and not f.managers and f.scope.partial  # a scoped user's whole view, on a page or a slide
     parts.append(f"{t('my_scope' if mine else 'district', lang)}: {scope or covered(f, lang)}")
     if compared:
         parts.append(f"{t('period', lang)}: {compared}")
@@ -309,9 +312,11 @@ def total_row(s: Summary, f: Filters, lang: str, by: str = "district") -> pd.Dat
     filters: shares and prices are the selection's own ratios, never an average of the rows'."""
     # under a limited scope the row sums the scope (the summary is computed within it): calling it the
     # city's total would mislabel it, and the city's own total is never computed for such a user
-    name = t("selection_total", lang) if f.districts else t("scope_total", lang) if f.scope.partial else t("company_total", lang)
+    chosen = f.districts or f.managers
+    name = t("selection_total", lang) if chosen else t("scope_total", lang) if f.scope.partial else t("company_total", lang)
     return pd.DataFrame([{
         by: name,
+        "customers": s.customers,
         "volume_cases": s.volume_cases,
         "volume_yoy_pct": s.volume_yoy_pct,
         "avg_price": s.avg_price_per_carton,

@@ -14,7 +14,7 @@ from .access import ALL, EVERYTHING, Scope
 TIER_MIN, TIER_MAX = 1, 30
 
 #: filterable column -> the SQL column it reads (the same name in cube, sku_cube and retailers)
-SEGMENT_COLUMNS = ("district", "area_type", "business_format")
+SEGMENT_COLUMNS = ("district", "manager", "area_type", "business_format")
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,9 @@ class Filters:
     business_formats: tuple[str, ...] = ()
     tier_min: int = TIER_MIN
     tier_max: int = TIER_MAX
+    #: chosen customer managers (客户经理): the master's manager of each retailer, like districts a
+    #: narrowing; a name alone, so with districts chosen too it is that district's manager of the name
+    managers: tuple[str, ...] = ()
     #: what the user may see; everything by default (local mode, the CLI, every existing caller)
     scope: Scope = EVERYTHING
 
@@ -55,6 +58,14 @@ class Filters:
         allowed = self.scope.intersect(self.districts)
         return None if allowed is ALL else allowed
 
+    @property
+    def scoped_managers(self) -> tuple[str, ...] | None:
+        """The chosen managers the scope allows (an empty tuple: none, so no rows), or None when no
+        manager is chosen (the scope's own managers are cut under the WHERE, queries.scoped_sql)."""
+        if not self.managers:
+            return None
+        return tuple(m for m in dict.fromkeys(self.managers) if self.scope.covers_manager(m))
+
     def key(self) -> tuple:
         """Every filter value as a plain tuple: cache keys are built from this, never from the object.
         The scope is its stable text (Scope.key), so two scopes never share a cache entry."""
@@ -70,7 +81,8 @@ class Filters:
         """SQL conditions (joined by AND, starting with TRUE) and their named parameters (`$district_0`).
 
         `months=False` leaves out the month range (for master tables that have no month);
-        `segment=False` leaves out district/area/format/tier (for tables without them).
+        `segment=False` leaves out district/manager/area/format/tier (for tables without them: every
+        table with the segment has the manager, the master's and the segment rollups' alike).
         A value's name does not depend on the alias or the options, so the clauses of several tables
         in one statement share their parameters: merge the dicts.
         """
@@ -81,11 +93,12 @@ class Filters:
             parts.append(f"{p}month BETWEEN $month_from AND $month_to")
             params |= {"month_from": int(self.month_from), "month_to": int(self.month_to)}
         if segment:
-            districts = self.scoped_districts
-            if districts == ():
-                # a district outside the scope was chosen: no rows, never that district's
+            districts, managers = self.scoped_districts, self.scoped_managers
+            if districts == () or managers == ():
+                # a district or manager outside the scope was chosen: no rows, never theirs
                 parts.append("FALSE")
-            for col, values in zip(SEGMENT_COLUMNS, (districts or (), self.area_types, self.business_formats), strict=True):
+            chosen = (districts or (), managers or (), self.area_types, self.business_formats)
+            for col, values in zip(SEGMENT_COLUMNS, chosen, strict=True):
                 if values:
                     named = {f"{col}_{k}": str(v) for k, v in enumerate(values)}
                     parts.append(f"{p}{col} IN ({', '.join('$' + n for n in named)})")
@@ -104,6 +117,8 @@ class Filters:
             out["month"] = f"{self.month_from}–{self.month_to}"
         if self.districts:
             out["district"] = "、".join(self.districts)
+        if self.managers:
+            out["manager"] = "、".join(self.managers)
         if self.area_types:
             out["area_type"] = "、".join(self.area_types)
         if self.business_formats:

@@ -33,7 +33,11 @@ DIMENSIONS = {
     "area_type": "area_type",
     "business_format": "business_format",
     "customer_tier": "customer_tier",
+    "manager": "manager",
 }
+#: dimensions whose values are named only within a district: a 客户经理 is a person, and two districts
+#: may each have one of the same name, so a breakdown by manager groups by district and manager
+WITHIN_DISTRICT = ("manager",)
 #: retailer-table sort keys a caller may ask for
 RETAILER_SORTS = {"volume": "qty DESC", "yoy": "yoy_pct ASC NULLS LAST", "change": "change_cartons ASC", "name": "retailer_name"}
 
@@ -42,6 +46,18 @@ def _dim(name: str) -> str:
     if name not in DIMENSIONS:
         raise ValueError(f"unknown dimension {name!r}; allowed: {', '.join(DIMENSIONS)}")
     return DIMENSIONS[name]
+
+
+def _by(by: str | None) -> tuple[list[str], str]:
+    """The columns a breakdown by `by` groups by (none without one), and the condition its rows meet:
+    by manager, the district too, and only retailers with a manager (those without one belong to their
+    district's figures, never to a manager's row; a NULL key would also never join its own counts)."""
+    if not by:
+        return [], ""
+    col = _dim(by)
+    if by in WITHIN_DISTRICT:
+        return ["district", col], f" AND {col} IS NOT NULL"
+    return [col], ""
 
 
 # --- scope: every table a statement reads, cut to what the scope may see -----------------------
@@ -123,12 +139,15 @@ def _years_clause(f: Filters, alias: str = "") -> tuple[str, dict]:
     return (f"{p}year IN ({', '.join('$' + k for k in named)})" if named else "FALSE"), named
 
 
-def _customers(f: Filters, key: str | None = None) -> tuple[str, str, dict]:
-    """The master's retailers in f's segment (the 网订率 denominator), per `key` column when given:
+def _customers(f: Filters, by: str | None = None) -> tuple[str, str, dict]:
+    """The master's retailers in f's segment (the 网订率 denominator), per `by` dimension when given:
     the body of a CTE `n` with a `customers` column, the join that attaches it, and its parameters."""
     seg, params = f.where(months=False)
-    if key:
-        return f"SELECT {key}, COUNT(*) AS customers FROM retailers WHERE {seg} GROUP BY ALL", f"LEFT JOIN n USING ({key})", params
+    group, cond = _by(by)
+    if group:
+        key = ", ".join(group)
+        return (f"SELECT {key}, COUNT(*) AS customers FROM retailers WHERE {seg}{cond} GROUP BY ALL", f"LEFT JOIN n USING ({key})",
+                params)
     return f"SELECT COUNT(*) AS customers FROM retailers WHERE {seg}", "CROSS JOIN n", params
 
 
@@ -261,12 +280,14 @@ def kpi_totals(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None
     """Raw sums per year (and per `by` dimension) in one statement: volumes in 条, amount, online and
     ordering customers (whole years: counted in cube_year; month ranges: from retailer_year's month
     masks) and the master's customers."""
-    key = _dim(by) if by else None
-    g = f", {key}" if key else ""
+    group, cond = _by(by)
+    g = "".join(f", {c}" for c in group)
     where, params = f.where()
+    where += cond
     seg, _ = f.where(months=False)  # its parameters are among where's
+    seg += cond
     ywhere, yparams = _years_clause(f)
-    base, join_n, nparams = _customers(f, key)
+    base, join_n, nparams = _customers(f, by)
     params = yparams | params | nparams
     t = _t(con, f)
     if _whole_year(f):
@@ -291,9 +312,7 @@ def kpi_totals(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None
                 SELECT * FROM v FULL JOIN c USING (year{g}) {join_n}""",
             params | {"mask": month_mask(f.month_from, f.month_to)}, f.scope,
         )
-    keys = ["year"] + ([by] if by else [])
-    if by and key != by:
-        frame = frame.rename(columns={key: by})
+    keys = ["year"] + group  # DIMENSIONS name each column as it is called
     num = [c for c in frame.columns if c not in keys]
     frame[num] = frame[num].fillna(0)
     return frame.sort_values(keys).reset_index(drop=True)
@@ -422,9 +441,11 @@ def summary(con: duckdb.DuckDBPyConnection, f: Filters) -> Summary:
 def breakdown(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "district") -> pd.DataFrame:
     """One row per value of `by` (a district, an area type, a format, a tier): each KPI for f.year and
     its YoY against f.compare_year; the district comparison, and the per-segment tables."""
+    keys, _ = _by(by)  # by manager: each row names its district too
     totals = kpi_totals(con, f, by=by)
     cur = totals[totals["year"] == f.year]
-    prev = totals[totals["year"] == f.compare_year].set_index(by).reindex(cur[by])
+    prev = totals[totals["year"] == f.compare_year].set_index(keys).reindex(pd.MultiIndex.from_frame(cur[keys]) if len(keys) > 1
+                                                                           else cur[by])
 
     def c(col: str) -> np.ndarray:  # numpy columns: the same definitions, without per-Series overhead
         return cur[col].to_numpy(dtype="float64")
@@ -437,7 +458,8 @@ def breakdown(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "district") 
     share = metrics.share_pct(c("provincial_qty"), c("qty"))
     rate = metrics.online_rate(c("online_customers"), c("customers"))
     return pd.DataFrame({
-        by: cur[by].to_numpy(),
+        **{k: cur[k].to_numpy() for k in keys},
+        "customers": c("customers").astype("int64"),
         "volume_cases": metrics.cases(c("qty")),
         "volume_yoy_pct": metrics.yoy_pct(c("qty"), p("qty")),
         "avg_price": price,
@@ -459,15 +481,17 @@ def class_by_period(con: duckdb.DuckDBPyConnection, f: Filters, grain: str = "mo
     if grain not in ("month", "year"):
         raise ValueError("grain must be 'month' or 'year'")
     period = "year, month" if grain == "month" else "year"
-    group = f", {_dim(by)}" if by else ""
+    cols, cond = _by(by)
+    group = "".join(f", {c}" for c in cols)
     where, params = f.where()
+    where += cond
     ywhere, yparams = _years_clause(f)
     sums = ", ".join(f"SUM(class{c}_qty)::BIGINT AS \"{c}\"" for c in PRICE_CLASSES)
     # yearly figures compare the same period (同期); monthly series show whole months
     table = _t(con, f) + _cube(f) if grain == "year" else "cube"
     wide = _df(con, f"SELECT {period}{group}, {sums} FROM {table} WHERE {ywhere} AND {where} GROUP BY ALL", yparams | params,
                f.scope)
-    keys = ["year"] + (["month"] if grain == "month" else []) + ([by] if by else [])
+    keys = ["year"] + (["month"] if grain == "month" else []) + cols
     frame = wide.melt(id_vars=keys, var_name="price_class", value_name="qty")
     frame["price_class"] = frame["price_class"].astype(int)
     frame = frame[frame["qty"] > 0].sort_values(keys + ["price_class"]).reset_index(drop=True)
@@ -534,8 +558,10 @@ def _whole(con: duckdb.DuckDBPyConnection, year: int | None) -> bool:
 def provincial_by_period(con: duckdb.DuckDBPyConnection, f: Filters, grain: str = "month", by: str | None = None) -> pd.DataFrame:
     """Provincial volume and share per month (or year), optionally per dimension."""
     period = "year, month" if grain == "month" else "year"
-    group = f", {_dim(by)}" if by else ""
+    cols, cond = _by(by)
+    group = "".join(f", {c}" for c in cols)
     where, params = f.where()
+    where += cond
     ywhere, yparams = _years_clause(f)
     frame = _df(
         con,
@@ -585,11 +611,12 @@ def top_brands(con: duckdb.DuckDBPyConnection, f: Filters, level: str = "brand",
 
 def online_by_month(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None = None) -> pd.DataFrame:
     """Per month: retailers ordering online, ordering at all, newly adopting, online volume share, 网订率."""
-    key = _dim(by) if by else None
-    g = f", {key}" if key else ""
+    cols, cond = _by(by)
+    g = "".join(f", {c}" for c in cols)
     where, params = f.where()
+    where += cond
     ywhere, yparams = _years_clause(f)
-    base, join_n, nparams = _customers(f, key)
+    base, join_n, nparams = _customers(f, by)
     frame = _df(
         con,
         f"""WITH c AS (SELECT year, month{g}, SUM(online_customers)::BIGINT AS online_customers,
@@ -612,7 +639,7 @@ def online_by_segment(con: duckdb.DuckDBPyConnection, f: Filters, by: str) -> pd
     totals = kpi_totals(con, f, by=by)
     totals["online_rate_pct"] = metrics.online_rate(totals["online_customers"], totals["customers"])
     totals["online_volume_share_pct"] = metrics.share_pct(totals["online_qty"], totals["qty"])
-    return totals[["year", by, "online_customers", "customers", "online_rate_pct", "online_volume_share_pct"]]
+    return totals[["year", *_by(by)[0], "online_customers", "customers", "online_rate_pct", "online_volume_share_pct"]]
 
 
 def retailers_not_online(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 500) -> pd.DataFrame:

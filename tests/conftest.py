@@ -35,12 +35,18 @@ TINY_ORDERS = """订货日期,许可证号,卷烟编码,订货量(条),金额(�
 """
 
 
-def load_tiny(root: Path) -> Store:
+# The tiny city with a second 张伟, in 乙片区: 0420004 ordered 100 条 三类 (5,000 元) online on 2019-04-01.
+# A manager's name in two districts (tests/test_managers.py, `summary --manager`); the data still end on 2019-05-06.
+TWIN_RETAILERS = TINY_RETAILERS + "0420004,丁便利店,乙片区,张伟,城网,便利店,8\n"
+TWIN_ORDERS = TINY_ORDERS + "2019-04-01,0420004,6901028000003,100,5000,网上订货\n"
+
+
+def load_tiny(root: Path, retailers: str = TINY_RETAILERS, orders: str = TINY_ORDERS) -> Store:
     store = Store(root)
     files = [
-        ("零售户档案.csv", TINY_RETAILERS.encode("gbk")),
+        ("零售户档案.csv", retailers.encode("gbk")),
         ("卷烟档案.csv", TINY_SKUS.encode("utf-8-sig")),
-        ("订单.csv", TINY_ORDERS.encode("gbk")),
+        ("订单.csv", orders.encode("gbk")),
     ]
     results = store.load(files, loaded_by="test")
     assert [r.status for r in results] == ["loaded"] * 3, [m for r in results for m in r.messages("en")]
@@ -50,6 +56,12 @@ def load_tiny(root: Path) -> Store:
 @pytest.fixture
 def tiny(tmp_path: Path) -> Store:
     return load_tiny(tmp_path / "data")
+
+
+@pytest.fixture
+def twin(tmp_path: Path) -> Store:
+    """The tiny city with 张伟 in two districts (TWIN_RETAILERS)."""
+    return load_tiny(tmp_path / "twin", TWIN_RETAILERS, TWIN_ORDERS)
 
 
 @pytest.fixture(scope="session")
