@@ -274,12 +274,13 @@ def covered(f: Filters, lang: str) -> str:
 
 
 def filter_note(f: Filters, lang: str, period: tuple[str, str] | None = None, scope: str | None = None,
-                compared: str | None = None) -> str:
+                compared: str | None = None, as_of: str | None = None) -> str:
     """Scope, filters in force and the data's period in the page's labels, e.g. "片区: 全市 · 年份: 2019
     对比 2018 · 城乡分类: 城网 · 数据期间: 2017-01 – 2019-12". The one builder for captions, CSV/XLSX
     notes and PNGs. `scope` overrides the district part (a district page names its district);
     `compared` (narrative.comparison_caption) replaces the years by the periods compared, which
-    differ from whole years when the last year is incomplete ("2023-01-01至06-15 vs 2022年同期")."""
+    differ from whole years when the last year is incomplete ("2023-01-01至06-15 vs 2022年同期").
+    `as_of` names the day figures against targets are read at ("截至日期: 2019-05-06")."""
     parts: list[str] = []
     mine = not f.districts and not f.managers and f.scope.partial  # a scoped user's whole view, on a page or a slide
     parts.append(f"{t('my_scope' if mine else 'district', lang)}: {scope or covered(f, lang)}")
@@ -296,6 +297,8 @@ def filter_note(f: Filters, lang: str, period: tuple[str, str] | None = None, sc
         parts.append(f"{t('business_format', lang)}: {'、'.join(f.business_formats)}")
     if (f.tier_min, f.tier_max) != (TIER_MIN, TIER_MAX):
         parts.append(f"{t('customer_tier', lang)}: {f.tier_min}–{f.tier_max}")
+    if as_of:
+        parts.append(f"{t('through', lang)}: {as_of}")
     if period:
         parts.append(f"{t('data_period', lang)}: {period[0]} – {period[1]}")
     return " · ".join(parts)

@@ -12,10 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import Literal
 
+import duckdb
 import pandas as pd
 
-from . import metrics
+from . import metrics, queries
+from .filters import TIER_MAX, TIER_MIN, Filters
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,11 @@ MEASURES: tuple[Measure, ...] = (
 )
 BY_KEY: dict[str, Measure] = {m.key: m for m in MEASURES}
 VOLUME = BY_KEY["volume"]
+#: a progress table's columns after its names (progress_table): the volume in full, then every other
+#: measure's completion (a page drops the measures no row has)
+TABLE_COLUMNS = ("volume_target_cases", "volume_cases", "volume_completion_pct", "time_pct", "volume_gap_pp",
+                 "volume_pace_target_cases", "volume_pace_completion_pct",
+                 *(m.completion for m in MEASURES if m.key != "volume"))
 
 
 @dataclass(frozen=True)
@@ -130,10 +138,16 @@ class Progress:
         return out
 
     def frame(self) -> pd.DataFrame:
-        """row() as a one-row frame (none without targets): what a chart, a data tab and a file read."""
+        """row() as a one-row frame of the loaded measures' columns (none without targets, no 序时
+        columns without monthly targets): what the chart, its data tab and its files read."""
+        row = self.row()
+        loaded = {p.measure.key for p in self.measures}
+        keep = ["year", "through", "time_pct"] + [
+            c for m in MEASURES if m.key in loaded
+            for c in (m.target, m.actual, m.completion, m.gap, *(() if m.rate or not self.monthly else (m.pace_target, m.pace_completion)))]
         if not self.has_targets:
-            return pd.DataFrame(columns=list(self.row()))
-        return pd.DataFrame([self.row()]).astype({c: "float64" for c in self.row() if c not in ("year", "through")})
+            return pd.DataFrame(columns=keep)
+        return pd.DataFrame([{c: row[c] for c in keep}]).astype({c: "float64" for c in keep if c not in ("year", "through")})
 
     @classmethod
     def from_row(cls, row: pd.Series | dict, year: int | None = None) -> Progress:
@@ -168,3 +182,146 @@ class Progress:
                 if not p.measure.rate:
                     out[p.measure.key] |= {"pace_target": p.pace_target, "pace_completion_pct": p.pace_completion_pct}
         return out
+
+
+# --- the queries ----------------------------------------------------------------------------------
+
+def whole_scope(f: Filters) -> Filters:
+    """f as targets read it: its year, districts and managers (and scope), without the filters a
+    target is not set by (area type, format, tier, the month range) and without a comparison year."""
+    return f.with_(compare_year=None, month_from=1, month_to=12, area_types=(), business_formats=(),
+                   tier_min=TIER_MIN, tier_max=TIER_MAX)
+
+
+def ignores_filters(f: Filters) -> bool:
+    """Whether f sets a filter progress against targets does not apply (the pages say so)."""
+    return whole_scope(f) != f.with_(compare_year=None)
+
+
+def _as_of(con: duckdb.DuckDBPyConnection, g: Filters) -> dt.date | None:
+    """The day progress is read at: the incomplete year's as-of date, else 31 December; None
+    without data in g.year (queries.period: the latest order date of the year, company-wide)."""
+    span = queries.period(con, g)
+    return None if span is None or span.as_of is None else span.end
+
+
+def _target_rows(con: duckdb.DuckDBPyConnection, g: Filters) -> pd.DataFrame:
+    """The rows of `targets` that make g's target for g.year: with managers chosen, theirs; else per
+    district its own rows (manager NULL) when it has them, or its managers' rows."""
+    where, params = g.where(months=False)  # only districts and managers are left in g: the columns targets has
+    pick = "TRUE" if g.managers else "manager IS NULL OR district NOT IN (SELECT district FROM own)"
+    return queries._df(
+        con,
+        f"""WITH t AS (SELECT * FROM targets WHERE year = $year AND {where}),
+                 own AS (SELECT DISTINCT district FROM t WHERE manager IS NULL)
+            SELECT * FROM t WHERE {pick} ORDER BY district, manager NULLS FIRST, month""",
+        {"year": int(g.year)} | params, g.scope,
+    )
+
+
+def _sum(rows: pd.DataFrame, m: Measure) -> float | None:
+    """A measure over rows: every row must give it (a partial sum would be no one's target); a rate
+    is their mean weighted by the volume targets."""
+    if rows.empty or rows[m.target].isna().any():
+        return None
+    if not m.rate:
+        return float(rows[m.target].sum())
+    weight = float(rows[VOLUME.target].sum())
+    return float((rows[m.target] * rows[VOLUME.target]).sum()) / weight if weight else None
+
+
+def _monthly(rows: pd.DataFrame, m: Measure) -> dict[int, float] | None:
+    """A measure's target per month, when every key summed has monthly rows that give it; else None."""
+    keys = rows.loc[rows["month"] == 0, ["district", "manager"]].fillna("\0").drop_duplicates()
+    months = rows[rows["month"] > 0]
+    with_months = months[["district", "manager"]].fillna("\0").drop_duplicates()
+    if months.empty or len(with_months) != len(keys) or months[m.target].isna().any():
+        return None
+    return {int(month): float(v) for month, v in months.groupby("month")[m.target].sum().items()}
+
+
+def _actual(s: queries.Summary, m: Measure, has_data: bool) -> float | None:
+    """The year-to-date figure of a measure, from the summary the KPI cards show; an additive one is
+    0 for a scope with no sales in a year that has data."""
+    if m.key == "class12":
+        value = None if s.class_cases["1"] is None else s.class_cases["1"] + (s.class_cases["2"] or 0.0)
+    else:
+        value = {"volume_cases": s.volume_cases, "provincial_cases": s.provincial_cases, "low_tier_cases": s.low_tier_cases,
+                 "avg_price": s.avg_price_per_carton, "online_rate_pct": s.online_rate_pct}[m.actual]
+    return 0.0 if value is None and has_data and not m.rate else value
+
+
+def progress(con: duckdb.DuckDBPyConnection, f: Filters) -> Progress:
+    """f's scope against its targets for f.year, read at the as-of date (docs/definitions.md, "Targets")."""
+    if f.year is None:
+        return Progress(None, None, None, False, False, ())
+    g = whole_scope(f)
+    as_of = _as_of(con, g)
+    time_pct = None if as_of is None else metrics.time_progress_pct(as_of)
+    iso = None if as_of is None else as_of.isoformat()
+    rows = _target_rows(con, g)
+    year_rows = rows[rows["month"] == 0]
+    if year_rows.empty:
+        return Progress(f.year, iso, time_pct, False, False, ())
+    s = queries.summary(con, g)
+    out = []
+    for m in MEASURES:
+        target = _sum(year_rows, m)
+        if target is None:
+            continue
+        out.append(evaluate(m, target, _actual(s, m, as_of is not None), time_pct, None if m.rate else _monthly(rows, m), as_of))
+    return Progress(f.year, iso, time_pct, True, any(p.pace_target is not None for p in out), tuple(out))
+
+
+def progress_frame(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """progress() as its one-row frame (none without targets): the targets family's chart reads it."""
+    return progress(con, f).frame()
+
+
+def _units(con: duckdb.DuckDBPyConnection, g: Filters, by: str) -> list[tuple[str, str | None]]:
+    """(district, manager) of each row of a progress table: g's districts, or their managers (a name
+    is a manager within a district: the same name in two districts is two rows)."""
+    where, params = g.where(months=False)
+    col = "manager" if by == "manager" else "NULL::VARCHAR"
+    frame = queries._df(con, f"""SELECT DISTINCT district, {col} AS manager FROM retailers
+                                 WHERE {where} AND district IS NOT NULL{' AND manager IS NOT NULL' if by == 'manager' else ''}
+                                 ORDER BY ALL""", params, g.scope)
+    return [(str(d), None if pd.isna(m) else str(m)) for d, m in zip(frame["district"], frame["manager"], strict=True)]
+
+
+def progress_table(con: duckdb.DuckDBPyConnection, f: Filters, by: Literal["district", "manager"] = "district") -> pd.DataFrame:
+    """One row per district (or per customer manager within a district) of f's scope that has targets
+    for f.year: progress() of each, the same figures its own page shows, most behind first (by the
+    volume's 序时进度差, then the name)."""
+    if by not in ("district", "manager"):
+        raise ValueError("by must be 'district' or 'manager'")
+    g = whole_scope(f)
+    rows = []
+    for district, manager in ([] if f.year is None else _units(con, g, by)):
+        p = progress(con, g.with_(districts=(district,), managers=(manager,) if manager else g.managers))
+        if p.has_targets:
+            rows.append({"district": district, **({"manager": manager} if by == "manager" else {}), **p.row()})
+    keys = ["district"] + (["manager"] if by == "manager" else [])
+    columns = keys + list(Progress(None, None, None, False, False, ()).row())
+    frame = pd.DataFrame(rows, columns=columns)
+    if frame.empty:
+        return frame
+    numeric = [c for c in columns if c not in (*keys, "year", "through")]
+    frame[numeric] = frame[numeric].astype("float64")
+    return frame.sort_values([VOLUME.gap, *keys], na_position="last").reset_index(drop=True)
+
+
+def monthly_vs_target(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Per month of f.year: the volume (箱, queries.pace of the whole scope) and the monthly volume
+    target, each also cumulated. Targets are missing (NaN) without monthly targets for the scope."""
+    if f.year is None:
+        return pd.DataFrame(columns=["year", "month", "cases", "volume_target_cases", "cum_cases", "cum_target_cases"])
+    g = whole_scope(f)
+    actual = queries.pace(con, g).set_index("month")["qty"]
+    monthly = _monthly(_target_rows(con, g), VOLUME) or {}
+    frame = pd.DataFrame({"year": f.year, "month": range(1, 13)})
+    frame["cases"] = metrics.cases(frame["month"].map(actual).astype("float64"))
+    frame["volume_target_cases"] = frame["month"].map(monthly).astype("float64")
+    frame["cum_cases"] = frame["cases"].cumsum()  # stays missing after the last month with data
+    frame["cum_target_cases"] = frame["volume_target_cases"].cumsum()
+    return frame
