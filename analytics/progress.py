@@ -319,9 +319,12 @@ def monthly_vs_target(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFram
     g = whole_scope(f)
     actual = queries.pace(con, g).set_index("month")["qty"]
     monthly = _monthly(_target_rows(con, g), VOLUME) or {}
+    as_of = _as_of(con, g)
     frame = pd.DataFrame({"year": f.year, "month": range(1, 13)})
-    frame["cases"] = metrics.cases(frame["month"].map(actual).astype("float64"))
+    # a month through the as-of date without orders sold 0; a month after it has not happened yet
+    passed = frame["month"] <= (0 if as_of is None else as_of.month)
+    frame["cases"] = metrics.cases(frame["month"].map(actual).astype("float64").fillna(0).where(passed))
     frame["volume_target_cases"] = frame["month"].map(monthly).astype("float64")
-    frame["cum_cases"] = frame["cases"].cumsum()  # stays missing after the last month with data
+    frame["cum_cases"] = frame["cases"].cumsum()
     frame["cum_target_cases"] = frame["volume_target_cases"].cumsum()
     return frame

@@ -124,3 +124,138 @@ def test_the_bullet_chart_shows_completion_beside_time_and_rates_against_their_t
     assert (list(price.y), list(price.x), list(target.x)) == (["条均价"], [125.30], [127.21])
     empty = charts.progress_bullets(Progress(2019, None, None, False, False, ()).frame(), "en", year=2019)
     assert empty.layout.annotations[0].text == "No targets loaded for 2019"
+
+
+# --- the queries, on the tiny city (data to 2019-05-06: 时间进度 126/365 = 34.52%) -----------------------
+
+# 甲片区: its own whole-year row (every measure) and 张伟's (volume only), so the district reads its own.
+# 乙片区: only 李娜's rows, by month (the whole year derived: 4 × 0.5 + 0.31 + 7 × 1 = 9.31 箱), so the
+# district reads hers, with 序时任务 through 6 May = 2 + 0.31 × 6/31 = 2.06 箱.
+# 2018 (complete: 2019 follows): 甲片区 1 箱, exactly its 2018 volume (250 条).
+TARGETS = """年度,月份,片区,客户经理,销量任务(箱),一二类烟任务(箱),省产烟任务(箱),五类烟任务(箱),条均价任务(元/条),网订率任务(%)
+2019,0,甲片区,,8,4,5,1,130,60
+2019,0,甲片区,张伟,10,,,,,
+""" + "".join(f"2019,{m},乙片区,李娜,{v},,,,,\n" for m, v in
+              ((1, 0.5), (2, 0.5), (3, 0.5), (4, 0.5), (5, 0.31), *((m, 1) for m in range(6, 13))))
+TARGETS_2018 = "年度,月份,片区,销量任务(箱)\n2018,0,甲片区,1\n"
+TP = 126 / 365 * 100
+JIA, YI = ("甲片区",), ("乙片区",)
+
+
+@pytest.fixture
+def targeted(tiny):
+    from analytics.db import connect_store
+
+    from .conftest import load_tiny_targets
+
+    load_tiny_targets(tiny, TARGETS)
+    load_tiny_targets(tiny, TARGETS_2018, name="任务2018.csv")
+    return connect_store(tiny)
+
+
+def _p(con, **kw):
+    from analytics.filters import Filters
+    from analytics.progress import progress
+
+    return progress(con, Filters(year=2019, **kw))
+
+
+def test_a_district_reads_its_own_row_at_a_mid_month_as_of_date(targeted):
+    p = _p(targeted, districts=JIA)
+    assert (p.year, p.as_of, p.has_targets, p.monthly) == (2019, "2019-05-06", True, False)
+    assert p.time_progress_pct == pytest.approx(TP)
+    v = p.get("volume")
+    assert (v.target, v.actual, v.completion_pct) == (8.0, 2.0, 25.0)  # its own 8, not 张伟's 10
+    assert v.gap == pytest.approx(25.0 - TP)  # -9.52 pp
+    assert (v.pace_target, v.pace_completion_pct) == (None, None)  # whole-year targets only
+    assert (p.get("class12").actual, p.get("class12").completion_pct) == (1.0, 25.0)  # 250 条 一类, no 二类
+    assert p.get("provincial").completion_pct == pytest.approx(36.0)  # 1.8 of 5 箱: ahead of time
+    assert p.get("provincial").gap == pytest.approx(36.0 - TP)
+    assert p.get("low_tier").completion_pct == pytest.approx(20.0)  # 0.2 of 1 箱
+    price = p.get("avg_price")
+    assert (price.actual, price.gap) == (pytest.approx(121.0), pytest.approx(-9.0))  # 元/条, not pp of time
+    rate = p.get("online_rate")
+    assert (rate.actual, rate.target, rate.gap) == (50.0, 60.0, -10.0)
+
+
+def test_a_district_without_its_own_row_sums_its_managers_monthly_rows(targeted):
+    p = _p(targeted, districts=YI)
+    v = p.get("volume")
+    assert (v.target, v.actual) == (pytest.approx(9.31), 2.0)
+    assert [m.measure.key for m in p.measures] == ["volume"]  # 李娜 gave no other measure
+    assert p.monthly
+    assert v.pace_target == pytest.approx(2 + 0.31 * 6 / 31)  # January–April + May × 6/31
+    assert v.pace_completion_pct == pytest.approx(2.0 / (2 + 0.31 * 6 / 31) * 100)  # 97.09%
+    assert v.completion_pct == pytest.approx(2.0 / 9.31 * 100)
+
+
+def test_the_company_sums_its_districts_and_a_measure_only_where_every_district_gives_it(targeted):
+    p = _p(targeted)
+    v = p.get("volume")
+    assert (v.target, v.actual) == (pytest.approx(8 + 9.31), 4.0)
+    assert [m.measure.key for m in p.measures] == ["volume"]  # 甲 gives 一二类…, 乙 does not: no company target
+    assert not p.monthly  # 甲片区 has no months: no 序时任务 for the company
+    # the segment and month filters do not apply to targets: the whole year to date of the scope
+    assert _p(targeted, area_types=("urban",), month_from=2, month_to=3) == p
+
+
+def test_a_manager_scope_sums_that_managers_rows(targeted):
+    from analytics.access import Scope
+    from analytics.filters import Filters
+    from analytics.progress import progress
+
+    chosen = _p(targeted, districts=JIA, managers=("张伟",))
+    assert (chosen.get("volume").target, chosen.get("volume").completion_pct) == (10.0, 20.0)  # 张伟's retailers sold 2 箱
+    # a user who may see only 张伟: the district's own row is outside the scope, 张伟's row is the target
+    mine = progress(targeted, Filters(year=2019).within(Scope(managers=("张伟",))))
+    assert (mine.get("volume").target, mine.get("volume").actual) == (10.0, 2.0)
+
+
+def test_a_complete_year_is_read_at_31_december_and_a_year_without_targets_has_none(targeted):
+    from analytics.filters import Filters
+    from analytics.narrative import progress_text
+    from analytics.progress import progress
+
+    p = progress(targeted, Filters(year=2018, districts=JIA))
+    assert (p.as_of, p.time_progress_pct, p.get("volume").completion_pct) == ("2018-12-31", 100.0, 100.0)
+    assert progress_text(p) == "2018年全年，销量完成年度任务的100.00%，恰好完成。"
+    none = progress(targeted, Filters(year=2018, districts=YI))
+    assert (none.has_targets, none.measures, none.as_of) == (False, (), "2018-12-31")
+    assert none.frame().empty
+
+
+def test_no_targets_loaded_at_all(tiny):
+    from analytics.db import connect_store
+
+    p = _p(connect_store(tiny))
+    assert not p.has_targets and p.time_progress_pct == pytest.approx(TP)
+
+
+def test_progress_tables_put_the_most_behind_first(targeted):
+    from analytics.filters import Filters
+    from analytics.progress import progress_table
+
+    f = Filters(year=2019, compare_year=2018)
+    by_district = progress_table(targeted, f)
+    assert list(by_district["district"]) == ["乙片区", "甲片区"]  # -13.04 pp before -9.52 pp
+    assert by_district["volume_gap_pp"].round(2).tolist() == [round(2 / 9.31 * 100 - TP, 2), round(25 - TP, 2)]
+    assert by_district.loc[1, "volume_target_cases"] == 8.0
+    # the same figures as each district's own progress (the page of that district)
+    assert by_district.loc[0, "volume_pace_target_cases"] == pytest.approx(_p(targeted, districts=YI).get("volume").pace_target)
+    by_manager = progress_table(targeted, f, by="manager")
+    assert by_manager[["district", "manager"]].values.tolist() == [["甲片区", "张伟"], ["乙片区", "李娜"]]  # -14.52, -13.04
+    assert by_manager["volume_completion_pct"].round(2).tolist() == [20.0, 21.48]
+
+
+def test_monthly_actual_against_monthly_target(targeted):
+    from analytics.filters import Filters
+    from analytics.progress import monthly_vs_target
+
+    frame = monthly_vs_target(targeted, Filters(year=2019, districts=YI))
+    assert frame["month"].tolist() == list(range(1, 13))
+    assert frame["volume_target_cases"].tolist()[:6] == [0.5, 0.5, 0.5, 0.5, 0.31, 1.0]
+    assert frame["cases"].tolist()[:5] == [0, 0, 0, 0, 2.0]  # 乙 ordered 500 条 on 6 May, nothing before
+    assert frame["cases"].iloc[5:].isna().all() and frame["cum_cases"].iloc[4] == 2.0  # June on: not yet
+    assert frame["cum_target_cases"].iloc[-1] == pytest.approx(9.31)
+    whole_year_only = monthly_vs_target(targeted, Filters(year=2019, districts=JIA))
+    assert whole_year_only["volume_target_cases"].isna().all()
