@@ -147,6 +147,7 @@ def targets_section(f: Filters, key: str, company: bool = False) -> None:
     draw(TARGETS.chart, f, key, tr("targets"), frame=frame)
     monthly = q.monthly_vs_target(f)
     if monthly["volume_target_cases"].notna().any():
+        st.markdown(f"**{tr('targets_monthly')}**")
         chart(charts.target_months(monthly, lang()), monthly, f"{key}-months", tr("targets_monthly"),
               columns=["year", "month", "cases", "volume_target_cases", "cum_cases", "cum_target_cases"])
     else:

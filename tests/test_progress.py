@@ -259,3 +259,58 @@ def test_monthly_actual_against_monthly_target(targeted):
     assert frame["cum_target_cases"].iloc[-1] == pytest.approx(9.31)
     whole_year_only = monthly_vs_target(targeted, Filters(year=2019, districts=JIA))
     assert whole_year_only["volume_target_cases"].isna().all()
+
+
+# --- the pages ----------------------------------------------------------------------------------------
+
+def _overview(root, data_env):
+    from streamlit.testing.v1 import AppTest
+
+    from .conftest import ROOT
+
+    data_env(root)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_overview_shows_progress_against_targets_with_the_tables_most_behind_first(tiny, data_env):
+    from .conftest import load_tiny_targets
+
+    load_tiny_targets(tiny, TARGETS)
+    at = _overview(tiny.root, data_env)
+    assert "任务进度" in [s.value for s in at.subheader]
+    # 4 箱 of 8 + 9.31: 23.11%, against 126/365 = 34.52%
+    assert "截至5月6日，时间进度34.52%，销量完成年度任务的23.11%，落后时间进度11.41个百分点。" in [m.value for m in at.markdown]
+    tables = {tuple(df.value.columns[:2]): df.value for df in at.dataframe}
+    districts = next(v for k, v in tables.items() if k[0] == "片区" and "销量完成率(%)" in v.columns)
+    assert districts["片区"].tolist() == ["乙片区", "甲片区"]
+    assert districts["销量序时进度差(百分点)"].round(2).tolist() == [-13.04, -9.52]
+    managers = tables[("片区", "客户经理")]
+    assert managers["客户经理"].tolist() == ["张伟", "李娜"]
+    assert managers["销量完成率(%)"].round(2).tolist() == [20.0, 21.48]
+
+
+def test_a_district_page_shows_its_sentence_and_its_months_against_target(tiny, data_env):
+    from .conftest import load_tiny_targets
+    from .test_app import _district_app
+
+    load_tiny_targets(tiny, TARGETS)
+    data_env(tiny.root)
+    at = _district_app("乙片区")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "截至5月6日，时间进度34.52%，销量完成年度任务的21.48%，落后时间进度13.04个百分点。" in [m.value for m in at.markdown]
+    assert "**月度销量与任务**" in [m.value for m in at.markdown]  # 李娜's months: the chart of months against target
+    jia = _district_app("甲片区")
+    jia.run()
+    captions = [c.value for c in jia.caption]
+    assert "未导入月度任务：只有全年任务，没有序时任务。" in captions  # 甲片区's target is a whole-year row
+
+
+def test_without_targets_the_page_says_so_and_keeps_the_pace(tiny, data_env):
+    at = _overview(tiny.root, data_env)
+    infos = [i.value for i in at.info]
+    assert "2019年任务尚未导入：以下年度进度仍与上年对比。 分析人员可在“数据管理”页导入任务文件。" in infos
+    assert "年度进度" in [s.value for s in at.subheader]
