@@ -47,6 +47,7 @@ def main() -> None:
         st.Page("pages/views/provincial.py", title=t("page_provincial", lang), icon=":material/factory:", url_path="provincial"),
         st.Page("pages/views/online.py", title=t("page_online", lang), icon=":material/shopping_cart:", url_path="online"),
         st.Page("pages/views/low_tier.py", title=t("page_low", lang), icon=":material/trending_down:", url_path="low-tier"),
+        st.Page("pages/views/managers.py", title=t("page_managers", lang), icon=":material/groups:", url_path="managers"),
     ]
     # one page per district found in the data: a district added by an upload gets its page here
     # the navigation draws titles as Markdown: a district's name comes from uploads, so it is escaped
@@ -85,7 +86,7 @@ def main() -> None:
         # one refusal that does not say which, instead of Streamlit's English "Page not found"
         gate.not_here(asked)
         return
-    # expanded: every district is listed, no "View N more" to click (5 company pages, the districts, up to 4 admin)
+    # expanded: every district is listed, no "View N more" to click (6 company pages, the districts, up to 4 admin)
     page = st.navigation(sections, position="hidden" if presenting else "sidebar", expanded=True)
     # the browser tab names the page, in the user's language
     on_district_page = page in districts
@@ -93,7 +94,8 @@ def main() -> None:
     page_name = district_names[page.url_path] if on_district_page else page.title
     st.set_page_config(page_title=f"{page_name} · {t('app_title', lang)}")
 
-    filters = common.sidebar_filters(show_district=not on_district_page, scope=session.scope)
+    filters = common.sidebar_filters(show_district=not on_district_page, scope=session.scope,
+                                     district=page_name if on_district_page else None)
     gate.who_is_there(session)
     if on_district_page:
         # the district page fixes the district; the presentation opened from it presents that district

@@ -67,6 +67,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _manager_districts(con, manager: str, district: str | None) -> tuple[str, ...] | str:
+    """The districts `summary --manager` covers (one, or every district of the name for `--district
+    all`), or the error to print: a manager unknown, in another district, or in two without --district."""
+    from .queries import district_managers
+
+    homes = [d for d, names in district_managers(con).items() if manager in names]
+    if not homes:
+        everyone = sorted({m for names in district_managers(con).values() for m in names})
+        return f"unknown customer manager {manager!r}; the data's managers: {', '.join(everyone) or 'none'}"
+    if district == "all":
+        return tuple(homes)
+    if district is None:
+        if len(homes) > 1:
+            return (f"customer manager {manager!r} serves more than one district ({', '.join(homes)}); "
+                    "choose one with --district")
+        return (homes[0],)
+    if district not in homes:
+        return f"customer manager {manager!r} has no retailers in district {district!r}; their districts: {', '.join(homes)}"
+    return (district,)
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
     from .db import connect_store
     from .filters import Filters
@@ -76,7 +97,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
     con = connect_store(Store(args.data_dir))
     known_years = years(con)
     known_districts = districts(con)
-    if args.district != "all" and args.district not in known_districts:
+    if args.district is None and args.manager is None:
+        print("error: choose a district (--district NAME or all) or a customer manager (--manager NAME)", file=sys.stderr)
+        return 2
+    if args.district not in (None, "all") and args.district not in known_districts:
         print(f"error: unknown district {args.district!r}; choose one of: all, {', '.join(known_districts)}", file=sys.stderr)
         return 2
     if args.year not in known_years:
@@ -84,16 +108,28 @@ def cmd_summary(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     f = Filters(year=args.year, compare_year=args.year - 1,
-                districts=() if args.district == "all" else (args.district,))
+                districts=() if args.district in (None, "all") else (args.district,))
+    name = args.district
+    if args.manager is not None:
+        homes = _manager_districts(con, args.manager, args.district)
+        if isinstance(homes, str):
+            print(f"error: {homes}", file=sys.stderr)
+            return 2
+        # a manager's customers: the master's retailers with that manager, in the district(s) named
+        f = f.with_(districts=homes, managers=(args.manager,))
+        name = "、".join(homes)
     s = summary(con, f)
     if args.json:
         result = _clean(s.to_dict())
-        result["district"] = args.district
+        result["district"] = name
+        if args.manager is not None:
+            result["manager"] = args.manager
         print(json.dumps(result, ensure_ascii=False))
     else:
+        from .columns import covered
         from .narrative import summary_text
 
-        print(summary_text(s, args.district, lang=args.lang))
+        print(summary_text(s, name if args.manager is None else covered(f, args.lang), lang=args.lang))
     return 0
 
 
@@ -346,8 +382,9 @@ def parser() -> argparse.ArgumentParser:
 
     d = add("demo", cmd_demo, "generate and load the demo city")
     d.add_argument("--force", action="store_true", help="replace existing data")
-    s = add("summary", cmd_summary, "the annual table for a district (or all) and year")
-    s.add_argument("--district", required=True)
+    s = add("summary", cmd_summary, "the annual table for a district (or all), or a customer manager's retailers, and a year")
+    s.add_argument("--district", help="a district's name, or all (required without --manager)")
+    s.add_argument("--manager", help="a customer manager (客户经理): their retailers only; --district tells apart two of one name")
     s.add_argument("--year", type=int, required=True)
     s.add_argument("--json", action="store_true")
     i = add("ingest", cmd_ingest, "validate and load extract files")

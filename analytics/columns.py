@@ -119,6 +119,8 @@ REGISTRY: dict[str, Col] = {
         "change_cartons", "min_month_qty", "max_month_qty", "period", "online_mask", "order_mask",
         *(f"class{c}_qty" for c in PRICE_CLASSES),
     )},
+    # --- #13 managers ---
+    "class12_share_pct": _c("class12_share_pct", "pct"),
     # --- #13 progress against targets: targets, actuals, 完成率, 序时进度差, 序时任务 (analytics/progress.py) ---
     "volume_target_cases": _c("volume_target_cases", "cases"),
     "class12_target_cases": _c("class12_target_cases", "cases"),
@@ -149,6 +151,14 @@ REGISTRY: dict[str, Col] = {
     "low_tier_pace_completion_pct": _c("low_tier_pace_completion_pct", "pct"),
     "cum_target_cases": _c("cum_target_cases", "cases"),
 }
+
+#: the comparison table's measures, after its naming columns: the overview's district comparison and
+#: the managers page's table (one row per manager) show the same figures, in this order
+COMPARISON_MEASURES = ["volume_cases", "volume_yoy_pct", "avg_price", "avg_price_yoy_pct", "case_value", "class12_share_pct",
+                       "provincial_share_pct", "provincial_share_change_pp", "online_rate_pct", "online_rate_change_pp",
+                       "low_tier_cases", "low_tier_yoy_pct"]
+#: the managers page's table (pages/views/managers.py): a manager is named with their district and customers
+MANAGER_COLUMNS = ["district", "manager", "customers", *COMPARISON_MEASURES]
 
 def word(vocabulary: str, value: object, lang: str) -> str | None:
     """One value of a vocabulary column in words (analytics.labels.VOCABULARIES; missing stays missing,
@@ -310,6 +320,10 @@ def _diff(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a - b
 
 
+def _sum(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a + b
+
+
 def total_row(s: Summary, f: Filters, lang: str, by: str = "district") -> pd.DataFrame:
     """One breakdown row for the whole selection, from the query layer's summary of the same
     filters: shares and prices are the selection's own ratios, never an average of the rows'."""
@@ -325,15 +339,14 @@ def total_row(s: Summary, f: Filters, lang: str, by: str = "district") -> pd.Dat
         "avg_price": s.avg_price_per_carton,
         "avg_price_yoy_pct": s.avg_price_yoy_pct,
         "case_value": s.case_value,
+        "class12_share_pct": _sum(s.class_share_pct["1"], s.class_share_pct["2"]),
         "provincial_share_pct": s.provincial_share_pct,
         "provincial_share_change_pp": _diff(s.provincial_share_pct, s.provincial_share_pct_prev),
         "online_rate_pct": s.online_rate_pct,
         "online_rate_change_pp": _diff(s.online_rate_pct, s.online_rate_pct_prev),
         "low_tier_cases": s.low_tier_cases,
         "low_tier_yoy_pct": s.low_tier_yoy_pct,
-    }]).astype({c: "float64" for c in ("volume_cases", "volume_yoy_pct", "avg_price", "avg_price_yoy_pct", "case_value",
-                                        "provincial_share_pct", "provincial_share_change_pp", "online_rate_pct",
-                                        "online_rate_change_pp", "low_tier_cases", "low_tier_yoy_pct")})
+    }]).astype({c: "float64" for c in COMPARISON_MEASURES})
 
 
 def with_total(table: pd.DataFrame, s: Summary, f: Filters, lang: str, by: str = "district") -> pd.DataFrame:

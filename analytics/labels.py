@@ -25,6 +25,8 @@ PAGES: dict[str, Pair] = {
     "page_data": ("数据管理", "Data"),
     "nav_company": ("全市", "Company"),
     "nav_admin": ("管理", "Admin"),
+    # --- #13 managers ---
+    "page_managers": ("客户经理", "Customer managers"),
 }
 
 #: measures and dimensions: KPI names, column headers (the registry in analytics/columns.py), axes
@@ -94,6 +96,9 @@ MEASURES: dict[str, Pair] = {
     "new_online_n": ("新增网订客户(户)", "Newly online (retailers)"),
     "change_pp": ("个百分点", "pp"),
     "offline": ("电话及走访", "Phone and visits"),
+    # --- #13 managers ---
+    "all_managers": ("全部客户经理", "All managers"),
+    "class12_share_pct": ("一二类烟占比(%)", "Class 1–2 share (%)"),
 }
 
 UNITS: dict[str, Pair] = {
@@ -144,6 +149,15 @@ CHARTS: dict[str, Pair] = {
     "selection_total": ("所选片区合计", "Selected districts total"),
     # a limited scope's total: what the user may see, never the city's (analytics/access.py)
     "scope_total": ("我的片区合计", "My districts total"),
+    # --- #13 managers ---
+    "manager_compare": ("客户经理对比", "Customer managers compared"),
+    "manager_compare_help": ("每位客户经理一行：其客户为零售户档案中客户经理为其本人的零售户。点击姓名查看其客户。",
+                             "One row per customer manager: their customers are the retailers the master assigns to them. "
+                             "Click a name to open their customers."),
+    "open_manager": ("查看客户经理的客户", "Open a manager's customers"),
+    "my_customers": ("我的客户", "My customers"),
+    "my_customers_n": ("{name}的客户共 {n} 户（零售户档案中客户经理为其本人的零售户）",
+                       "{name}'s {n} customers (the retailers the master assigns to them)"),
 }
 
 #: the retailers behind the figures: volume swings and the drill-down to order lines (district pages)
@@ -275,6 +289,9 @@ LINKS: dict[str, Pair] = {
                   "The link's business format parameter is invalid; unknown values were ignored"),
     "url_bad_present": ("链接中的演示参数无效，已按普通页面打开", "The link's presentation parameter is invalid; opened as a normal page"),
     "url_bad_topic": ("链接中的演示主题参数无效，已从第一个主题开始", "The link's topic parameter is invalid; starting at the first topic"),
+    # --- #13 managers ---
+    "url_bad_mgr": ("链接中的客户经理参数无效，已忽略无法识别的值",
+                    "The link's customer manager parameter is invalid; unknown values were ignored"),
 }
 
 #: presenting, the PPTX deck, PNG and spreadsheet exports

@@ -13,7 +13,7 @@ from .filters import TIER_MAX, TIER_MIN, Filters
 MONTH_MIN, MONTH_MAX = 1, 12
 LANGS = ("zh", "en")
 #: the parameters a link may carry, in the order their notices are shown
-PARAMS = ("lang", "y", "cy", "m", "d", "a", "f", "t", "present", "topic")
+PARAMS = ("lang", "y", "cy", "m", "d", "mgr", "a", "f", "t", "present", "topic")
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class LinkView:
     tiers: tuple[int, int] = (TIER_MIN, TIER_MAX)
     present: bool = False
     topic: str | None = None
+    managers: tuple[str, ...] = ()
     invalid: tuple[str, ...] = field(default=())
 
 
@@ -67,8 +68,9 @@ def parse_list(raw: str | None, allowed: Sequence[str]) -> tuple[tuple[str, ...]
 
 def parse_link(params: Mapping[str, str], years: Sequence[int] = (), districts: Sequence[str] = (),
                area_types: Sequence[str] = (), business_formats: Sequence[str] = (),
-               topics: Sequence[str] = ()) -> LinkView:
-    """The valid view a link asks for (see the module's docstring); `years` etc. are what the data hold."""
+               topics: Sequence[str] = (), managers: Sequence[str] = ()) -> LinkView:
+    """The valid view a link asks for (see the module's docstring); `years` etc. are what the data hold
+    (`managers`: every customer manager the session may see, of any district)."""
     invalid: list[str] = []
 
     def get(name: str) -> str | None:
@@ -101,7 +103,7 @@ def parse_link(params: Mapping[str, str], years: Sequence[int] = (), districts: 
     if get("m") is not None and months is None:
         invalid.append("m")
     chosen: dict[str, tuple[str, ...]] = {}
-    for name, allowed in (("d", districts), ("a", area_types), ("f", business_formats)):
+    for name, allowed in (("d", districts), ("mgr", managers), ("a", area_types), ("f", business_formats)):
         chosen[name], ok = parse_list(get(name), allowed)
         if get(name) is not None and not ok:
             invalid.append(name)
@@ -126,7 +128,7 @@ def parse_link(params: Mapping[str, str], years: Sequence[int] = (), districts: 
     return LinkView(lang=lang, year=year, compare_year=compare, compare_linked=linked,
                      months=months or (MONTH_MIN, MONTH_MAX), districts=chosen["d"], area_types=chosen["a"],
                      business_formats=chosen["f"], tiers=tiers or (TIER_MIN, TIER_MAX), present=present, topic=topic,
-                     invalid=tuple(sorted(invalid, key=PARAMS.index)))
+                     managers=chosen["mgr"], invalid=tuple(sorted(invalid, key=PARAMS.index)))
 
 
 def link_params(f: Filters, lang: str, present: bool = False, topic: str | None = None) -> dict[str, str]:
@@ -138,7 +140,7 @@ def link_params(f: Filters, lang: str, present: bool = False, topic: str | None 
         wanted["cy"] = str(f.compare_year)
     if (f.month_from, f.month_to) != (MONTH_MIN, MONTH_MAX):
         wanted["m"] = f"{f.month_from}-{f.month_to}"
-    for key, values in (("d", f.districts), ("a", f.area_types), ("f", f.business_formats)):
+    for key, values in (("d", f.districts), ("mgr", f.managers), ("a", f.area_types), ("f", f.business_formats)):
         if values:
             wanted[key] = ",".join(values)
     if (f.tier_min, f.tier_max) != (TIER_MIN, TIER_MAX):

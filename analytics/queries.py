@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 
 import duckdb
 import numpy as np
@@ -195,6 +196,24 @@ class Catalog:
     business_formats: list[str]
     period: tuple[str, str] | None
     updated: str | None = None
+    #: each district's customer managers (of the scope's retailers), for the sidebar's 客户经理 choice
+    managers: dict[str, list[str]] = field(default_factory=dict)
+
+    def managers_of(self, districts: Sequence[str] = ()) -> list[str]:
+        """The managers of these districts (of every district when none is named), each name once: a
+        name two districts share is one choice, and the district filter tells the two apart."""
+        names = (m for d, ms in self.managers.items() if not districts or d in districts for m in ms)
+        return sorted(set(names))
+
+
+def district_managers(con: duckdb.DuckDBPyConnection, scope: Scope = EVERYTHING) -> dict[str, list[str]]:
+    """Each district's customer managers among the scope's retailers (a retailer without one adds none)."""
+    rows = _df(con, "SELECT DISTINCT district, manager FROM retailers WHERE district IS NOT NULL AND manager IS NOT NULL"
+                    " ORDER BY district, manager", {}, scope)
+    out: dict[str, list[str]] = {}
+    for district, manager in zip(rows["district"], rows["manager"], strict=True):
+        out.setdefault(str(district), []).append(str(manager))
+    return out
 
 
 def catalog(con: duckdb.DuckDBPyConnection, updated: str | None = None, scope: Scope = EVERYTHING) -> Catalog:
@@ -203,7 +222,7 @@ def catalog(con: duckdb.DuckDBPyConnection, updated: str | None = None, scope: S
     return Catalog(years=years(con, scope), districts=districts(con, scope),
                    area_types=dimension_values(con, "area_type", scope),
                    business_formats=[v for v in dimension_values(con, "business_format", scope) if v],
-                   period=data_period(con), updated=updated)
+                   period=data_period(con), updated=updated, managers=district_managers(con, scope))
 
 
 @dataclass(frozen=True)
@@ -465,6 +484,7 @@ def breakdown(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "district") 
         "avg_price": price,
         "avg_price_yoy_pct": metrics.yoy_pct(price, metrics.avg_price(p("amount"), p("qty"))),
         "case_value": metrics.case_value(c("amount"), c("qty")),
+        "class12_share_pct": metrics.share_pct(c("class1_qty") + c("class2_qty"), c("qty")),
         "provincial_share_pct": share,
         "provincial_share_change_pp": share - metrics.share_pct(p("provincial_qty"), p("qty")),
         "online_rate_pct": rate,

@@ -102,7 +102,7 @@ def link_view() -> LinkView:
     """What the URL asks for now, every value valid (analytics/links.py)."""
     cat = catalog()
     return parse_link(st.query_params.to_dict(), cat.years, cat.districts, cat.area_types,
-                      cat.business_formats, report.TOPICS)
+                      cat.business_formats, report.TOPICS, managers=cat.managers_of())
 
 
 def _link_notice(name: str, view: LinkView) -> str:
@@ -152,7 +152,7 @@ def link_refusal() -> None:
 #: to export a chart (titled, noted with the filters, and recorded in the audit log)
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}
 #: the sidebar's widget keys: a run that draws no sidebar (a refusal) lets Streamlit drop them
-FILTER_KEYS = ("f_year", "f_cmp", "_cmp_chosen", "f_months", "f_districts", "f_areas", "f_formats", "f_tiers")
+FILTER_KEYS = ("f_year", "f_cmp", "_cmp_chosen", "f_months", "f_districts", "f_areas", "f_formats", "f_tiers", "f_managers")
 
 
 def language_toggle() -> None:
@@ -161,10 +161,11 @@ def language_toggle() -> None:
               on_change=lambda: st.session_state.update(lang="en" if st.session_state["lang_en"] else "zh"))
 
 
-def sidebar_filters(show_district: bool = True, scope: Scope | None = None) -> Filters:
+def sidebar_filters(show_district: bool = True, scope: Scope | None = None, district: str | None = None) -> Filters:
     """The sidebar, rendered by the frame before the page so its state survives navigation. `scope`
-    (the session's unless given) is what the user may see: the sidebar offers only its districts, and
-    the filters carry it (Filters.within), so every query the pages ask is cut to it whatever they choose."""
+    (the session's unless given) is what the user may see: the sidebar offers only its districts and
+    managers, and the filters carry it (Filters.within), so every query the pages ask is cut to it
+    whatever they choose. `district` is a district page's own: its 客户经理 are the ones offered."""
     scope = identity.scope() if scope is None else scope
     cat = catalog(scope=scope)
     years = cat.years
@@ -186,6 +187,11 @@ def sidebar_filters(show_district: bool = True, scope: Scope | None = None) -> F
             st.session_state["f_areas"] = list(link.area_types)
             st.session_state["f_formats"] = list(link.business_formats)
             st.session_state["f_tiers"] = link.tiers
+            st.session_state["f_managers"] = list(link.managers)
+        elif st.query_params.get("mgr") not in (None, st.session_state.get("_mgr_in_url")):
+            # a link inside the app (the managers page's, or the browser's back button) asks for a
+            # manager the URL did not carry on the last run: that manager is the choice now
+            st.session_state["f_managers"] = list(link_view().managers)
         _drop_vanished_choices(cat)
         st.selectbox(tr("year"), years, key="f_year", on_change=_year_changed, args=(years,))
         # a comparison equal to the year is never offered (it would read +0.00% everywhere)
@@ -201,6 +207,11 @@ def sidebar_filters(show_district: bool = True, scope: Scope | None = None) -> F
             # not drawn on district pages: Streamlit would drop an undrawn widget's value, and the
             # company pages' district choice must survive a visit to a district page
             st.session_state["f_districts"] = st.session_state["f_districts"]
+        # the managers of the districts in view (a district page's own): a manager of another
+        # district is no choice here, as a district's name is none on another district's page
+        managers = cat.managers_of((district,) if district else st.session_state["f_districts"])
+        st.session_state["f_managers"] = [m for m in st.session_state["f_managers"] if m in managers]
+        st.multiselect(tr("manager"), managers, key="f_managers", placeholder=tr("all_managers"), select_all=False)
         st.multiselect(tr("area_type"), cat.area_types, key="f_areas", format_func=lambda a: vocab("area", a, lang()),
                        placeholder="—", select_all=False)
         st.multiselect(tr("business_format"), cat.business_formats, key="f_formats", placeholder="—", select_all=False)
@@ -213,6 +224,7 @@ def sidebar_filters(show_district: bool = True, scope: Scope | None = None) -> F
         year=ss["f_year"], compare_year=ss["f_cmp"], month_from=ss["f_months"][0], month_to=ss["f_months"][1],
         districts=tuple(ss["f_districts"]) if show_district else (), area_types=tuple(ss["f_areas"]),
         business_formats=tuple(ss["f_formats"]), tier_min=ss["f_tiers"][0], tier_max=ss["f_tiers"][1],
+        managers=tuple(ss["f_managers"]),
     ).within(scope)
     # the URL keeps the company pages' district choice on district pages too, for the way back
     sync_url(f.with_(districts=tuple(ss["f_districts"])))
@@ -252,7 +264,8 @@ def _drop_vanished_choices(cat: Catalog) -> None:
         ss["f_cmp"] = year_before(years[-1])
     elif ss["f_cmp"] is not None and (ss["f_cmp"] not in years or ss["f_cmp"] == ss["f_year"]):
         ss["f_cmp"] = year_before(ss["f_year"])  # None is a choice (no comparison) and stays
-    for key, allowed in (("f_districts", cat.districts), ("f_areas", cat.area_types), ("f_formats", cat.business_formats)):
+    for key, allowed in (("f_districts", cat.districts), ("f_areas", cat.area_types), ("f_formats", cat.business_formats),
+                         ("f_managers", cat.managers_of())):
         if any(v not in allowed for v in ss[key]):
             ss[key] = [v for v in ss[key] if v in allowed]
 
@@ -263,6 +276,7 @@ def sync_url(f: Filters) -> None:
     presenting = st.query_params.get("present") == "1"
     topic = st.query_params.get("topic")
     wanted = link_params(f, lang(), presenting, topic if topic in report.TOPICS else None)
+    st.session_state["_mgr_in_url"] = wanted.get("mgr")  # what a link inside the app is told apart from
     if dict(st.query_params.to_dict()) != wanted:
         st.query_params.from_dict(wanted)
 

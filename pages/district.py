@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts
+from analytics.columns import covered
 from analytics.families import FAMILIES
 from analytics.filters import Filters
 from analytics.text import md_escape
@@ -13,17 +14,22 @@ from pages import common, q, widgets
 def render(name: str) -> None:
     f = common.filters().with_(districts=(name,))
     scope = common.scope_name(f)  # the series name on this page's charts: the district, not 全市
-    st.title(md_escape(name))
-    st.session_state["_page_title"] = name  # the first part of every exported picture's title
+    # with a 客户经理 chosen (the sidebar, or ?mgr= from the managers page) the page is that manager's
+    # "我的客户" view: every figure, table, text and file of their customers, named so
+    title = covered(f, common.lang()) if f.managers else name
+    st.title(md_escape(title))
+    st.session_state["_page_title"] = title  # the first part of every exported picture's title
     if common.no_data():
         return
     common.active_filters_caption(f)
     s = q.summary(f)
+    if f.managers:
+        st.caption(common.tr_md("my_customers_n", name="、".join(f.scoped_managers or ()), n=f"{s.customers:,}"))
     if not widgets.kpi_row(s, f):
         return
     st.subheader(f"{f.year} {common.tr('main_indicators')}")
     common.table(widgets.annual_table(s))
-    widgets.summary_block(s, name, f)
+    widgets.summary_block(s, title, f)
 
     # the chart families (analytics/families.py), two a row; 任务进度 and 年度进度 sections of their own below them
     grid = [family for family in FAMILIES if not family.section]
@@ -38,9 +44,22 @@ def render(name: str) -> None:
     cols = ["name", "is_provincial", "cases", "cases_prev", "yoy_pct", "avg_price"]
     common.table(top, cols, rename={"name": "brand"})
     common.download(top, f"top-brands-{name}", columns=cols, rename={"name": "brand"})
-    st.subheader(common.tr("retailers_table"))
+    st.subheader(common.tr("my_customers" if f.managers else "retailers_table"))
     if common.sees_retailers():
-        _retailers(f, name, scope)
+        # a manager's files are named after them too ("retailers-城郊片区-吴婷.csv")
+        stem = "-".join((name, *f.managers))
+        _retailers(f, stem, scope)
+        if f.managers:
+            _not_online(f, stem)
+
+
+def _not_online(f: Filters, name: str) -> None:
+    """A manager's customers not yet ordering online, biggest first: whom they visit next."""
+    st.subheader(common.tr("not_online"))
+    todo = q.retailers_not_online(f)
+    cols = ["retailer_id", "retailer_name", "manager", "area_type", "business_format", "customer_tier", "cases"]
+    common.table(todo, cols)
+    common.download(todo, f"not-online-{name}", columns=cols)
 
 
 def _retailers(f: Filters, name: str, scope: str) -> None:

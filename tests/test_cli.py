@@ -35,6 +35,47 @@ def test_summary_all_prints_one_json_object(tiny):
     assert data["class_cases"]["1"] == 3.0
 
 
+def test_summary_of_a_manager_has_the_district_summarys_keys_over_their_retailers(tiny):
+    """甲片区 is all 张伟's: his summary is the district's figures, with the same keys and his name."""
+    district = json.loads(_cli("summary", "--district", "甲片区", "--year", "2019", "--json", "--data-dir", str(tiny.root)).stdout)
+    out = _cli("summary", "--manager", "张伟", "--year", "2019", "--json", "--data-dir", str(tiny.root))
+    assert out.returncode == 0, out.stderr
+    mine = json.loads(out.stdout)
+    assert list(mine) == [*district, "manager"]
+    assert {k: v for k, v in mine.items() if k != "manager"} == district
+    assert (mine["district"], mine["manager"], mine["volume_cases"], mine["customers"], mine["online_rate_pct"]) == (
+        "甲片区", "张伟", 2.0, 2, 50.0)
+
+
+def test_summary_of_a_manager_in_two_districts_needs_the_district(twin):
+    out = _cli("summary", "--manager", "张伟", "--year", "2019", "--json", "--data-dir", str(twin.root))
+    assert (out.returncode, out.stdout) == (2, "")
+    assert out.stderr.strip() == ("error: customer manager '张伟' serves more than one district (乙片区, 甲片区); "
+                                  "choose one with --district")
+    yi = json.loads(_cli("summary", "--manager", "张伟", "--district", "乙片区", "--year", "2019", "--json",
+                         "--data-dir", str(twin.root)).stdout)
+    assert (yi["district"], yi["volume_cases"], yi["customers"], yi["online_customers"]) == ("乙片区", 0.4, 1, 1)
+    both = json.loads(_cli("summary", "--manager", "张伟", "--district", "all", "--year", "2019", "--json",
+                           "--data-dir", str(twin.root)).stdout)
+    assert (both["district"], both["volume_cases"], both["customers"]) == ("乙片区、甲片区", 2.4, 3)
+
+
+def test_summary_of_an_unknown_manager_or_one_in_another_district_exits_2(twin):
+    out = _cli("summary", "--manager", "王五", "--year", "2019", "--json", "--data-dir", str(twin.root))
+    assert (out.returncode, out.stderr.strip()) == (2, "error: unknown customer manager '王五'; the data's managers: 张伟, 李娜")
+    out = _cli("summary", "--manager", "李娜", "--district", "甲片区", "--year", "2019", "--data-dir", str(twin.root))
+    assert (out.returncode, out.stderr.strip()) == (
+        2, "error: customer manager '李娜' has no retailers in district '甲片区'; their districts: 乙片区")
+    out = _cli("summary", "--year", "2019", "--data-dir", str(twin.root))
+    assert out.returncode == 2 and "--manager" in out.stderr
+
+
+def test_summary_of_a_manager_as_text_names_them(tiny):
+    out = _cli("summary", "--manager", "李娜", "--year", "2019", "--data-dir", str(tiny.root))
+    assert out.returncode == 0, out.stderr
+    assert "乙片区 · 客户经理 李娜" in out.stdout
+
+
 def test_extracts_lists_history_oldest_first_one_line_each(tiny):
     out = _cli("extracts", "--data-dir", str(tiny.root))
     lines = out.stdout.strip().splitlines()

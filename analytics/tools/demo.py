@@ -118,7 +118,21 @@ PROFILES = (
     Profile("西部乡镇片区", 250, 0.12, (0.02, 0.12, 0.23, 0.45, 0.18), 1.07, 0.82, 0.05, 0.46, 14.0, 1.9, 2),
     Profile("南部山区片区", 190, 0.05, (0.02, 0.10, 0.22, 0.46, 0.20), 1.06, 0.85, 0.03, 0.38, 12.0, 2.0, 4),
 )
-MANAGERS = ("张伟", "李娜", "王强", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周杰", "吴婷", "徐斌", "孙丽", "马超", "朱琳", "胡军", "郭敏")
+#: each district's customer managers (客户经理), 2–4 as in a real marketing department: a bigger or denser
+#: district has more. 城郊片区 keeps its two of the seed's time (周杰, 吴婷): its retailers alternate between
+#: them, as before, so every per-manager figure there (吴婷's 482.27 箱 in 2019) stays. Assigning managers
+#: draws no random numbers, so no other figure of the demo depends on these lists.
+DISTRICT_MANAGERS = {
+    "城区一片区": ("张伟", "李娜", "王强"),
+    "城区二片区": ("刘洋", "陈静", "杨帆", "赵磊"),
+    "开发区片区": ("黄敏", "徐斌"),
+    "城北片区": ("孙丽", "马超", "朱琳"),
+    SEED_DISTRICT: ("周杰", "吴婷"),
+    "东部乡镇片区": ("胡军", "郭敏", "何涛"),
+    "西部乡镇片区": ("高峰", "林芳"),
+    "南部山区片区": ("罗勇", "郑丽", "梁辉"),
+}
+MANAGERS = tuple(m for names in DISTRICT_MANAGERS.values() for m in names)
 
 
 def sku_master() -> pd.DataFrame:
@@ -139,7 +153,9 @@ def retailer_master(rng: np.random.Generator, profiles: tuple[Profile, ...] = PR
     rows = []
     serial = 0
     for d, prof in enumerate(profiles):
-        managers = MANAGERS[(2 * d) % len(MANAGERS): (2 * d) % len(MANAGERS) + 2]
+        # the bench's bigger cities copy the districts under other names: each copy takes the managers
+        # of the district it copies (so a name serves two districts there, as happens in a real city)
+        managers = DISTRICT_MANAGERS.get(prof.name) or list(DISTRICT_MANAGERS.values())[d % len(DISTRICT_MANAGERS)]
         for i in range(prof.retailers):
             serial += 1
             urban = rng.random() < prof.urban_share
@@ -149,7 +165,7 @@ def retailer_master(rng: np.random.Generator, profiles: tuple[Profile, ...] = PR
             fmt = rng.choice(FORMATS, p=(0.30, 0.14, 0.30, 0.12, 0.06, 0.08) if urban else (0.16, 0.10, 0.52, 0.08, 0.04, 0.10))
             name = f"{rng.choice(list(SHOP_PREFIX))}{rng.choice(list(SURNAMES))}记{rng.choice(SHOP_WORDS)}"
             rows.append({
-                "retailer_id": rid, "retailer_name": name, "district": prof.name, "manager": managers[i % 2],
+                "retailer_id": rid, "retailer_name": name, "district": prof.name, "manager": managers[i % len(managers)],
                 "area_type": "urban" if urban else "rural", "business_format": str(fmt),
             })
     return pd.DataFrame(rows)

@@ -2,7 +2,7 @@
 district comparison, and small multiples across districts."""
 import streamlit as st
 
-from analytics.columns import covered, with_total
+from analytics.columns import COMPARISON_MEASURES, covered, with_total
 from analytics.families import BY_KEY, OVERVIEW_FAMILIES
 from pages import common, q, widgets
 
@@ -15,9 +15,7 @@ if s is not None and widgets.kpi_row(s, f):
     widgets.pace_section(f, "overview-pace")
     st.subheader(common.tr("district_compare"))
     table = q.breakdown(f)
-    cols = ["district", "volume_cases", "volume_yoy_pct", "avg_price", "avg_price_yoy_pct", "case_value",
-            "provincial_share_pct", "provincial_share_change_pp", "online_rate_pct", "online_rate_change_pp",
-            "low_tier_cases", "low_tier_yoy_pct"]
+    cols = ["district", *COMPARISON_MEASURES]
     # the last row is the whole selection, from the same summary as the KPI cards (never an average of rows)
     table = with_total(table, s, f, common.lang())
     common.table(table, cols)
