@@ -157,8 +157,9 @@ REGISTRY: dict[str, Col] = {
 COMPARISON_MEASURES = ["volume_cases", "volume_yoy_pct", "avg_price", "avg_price_yoy_pct", "case_value", "class12_share_pct",
                        "provincial_share_pct", "provincial_share_change_pp", "online_rate_pct", "online_rate_change_pp",
                        "low_tier_cases", "low_tier_yoy_pct"]
-#: the managers page's table (pages/views/managers.py): a manager is named with their district and customers
-MANAGER_COLUMNS = ["district", "manager", "customers", *COMPARISON_MEASURES]
+#: the managers page's table (pages/views/managers.py): a manager is named with their district and customers;
+#: with targets loaded, each manager's volume completion and its gap to 时间进度 (analytics/progress.py)
+MANAGER_COLUMNS = ["district", "manager", "customers", *COMPARISON_MEASURES, "volume_completion_pct", "volume_gap_pp"]
 
 def word(vocabulary: str, value: object, lang: str) -> str | None:
     """One value of a vocabulary column in words (analytics.labels.VOCABULARIES; missing stays missing,
