@@ -113,6 +113,12 @@ def _scope(con, args: argparse.Namespace):
     return f.with_(districts=homes, managers=(args.manager,)), "、".join(homes)
 
 
+def _print_json(result: dict, district: str, manager: str | None) -> None:
+    """A figures dict as `--json` prints it: missing figures null, then the district (and manager) it is of."""
+    out = _clean(result) | {"district": district} | ({} if manager is None else {"manager": manager})
+    print(json.dumps(out, ensure_ascii=False))
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
     from .db import connect_store
     from .queries import summary
@@ -126,11 +132,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     f, name = scope
     s = summary(con, f)
     if args.json:
-        result = _clean(s.to_dict())
-        result["district"] = name
-        if args.manager is not None:
-            result["manager"] = args.manager
-        print(json.dumps(result, ensure_ascii=False))
+        _print_json(s.to_dict(), name, args.manager)
     else:
         from .columns import covered
         from .narrative import summary_text
@@ -159,11 +161,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
               "(python -m analytics ingest FILE, or the Data page)", file=sys.stderr)
         return 2
     if args.json:
-        result = _clean(p.to_json())
-        result["district"] = name
-        if args.manager is not None:
-            result["manager"] = args.manager
-        print(json.dumps(result, ensure_ascii=False))
+        _print_json(p.to_json(), name, args.manager)
     else:
         from .narrative import progress_text
 
