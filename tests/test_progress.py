@@ -314,3 +314,20 @@ def test_without_targets_the_page_says_so_and_keeps_the_pace(tiny, data_env):
     infos = [i.value for i in at.info]
     assert "2019年任务尚未导入：以下年度进度仍与上年对比。 分析人员可在“数据管理”页导入任务文件。" in infos
     assert "年度进度" in [s.value for s in at.subheader]
+
+
+def test_every_progress_frame_is_registered_and_the_scope_cuts_the_targets(targeted):
+    from analytics.access import Scope
+    from analytics.columns import localize, unregistered
+    from analytics.filters import Filters
+    from analytics.progress import monthly_vs_target, progress, progress_frame, progress_table
+
+    f = Filters(year=2019, compare_year=2018)
+    for name, frame in {"progress_frame": progress_frame(targeted, f.with_(districts=YI)), "by_district": progress_table(targeted, f),
+                        "by_manager": progress_table(targeted, f, by="manager"), "months": monthly_vs_target(targeted, f)}.items():
+        assert not frame.empty and unregistered(frame) == [], name
+        assert "year" not in frame or len(localize(frame, "zh").columns) > 2, name
+    jia_only = f.within(Scope(districts=JIA))
+    assert not progress(targeted, jia_only.with_(districts=YI)).has_targets  # another district's target: none, never its figures
+    assert progress(targeted, jia_only).get("volume").target == 8.0  # the scope's company is 甲片区 alone
+    assert progress_table(targeted, jia_only)["district"].tolist() == ["甲片区"]
