@@ -1,5 +1,6 @@
-"""The data contract: the three kinds of extract, their canonical columns, the headers the
-marketing system exports for them, and the vocabularies their values are normalised to.
+"""The data contract: the four kinds of extract (order lines, the two masters, and targets), their
+canonical columns, the headers the marketing system exports for them, and the vocabularies their
+values are normalised to.
 
 docs/data-contract.md is the prose version of this module; keep the two in step.
 """
@@ -9,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-KINDS = ("orders", "retailers", "skus")
+KINDS = ("orders", "retailers", "skus", "targets")
 
 CHANNELS = ("online", "phone", "visit", "other")
 AREA_TYPES = ("urban", "rural")
@@ -65,7 +66,33 @@ SKUS = (
     Column("wholesale_price", ("批发价(元/条)", "批发价"), required=False, sql_type="DOUBLE"),
 )
 
-COLUMNS: dict[str, tuple[Column, ...]] = {"orders": ORDERS, "retailers": RETAILERS, "skus": SKUS}
+# 任务: one row per (year, month, district, manager). Month blank or 0 is the whole-year target; a
+# blank manager is the district's own target. The order of the columns is the state's `targets`
+# table's (analytics.schema derives it from here).
+TARGETS = (
+    Column("year", ("年度", "年份"), sql_type="INTEGER"),
+    Column("month", ("月份",), required=False, sql_type="INTEGER"),
+    Column("district", ("片区", "所属片区")),
+    Column("manager", ("客户经理",), required=False),
+    Column("volume_target_cases", ("销量任务(箱)", "销量计划(箱)"), sql_type="DOUBLE"),
+    Column("class12_target_cases", ("一二类烟任务(箱)",), required=False, sql_type="DOUBLE"),
+    Column("provincial_target_cases", ("省产烟任务(箱)",), required=False, sql_type="DOUBLE"),
+    Column("low_tier_target_cases", ("五类烟任务(箱)", "低档烟任务(箱)"), required=False, sql_type="DOUBLE"),
+    Column("avg_price_target", ("条均价任务(元/条)",), required=False, sql_type="DOUBLE"),
+    Column("online_rate_target_pct", ("网订率任务(%)",), required=False, sql_type="DOUBLE"),
+)
+#: the target measures; the additive ones (箱) sum over months, the others are rates
+TARGET_MEASURES = tuple(c.name for c in TARGETS[4:])
+ADDITIVE_TARGETS = ("volume_target_cases", "class12_target_cases", "provincial_target_cases", "low_tier_target_cases")
+#: a percentage measure must lie in 0..100
+PCT_TARGETS = ("online_rate_target_pct",)
+#: what identifies a targets row in a file, and the key a newer extract replaces (without the month)
+TARGET_ROW_KEY = ("year", "month", "district", "manager")
+TARGET_KEY = ("year", "district", "manager")
+#: how far a whole-year target may differ from the sum of its months (箱) before the file is refused
+TARGET_TOLERANCE_CASES = 0.5
+
+COLUMNS: dict[str, tuple[Column, ...]] = {"orders": ORDERS, "retailers": RETAILERS, "skus": SKUS, "targets": TARGETS}
 
 #: Primary key of each master (order lines have none: the same line may legitimately repeat).
 MASTER_KEYS = {"retailers": "retailer_id", "skus": "sku_id"}
@@ -75,6 +102,7 @@ SIGNATURE = {
     "orders": ("order_date", "quantity_cartons"),
     "retailers": ("retailer_id", "retailer_name"),
     "skus": ("sku_id", "sku_name"),
+    "targets": ("year", "volume_target_cases"),
 }
 
 

@@ -317,8 +317,9 @@ PRESENTING: dict[str, Pair] = {
 DATA_PAGE: dict[str, Pair] = {
     "upload_title": ("导入提取文件", "Load extracts"),
     "upload_help": (
-        "支持营销系统导出的 CSV（GBK 或 UTF-8）、Excel 和 parquet。先导入客户档案和卷烟档案，再导入订单。",
-        "CSV (GBK or UTF-8), Excel and parquet exports from the marketing system. Load the retailer and SKU masters before orders.",
+        "支持营销系统导出的 CSV（GBK 或 UTF-8）、Excel 和 parquet。先导入客户档案和卷烟档案，再导入订单和任务（年度、月度任务）。",
+        "CSV (GBK or UTF-8), Excel and parquet exports from the marketing system. Load the retailer and SKU masters before orders "
+        "and targets (yearly or monthly).",
     ),
     "upload_files": ("选择文件（可多选）", "Choose files (several at once)"),
     # Streamlit's own file-uploader texts, replaced in Chinese (pages/common.py::uploader_in_chinese)
@@ -410,6 +411,12 @@ DATA_PAGE: dict[str, Pair] = {
     "chg_record_new": ("记录将出现", "Record comes back"),
     "chg_orphans": ("注意：{n} 行现有订单引用的零售户或卷烟将不在档案中。",
                     "Note: {n} live order lines would refer to a retailer or SKU no longer in the master."),
+    # --- #13 targets ---
+    "kind_targets": ("任务", "Targets"),
+    "chg_target_key": ("任务（年度 · 片区 · 客户经理）", "Target (year · district · manager)"),
+    "chg_target_gone": ("任务将删除（其他导入中没有该任务）", "Target goes away (no other load holds it)"),
+    "chg_target_volume": ("全年销量任务：{before} → {after}", "Whole-year volume target: {before} → {after}"),
+    "chg_target_months": ("月度任务：{before} → {after} 个月", "Monthly targets: {before} → {after} months"),
 }
 
 #: problems found in an extract (analytics/ingest/: codes -> messages; {value} etc. filled in)
@@ -418,8 +425,8 @@ INGEST_ERRORS: dict[str, Pair] = {
                            "required column '{column}' is missing (headers accepted: {aliases})"),
     "err_empty_file": ("文件没有数据行", "the file has no data rows"),
     "err_unknown_kind": (
-        "无法从表头识别文件类型（订单 / 零售户 / 卷烟），请指定类型",
-        "cannot tell the kind (orders / retailers / skus) from the headers; state it",
+        "无法从表头识别文件类型（订单 / 零售户 / 卷烟 / 任务），请指定类型",
+        "cannot tell the kind (orders / retailers / skus / targets) from the headers; state it",
     ),
     "err_wrong_format": ("文件内容是 {actual}，与扩展名 {ext} 不符或不受支持", "the content is {actual}, not a supported {ext} file"),
     "err_too_large": ("文件大小 {size}，超过上限 {limit}", "the file is {size}, over the {limit} limit"),
@@ -465,6 +472,26 @@ INGEST_ERRORS: dict[str, Pair] = {
     "err_unknown_sku_lines": ("卷烟不在卷烟档案中，请先导入卷烟档案（该编号共 {n} 行，此为第一行）",
                               "SKU not in the SKU master; load it first ({n} lines with this ID, the first shown)"),
     "err_more": ("……另有 {n} 个问题未列出", "... and {n} more problems"),
+    # --- #13 targets ---
+    "err_bad_year": ("年度应为 {lo}–{hi} 的整数", "the year must be a whole number from {lo} to {hi}"),
+    "err_bad_month": ("月份应为 1–12 的整数（空白或 0 表示全年任务）",
+                      "the month must be a whole number from 1 to 12 (blank or 0 = the whole year)"),
+    "err_bad_pct": ("百分比应在 0–100 之间", "a percentage must be from 0 to 100"),
+    "err_duplicate_target": ("同一任务重复：{year} 年{month}，{manager}（第 {first} 行已出现）",
+                             "duplicate target: {year}, {month}, {manager} (first seen on row {first})"),
+    "err_target_months": ("全年任务 {year_value} 箱与第 {rows} 行的各月任务之和 {months_value} 箱相差超过 {tolerance} 箱",
+                          "the whole-year target of {year_value} cases differs from {months_value} cases, the sum of the "
+                          "monthly targets on rows {rows}, by more than {tolerance} cases"),
+    "target_whole_year": ("全年", "whole year"),
+    "target_month": (" {m} 月", "month {m}"),
+    "target_manager": ("客户经理 {name}", "manager {name}"),
+    "target_district_own": ("片区任务", "the district's own target"),
+    "err_unknown_district": ("片区不在客户档案中，请先导入客户档案", "district not in the retailer master; load it first"),
+    "err_unknown_district_lines": ("片区不在客户档案中，请先导入客户档案（该片区共 {n} 行，此为第一行）",
+                                   "district not in the retailer master; load it first ({n} rows with this district, the first shown)"),
+    "err_unknown_manager": ("客户档案中“{within}”没有这位客户经理", "no retailer of '{within}' has this customer manager in the master"),
+    "err_unknown_manager_lines": ("客户档案中“{within}”没有这位客户经理（共 {n} 行，此为第一行）",
+                                  "no retailer of '{within}' has this customer manager in the master ({n} rows, the first shown)"),
 }
 
 #: errors of the data directory a user can cause or meet (analytics.store.StoreError, analytics/errors.py)

@@ -72,6 +72,8 @@ RETAILER_TABLES = ("retailers", "retailer_month", "retailer_year", f"{CUT_PREFIX
 SEGMENT_TABLES = tuple(
     [n for n in ROLLUPS if n not in ("retailer_month", "retailer_year", "year_dates")]
     + [CUT_PREFIX + n for n in CUT_ROLLUPS if n not in ("retailer_month", "retailer_year")] + [CUT_MONTH_SKUS]
+    # 任务 (analytics/state.py::create_targets): a district's own rows (manager NULL) are in no manager's scope
+    + ["targets"]
 )
 #: tables that say nothing about any retailer or district: the SKU master, and each year's first and
 #: last order date (the data period every page prints, the same for every scope)

@@ -34,7 +34,7 @@ def select_list(kind: str) -> str:
 def empty_sql(kind: str) -> str:
     """A query with no rows and exactly the live columns and types of `kind`: the empty table a state
     without data has, so that rollups and views over it have the same schema as over data."""
-    return "SELECT " + ", ".join(f"NULL::{sql_type} {name}" for name, sql_type in LIVE[kind]) + " WHERE false"
+    return "SELECT " + ", ".join(f"NULL::{sql_type} AS {name}" for name, sql_type in LIVE[kind]) + " WHERE false"
 
 
 def empty_master(kind: str) -> pd.DataFrame:
@@ -45,3 +45,5 @@ def empty_master(kind: str) -> pd.DataFrame:
 ORDER_COLUMNS = select_list("orders")
 RETAILER_COLUMNS = select_list("retailers")
 SKU_COLUMNS = select_list("skus")
+#: the state's `targets` table has exactly the contract's columns (blank manager NULL, blank month 0)
+TARGET_COLUMNS = select_list("targets")

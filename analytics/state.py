@@ -1,7 +1,8 @@
 """Deriving a state from the manifest's active extracts: the live masters (the newest record of each
-key wins), the live order lines (replace-by-period: a later extract replaces what it covers), and
-the rollups with their to-date twins, and the readers' database `query.duckdb` over them, written
-into a new state directory that the store then switches to.
+key wins), the live order lines (replace-by-period: a later extract replaces what it covers), the
+rollups with their to-date twins, the targets (the newest extract holding a (year, district,
+manager) key gives all its rows), and the readers' database `query.duckdb` over them, written into a
+new state directory that the store then switches to.
 
 `create_live_orders` is the one definition of the live lines: the build, the load preview, the
 withdraw/restore preview and the readers' drill-downs (analytics.db) all use it.
@@ -16,17 +17,19 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from .contract import ADDITIVE_TARGETS, TARGET_MEASURES
 from .files import fsync_dir, fsync_file
 from .rollups import CUT_MONTH_SKUS, CUT_STORED, LINE_ROLLUPS, ROLLUPS, as_of_cut, create_cut_rollups, create_cut_sku_view, create_rollups
-from .schema import ORDER_COLUMNS, RETAILER_COLUMNS, SKU_COLUMNS, empty_sql
+from .schema import ORDER_COLUMNS, RETAILER_COLUMNS, SKU_COLUMNS, TARGET_COLUMNS, empty_sql
 
 #: the readers' database file inside a state directory (analytics.db opens it READ_ONLY)
 QUERY_DB = "query.duckdb"
 _QUERY_TABLES = (*ROLLUPS, "retailers", "skus")
 #: the state directories' format: a state of another format is rebuilt in full
 #: (3: year_dates and the ytd_ twins; 4: query.duckdb; 5: the customer manager in the segment rollups;
-#: 6: the derived rollups only in query.duckdb, parquet only for what the next build reads back)
-FORMAT_VERSION = 6
+#: 6: the derived rollups only in query.duckdb, parquet only for what the next build reads back;
+#: 7: the targets table)
+FORMAT_VERSION = 7
 #: the parquet files of a state (beside query.duckdb): the live lines' sources, the masters, and the
 #: two line rollups the next incremental build copies its unchanged years from (rollups.create_rollups)
 STATE_PARQUET = ("order_sources", "coverage", "retailers", "skus", *LINE_ROLLUPS)
@@ -116,6 +119,7 @@ def _build_into(extracts_dir: Path, records: list[dict], tmp: Path, threads: int
         previous, years = reuse if reuse is not None else (None, ())
         create_rollups(con, previous, years)
         cut = create_cut_rollups(con)
+        create_targets(con, extracts_dir, active)
         # only the line rollups go to parquet: the next incremental build reads them back. The rest
         # live in query.duckdb alone: writing each rollup twice and reading it back made every build
         # pay for the larger segment rollups twice (docs/benchmark.md, "The manager in the segment")
@@ -139,6 +143,7 @@ def _write_query_db(con: duckdb.DuckDBPyConnection, target: Path, cut: tuple[int
         con.execute(f"CREATE TABLE query_db.{name} AS FROM {name}")
     for kind in ("retailers", "skus"):
         con.execute(f"CREATE TABLE query_db.{kind} AS FROM live_{kind}")
+    con.execute(f"CREATE TABLE query_db.targets AS SELECT {TARGET_COLUMNS} FROM resolved_targets ORDER BY ALL")
     if cut is not None:
         # created while the file is the default database, so that the view's table names are
         # resolved in it, as they are when readers open it (the view names no database)
@@ -181,10 +186,54 @@ def build_query_db(state_dir: Path | None, target: Path) -> None:
             create_rollups(con)
             for name in ("live_orders", "live_retailers", "live_skus"):
                 con.execute(f"DROP {'VIEW' if name == 'live_orders' else 'TABLE'} {name}")
+        # a state without query.duckdb predates the targets (format 6 and older): it has none
+        con.sql(empty_sql("targets")).create("targets")
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
     finally:
         con.close()
+
+
+_WEIGHTED = ", ".join(
+    f"COALESCE(SUM({m} * volume_target_cases) / NULLIF(SUM(volume_target_cases) FILTER ({m} IS NOT NULL), 0), AVG({m}))"
+    f"::DOUBLE AS {m}" for m in TARGET_MEASURES if m not in ADDITIVE_TARGETS)
+_SUMMED = ", ".join(f"SUM({m})::DOUBLE AS {m}" for m in ADDITIVE_TARGETS)
+
+
+def create_targets(con: duckdb.DuckDBPyConnection, extracts_dir: Path, active: list[dict]) -> None:
+    """Create the table `resolved_targets`: the state's targets (the contract's columns) with the
+    extract each key's rows come from (`extract_id`). The one definition the build and the
+    withdraw/restore preview use.
+
+    All rows of a (year, district, manager) key come from the newest active targets extract holding
+    it; every key has exactly one whole-year row (month 0): the one given, or, when only months are
+    given, the months' sums (箱) and their means weighted by the volume target (条均价, 网订率; the
+    plain mean when no month has a volume target). A blank manager is NULL: the district's own target."""
+    holders = [r for r in active if r["kind"] == "targets"]
+    if not holders:
+        con.execute(f"CREATE OR REPLACE TABLE resolved_targets AS SELECT *, NULL::VARCHAR AS extract_id FROM ({empty_sql('targets')})")
+        return
+    con.register("targets_seq", pd.DataFrame({"extract_id": [r["id"] for r in holders], "seq": [int(r["seq"]) for r in holders]}))
+    extract_view(con, extracts_dir, holders, "targets_files", union_by_name=True)
+    measures = ", ".join(f"{m}::DOUBLE AS {m}" for m in TARGET_MEASURES)
+    con.execute(f"""
+        CREATE OR REPLACE TABLE resolved_targets AS
+        WITH given AS (
+            SELECT year::INTEGER AS year, COALESCE(month, 0)::INTEGER AS month, district, NULLIF(manager, '') AS manager,
+                   {measures}, extract_id, seq
+            FROM targets_files JOIN targets_seq USING (extract_id)
+        ), kept AS (
+            SELECT * EXCLUDE (seq) FROM given QUALIFY seq = max(seq) OVER (PARTITION BY year, district, manager)
+        ), derived AS (
+            SELECT year, 0::INTEGER AS month, district, manager, {_SUMMED}, {_WEIGHTED}, any_value(extract_id) AS extract_id
+            FROM kept k
+            WHERE month > 0 AND NOT EXISTS (SELECT 1 FROM kept w WHERE w.month = 0 AND w.year = k.year
+                                            AND w.district = k.district AND w.manager IS NOT DISTINCT FROM k.manager)
+            GROUP BY year, district, manager
+        )
+        SELECT {TARGET_COLUMNS}, extract_id FROM kept UNION ALL BY NAME SELECT {TARGET_COLUMNS}, extract_id FROM derived
+    """)
+    con.unregister("targets_seq")
 
 
 def order_sources(active: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:

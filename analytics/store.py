@@ -35,11 +35,21 @@ import pandas as pd
 
 from . import config
 from .audit import os_user as _user  # who changed the data when no signed-in identity is given
+from .contract import TARGET_MEASURES
 from .files import atomic_write_bytes, write_parquet_atomic
 from .ingest import ParseCache, Parsed, Problem, check_references, parse_file
 from .rollups import LINE_ROLLUPS
-from .schema import ORDER_COLUMNS, RETAILER_COLUMNS, SKU_COLUMNS, empty_master
-from .state import FORMAT_VERSION, build_state, changed_years, create_live_orders, extract_view, order_sources, outdated
+from .schema import ORDER_COLUMNS, RETAILER_COLUMNS, SKU_COLUMNS, TARGET_COLUMNS, empty_master
+from .state import (
+    FORMAT_VERSION,
+    build_state,
+    changed_years,
+    create_live_orders,
+    create_targets,
+    extract_view,
+    order_sources,
+    outdated,
+)
 
 MANIFEST = "manifest.json"
 KEEP_STATES = 3  # the current state and two before it, for readers still holding an older one
@@ -224,8 +234,10 @@ class LineChange:
 
 @dataclass
 class MasterChange:
-    """One retailer or SKU whose live record changes: `before` and `after` are the records (None
-    when there is none), `source` the extract that provides the record afterwards."""
+    """One retailer or SKU whose live record changes, or one targets key (year, district, manager)
+    whose rows change: `before` and `after` are the records (for targets, the whole-year row's
+    measures and the number of month rows; None when there is none), `source` the extract that
+    provides the record afterwards."""
 
     key: str
     before: dict | None
@@ -340,9 +352,9 @@ class Store:
                 retailers = _upsert(retailers, p.frame, "retailer_id")
             elif p.kind == "skus" and not p.problems:
                 skus = _upsert(skus, p.frame, "sku_id")
-            elif p.kind == "orders":
+            elif p.kind in ("orders", "targets"):
                 check_references(p, retailers, skus)
-                if period is not None:
+                if period is not None and p.kind == "orders":
                     _check_period(p, period)
         results = []
         active = {e["sha256"] for e in manifest["extracts"] if e["status"] == "active"}
@@ -794,6 +806,8 @@ def change_preview(extracts_dir: Path, manifest: dict, extract_id: str, action: 
     preview = ChangePreview(extract_id, action, record["kind"])
     if record["kind"] == "orders":
         preview.removed, preview.returned = _line_changes(extracts_dir, record, before, after, loaded)
+    elif record["kind"] == "targets":
+        preview.masters = _target_changes(extracts_dir, before, after, loaded)
     else:
         preview.masters, preview.orphan_lines = _master_changes(extracts_dir, record, before, after, loaded)
     return preview
@@ -881,6 +895,43 @@ def _master_changes(extracts_dir: Path, record: dict, before: list[dict], after:
         return changes, int(orphans)
     finally:
         con.close()
+
+
+def _target_changes(extracts_dir: Path, before: list[dict], after: list[dict], loaded: dict[str, str]) -> list[MasterChange]:
+    """The targets keys whose rows differ, before against after, resolved by the build's own rule
+    (state.create_targets). Targets files are small: both sides are resolved whole."""
+    con = duckdb.connect()
+    try:
+        def resolved(active: list[dict]) -> dict[tuple, list[dict]]:
+            create_targets(con, extracts_dir, active)
+            frame = con.execute(f"SELECT {TARGET_COLUMNS}, extract_id FROM resolved_targets ORDER BY year, district, manager, month").df()
+            frame = frame.astype(object).where(frame.notna(), None)
+            keys: dict[tuple, list[dict]] = {}
+            for row in frame.to_dict("records"):
+                keys.setdefault((row["year"], row["district"], row["manager"]), []).append(row)
+            return keys
+
+        old, new = resolved([r for r in before if r["kind"] == "targets"]), resolved([r for r in after if r["kind"] == "targets"])
+    finally:
+        con.close()
+
+    def summary(rows: list[dict] | None) -> dict | None:
+        if not rows:
+            return None
+        whole = next(r for r in rows if r["month"] == 0)
+        return {**{m: whole[m] for m in TARGET_MEASURES}, "months": sum(1 for r in rows if r["month"])}
+
+    def strip(rows: list[dict] | None) -> list[dict]:
+        return [{k: v for k, v in r.items() if k != "extract_id"} for r in rows or []]
+
+    changes = []
+    for key in sorted(set(old) | set(new), key=lambda k: (k[0], k[1], k[2] or "")):
+        a, b = old.get(key), new.get(key)
+        if strip(a) != strip(b):
+            source = b[0]["extract_id"] if b else None
+            name = " · ".join(str(v) for v in key if v is not None)
+            changes.append(MasterChange(name, summary(a), summary(b), source, loaded.get(source) if source else None))
+    return changes
 
 
 def load_paths(store: Store, paths: list[str], kind: str | None = None, loaded_by: str | None = None,

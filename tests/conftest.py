@@ -41,6 +41,27 @@ TWIN_RETAILERS = TINY_RETAILERS + "0420004,丁便利店,乙片区,张伟,城网,
 TWIN_ORDERS = TINY_ORDERS + "2019-04-01,0420004,6901028000003,100,5000,网上订货\n"
 
 
+# --- #13 targets ---
+# 2019 任务 of the tiny city. 甲片区: a whole-year row for the district and one for 张伟 (4 箱 each).
+# 乙片区: months 1 and 2 only, so its whole year is derived: volume 1 + 3 = 4 箱, 一二类 1 + 2 = 3 箱,
+# 省产 1 + 2 = 3 箱, 五类 not given (NULL), 条均价 (200×1 + 100×3) / 4 = 125 元/条, 网订率
+# (50×1 + 100×3) / 4 = 87.5%; 李娜's whole year has volume, 一二类 and 省产 only.
+TINY_TARGETS = """年度,月份,片区,客户经理,销量任务(箱),一二类烟任务(箱),省产烟任务(箱),五类烟任务(箱),条均价任务(元/条),网订率任务(%)
+2019,,甲片区,,4,2,3,0.5,150,60
+2019,0,甲片区,张伟,4,2,3,0.5,150,60
+2019,1,乙片区,,1,1,1,,200,50
+2019,2,乙片区,,3,2,2,,100,100
+2019,,乙片区,李娜,4,3,3,,,
+"""
+
+
+def load_tiny_targets(store: Store, text: str = TINY_TARGETS, name: str = "任务.csv") -> dict:
+    """Load a targets CSV (GBK, as the marketing system writes it) into `store`; its manifest record."""
+    results = store.load([(name, text.encode("gbk"))], loaded_by="test")
+    assert [r.status for r in results] == ["loaded"], [m for r in results for m in r.messages("en")]
+    return results[0].record
+
+
 def load_tiny(root: Path, retailers: str = TINY_RETAILERS, orders: str = TINY_ORDERS) -> Store:
     store = Store(root)
     files = [

@@ -258,3 +258,68 @@ def test_an_upload_is_parsed_once_for_its_previews_and_the_load_it_confirms(tmp_
     assert calls == [("更正_甲片区.csv", None), ("更正_甲片区.csv", "orders")]
     s = summary(connect_store(store), Filters(year=2019, compare_year=2018, districts=("甲片区",)))
     assert s.volume_cases == (250 + 60 + 250) / 250  # the preview's parse is what was stored
+
+
+# --- targets (任务, issue #13) -----------------------------------------------------------------------
+
+def test_a_targets_file_is_detected_previewed_loaded_and_listed_as_任务(tmp_path, monkeypatch):
+    from .conftest import TINY_TARGETS
+
+    store = load_tiny(tmp_path / "data")
+    at = data_page_app(store.root, monkeypatch)
+    at.file_uploader[0].set_value(("任务.csv", TINY_TARGETS.encode("gbk"), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    facts = dict(at.dataframe[0].value.values.tolist())
+    assert (facts["文件类型"], facts["行数"], facts["片区"], facts["年份"]) == ("任务", "5", "乙片区、甲片区", "2019")
+    first_rows = at.dataframe[2].value
+    assert list(first_rows.columns[:4]) == ["年份", "月份", "片区", "客户经理"]
+    assert first_rows.iloc[:, :4].values.tolist() == [[2019, 0, "甲片区", ""], [2019, 0, "甲片区", "张伟"], [2019, 1, "乙片区", ""],
+                                                      [2019, 2, "乙片区", ""], [2019, 0, "乙片区", "李娜"]]
+    assert not at.warning  # a targets file replaces no order line
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [shown(s.value) for s in at.success] == ["已导入 E00004：任务.csv，5 行"]
+    history = at.dataframe[0].value
+    assert history.iloc[0][["编号", "类型", "文件名", "行数", "片区"]].tolist() == ["E00004", "任务", "任务.csv", "5", "乙片区、甲片区"]
+    volume = connect_store(store).execute("SELECT volume_target_cases FROM targets WHERE district = '乙片区' AND month = 0 "
+                                          "AND manager IS NULL").fetchone()
+    assert volume == (4.0,)  # derived from its two months
+    at.session_state["lang"] = "en"
+    at.run()
+    assert at.dataframe[0].value.iloc[0]["Kind"] == "Targets"
+
+
+def test_a_refused_targets_file_lists_its_problems_and_changes_nothing(tmp_path, monkeypatch):
+    store = load_tiny(tmp_path / "data")
+    before = _tree_hash(store.root)
+    at = data_page_app(store.root, monkeypatch)
+    text = "年度,月份,片区,客户经理,销量任务(箱)\n2019,,甲片区,,10\n2019,1,甲片区,,4\n2019,2,甲片区,,5\n2019,,丙片区,,3\n"
+    at.file_uploader[0].set_value(("任务_有误.csv", text.encode("gbk"), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert dict(at.dataframe[0].value.values.tolist())["文件类型"] == "任务"
+    assert [e.value for e in at.error] == ["发现 2 个问题，此批文件不会导入：", "数据未做任何改动。请修正上面的问题后重新上传。"]
+    assert at.code[0].value.splitlines() == [
+        "任务_有误.csv，第 2 行，列“销量任务(箱)”，值“10”：全年任务 10 箱与第 3, 4 行的各月任务之和 9 箱相差超过 0.5 箱",
+        "任务_有误.csv，第 5 行，列“片区”，值“丙片区”：片区不在客户档案中，请先导入客户档案",
+    ]
+    assert not [b for b in at.button if b.label.startswith("确认导入")]
+    assert _tree_hash(store.root) == before
+
+
+def test_withdrawing_a_targets_load_previews_the_targets_that_change(tmp_path, monkeypatch):
+    from .conftest import load_tiny_targets
+
+    store = load_tiny(tmp_path / "data")
+    older = load_tiny_targets(store)
+    load_tiny_targets(store, "年度,片区,销量任务(箱)\n2019,甲片区,6\n", "任务_调整.csv")
+    at = data_page_app(store.root, monkeypatch)
+    _pick(at, "选择要撤销的导入").set_value("E00005").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.dataframe[1].value.columns.tolist() == ["任务（年度 · 片区 · 客户经理）", "改动", "之后取自"]
+    assert _preview(at) == [["2019 · 甲片区", "全年销量任务：6.00 箱 → 4.00 箱；月度任务：0 → 0 个月",
+                             f"E00004 · {fmt_time(older['loaded_at'])}"]]
+    _pick(at, "选择要撤销的导入").set_value("E00004").run()
+    assert _preview(at)[0] == ["2019 · 乙片区", "任务将删除（其他导入中没有该任务）", "—"]
+    at.session_state["lang"] = "en"
+    at.run()
+    assert _preview(at)[0][1] == "Target goes away (no other load holds it)"

@@ -3,6 +3,7 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from analytics.db import connect_store, connect_store_lines
@@ -92,10 +93,52 @@ def test_online_adoption_rises_every_year(demo_dir):
 
 
 def test_generator_is_deterministic():
-    from analytics.tools.demo import generate
+    from analytics.tools.demo import demo_targets, generate
 
-    a = generate()[2]
-    b = generate()[2]
+    city_a, city_b = generate(), generate()
+    a, b = city_a[2], city_b[2]
     assert len(a) == len(b)
     assert a["quantity_cartons"].sum() == b["quantity_cartons"].sum()
     assert (a["sku_id"].head(5000) == b["sku_id"].head(5000)).all()
+    pd.testing.assert_frame_equal(demo_targets(*city_a), demo_targets(*city_b))
+
+
+def test_the_demo_targets_2019_for_every_district_by_month_and_for_every_manager(demo_dir):
+    con = connect_store(Store(demo_dir))
+    shape = con.execute(
+        """SELECT district, list(month ORDER BY month) FILTER (manager IS NULL),
+                  list(manager ORDER BY manager) FILTER (manager IS NOT NULL)
+           FROM targets WHERE year = 2019 GROUP BY district ORDER BY district""").fetchall()
+    masters = dict(con.execute("SELECT district, list(DISTINCT manager ORDER BY manager) FROM retailers GROUP BY 1").fetchall())
+    assert len(shape) == 8
+    for district, months, managers in shape:
+        assert months == list(range(13)), district  # months 1–12 and the whole year derived from them
+        assert managers == masters[district], district  # a whole-year row for each manager of the master
+    # the managers' whole-year rows add up to their district's, measure by measure
+    gaps = con.execute(
+        """SELECT district, measure, ABS(SUM(value) FILTER (manager IS NULL) - SUM(value) FILTER (manager IS NOT NULL))
+           FROM (UNPIVOT (SELECT * FROM targets WHERE year = 2019 AND month = 0)
+                 ON volume_target_cases, class12_target_cases, provincial_target_cases, low_tier_target_cases
+                 INTO NAME measure VALUE value)
+           GROUP BY ALL""").fetchall()
+    assert len(gaps) == 6 * 4 + 2 * 3  # the all-urban 城区一片区 and 城区二片区 sell no 五类 and have no 五类 target
+    assert max(g for *_, g in gaps) < 1e-6
+
+
+def test_城郊片区_misses_its_volume_and_五类_targets_while_other_districts_differ(demo_dir):
+    from analytics.filters import Filters
+    from analytics.queries import summary
+
+    con = connect_store(Store(demo_dir))
+    targets = con.execute("SELECT district, volume_target_cases, low_tier_target_cases FROM targets "
+                          "WHERE year = 2019 AND month = 0 AND manager IS NULL").fetchall()
+    completion = {}
+    for district, volume, low in targets:
+        s = summary(con, Filters(year=2019, compare_year=2018, districts=(district,)))
+        completion[district] = (round(s.volume_cases / volume * 100, 2), round(s.low_tier_cases / low * 100, 2) if low else None)
+    # 2019 is a complete year: 时间进度 is 100%, so a completion below 100% is behind
+    assert completion == {
+        "城郊片区": (95.50, 87.46),  # 977.87 箱 of 1,024; 61.22 箱 of 70
+        "城区一片区": (103.98, None), "城区二片区": (98.03, None), "开发区片区": (107.05, 100.53), "城北片区": (101.02, 91.28),
+        "东部乡镇片区": (97.03, 106.37), "西部乡镇片区": (101.97, 109.10), "南部山区片区": (93.07, 111.89),
+    }

@@ -27,7 +27,7 @@ from analytics.ingest import (
 )
 from analytics.store import Store
 
-from .conftest import TINY_ORDERS, TINY_RETAILERS, TINY_SKUS
+from .conftest import TINY_ORDERS, TINY_RETAILERS, TINY_SKUS, TINY_TARGETS
 
 ORDER_HEAD = "订货日期,许可证号,卷烟编码,订货量(条),金额(元),订货方式\n"
 
@@ -183,8 +183,9 @@ def test_an_explicit_kind_overrides_what_the_headers_suggest():
 
 def test_headers_that_match_no_kind_ask_for_the_kind():
     p = _csv("甲,乙\n1,2\n", "说明.csv")
-    assert p.problems.messages("zh") == ["说明.csv，第 1 行：无法从表头识别文件类型（订单 / 零售户 / 卷烟），请指定类型"]
-    assert p.problems.messages("en") == ["说明.csv, row 1: cannot tell the kind (orders / retailers / skus) from the headers; state it"]
+    assert p.problems.messages("zh") == ["说明.csv，第 1 行：无法从表头识别文件类型（订单 / 零售户 / 卷烟 / 任务），请指定类型"]
+    assert p.problems.messages("en") == [
+        "说明.csv, row 1: cannot tell the kind (orders / retailers / skus / targets) from the headers; state it"]
 
 
 # --- normalising -----------------------------------------------------------------------------------
@@ -555,3 +556,157 @@ def test_the_child_sees_the_settings_of_this_process(monkeypatch):
     monkeypatch.setattr(config, "MAX_ORDER_DATE", "2019-06-30")
     p = parse_bytes_isolated(_xlsx({"订单": ORDERS_XLSX_ROWS}), "订单.xlsx")
     assert p.problems.messages("zh") == ["订单.xlsx，第 2 行，列“订货日期”，值“2019-12-02”：日期超出合理范围（2000-01-01 至 2019-06-30）"]
+
+
+# --- targets (任务, issue #13) -----------------------------------------------------------------------
+
+TARGET_HEAD = "年度,月份,片区,客户经理,销量任务(箱),一二类烟任务(箱),五类烟任务(箱),网订率任务(%)\n"
+
+
+def _targets(text: str, name: str = "任务.csv") -> object:
+    """A targets CSV in GBK, checked against the tiny city's retailer master."""
+    retailers, skus = _masters()
+    return parse_bytes(text.encode("gbk"), name, retailers=retailers, skus=skus)
+
+
+def test_a_gbk_targets_csv_with_chinese_headers_is_recognised_and_normalised():
+    p = _targets(TINY_TARGETS)
+    assert (p.ok, p.kind, p.encoding, p.districts) == (True, "targets", "gb18030", ["乙片区", "甲片区"])
+    f = p.frame
+    # blank month and 0 are both the whole-year row; a blank manager is the district's own target
+    assert f["month"].tolist() == [0, 0, 1, 2, 0]
+    assert f["manager"].tolist() == ["", "张伟", "", "", "李娜"]
+    assert f["volume_target_cases"].tolist() == [4.0, 4.0, 1.0, 3.0, 4.0]
+    assert f["low_tier_target_cases"].isna().tolist() == [False, False, True, True, True]  # blank = not given
+    assert f["online_rate_target_pct"].tolist()[:4] == [60.0, 60.0, 50.0, 100.0]
+
+
+def test_targets_with_english_headers_and_only_the_volume_measure():
+    p = _csv("year,district,volume_target_cases\n2019,甲片区,12.5\n")
+    assert (p.ok, p.kind) == (True, "targets")
+    assert p.frame[["year", "month", "district", "manager", "volume_target_cases"]].values.tolist() == [[2019, 0, "甲片区", "", 12.5]]
+    assert p.frame["class12_target_cases"].isna().all()  # a measure the file lacks is not given
+
+
+def test_targets_from_xlsx_with_typed_numbers_and_the_other_aliases():
+    data = _xlsx({"任务": [["年份", "月份", "所属片区", "客户经理", "销量计划(箱)", "低档烟任务(箱)", "条均价任务(元/条)"],
+                          [2019, 3, "乙片区", "李娜", 20.25, 1.5, 180]]})
+    p = parse_bytes(data, "任务.xlsx")
+    assert (p.ok, p.kind) == (True, "targets")
+    row = p.frame.iloc[0]
+    assert (row["year"], row["month"], row["district"], row["manager"]) == (2019, 3, "乙片区", "李娜")
+    assert (row["volume_target_cases"], row["low_tier_target_cases"], row["avg_price_target"]) == (20.25, 1.5, 180.0)
+
+
+def test_the_targets_signature_does_not_take_other_kinds_files():
+    """A retailer master has 片区 and 客户经理 too: only 年度 with 销量任务 makes a file targets."""
+    assert [_csv(t).kind for t in (TINY_RETAILERS, TINY_SKUS, TINY_ORDERS)] == ["retailers", "skus", "orders"]
+    assert _csv("片区,客户经理,销量任务(箱)\n甲片区,张伟,1\n").kind is None
+
+
+def test_the_volume_target_is_required():
+    p = _csv("年度,片区,一二类烟任务(箱)\n2019,甲片区,1\n", "任务.csv", kind="targets")
+    assert p.problems.messages("zh") == [
+        "任务.csv，第 1 行：缺少必需的列“销量任务(箱)”（可用表头：销量任务(箱) / 销量计划(箱) / volume_target_cases）"]
+
+
+def test_impossible_target_values_are_named_by_file_row_column_and_value():
+    text = TARGET_HEAD + ("2019.5,,甲片区,,1,,,\n"      # row 2: year not whole
+                          "1999,,甲片区,,1,,,\n"        # row 3: year out of range
+                          ",,甲片区,,1,,,\n"            # row 4: year blank
+                          "2019,13,甲片区,,1,,,\n"      # row 5: month 13
+                          "2019,一月,甲片区,,1,,,\n"    # row 6: month not a number
+                          "2019,,,,1,,,\n"              # row 7: district blank
+                          "2019,,乙片区,,,,,\n"         # row 8: volume blank
+                          "2019,,乙片区,李娜,-2,许多,-1,101%\n")  # row 9: negative, not a number, negative, over 100
+    p = _targets(text)
+    assert not p.ok
+    # problems come column by column, a column's blank cells first (as for every kind)
+    assert p.problems.messages("zh") == [
+        "任务.csv，第 4 行，列“年度”：不能为空",
+        "任务.csv，第 2 行，列“年度”，值“2019.5”：年度应为 2000–2099 的整数",
+        "任务.csv，第 3 行，列“年度”，值“1999”：年度应为 2000–2099 的整数",
+        "任务.csv，第 5 行，列“月份”，值“13”：月份应为 1–12 的整数（空白或 0 表示全年任务）",
+        "任务.csv，第 6 行，列“月份”，值“一月”：月份应为 1–12 的整数（空白或 0 表示全年任务）",
+        "任务.csv，第 7 行，列“片区”：不能为空",
+        "任务.csv，第 8 行，列“销量任务(箱)”：不能为空",
+        "任务.csv，第 9 行，列“销量任务(箱)”，值“-2”：不能为负数",
+        "任务.csv，第 9 行，列“一二类烟任务(箱)”，值“许多”：不是数字",
+        "任务.csv，第 9 行，列“五类烟任务(箱)”，值“-1”：不能为负数",
+        "任务.csv，第 9 行，列“网订率任务(%)”，值“101%”：百分比应在 0–100 之间",
+    ]
+    assert p.problems.messages("en")[1] == ("任务.csv, row 2, column '年度', value '2019.5': "
+                                            "the year must be a whole number from 2000 to 2099")
+    assert p.problems.messages("en")[3] == ("任务.csv, row 5, column '月份', value '13': the month must be a whole number from 1 to 12 "
+                                            "(blank or 0 = the whole year)")
+    assert p.problems.messages("en")[-1] == "任务.csv, row 9, column '网订率任务(%)', value '101%': a percentage must be from 0 to 100"
+
+
+def test_a_target_given_twice_names_both_rows():
+    """Blank month and 0 are the same whole-year row; a blank manager is the district's own."""
+    text = TARGET_HEAD + ("2019,,甲片区,,4,,,\n"
+                          "2019,3,甲片区,张伟,1,,,\n"
+                          "2019,0,甲片区,,5,,,\n"
+                          "2019,3,甲片区,张伟,2,,,\n")
+    p = _targets(text)
+    # (the months of 张伟 are not compared with a whole year: he has none)
+    assert p.problems.messages("zh") == [
+        "任务.csv，第 4 行，列“片区”，值“甲片区”：同一任务重复：2019 年全年，片区任务（第 2 行已出现）",
+        "任务.csv，第 5 行，列“片区”，值“甲片区”：同一任务重复：2019 年 3 月，客户经理 张伟（第 3 行已出现）",
+    ]
+    assert p.problems.messages("en") == [
+        "任务.csv, row 4, column '片区', value '甲片区': duplicate target: 2019, whole year, the district's own target "
+        "(first seen on row 2)",
+        "任务.csv, row 5, column '片区', value '甲片区': duplicate target: 2019, month 3, manager 张伟 (first seen on row 3)",
+    ]
+
+
+def test_a_whole_year_target_that_disagrees_with_its_months_names_both_rows_and_values():
+    text = TARGET_HEAD + ("2019,,甲片区,,10,4,2,\n"     # row 2: whole year
+                          "2019,1,甲片区,,5.2,2,1,\n"   # rows 3, 4: months; volume 10.6 (0.6 off), 一二类 4, 五类 2.4 (0.4 off)
+                          "2019,2,甲片区,,5.4,2,1.4,\n"
+                          "2019,,乙片区,,3,,,\n"        # row 5: 乙's months agree within 0.5 箱
+                          "2019,1,乙片区,,1.25,,,\n"
+                          "2019,2,乙片区,,2.25,,,\n")
+    p = _targets(text)
+    assert p.problems.messages("zh") == [
+        "任务.csv，第 2 行，列“销量任务(箱)”，值“10”：全年任务 10 箱与第 3, 4 行的各月任务之和 10.6 箱相差超过 0.5 箱"]
+    assert p.problems.messages("en") == [
+        "任务.csv, row 2, column '销量任务(箱)', value '10': the whole-year target of 10 cases differs from 10.6 cases, "
+        "the sum of the monthly targets on rows 3, 4, by more than 0.5 cases"]
+
+
+def test_every_additive_measure_is_checked_against_the_months():
+    months = "".join(f"2019,{m},乙片区,李娜,1,0.5,0,\n" for m in range(1, 13))  # rows 3–14
+    p = _targets(TARGET_HEAD + "2019,,乙片区,李娜,12,7,1,\n" + months)
+    assert p.problems.messages("zh") == [
+        "任务.csv，第 2 行，列“一二类烟任务(箱)”，值“7”：全年任务 7 箱与第 3–14 行的各月任务之和 6 箱相差超过 0.5 箱",
+        "任务.csv，第 2 行，列“五类烟任务(箱)”，值“1”：全年任务 1 箱与第 3–14 行的各月任务之和 0 箱相差超过 0.5 箱",
+    ]
+
+
+def test_targets_for_districts_or_managers_not_in_the_retailer_master():
+    text = TARGET_HEAD + ("2019,,丙片区,,1,,,\n"       # row 2: no such district
+                          "2019,1,丙片区,,1,,,\n"      # row 3: the same district again
+                          "2019,,甲片区,李娜,1,,,\n"   # row 4: 李娜 serves 乙片区, not 甲
+                          "2019,,乙片区,李娜,1,,,\n"   # row 5: fine
+                          "2019,,乙片区,王芳,1,,,\n")  # row 6: nobody of that name
+    p = _targets(text)
+    assert p.problems.messages("zh") == [
+        "任务.csv，第 2 行，列“片区”，值“丙片区”：片区不在客户档案中，请先导入客户档案（该片区共 2 行，此为第一行）",
+        "任务.csv，第 4 行，列“客户经理”，值“李娜”：客户档案中“甲片区”没有这位客户经理",
+        "任务.csv，第 6 行，列“客户经理”，值“王芳”：客户档案中“乙片区”没有这位客户经理",
+    ]
+    assert p.problems.messages("en")[:2] == [
+        "任务.csv, row 2, column '片区', value '丙片区': district not in the retailer master; load it first "
+        "(2 rows with this district, the first shown)",
+        "任务.csv, row 4, column '客户经理', value '李娜': no retailer of '甲片区' has this customer manager in the master",
+    ]
+
+
+def test_a_refused_targets_file_stores_nothing(tiny: Store):
+    before = sorted(p.name for p in tiny.root.rglob("*"))
+    manifest = tiny.manifest()
+    results = tiny.load([("任务.csv", (TARGET_HEAD + "2019,,丙片区,,1,,,\n").encode("gbk"))])
+    assert [r.status for r in results] == ["refused"]
+    assert sorted(p.name for p in tiny.root.rglob("*")) == before and tiny.manifest() == manifest

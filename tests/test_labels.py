@@ -31,7 +31,8 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "url_bad_{}": PARAMS,  # pages/common.py::_link_notice
     # ingest/reading.py::read_table, after sniff_format
     "err_content_{}": ("png", "jpeg", "gif", "pdf", "gzip", "rar", "7z", "zip", "docx", "pptx", "html", "binary"),
-    "{}_lines": ("err_unknown_retailer", "err_unknown_sku"),  # ingest/normalise.py::_unknown_ids, more than one line
+    # ingest/normalise.py::_unknown_ids, more than one line
+    "{}_lines": ("err_unknown_retailer", "err_unknown_sku", "err_unknown_district", "err_unknown_manager"),
     "preview_{}": ("withdraw", "restore"),  # data.py::_show_preview, ChangePreview.action
     # data.py::_action: prefix is rollback or restore
     "{}_pick": ("rollback", "restore"),

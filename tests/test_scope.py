@@ -212,6 +212,28 @@ def test_a_statement_without_a_where_still_reads_only_the_scope(conns: Conns) ->
     assert lines["retailer_id"].tolist() == ["0420001", "0420002"]
 
 
+def test_targets_are_cut_by_their_own_district_and_manager(tiny: Store) -> None:
+    """A manager's scope sees their own target rows only, never the district's own (manager NULL) nor a
+    colleague's; a district's scope sees every row of its districts (tests/conftest.py::TINY_TARGETS)."""
+    from .conftest import load_tiny_targets
+
+    load_tiny_targets(tiny)
+    con = connect_store(tiny)
+
+    def rows(scope: Scope) -> list[tuple]:
+        sql = "SELECT district, manager, month, volume_target_cases FROM targets ORDER BY district, manager NULLS FIRST, month"
+        frame = queries._df(con, sql, {}, scope)
+        return [tuple(None if pd.isna(v) else v for v in row) for row in frame.itertuples(index=False, name=None)]
+
+    assert rows(Scope(managers=("张伟",))) == [("甲片区", "张伟", 0, 4.0)]
+    assert rows(Scope(managers=("李娜",))) == [("乙片区", "李娜", 0, 4.0)]
+    assert rows(Scope(districts=(JIA,), managers=("李娜",))) == []
+    assert rows(ONLY_JIA) == [("甲片区", None, 0, 4.0), ("甲片区", "张伟", 0, 4.0)]
+    assert rows(Scope(districts=(YI,))) == [("乙片区", None, 0, 4.0), ("乙片区", None, 1, 1.0), ("乙片区", None, 2, 3.0),
+                                            ("乙片区", "李娜", 0, 4.0)]
+    assert len(rows(EVERYTHING)) == 6
+
+
 def test_a_scope_of_managers_answers_every_query_for_their_retailers(conns: Conns) -> None:
     """In the tiny city each district has one manager (张伟: 甲, 李娜: 乙), so a scope of a manager
     answers every query as the scope of the manager's district does: retailer rows and segment

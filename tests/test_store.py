@@ -34,7 +34,7 @@ from analytics.labels import t
 from analytics.queries import breakdown, summary
 from analytics.store import LineChange, Replacement, Store
 
-from .conftest import ROOT, TINY_ORDERS, load_tiny
+from .conftest import ROOT, TINY_ORDERS, TINY_TARGETS, load_tiny, load_tiny_targets
 from .disk import fill, read_only, tmpfs
 
 HEAD = "订货日期,许可证号,卷烟编码,订货量(条),金额(元),订货方式\n"
@@ -398,7 +398,7 @@ def test_an_incremental_build_equals_a_full_build_after_loads_rollbacks_and_a_re
     correction = HEAD + "".join(f"{d},{r},{k},{q * 2},{a * 2:.2f},网上订货\n" for d, r, k, q, a in lines)
     january = HEAD + "".join(f"2020-01-{2 + n % 20:02d},{r},{k},{q},{a:.2f},电话订货\n" for n, (_, r, k, q, a) in enumerate(lines))
     steps = [lambda: _load(store, "城郊_12月更正.csv", correction), lambda: _load(store, "2020年1月.csv", january),
-             lambda: store.rollback("E00006"), lambda: store.rollback("E00007"), lambda: store.restore("E00006")]
+             lambda: store.rollback("E00007"), lambda: store.rollback("E00008"), lambda: store.restore("E00007")]
     volumes = []
     for n, step in enumerate(steps):
         step()
@@ -751,11 +751,13 @@ def test_cli_extracts_and_rollback(tiny):
 
 def test_the_samples_are_small_and_in_the_formats_they_demonstrate():
     files = {p.name: p.read_bytes() for p in sorted(SAMPLES.iterdir())}
-    assert sorted(files) == ["卷烟档案_示例.csv", "卷烟档案_示例.xlsx", "订单_城郊片区_2019-12-27_更正.csv", "零售户档案_示例.csv"]
+    assert sorted(files) == ["任务_示例_2019.csv", "卷烟档案_示例.csv", "卷烟档案_示例.xlsx", "订单_城郊片区_2019-12-27_更正.csv",
+                             "零售户档案_示例.csv"]
     assert sum(len(b) for b in files.values()) < 200_000
-    with pytest.raises(UnicodeDecodeError):
-        files["零售户档案_示例.csv"].decode("utf-8")  # GBK, as the marketing system writes it
-    files["零售户档案_示例.csv"].decode("gbk")
+    for name in ("零售户档案_示例.csv", "任务_示例_2019.csv"):
+        with pytest.raises(UnicodeDecodeError):
+            files[name].decode("utf-8")  # GBK, as the marketing system writes it
+        files[name].decode("gbk")
     files["订单_城郊片区_2019-12-27_更正.csv"].decode("gbk")
     assert files["卷烟档案_示例.csv"].startswith(b"\xef\xbb\xbf")
     assert files["卷烟档案_示例.xlsx"].startswith(b"PK\x03\x04")
@@ -771,15 +773,19 @@ def test_the_samples_load_cleanly_into_a_fresh_demo_and_roll_back(demo_dir, tmp_
             "SELECT SUM(qty)::BIGINT FROM cube WHERE district = '城郊片区' AND year = 2019").fetchone()[0]
 
     figures = _figures_by_district(store)
+    targets = connect_store(store).execute("SELECT * FROM targets ORDER BY ALL").df()
     assert seed_district_2019() == 244_468  # 977.87 箱, the seed's total
     results = store.load([(p.name, p.read_bytes()) for p in sorted(SAMPLES.iterdir())], loaded_by="test")
     assert [(r.file_name, r.status, r.parsed.format, r.parsed.encoding, r.parsed.kind, r.record["rows"]) for r in results] == [
+        ("任务_示例_2019.csv", "loaded", "csv", "gb18030", "targets", 98),
         ("卷烟档案_示例.csv", "loaded", "csv", "utf-8-sig", "skus", 28),
         ("卷烟档案_示例.xlsx", "loaded", "xlsx", None, "skus", 28),
         ("订单_城郊片区_2019-12-27_更正.csv", "loaded", "csv", "gb18030", "orders", 1858),
         ("零售户档案_示例.csv", "loaded", "csv", "gb18030", "retailers", 231),
     ]
-    orders = results[2]
+    # the targets sample repeats the demo's own (every district's months, 城郊片区's managers): no target changes
+    pd.testing.assert_frame_equal(connect_store(store).execute("SELECT * FROM targets ORDER BY ALL").df(), targets)
+    orders = results[3]
     assert [(r.district, r.lines, r.start, r.end) for r in orders.replacements] == [("城郊片区", 1858, "2019-12-27", "2019-12-27")]
     # the correction adds 10 + 15 条 to two lines; the masters repeat the demo's records exactly
     assert seed_district_2019() == 244_493
@@ -966,3 +972,109 @@ def test_purge_removes_only_files_no_active_extract_and_no_kept_state_reads(dec)
     assert err.value.message("zh") == (f"{other} 的文件已于 {record['purged_at'][:10]} 按保留期限清除，无法恢复；"
                                        "如仍需这些数据，请重新导入原文件。")
     assert _load(dec, "乙_更正.csv", DEC_CORRECTION_B).record["stored_name"] == "E00008.parquet"  # stored anew
+
+
+# --- targets (任务, issue #13) -----------------------------------------------------------------------
+
+#: 甲片区's own 2019 target again, now by month (2.5 + 3.5 = 6 箱, volume only), and a 2020 target for 乙片区
+NEWER_TARGETS = """年度,月份,片区,客户经理,销量任务(箱)
+2019,1,甲片区,,2.5
+2019,2,甲片区,,3.5
+2020,,乙片区,,9
+"""
+
+
+def _targets(store: Store) -> list[tuple]:
+    """The state's targets table: (year, month, district, manager, volume, 一二类, 五类, 条均价, 网订率), sorted."""
+    return connect_store(store).execute(
+        """SELECT year, month, district, manager, volume_target_cases, class12_target_cases, low_tier_target_cases,
+                  avg_price_target, online_rate_target_pct FROM targets ORDER BY year, district, manager NULLS FIRST, month""").fetchall()
+
+
+AFTER_TINY_TARGETS = [
+    (2019, 0, "乙片区", None, 4.0, 3.0, None, 125.0, 87.5),  # derived: sums, and means weighted by the volume target
+    (2019, 1, "乙片区", None, 1.0, 1.0, None, 200.0, 50.0),
+    (2019, 2, "乙片区", None, 3.0, 2.0, None, 100.0, 100.0),
+    (2019, 0, "乙片区", "李娜", 4.0, 3.0, None, None, None),
+    (2019, 0, "甲片区", None, 4.0, 2.0, 0.5, 150.0, 60.0),
+    (2019, 0, "甲片区", "张伟", 4.0, 2.0, 0.5, 150.0, 60.0),
+]
+
+
+def test_an_empty_state_has_an_empty_targets_table_with_the_agreed_columns(tmp_path):
+    for con in (connect(None), connect_store(load_tiny(tmp_path / "data"))):
+        assert con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'targets' "
+                           "ORDER BY ordinal_position").fetchall() == [
+            ("year", "INTEGER"), ("month", "INTEGER"), ("district", "VARCHAR"), ("manager", "VARCHAR"),
+            ("volume_target_cases", "DOUBLE"), ("class12_target_cases", "DOUBLE"), ("provincial_target_cases", "DOUBLE"),
+            ("low_tier_target_cases", "DOUBLE"), ("avg_price_target", "DOUBLE"), ("online_rate_target_pct", "DOUBLE")]
+        assert con.execute("SELECT COUNT(*) FROM targets").fetchone() == (0,)
+
+
+def test_targets_load_as_an_extract_and_whole_years_are_derived_from_months(tiny):
+    record = load_tiny_targets(tiny)
+    assert {k: record[k] for k in ("id", "kind", "rows", "districts")} == {
+        "id": "E00004", "kind": "targets", "rows": 5, "districts": ["乙片区", "甲片区"]}
+    assert _targets(tiny) == AFTER_TINY_TARGETS
+
+
+def test_a_targets_only_change_reuses_every_order_rollup(tiny, monkeypatch):
+    builds: list[object] = []
+    real = store_module.build_state
+
+    def spy(extracts_dir, records, target, threads=2, reuse=None):
+        builds.append(None if reuse is None else sorted(reuse[1]))
+        real(extracts_dir, records, target, threads, reuse)
+
+    monkeypatch.setattr(store_module, "build_state", spy)
+    before = _figures(tiny)
+    record = load_tiny_targets(tiny)
+    tiny.rollback(record["id"])
+    assert builds == [[], []]  # no year's order lines read again
+    assert _figures(tiny) == before
+
+
+def test_a_newer_targets_extract_replaces_the_rows_of_its_keys_and_a_rollback_brings_them_back(tiny):
+    older = load_tiny_targets(tiny)
+    newer = load_tiny_targets(tiny, NEWER_TARGETS, "任务_调整.csv")
+    assert _targets(tiny) == [
+        (2019, 0, "乙片区", None, 4.0, 3.0, None, 125.0, 87.5),
+        (2019, 1, "乙片区", None, 1.0, 1.0, None, 200.0, 50.0),
+        (2019, 2, "乙片区", None, 3.0, 2.0, None, 100.0, 100.0),
+        (2019, 0, "乙片区", "李娜", 4.0, 3.0, None, None, None),
+        # every row of the key comes from the newer extract: its months, their sum, no 一二类/五类/price/rate any more
+        (2019, 0, "甲片区", None, 6.0, None, None, None, None),
+        (2019, 1, "甲片区", None, 2.5, None, None, None, None),
+        (2019, 2, "甲片区", None, 3.5, None, None, None, None),
+        (2019, 0, "甲片区", "张伟", 4.0, 2.0, 0.5, 150.0, 60.0),  # a key the newer one does not hold stays
+        (2020, 0, "乙片区", None, 9.0, None, None, None, None),
+    ]
+    preview = tiny.preview(newer["id"], "withdraw")
+    assert (preview.kind, preview.removed, preview.orphan_lines) == ("targets", [], 0)
+    assert [(m.key, m.before and (m.before["volume_target_cases"], m.before["months"]),
+             m.after and (m.after["volume_target_cases"], m.after["class12_target_cases"], m.after["months"]), m.source)
+            for m in preview.masters] == [
+        ("2019 · 甲片区", (6.0, 2), (4.0, 2.0, 0), older["id"]),
+        ("2020 · 乙片区", (9.0, 0), None, None),
+    ]
+    tiny.rollback(newer["id"])
+    assert _targets(tiny) == AFTER_TINY_TARGETS
+    assert [m.key for m in tiny.preview(newer["id"], "restore").masters] == ["2019 · 甲片区", "2020 · 乙片区"]
+    tiny.restore(newer["id"])
+    assert _targets(tiny)[4:7] == [(2019, 0, "甲片区", None, 6.0, None, None, None, None),
+                                   (2019, 1, "甲片区", None, 2.5, None, None, None, None),
+                                   (2019, 2, "甲片区", None, 3.5, None, None, None, None)]
+    tiny.rollback(older["id"])  # the older one's keys the newer one does not hold go; the newer's stay
+    assert [(y, m, d, g) for y, m, d, g, *_ in _targets(tiny)] == [
+        (2019, 0, "甲片区", None), (2019, 1, "甲片区", None), (2019, 2, "甲片区", None), (2020, 0, "乙片区", None)]
+
+
+def test_a_refused_targets_load_leaves_the_data_directory_byte_identical(tiny):
+    load_tiny_targets(tiny)
+    before, rows = _tree(tiny.root), _targets(tiny)
+    disagreeing = TINY_TARGETS + "2019,,乙片区,,5,,,,,\n"  # 乙片区's months sum to 4 箱
+    result = _load(tiny, "任务_有误.csv", disagreeing)
+    assert result.status == "refused"
+    assert result.messages("zh") == [
+        "任务_有误.csv，第 7 行，列“销量任务(箱)”，值“5”：全年任务 5 箱与第 4, 5 行的各月任务之和 4 箱相差超过 0.5 箱"]
+    assert _tree(tiny.root) == before and _targets(tiny) == rows

@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import config
 from ..contract import (
+    ADDITIVE_TARGETS,
     AREA_VOCAB,
     BOOL_VOCAB,
     CHANNEL_VOCAB,
@@ -17,12 +18,17 @@ from ..contract import (
     COLUMNS,
     KINDS,
     MASTER_KEYS,
+    PCT_TARGETS,
+    TARGET_KEY,
+    TARGET_MEASURES,
+    TARGET_ROW_KEY,
+    TARGET_TOLERANCE_CASES,
     Mapping,
     detect_kind,
     fold,
     map_headers,
 )
-from .problems import Problem
+from .problems import LabelRef, Problem
 from .reading import Parsed, read_table
 
 log = logging.getLogger(__name__)
@@ -202,8 +208,121 @@ def _skus(t: _Table) -> None:
     t.out["price_class"] = pd.to_numeric(cls, errors="coerce").astype("Int64")
 
 
+def _targets(t: _Table) -> None:
+    lo, hi = int(config.MIN_ORDER_DATE[:4]), int(config.MAX_ORDER_DATE[:4])
+    year = parse_numbers(t.src("year"))
+    t.blank_or("year", year.isna() | ~_whole_in(year, lo, hi), "err_bad_year", lo=lo, hi=hi)
+    t.out["year"] = year.where(_whole_in(year, lo, hi)).round().astype("Int64")
+    if t.has("month"):
+        month = parse_numbers(t.src("month"))
+        blank = _blanks(t.src("month"))
+        t.rows(~blank & ~_whole_in(month, 0, 12), "month", "err_bad_month")
+        # blank or 0 is the whole-year row; an unreadable month is no month (the file is refused anyway)
+        t.out["month"] = month.where(~blank, 0).where(blank | _whole_in(month, 0, 12)).round().astype("Int64")
+    else:
+        t.out["month"] = pd.Series(0, index=t.raw.index, dtype="Int64")
+    t.required_text("district")
+    t.optional_text("manager")
+    for name in TARGET_MEASURES:
+        if not t.has(name):
+            t.out[name] = pd.Series(np.nan, index=t.raw.index, dtype="float64")
+            continue
+        text = t.src(name)
+        # a rate may be written with its sign ("92%"); the column is in percent either way
+        values = parse_numbers(text.astype("string").str.replace("%", "", regex=False) if name in PCT_TARGETS else text)
+        blank = _blanks(text)
+        if name == "volume_target_cases":  # the one measure every row must give
+            t.blank_or(name, values.isna(), "err_bad_number")
+        else:
+            t.rows(~blank & values.isna(), name, "err_bad_number")
+        t.rows(values < 0, name, "err_negative")
+        if name in PCT_TARGETS:
+            t.rows(values > 100, name, "err_bad_pct")
+        t.out[name] = values.where(values >= 0)
+    _duplicate_targets(t)
+    _months_against_year(t)
+
+
+def _whole_in(values: pd.Series, lo: int, hi: int) -> pd.Series:
+    """Whole numbers from lo to hi (NaN is not)."""
+    return values.notna() & ((values - values.round()).abs() < 1e-9) & (values >= lo) & (values <= hi)
+
+
+def _when(year: object, month: int) -> tuple[tuple[str, object], ...]:
+    """The year and month of a targets row as message parameters ("2019 年 3 月" / "2019 全年")."""
+    return (("year", year), ("month", LabelRef("target_month", (("m", month),)) if month else LabelRef("target_whole_year")))
+
+
+def _manager_param(manager: str) -> LabelRef:
+    return LabelRef("target_manager", (("name", manager),)) if manager else LabelRef("target_district_own")
+
+
+def _valid_keys(t: _Table) -> pd.DataFrame:
+    """The rows whose key (year, month, district, manager) could be read, with their row numbers."""
+    keys = t.out[list(TARGET_ROW_KEY)].copy()
+    keys["row"] = keys.index.to_numpy() + 2
+    return keys[keys["year"].notna() & keys["month"].notna() & (keys["district"] != "")]
+
+
+def _duplicate_targets(t: _Table) -> None:
+    """Two rows of one (year, month, district, manager): which one is meant cannot be told."""
+    keys = _valid_keys(t)
+    dup = keys.duplicated(list(TARGET_ROW_KEY), keep="first")
+    if not dup.any():
+        return
+    first = keys.groupby(list(TARGET_ROW_KEY), sort=False)["row"].transform("min")
+    for label in keys.index[dup.to_numpy()]:
+        k = keys.loc[label]
+        t.problems.add(Problem(t.file, int(k["row"]), t.header("district"), str(k["district"]), "err_duplicate_target",
+                               (*_when(int(k["year"]), int(k["month"])), ("manager", _manager_param(k["manager"])),
+                                ("first", int(first[label])))))
+
+
+def _months_against_year(t: _Table) -> None:
+    """A key with a whole-year row and month rows: each additive measure given in the whole-year row
+    must equal the sum of the months' (within TARGET_TOLERANCE_CASES), or the file says two things."""
+    keys = _valid_keys(t)
+    year_rows = keys[keys["month"] == 0].drop_duplicates(list(TARGET_KEY))
+    month_rows = keys[keys["month"] > 0]
+    if year_rows.empty or month_rows.empty:
+        return
+    for label, whole in year_rows.iterrows():
+        same = month_rows[(month_rows["year"] == whole["year"]) & (month_rows["district"] == whole["district"])
+                          & (month_rows["manager"] == whole["manager"])]
+        if same.empty:
+            continue
+        for name in ADDITIVE_TARGETS:
+            if not t.has(name):
+                continue
+            given = t.out.loc[same.index, name].dropna()
+            total, months_sum = t.out.at[label, name], float(given.sum())
+            if given.empty or pd.isna(total) or abs(total - months_sum) <= TARGET_TOLERANCE_CASES:
+                continue
+            t.problems.add(Problem(t.file, int(whole["row"]), t.header(name), str(t.src(name)[label]), "err_target_months",
+                                   (("year_value", _number(total)), ("months_value", _number(months_sum)),
+                                    ("rows", _row_list(same.loc[given.index, "row"].tolist())),
+                                    ("tolerance", _number(TARGET_TOLERANCE_CASES)))))
+
+
+def _number(value: float) -> str:
+    """A measure as a message quotes it: up to two decimals, no trailing zeros."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _row_list(rows: list[int]) -> str:
+    """Row numbers compactly: runs of consecutive rows as 3–14, others listed."""
+    rows = sorted(rows)
+    runs: list[list[int]] = []
+    for r in rows:
+        if runs and r == runs[-1][-1] + 1:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    return ", ".join(f"{run[0]}–{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)) for run in runs)
+
+
 #: how each kind's values are normalised (the columns they make are analytics.schema's, in file order)
-NORMALISERS = {"orders": _orders, "retailers": _retailers, "skus": _skus}
+NORMALISERS = {"orders": _orders, "retailers": _retailers, "skus": _skus, "targets": _targets}
 
 
 def _duplicate_keys(t: _Table, key: str) -> None:
@@ -248,23 +367,32 @@ def normalise(parsed: Parsed, raw: pd.DataFrame, kind: str | None = None) -> Par
     return parsed
 
 
-def _unknown_ids(parsed: Parsed, mask: pd.Series, column: str, code: str) -> None:
+def _unknown_ids(parsed: Parsed, mask: pd.Series, column: str, code: str, within: str | None = None) -> None:
     """One problem per unknown ID (not per line): the analyst needs the list of IDs to add to a
-    master, and a thousand lines of one missing shop must not hide the other missing shops."""
+    master, and a thousand lines of one missing shop must not hide the other missing shops.
+    With `within`, an ID is unknown within that column's value (a manager within a district), which
+    the message names as {within}."""
     if not mask.any():
         return
     assert parsed.frame is not None and parsed.mapping is not None
     rows = parsed.rows if parsed.rows is not None else np.arange(len(parsed.frame)) + 2
-    bad = pd.DataFrame({"id": parsed.frame.loc[mask.to_numpy(), column].to_numpy(), "row": rows[mask.to_numpy()]})
-    seen = bad.groupby("id", sort=False)["row"].agg(["min", "size"]).sort_values("min")
-    for value, first, lines in seen.itertuples():
+    picked = parsed.frame.loc[mask.to_numpy()]
+    bad = pd.DataFrame({"id": picked[column].to_numpy(), "within": picked[within].to_numpy() if within else "",
+                        "row": rows[mask.to_numpy()]})
+    seen = bad.groupby(["id", "within"], sort=False)["row"].agg(["min", "size"]).sort_values("min")
+    for (value, where), first, lines in seen.itertuples():
         parsed.problems.add(Problem(parsed.file_name, int(first), parsed.mapping.columns[column], str(value),
-                                    code if lines == 1 else f"{code}_lines", (("n", int(lines)),)))
+                                    code if lines == 1 else f"{code}_lines", (("n", int(lines)), ("within", where))))
 
 
 def check_references(parsed: Parsed, retailers: pd.DataFrame, skus: pd.DataFrame) -> Parsed:
-    """Order lines must name retailers and SKUs the masters know; attach each line's district."""
-    if parsed.kind != "orders" or parsed.frame is None:
+    """Order lines must name retailers and SKUs the masters know (each line gets its retailer's
+    district); targets must name districts, and managers within them, the retailer master knows."""
+    if parsed.frame is None:
+        return parsed
+    if parsed.kind == "targets":
+        return _check_target_references(parsed, retailers)
+    if parsed.kind != "orders":
         return parsed
     frame = parsed.frame
     district_of = pd.Series(retailers["district"].to_numpy(), index=retailers["retailer_id"].to_numpy())
@@ -272,6 +400,20 @@ def check_references(parsed: Parsed, retailers: pd.DataFrame, skus: pd.DataFrame
     _unknown_ids(parsed, district.isna() & (frame["retailer_id"] != ""), "retailer_id", "err_unknown_retailer")
     _unknown_ids(parsed, ~frame["sku_id"].isin(skus["sku_id"]) & (frame["sku_id"] != ""), "sku_id", "err_unknown_sku")
     frame["district"] = district.astype("string")
+    return parsed
+
+
+def _check_target_references(parsed: Parsed, retailers: pd.DataFrame) -> Parsed:
+    """A target for a district no retailer is in, or for a manager who serves no retailer of that
+    district, would be a target nobody's sales can count against: refuse it, like an unknown retailer."""
+    frame = parsed.frame
+    district_known = frame["district"].isin(retailers["district"])
+    _unknown_ids(parsed, ~district_known & (frame["district"] != ""), "district", "err_unknown_district")
+    pairs = pd.MultiIndex.from_arrays([retailers["district"].astype("string"), retailers["manager"].astype("string")])
+    given = frame["manager"] != ""
+    known = pd.MultiIndex.from_arrays([frame["district"].astype("string"), frame["manager"].astype("string")]).isin(pairs)
+    _unknown_ids(parsed, pd.Series(given.to_numpy() & district_known.to_numpy() & ~known), "manager", "err_unknown_manager",
+                 within="district")
     return parsed
 
 
@@ -294,7 +436,7 @@ def parse_bytes(
         parsed.frame = None
         parsed.problems.add(Problem(file_name, None, None, None, "err_unreadable", (("detail", f"{type(exc).__name__}: {exc}"[:200]),)))
         return parsed
-    if parsed.kind == "orders" and parsed.frame is not None and retailers is not None and skus is not None:
+    if parsed.kind in ("orders", "targets") and parsed.frame is not None and retailers is not None and skus is not None:
         check_references(parsed, retailers, skus)
     return parsed
 

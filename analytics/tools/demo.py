@@ -1,6 +1,6 @@
 """A deterministic demo city: 8 districts, 2017–2019, weekly orders, written as the extracts an
-analyst would load (GBK CSV masters with Chinese headers, parquet order files) and loaded
-through the normal loading code.
+analyst would load (GBK CSV masters with Chinese headers, parquet order files, a GBK CSV of the
+last year's targets) and loaded through the normal loading code.
 
 城郊片区 is calibrated so that its 2019-vs-2018 figures are those of the seed's annual summary
 (docs/data-contract.md lists them); every other district is free-running with its own profile.
@@ -390,6 +390,97 @@ def write_extracts(retailers: pd.DataFrame, skus: pd.DataFrame, orders: pd.DataF
     return paths
 
 
+# --- targets (任务) -------------------------------------------------------------------------------
+#
+# The demo's plan for its last year, set against what each district really sold: every district's
+# completion of each target is given here (actual ÷ target), so the story the pages tell is chosen,
+# not drawn. 城郊片区 misses its volume and its 五类 targets; the others differ, some ahead, some behind,
+# on various measures. The targets are rounded as a planner would (whole 箱, 0.1 元, 0.1 %), so the
+# completions are these figures to within the rounding. No random number is drawn: no other figure of
+# the demo depends on them.
+
+TARGET_YEAR = YEARS[-1]
+#: district -> completion (actual ÷ target) of volume, 一二类, 省产, 五类, 条均价, 网订率
+TARGET_COMPLETION = {
+    "城区一片区": (1.04, 1.07, 1.02, 0.97, 1.01, 1.03),
+    "城区二片区": (0.98, 1.01, 0.99, 1.05, 0.99, 0.97),
+    "开发区片区": (1.07, 1.10, 1.05, 1.02, 1.02, 1.05),
+    "城北片区": (1.01, 0.96, 1.03, 0.92, 1.00, 0.98),
+    SEED_DISTRICT: (0.955, 1.03, 1.01, 0.88, 0.985, 0.94),
+    "东部乡镇片区": (0.97, 0.94, 0.98, 1.06, 0.97, 1.02),
+    "西部乡镇片区": (1.02, 0.99, 1.04, 1.09, 1.01, 0.95),
+    "南部山区片区": (0.93, 0.91, 0.95, 1.12, 0.96, 1.08),
+}
+ADDITIVE = ("volume_target_cases", "class12_target_cases", "provincial_target_cases", "low_tier_target_cases")
+TARGET_HEADERS = {"year": "年度", "month": "月份", "district": "片区", "manager": "客户经理",
+                  "volume_target_cases": "销量任务(箱)", "class12_target_cases": "一二类烟任务(箱)",
+                  "provincial_target_cases": "省产烟任务(箱)", "low_tier_target_cases": "五类烟任务(箱)",
+                  "avg_price_target": "条均价任务(元/条)", "online_rate_target_pct": "网订率任务(%)"}
+
+
+def _measures(orders: pd.DataFrame, skus: pd.DataFrame) -> pd.DataFrame:
+    """Each line's 箱 of the four additive measures (volume, 一二类, 省产, 五类)."""
+    sku = skus.set_index("sku_id")
+    cls = orders["sku_id"].map(sku["price_class"]).to_numpy()
+    prov = orders["sku_id"].map(sku["is_provincial"]).to_numpy(dtype=bool)
+    cases = orders["quantity_cartons"].to_numpy() / CARTONS_PER_CASE
+    return pd.DataFrame({"volume_target_cases": cases, "class12_target_cases": np.where(cls <= 2, cases, 0.0),
+                         "provincial_target_cases": np.where(prov, cases, 0.0), "low_tier_target_cases": np.where(cls == 5, cases, 0.0)},
+                        index=orders.index)
+
+
+def _split(total_cents: int, weights: np.ndarray) -> np.ndarray:
+    """`total_cents` split by `weights` into whole cents that add up to it exactly (the rest on the last)."""
+    parts = np.floor(total_cents * weights / weights.sum()).astype(np.int64)
+    parts[-1] += total_cents - parts.sum()
+    return parts
+
+
+def demo_targets(retailers: pd.DataFrame, skus: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
+    """The demo's targets for TARGET_YEAR in the contract's columns: per district, months 1–12 (each
+    measure spread over the months as the district sold it the year before; 条均价 and 网订率 the same
+    every month), and per customer manager of the retailer master a whole-year row, the district's
+    target shared as each manager's retailers sold it the year before, so the managers' rows add up
+    to the district's exactly."""
+    year = pd.to_datetime(orders["order_date"]).dt.year.to_numpy()
+    month = pd.to_datetime(orders["order_date"]).dt.month.to_numpy()
+    manager = orders["retailer_id"].map(retailers.set_index("retailer_id")["manager"]).to_numpy()
+    measures = _measures(orders, skus)
+    rows = []
+    for district, completion in TARGET_COMPLETION.items():
+        mine = orders["district"].to_numpy() == district
+        now, before = mine & (year == TARGET_YEAR), mine & (year == TARGET_YEAR - 1)
+        actual = measures[now].sum()
+        # a measure the district does not sell (五类 in the all-urban districts) gets no target, not 0
+        target = {m: round(actual[m] / c) for m, c in zip(ADDITIVE, completion, strict=False) if actual[m] > 0}
+        online = orders.loc[now & (orders["channel"].to_numpy() == "网上订货"), "retailer_id"].nunique()
+        customers = int((retailers["district"] == district).sum())
+        rates = {"avg_price_target": round(orders.loc[now, "amount_yuan"].sum() / orders.loc[now, "quantity_cartons"].sum()
+                                           / completion[4], 1),
+                 "online_rate_target_pct": round(online / customers * 100 / completion[5], 1)}
+        by_month = measures[before].groupby(month[before]).sum().reindex(range(1, 13), fill_value=0.0)
+        months = {m: _split(t * 100, by_month[m].to_numpy()) / 100 for m, t in target.items()}
+        for k in range(12):
+            rows.append({"year": TARGET_YEAR, "month": k + 1, "district": district, "manager": "",
+                         **{m: v[k] for m, v in months.items()}, **rates})
+        names = sorted(retailers.loc[retailers["district"] == district, "manager"].dropna().unique())
+        by_manager = measures[before].groupby(manager[before]).sum().reindex(names, fill_value=0.0)
+        shares = {m: _split(t * 100, by_manager[m].to_numpy()) / 100 for m, t in target.items()}
+        for k, name in enumerate(names):
+            rows.append({"year": TARGET_YEAR, "month": 0, "district": district, "manager": name,
+                         **{m: v[k] for m, v in shares.items()}, **rates})
+    return pd.DataFrame(rows, columns=list(TARGET_HEADERS))
+
+
+def write_targets(targets: pd.DataFrame, path: Path) -> Path:
+    """A targets file as a marketing department keeps it: GBK CSV, Chinese headers, the whole year's
+    rows with 月份 left blank."""
+    out = targets.rename(columns=TARGET_HEADERS)
+    out["月份"] = out["月份"].map(lambda m: str(m) if m else "")
+    out.to_csv(path, index=False, encoding="gbk", float_format="%.2f")
+    return path
+
+
 def build_demo(data_dir: str | Path | None = None, progress=lambda f, t: None) -> Store:
     """Generate the demo city and load it into `data_dir` through the normal loading path."""
     store = Store(data_dir)
@@ -398,6 +489,7 @@ def build_demo(data_dir: str | Path | None = None, progress=lambda f, t: None) -
     with tempfile.TemporaryDirectory(prefix="demo-extracts-") as tmp:
         progress(0.35, "write")
         paths = write_extracts(retailers, skus, orders, Path(tmp))
+        paths.append(write_targets(demo_targets(retailers, skus, orders), Path(tmp) / f"任务_{TARGET_YEAR}.csv"))
         progress(0.5, "load")
         results = load_paths(store, [str(p) for p in paths], loaded_by="demo")
     refused = [m for r in results for m in r.messages("en")]

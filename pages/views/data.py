@@ -159,6 +159,8 @@ elif files:
                 facts[tr("period")] = f"{p.period[0]} – {p.period[1]}"
             if p.districts:
                 facts[tr("district")] = "、".join(p.districts)
+            if p.kind == "targets" and p.frame is not None:
+                facts[tr("year")] = "、".join(str(y) for y in sorted(p.frame["year"].dropna().unique()))
             common.table(pd.DataFrame({tr("item"): list(facts), tr("value"): list(facts.values())}))
             if r.status == "refused":
                 st.error(tr("upload_refused", n=p.problems.count))
@@ -226,6 +228,19 @@ def _values(m: MasterChange) -> str:
     return sep.join(f"{h}{colon}{a} → {b}" for h, a, b in zip(shown.columns, shown.iloc[0], shown.iloc[1], strict=True))
 
 
+def _target_values(m: MasterChange) -> str:
+    """A targets key's change as its whole-year volume target and number of month rows, before → after."""
+    if m.after is None:
+        return tr("chg_target_gone")
+    if m.before is None:
+        return tr("chg_record_new")
+    lg = common.lang()
+    volume = tr("chg_target_volume", before=fmt_cases(m.before["volume_target_cases"], lg),
+                after=fmt_cases(m.after["volume_target_cases"], lg))
+    months = tr("chg_target_months", before=m.before["months"], after=m.after["months"])
+    return volume + ("；" if lg == "zh" else "; ") + months
+
+
 def _show_preview(preview: ChangePreview, record: dict) -> None:
     st.markdown(common.tr_md(f"preview_{preview.action}", id=record["id"], file=record["file_name"]))
     if preview.kind == "orders":
@@ -234,6 +249,10 @@ def _show_preview(preview: ChangePreview, record: dict) -> None:
         if rows:
             common.table(pd.DataFrame(rows, columns=[tr("chg_change"), tr("district"), tr("period"), tr("rows"), tr("cases"),
                                                      tr("chg_extract"), tr("hist_loaded_at")]))
+    elif preview.kind == "targets" and preview.masters:
+        rows = [(m.key, _target_values(m), f"{m.source} · {fmt_time(m.source_loaded_at)}" if m.source else "—")
+                for m in preview.masters]
+        common.table(pd.DataFrame(rows, columns=[tr("chg_target_key"), tr("chg_fields"), tr("chg_source")]))
     elif preview.masters:
         name = "retailer_name" if preview.kind == "retailers" else "sku_name"
         rows = [(m.key, (m.before or m.after or {}).get(name) or "—", _values(m),
