@@ -272,7 +272,8 @@ def progress_bullets(frame: pd.DataFrame, lang: str, year: int | None = None, ti
     colors = [CHANGE_COLORS["bad" if (m.gap or 0) < 0 else "good"] for m in added]
     unit = t("unit_cases", lang)
     fig.add_bar(y=names, x=[m.completion_pct for m in added], orientation="h", marker_color=colors, showlegend=False,
-                text=[f"{m.completion_pct:.2f}%" if m.completion_pct is not None else "—" for m in added], textposition="auto",
+                text=[f"{m.completion_pct:.2f}%" if m.completion_pct is not None else "—" for m in added],
+                textposition="inside", insidetextanchor="start",  # clear of the 时间进度 line near the bars' ends
                 customdata=[[m.actual, m.target] for m in added],
                 hovertemplate=f"%{{y}}: %{{x:.2f}}% · %{{customdata[0]:,.2f}} / %{{customdata[1]:,.2f}} {unit}<extra></extra>",
                 row=1, col=1)
