@@ -331,3 +331,25 @@ def test_every_progress_frame_is_registered_and_the_scope_cuts_the_targets(targe
     assert not progress(targeted, jia_only.with_(districts=YI)).has_targets  # another district's target: none, never its figures
     assert progress(targeted, jia_only).get("volume").target == 8.0  # the scope's company is 甲片区 alone
     assert progress_table(targeted, jia_only)["district"].tolist() == ["甲片区"]
+
+
+def test_a_leap_year_as_of_30_june(tmp_path):
+    from analytics.db import connect_store
+    from analytics.narrative import progress_text
+
+    from .conftest import TINY_RETAILERS, load_tiny, load_tiny_targets
+
+    orders = ("订货日期,许可证号,卷烟编码,订货量(条),金额(元),订货方式\n2019-03-01,0420001,6901028000001,50,10000,电话订货\n"
+              "2020-01-10,0420001,6901028000001,100,20000,电话订货\n2020-06-30,0420002,6901028000003,150,7500,网上订货\n")
+    store = load_tiny(tmp_path / "leap", TINY_RETAILERS, orders)
+    # months: 0.5 箱 a month but June, whose 0.3 is all counted (the as-of date is its last day)
+    load_tiny_targets(store, "年度,月份,片区,销量任务(箱)\n" + "".join(f"2020,{m},甲片区,{0.3 if m == 6 else 0.5}\n" for m in range(1, 13)))
+    from analytics.filters import Filters
+    from analytics.progress import progress
+
+    p = progress(connect_store(store), Filters(year=2020, districts=JIA))
+    assert (p.as_of, p.time_progress_pct) == ("2020-06-30", pytest.approx(182 / 366 * 100))  # 49.73%, not 181/365
+    v = p.get("volume")
+    assert (v.target, v.actual, v.completion_pct) == (pytest.approx(5.8), 1.0, pytest.approx(100 / 5.8))
+    assert v.pace_target == pytest.approx(2.8)  # January–May 2.5 + June 0.3 × 30/30
+    assert progress_text(p) == "截至6月30日，时间进度49.73%，销量完成年度任务的17.24%，落后时间进度32.49个百分点。"
