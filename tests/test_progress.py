@@ -335,7 +335,9 @@ def test_every_progress_frame_is_registered_and_the_scope_cuts_the_targets(targe
 
 def test_a_leap_year_as_of_30_june(tmp_path):
     from analytics.db import connect_store
+    from analytics.filters import Filters
     from analytics.narrative import progress_text
+    from analytics.progress import progress
 
     from .conftest import TINY_RETAILERS, load_tiny, load_tiny_targets
 
@@ -344,9 +346,6 @@ def test_a_leap_year_as_of_30_june(tmp_path):
     store = load_tiny(tmp_path / "leap", TINY_RETAILERS, orders)
     # months: 0.5 箱 a month but June, whose 0.3 is all counted (the as-of date is its last day)
     load_tiny_targets(store, "年度,月份,片区,销量任务(箱)\n" + "".join(f"2020,{m},甲片区,{0.3 if m == 6 else 0.5}\n" for m in range(1, 13)))
-    from analytics.filters import Filters
-    from analytics.progress import progress
-
     p = progress(connect_store(store), Filters(year=2020, districts=JIA))
     assert (p.as_of, p.time_progress_pct) == ("2020-06-30", pytest.approx(182 / 366 * 100))  # 49.73%, not 181/365
     v = p.get("volume")
