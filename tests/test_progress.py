@@ -352,3 +352,18 @@ def test_a_leap_year_as_of_30_june(tmp_path):
     assert (v.target, v.actual, v.completion_pct) == (pytest.approx(5.8), 1.0, pytest.approx(100 / 5.8))
     assert v.pace_target == pytest.approx(2.8)  # January–May 2.5 + June 0.3 × 30/30
     assert progress_text(p) == "截至6月30日，时间进度49.73%，销量完成年度任务的17.24%，落后时间进度32.49个百分点。"
+
+
+def test_the_presentation_steps_to_the_targets_topic(tiny, data_env):
+    from .conftest import load_tiny_targets
+    from .test_app import _app
+
+    load_tiny_targets(tiny, TARGETS)
+    data_env(tiny.root)
+    at = _app({"present": "1", "d": "乙片区", "y": "2019", "topic": "targets"})
+    at.run()
+    at.switch_page("pages/views/present.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    texts = [m.value.replace("\\", "") for m in at.markdown]  # Markdown-escaped
+    assert texts[0] == "## 乙片区 · 任务进度"
+    assert "- 截至5月6日，时间进度34.52%，销量完成年度任务的21.48%，落后时间进度13.04个百分点。" in texts
