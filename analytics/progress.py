@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from . import metrics, queries
+from .contract import LOW_TIER_CLASS
 from .filters import TIER_MAX, TIER_MIN, Filters
 
 
@@ -206,17 +207,20 @@ def _as_of(con: duckdb.DuckDBPyConnection, g: Filters) -> dt.date | None:
 
 
 def _target_rows(con: duckdb.DuckDBPyConnection, g: Filters) -> pd.DataFrame:
-    """The rows of `targets` that make g's target for g.year: with managers chosen, theirs; else per
-    district its own rows (manager NULL) when it has them, or its managers' rows."""
+    """Every row of `targets` for g.year within g's districts and managers (and scope)."""
     where, params = g.where(months=False)  # only districts and managers are left in g: the columns targets has
-    pick = "TRUE" if g.managers else "manager IS NULL OR district NOT IN (SELECT district FROM own)"
-    return queries._df(
-        con,
-        f"""WITH t AS (SELECT * FROM targets WHERE year = $year AND {where}),
-                 own AS (SELECT DISTINCT district FROM t WHERE manager IS NULL)
-            SELECT * FROM t WHERE {pick} ORDER BY district, manager NULLS FIRST, month""",
-        {"year": int(g.year)} | params, g.scope,
-    )
+    return queries._df(con, f"SELECT * FROM targets WHERE year = $year AND {where} ORDER BY district, manager NULLS FIRST, month",
+                       {"year": int(g.year)} | params, g.scope)
+
+
+def _pick(rows: pd.DataFrame, managers: bool) -> pd.DataFrame:
+    """The rows that make a scope's target: with managers chosen, theirs; else per district its own rows
+    (manager NULL) when it has them, or its managers' rows. (Under a scope that names managers the
+    districts' own rows are cut already, so its managers' rows are the target.)"""
+    if managers:
+        return rows[rows["manager"].notna()]
+    own = set(rows.loc[rows["manager"].isna(), "district"])
+    return rows[rows["manager"].isna() | ~rows["district"].isin(own)]
 
 
 def _sum(rows: pd.DataFrame, m: Measure) -> float | None:
@@ -240,15 +244,40 @@ def _monthly(rows: pd.DataFrame, m: Measure) -> dict[int, float] | None:
     return {int(month): float(v) for month, v in months.groupby("month")[m.target].sum().items()}
 
 
-def _actual(s: queries.Summary, m: Measure, has_data: bool) -> float | None:
-    """The year-to-date figure of a measure, from the summary the KPI cards show; an additive one is
-    0 for a scope with no sales in a year that has data."""
-    if m.key == "class12":
-        value = None if s.class_cases["1"] is None else s.class_cases["1"] + (s.class_cases["2"] or 0.0)
-    else:
-        value = {"volume_cases": s.volume_cases, "provincial_cases": s.provincial_cases, "low_tier_cases": s.low_tier_cases,
-                 "avg_price": s.avg_price_per_carton, "online_rate_pct": s.online_rate_pct}[m.actual]
-    return 0.0 if value is None and has_data and not m.rate else value
+def _actuals(totals: pd.Series | None, has_data: bool) -> dict[str, float | None]:
+    """Each measure's year-to-date figure from a queries.kpi_totals row, by the definitions
+    queries.summary applies to the same row (the KPI cards' figures); an additive one is 0 for a
+    scope with no sales in a year that has data."""
+    def val(col: str) -> float | None:
+        return None if totals is None else float(totals[col])
+
+    qty = val("qty")
+    out = {"volume": metrics.cases(qty), "provincial": metrics.cases(val("provincial_qty")),
+           "low_tier": metrics.cases(val(f"class{LOW_TIER_CLASS}_qty")),
+           "class12": None if totals is None else metrics.cases(val("class1_qty") + val("class2_qty")),
+           "avg_price": metrics.avg_price(val("amount"), qty),
+           "online_rate": metrics.online_rate(val("online_customers"), val("customers"))}
+    return {k: 0.0 if v is None and has_data and not BY_KEY[k].rate else v for k, v in out.items()}
+
+
+def _progress(year: int, as_of: dt.date | None, rows: pd.DataFrame, totals: pd.Series | None) -> Progress:
+    """A scope's Progress from its target rows (picked), its kpi_totals row for the year and the as-of date."""
+    time_pct = None if as_of is None else metrics.time_progress_pct(as_of)
+    iso = None if as_of is None else as_of.isoformat()
+    year_rows = rows[rows["month"] == 0]
+    if year_rows.empty:
+        return Progress(year, iso, time_pct, False, False, ())
+    actual = _actuals(totals, as_of is not None)
+    out = []
+    for m in MEASURES:
+        target = _sum(year_rows, m)
+        if target is not None:
+            out.append(evaluate(m, target, actual[m.key], time_pct, None if m.rate else _monthly(rows, m), as_of))
+    return Progress(year, iso, time_pct, True, any(p.pace_target is not None for p in out), tuple(out))
+
+
+def _year_row(totals: pd.DataFrame) -> pd.Series | None:
+    return None if totals.empty else totals.iloc[0]
 
 
 def progress(con: duckdb.DuckDBPyConnection, f: Filters) -> Progress:
@@ -256,21 +285,8 @@ def progress(con: duckdb.DuckDBPyConnection, f: Filters) -> Progress:
     if f.year is None:
         return Progress(None, None, None, False, False, ())
     g = whole_scope(f)
-    as_of = _as_of(con, g)
-    time_pct = None if as_of is None else metrics.time_progress_pct(as_of)
-    iso = None if as_of is None else as_of.isoformat()
-    rows = _target_rows(con, g)
-    year_rows = rows[rows["month"] == 0]
-    if year_rows.empty:
-        return Progress(f.year, iso, time_pct, False, False, ())
-    s = queries.summary(con, g)
-    out = []
-    for m in MEASURES:
-        target = _sum(year_rows, m)
-        if target is None:
-            continue
-        out.append(evaluate(m, target, _actual(s, m, as_of is not None), time_pct, None if m.rate else _monthly(rows, m), as_of))
-    return Progress(f.year, iso, time_pct, True, any(p.pace_target is not None for p in out), tuple(out))
+    rows = _pick(_target_rows(con, g), bool(g.managers))
+    return _progress(f.year, _as_of(con, g), rows, _year_row(queries.kpi_totals(con, g)))
 
 
 def progress_frame(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
@@ -278,32 +294,27 @@ def progress_frame(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     return progress(con, f).frame()
 
 
-def _units(con: duckdb.DuckDBPyConnection, g: Filters, by: str) -> list[tuple[str, str | None]]:
-    """(district, manager) of each row of a progress table: g's districts, or their managers (a name
-    is a manager within a district: the same name in two districts is two rows)."""
-    where, params = g.where(months=False)
-    col = "manager" if by == "manager" else "NULL::VARCHAR"
-    frame = queries._df(con, f"""SELECT DISTINCT district, {col} AS manager FROM retailers
-                                 WHERE {where} AND district IS NOT NULL{' AND manager IS NOT NULL' if by == 'manager' else ''}
-                                 ORDER BY ALL""", params, g.scope)
-    return [(str(d), None if pd.isna(m) else str(m)) for d, m in zip(frame["district"], frame["manager"], strict=True)]
-
-
 def progress_table(con: duckdb.DuckDBPyConnection, f: Filters, by: Literal["district", "manager"] = "district") -> pd.DataFrame:
     """One row per district (or per customer manager within a district) of f's scope that has targets
-    for f.year: progress() of each, the same figures its own page shows, most behind first (by the
-    volume's 序时进度差, then the name)."""
+    for f.year: the progress() of each (its targets picked from one read of the table, its actuals from
+    one kpi_totals by the same key), most behind first (by the volume's 序时进度差, then the name)."""
     if by not in ("district", "manager"):
         raise ValueError("by must be 'district' or 'manager'")
-    g = whole_scope(f)
-    rows = []
-    for district, manager in ([] if f.year is None else _units(con, g, by)):
-        p = progress(con, g.with_(districts=(district,), managers=(manager,) if manager else g.managers))
-        if p.has_targets:
-            rows.append({"district": district, **({"manager": manager} if by == "manager" else {}), **p.row()})
     keys = ["district"] + (["manager"] if by == "manager" else [])
     columns = keys + list(Progress(None, None, None, False, False, ()).row())
-    frame = pd.DataFrame(rows, columns=columns)
+    if f.year is None:
+        return pd.DataFrame(columns=columns)
+    g = whole_scope(f)
+    targets, as_of = _target_rows(con, g), _as_of(con, g)
+    totals = queries.kpi_totals(con, g, by=by)
+    out = []
+    for unit, unit_rows in targets.dropna(subset=keys).groupby(keys, sort=False):
+        unit = unit if isinstance(unit, tuple) else (unit,)
+        match = (totals[keys] == list(unit)).all(axis=1) if not totals.empty else pd.Series([], dtype=bool)
+        p = _progress(f.year, as_of, _pick(unit_rows, by == "manager" or bool(g.managers)), _year_row(totals[match]))
+        if p.has_targets:
+            out.append({**dict(zip(keys, unit, strict=True)), **p.row()})
+    frame = pd.DataFrame(out, columns=columns)
     if frame.empty:
         return frame
     numeric = [c for c in columns if c not in (*keys, "year", "through")]
@@ -318,7 +329,7 @@ def monthly_vs_target(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFram
         return pd.DataFrame(columns=["year", "month", "cases", "volume_target_cases", "cum_cases", "cum_target_cases"])
     g = whole_scope(f)
     actual = queries.pace(con, g).set_index("month")["qty"]
-    monthly = _monthly(_target_rows(con, g), VOLUME) or {}
+    monthly = _monthly(_pick(_target_rows(con, g), bool(g.managers)), VOLUME) or {}
     as_of = _as_of(con, g)
     frame = pd.DataFrame({"year": f.year, "month": range(1, 13)})
     # a month through the as-of date without orders sold 0; a month after it has not happened yet

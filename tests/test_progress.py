@@ -367,3 +367,18 @@ def test_the_presentation_steps_to_the_targets_topic(tiny, data_env):
     texts = [m.value.replace("\\", "") for m in at.markdown]  # Markdown-escaped
     assert texts[0] == "## 乙片区 · 任务进度"
     assert "- 截至5月6日，时间进度34.52%，销量完成年度任务的21.48%，落后时间进度13.04个百分点。" in texts
+
+
+def test_the_actuals_are_the_kpi_cards_figures_and_a_table_row_is_the_scopes_own_progress(targeted):
+    from analytics.filters import Filters
+    from analytics.progress import progress_table
+    from analytics.queries import summary
+
+    for scope in ({"districts": JIA}, {"districts": YI}, {}, {"districts": JIA, "managers": ("张伟",)}):
+        p, s = _p(targeted, **scope), summary(targeted, Filters(year=2019, **scope))
+        assert p.get("volume").actual == s.volume_cases, scope
+        if p.get("avg_price"):
+            assert (p.get("avg_price").actual, p.get("online_rate").actual) == (s.avg_price_per_carton, s.online_rate_pct)
+            assert p.get("class12").actual == s.class_cases["1"] + s.class_cases["2"]
+    table = progress_table(targeted, Filters(year=2019), by="manager").set_index("manager")
+    assert table.loc["张伟", "volume_gap_pp"] == _p(targeted, districts=JIA, managers=("张伟",)).get("volume").gap
