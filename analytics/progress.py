@@ -4,8 +4,8 @@
 A scope's target is read from the state's `targets` table (one month-0 row per (year, district,
 manager) key, and the months when given): a district's own row (manager NULL) when it has one, else the
 sum of its managers' rows; the company's is the sum of its districts'; chosen customer managers', the
-sum of their rows. Actuals are `queries.summary` of the same scope for the whole year to date, so
-every figure is the one the KPI cards show. The segment and month filters do not apply: targets are
+sum of their rows. Actuals are the KPI cards' figures of the same scope for the whole year to date
+(queries.kpi_totals, with the definitions queries.summary applies). The segment and month filters do not apply: targets are
 set per district and manager for whole years (the pages say so)."""
 from __future__ import annotations
 
