@@ -57,7 +57,7 @@ def _by(by: str | None) -> tuple[list[str], str]:
         return [], ""
     col = _dim(by)
     if by in WITHIN_DISTRICT:
-        return ["district", col], f" AND {col} IS NOT NULL"
+        return ["district", col], f" AND COALESCE({col}, '') <> ''"  # blank: the loader's word for none
     return [col], ""
 
 
@@ -210,7 +210,8 @@ class Catalog:
 
 def district_managers(con: duckdb.DuckDBPyConnection, scope: Scope = EVERYTHING) -> dict[str, list[str]]:
     """Each district's customer managers among the scope's retailers (a retailer without one adds none)."""
-    rows = _df(con, "SELECT DISTINCT district, manager FROM retailers WHERE district IS NOT NULL AND manager IS NOT NULL"
+    # a blank manager (the loader's for none) is nobody's name: no choice, as NULL is none
+    rows = _df(con, "SELECT DISTINCT district, manager FROM retailers WHERE district IS NOT NULL AND COALESCE(manager, '') <> ''"
                     " ORDER BY district, manager", {}, scope)
     out: dict[str, list[str]] = {}
     for district, manager in zip(rows["district"], rows["manager"], strict=True):

@@ -136,7 +136,7 @@ class Story:
 
     def district_rows(self) -> pd.DataFrame:
         """The district comparison as displayed (translated headers, two decimals)."""
-        company = self.filters.with_(districts=())
+        company = _company(self.filters)
         return localize(with_total(self.district_table, self.company_summary, company, self.lang), self.lang,
                         DISTRICT_TABLE_COLUMNS)
 
@@ -146,9 +146,15 @@ class Story:
                            compared=comparison_caption(self.summary, self.lang))
 
 
+def _company(f: Filters) -> Filters:
+    """The district comparison of a story of f: every district (the scope's), whatever district or
+    customer manager the story is about, so a manager's deck compares districts as their district's does."""
+    return f.with_(districts=(), managers=())
+
+
 def story(con: duckdb.DuckDBPyConnection, f: Filters, name: str, lang: str = "zh") -> Story:
     """Compute every number a presentation of `f` needs (name is the district, or the company's label)."""
-    company = f.with_(districts=())
+    company = _company(f)
     return Story(
         name=name, filters=f, lang=lang, summary=queries.summary(con, f),
         frames={family.key: family.chart.query(con, f, **family.chart.kwargs) for family in FAMILIES},

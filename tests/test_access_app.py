@@ -109,7 +109,7 @@ def test_a_manager_sees_their_district_only_labelled_as_theirs(signed_in, demo_d
     assert not at.exception, [e.value for e in at.exception]
     # the navigation: the company pages, their district's page and the presentation; no other
     # district, no 数据管理, no admin pages
-    assert _pages(at) == {"overview", "mix", "provincial", "online", "low-tier", HOME, "present"}
+    assert _pages(at) == {"overview", "mix", "provincial", "online", "low-tier", "managers", HOME, "present"}
     # the company view is their district's, and says so
     assert _volume(at) == _district_volume(demo_dir, HOME)
     assert any(c.value.startswith("我的片区\\: 城郊片区") for c in at.caption)
@@ -182,7 +182,7 @@ def test_a_viewer_sees_aggregates_and_no_retailer_row(signed_in, demo_dir):
     hidden = "零售户明细（名称、许可证号、零售户表和订单）不在您的权限内。"
     at = signed_in("viewer@example.com")
     assert not at.exception, [e.value for e in at.exception]
-    assert _pages(at) == {"overview", "mix", "provincial", "online", "low-tier", HOME, "present"}
+    assert _pages(at) == {"overview", "mix", "provincial", "online", "low-tier", "managers", HOME, "present"}
     for page in ("pages/views/online.py", "pages/views/low_tier.py"):
         at.switch_page(page).run()
         assert not at.exception, [e.value for e in at.exception]
@@ -214,7 +214,7 @@ def test_an_analyst_sees_every_district_and_the_data_page(signed_in, demo_dir):
     at = signed_in("analyst@example.com")
     assert not at.exception
     districts = queries.districts(connect_store(Store(demo_dir)))
-    assert _pages(at) == {"overview", "mix", "provincial", "online", "low-tier", "data", "present", *districts}
+    assert _pages(at) == {"overview", "mix", "provincial", "online", "low-tier", "managers", "data", "present", *districts}
     assert any(c.value.startswith("片区\\: 全市") for c in at.caption)
 
 
@@ -312,3 +312,18 @@ def test_a_customer_managers_scope_shows_their_retailers_figures(signed_in):
     for page in ("pages/views/mix.py", "pages/views/provincial.py", "pages/views/online.py", "pages/views/low_tier.py"):
         at.switch_page(page).run()
         assert not at.exception and not at.warning, page
+
+
+def test_a_managers_scope_lists_only_their_own_managers(signed_in):
+    """吴婷's scope: the 客户经理 choice offers her alone, the managers page has her row and her scope's
+    total (482.27 箱, 115 customers), and a link naming 周杰 (her district's other manager) shows nothing of his."""
+    at = signed_in("wu.ting@example.com", {"mgr": "周杰"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert "链接中的客户经理参数无效，已忽略无法识别的值" in [t.value for t in at.toast]
+    assert at.multiselect(key="f_managers").options == ["吴婷"] and at.multiselect(key="f_managers").value == []
+    at.switch_page("pages/views/managers.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    assert table[["客户经理", "客户数(户)", "销量(箱)"]].values.tolist() == [["吴婷", 115, 482.27], ["我的片区合计", 115, 482.27]]
+    assert table["片区"].iloc[0] == "城郊片区"
+    assert "周杰" not in _text(at) and "495.6" not in _text(at)

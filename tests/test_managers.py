@@ -1,6 +1,8 @@
 """Customer managers (客户经理) as a filter and a breakdown, pinned on the tiny city of conftest.py:
 甲片区 is 张伟's (0420001, 0420002), 乙片区 李娜's (0420003). In the twin city a second 张伟 serves 乙片区
 (0420004: 100 条 三类, 5,000 元, online on 2019-04-01). See tests/test_definitions.py for 甲's figures."""
+import io
+
 import pandas as pd
 import pytest
 
@@ -104,3 +106,23 @@ def test_the_managers_table_total_is_the_selections_summary(tiny):
     table = with_total(breakdown(con, F, by="manager"), summary(con, F), F, "zh", by="manager")
     last = table.iloc[-1]
     assert (last["manager"], last["customers"], last["volume_cases"]) == ("全市合计", 3, 4.0)
+
+
+def test_a_managers_deck_is_titled_with_them_and_compares_every_district(tiny):
+    from pptx import Presentation
+
+    from analytics.report import build_deck, story
+
+    f = ZHANG.with_(districts=("甲片区",))
+    name = covered(f, "zh")
+    st_ = story(connect_store(tiny), f, name)
+    assert (st_.summary.volume_cases, st_.summary.customers) == (2.0, 2)
+    # the district comparison is the company's (every district, its total), as in 甲片区's own deck
+    assert st_.district_rows().iloc[:, 0].tolist() == ["乙片区", "甲片区", "全市合计"]
+    assert st_.caption().startswith("片区: 甲片区 · 客户经理 张伟 · 期间: ")
+    prs = Presentation(io.BytesIO(build_deck(st_)))
+    first = next(sh.text_frame.text for sh in prs.slides[0].shapes if sh.has_text_frame)
+    assert first == "甲片区 · 客户经理 张伟 2019 卷烟销售分析"
+    text = "\n".join(sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.has_text_frame)
+    assert st_.text in text
+    assert st_.text.startswith("2019年1月1日至5月6日，甲片区 · 客户经理 张伟共销售卷烟2.00箱，比2018年同期增加1.60箱，增长400.00%。")

@@ -79,13 +79,15 @@ CALLS: dict[str, Call] = {
     # every district and manager name, for checking the access file (pages/identity.py): the
     # server's question, with no filters to take a scope from, and no figure
     "master_names": lambda c, f: queries.master_names(c.query),
+    # each district's customer managers: the sidebar's 客户经理 choice and the link's mgr
+    "district_managers": lambda c, f: queries.district_managers(c.query, f.scope),
 }
 #: results that are the same whatever the scope: no figure of any district in them
 SCOPE_FREE = {"period", "data_period", "master_names"}
 #: the server's own questions, with no scope to honour (a city of fewer retailers has fewer names)
 SERVER_ONLY = {"master_names"}
 #: their districts come from the scope only; a district choice is a filter of figures, not of lists
-LISTS = {"years", "dimension_values", "districts", "catalog"}
+LISTS = {"years", "dimension_values", "districts", "catalog", "district_managers"}
 #: drill-downs to one retailer: a district choice does not filter them, the scope does
 DRILL_DOWNS = {"retailer_monthly", "retailer_orders"}
 #: in the tiny city these hold only 甲's rows even for the whole city (五类 and its decliners, the one
@@ -129,6 +131,8 @@ def test_a_scope_answers_as_the_district_chosen(conns: Conns, name: str) -> None
             assert scoped.area_types == ["rural", "urban"]  # 甲 has both
         elif name == "dimension_values":
             assert scoped == ["rural", "urban"]
+        elif name == "district_managers":
+            assert scoped == {JIA: ["张伟"]} and chosen == {YI: ["李娜"], JIA: ["张伟"]}
         else:
             assert scoped == [2018, 2019]
         return

@@ -119,9 +119,9 @@ PROFILES = (
     Profile("南部山区片区", 190, 0.05, (0.02, 0.10, 0.22, 0.46, 0.20), 1.06, 0.85, 0.03, 0.38, 12.0, 2.0, 4),
 )
 #: each district's customer managers (客户经理), 2–4 as in a real marketing department: a bigger or denser
-#: district has more. 城郊片区 keeps its two of the seed's time (周杰, 吴婷): its retailers alternate between
-#: them, as before, so every per-manager figure there (吴婷's 482.27 箱 in 2019) stays. Assigning managers
-#: draws no random numbers, so no other figure of the demo depends on these lists.
+#: district has more. 城郊片区 keeps the two it had (周杰, 吴婷), its retailers alternating between them as
+#: before, so its per-manager figures (吴婷's 482.27 箱 in 2019) stay. Assigning managers draws no random
+#: numbers, so no other figure of the demo depends on these lists.
 DISTRICT_MANAGERS = {
     "城区一片区": ("张伟", "李娜", "王强"),
     "城区二片区": ("刘洋", "陈静", "杨帆", "赵磊"),
