@@ -1078,3 +1078,18 @@ def test_a_refused_targets_load_leaves_the_data_directory_byte_identical(tiny):
     assert result.messages("zh") == [
         "任务_有误.csv，第 7 行，列“销量任务(箱)”，值“5”：全年任务 5 箱与第 4, 5 行的各月任务之和 4 箱相差超过 0.5 箱"]
     assert _tree(tiny.root) == before and _targets(tiny) == rows
+
+
+def test_cli_ingest_of_targets_and_the_dry_run_of_their_withdrawal(tiny, tmp_path):
+    path = tmp_path / "任务.csv"
+    path.write_bytes(TINY_TARGETS.encode("gbk"))
+    out = _cli("ingest", str(path), "--kind", "targets", "--data-dir", str(tiny.root))
+    assert (out.returncode, out.stdout, out.stderr) == (0, "E00004 任务.csv: loaded 5 targets rows\n", "")
+    dry = _cli("rollback", "E00004", "--dry-run", "--data-dir", str(tiny.root))
+    assert dry.returncode == 0
+    assert dry.stdout.splitlines() == ["E00004: withdrawing would change",
+                                       "  2019 · 乙片区: record removed (no other extract holds it)",
+                                       "  2019 · 乙片区 · 李娜: record removed (no other extract holds it)",
+                                       "  2019 · 甲片区: record removed (no other extract holds it)",
+                                       "  2019 · 甲片区 · 张伟: record removed (no other extract holds it)"]
+    assert len(_targets(tiny)) == 6  # a dry run changes nothing

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import CARTONS_PER_CASE
+from ..contract import ADDITIVE_TARGETS, TARGETS
 from ..store import Store, load_paths
 
 RANDOM_STATE = 20191231  # the generator's, so the demo city is the same on every machine
@@ -411,11 +412,8 @@ TARGET_COMPLETION = {
     "西部乡镇片区": (1.02, 0.99, 1.04, 1.09, 1.01, 0.95),
     "南部山区片区": (0.93, 0.91, 0.95, 1.12, 0.96, 1.08),
 }
-ADDITIVE = ("volume_target_cases", "class12_target_cases", "provincial_target_cases", "low_tier_target_cases")
-TARGET_HEADERS = {"year": "年度", "month": "月份", "district": "片区", "manager": "客户经理",
-                  "volume_target_cases": "销量任务(箱)", "class12_target_cases": "一二类烟任务(箱)",
-                  "provincial_target_cases": "省产烟任务(箱)", "low_tier_target_cases": "五类烟任务(箱)",
-                  "avg_price_target": "条均价任务(元/条)", "online_rate_target_pct": "网订率任务(%)"}
+#: the contract's first Chinese header of each targets column, as a department's file heads it
+TARGET_HEADERS = {c.name: c.aliases[0] for c in TARGETS}
 
 
 def _measures(orders: pd.DataFrame, skus: pd.DataFrame) -> pd.DataFrame:
@@ -430,7 +428,9 @@ def _measures(orders: pd.DataFrame, skus: pd.DataFrame) -> pd.DataFrame:
 
 
 def _split(total_cents: int, weights: np.ndarray) -> np.ndarray:
-    """`total_cents` split by `weights` into whole cents that add up to it exactly (the rest on the last)."""
+    """`total_cents` split by `weights` into whole cents that add up to it exactly (the rest on the last);
+    equal shares when the weights are all 0."""
+    weights = weights if weights.sum() > 0 else np.ones(len(weights))
     parts = np.floor(total_cents * weights / weights.sum()).astype(np.int64)
     parts[-1] += total_cents - parts.sum()
     return parts
@@ -452,7 +452,7 @@ def demo_targets(retailers: pd.DataFrame, skus: pd.DataFrame, orders: pd.DataFra
         now, before = mine & (year == TARGET_YEAR), mine & (year == TARGET_YEAR - 1)
         actual = measures[now].sum()
         # a measure the district does not sell (五类 in the all-urban districts) gets no target, not 0
-        target = {m: round(actual[m] / c) for m, c in zip(ADDITIVE, completion, strict=False) if actual[m] > 0}
+        target = {m: round(actual[m] / c) for m, c in zip(ADDITIVE_TARGETS, completion[:4], strict=True) if actual[m] > 0}
         online = orders.loc[now & (orders["channel"].to_numpy() == "网上订货"), "retailer_id"].nunique()
         customers = int((retailers["district"] == district).sum())
         rates = {"avg_price_target": round(orders.loc[now, "amount_yuan"].sum() / orders.loc[now, "quantity_cartons"].sum()
