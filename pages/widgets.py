@@ -130,7 +130,7 @@ def pace_section(f: Filters, key: str) -> None:
 
 def targets_section(f: Filters, key: str, company: bool = False) -> None:
     """任务进度: the sentence, each measure's completion beside 时间进度, the months against their
-    targets, and on the overview (`company`) the districts and customer managers most behind first.
+    targets, and the customer managers most behind first (on the overview (`company`), the districts too).
     Without targets for the year it says so (and where to load them, to who may); 年度进度 stays."""
     st.subheader(tr("targets"))
     frame = q.frame(TARGETS.chart, f)
@@ -152,9 +152,11 @@ def targets_section(f: Filters, key: str, company: bool = False) -> None:
               columns=["year", "month", "cases", "volume_target_cases", "cum_cases", "cum_target_cases"])
     else:
         st.caption(tr("targets_no_monthly"))
-    if not company:
-        return
+    # the company: its districts and managers; a district: its managers (none on one manager's own view)
+    tables = ("district", "manager") if company else () if f.managers else ("manager",)
     for by, title in (("district", "targets_by_district"), ("manager", "targets_by_manager")):
+        if by not in tables:
+            continue
         rows = q.progress_table(f, by=by)
         if rows.empty:
             continue
@@ -163,4 +165,4 @@ def targets_section(f: Filters, key: str, company: bool = False) -> None:
         cols = [by] if by == "district" else ["district", "manager"]
         cols += [c for c in TABLE_COLUMNS if c in rows and rows[c].notna().any()]  # measures no row has: no column
         table(rows, cols)
-        download(rows, f"targets-{by}", columns=cols, note=note)
+        download(rows, f"{key}-{by}", columns=cols, note=note)

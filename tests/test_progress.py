@@ -303,6 +303,8 @@ def test_a_district_page_shows_its_sentence_and_its_months_against_target(tiny, 
     assert not at.exception, [e.value for e in at.exception]
     assert "截至5月6日，时间进度34.52%，销量完成年度任务的21.48%，落后时间进度13.04个百分点。" in [m.value for m in at.markdown]
     assert "**月度销量与任务**" in [m.value for m in at.markdown]  # 李娜's months: the chart of months against target
+    managers = next(df.value for df in at.dataframe if "客户经理" in df.value.columns and "销量完成率(%)" in df.value.columns)
+    assert managers["客户经理"].tolist() == ["李娜"]  # the district's own managers only
     jia = _district_app("甲片区")
     jia.run()
     captions = [c.value for c in jia.caption]
@@ -382,3 +384,13 @@ def test_the_actuals_are_the_kpi_cards_figures_and_a_table_row_is_the_scopes_own
             assert p.get("class12").actual == s.class_cases["1"] + s.class_cases["2"]
     table = progress_table(targeted, Filters(year=2019), by="manager").set_index("manager")
     assert table.loc["张伟", "volume_gap_pp"] == _p(targeted, districts=JIA, managers=("张伟",)).get("volume").gap
+
+
+def test_exports_of_progress_name_the_as_of_date():
+    from analytics.columns import filter_note
+    from analytics.filters import Filters
+
+    f = Filters(year=2019, districts=JIA)
+    assert filter_note(f, "zh", ("2018-03-05", "2019-05-06"), as_of="2019-05-06") == (
+        "片区: 甲片区 · 年份: 2019 · 截至日期: 2019-05-06 · 数据期间: 2018-03-05 – 2019-05-06")
+    assert "Through: 2019-05-06" in filter_note(f, "en", as_of="2019-05-06")
