@@ -282,7 +282,7 @@ def progress_bullets(frame: pd.DataFrame, lang: str, year: int | None = None, ti
         fig.add_vline(x=p.time_progress_pct, line_dash="dash", line_color="#666666", row=1, col=1,
                       annotation_text=plotly_escape(label), annotation_position="top")
     fig = _layout(fig, title, None, None)
-    fig.update_layout(hovermode="closest", height=260 + 90 * len(added) + 120 * len(rates))
+    fig.update_layout(hovermode="closest", height=200 + 60 * len(added) + 100 * len(rates))
     fig.update_xaxes(title=t("completion_axis", lang), rangemode="tozero", row=1, col=1)
     fig.update_yaxes(autorange="reversed", row=1, col=1)
     for i, m in enumerate(rates, start=2):
