@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, queries, report
+from analytics import charts, progress, queries, report
 from analytics.access import NotAllowed, Scope
 from analytics.columns import EXCEL_FORMATS, SCREEN_FORMATS, covered, filter_note, is_raw, localize
 from analytics.columns import kinds as column_kinds
@@ -547,13 +547,16 @@ def first_visit(f: Filters, district: str | None = None) -> Plan:
     if district is not None:
         f = f.with_(districts=(district,))
     plan: Plan = [(queries.summary, f, {}), (queries.breakdown, f, {"by": "area_type"})]  # the KPIs, the written summary
+    # the 任务进度 section besides its family's chart: the months against target, the managers' (and the districts') table
+    targets: Plan = [(progress.monthly_vs_target, f, {})] + [(progress.progress_table, f, {"by": by})
+                                                            for by in (("district", "manager") if district is None else ("manager",))]
     if district is None:
-        # the pace section, the district comparison, and the first family's small multiples
+        # the pace and targets sections, the district comparison, and the first family's small multiples (last: warm_up draws it)
         overview = OVERVIEW_FAMILIES[0].overview
         return plan + [(PACE.district.query, f, dict(PACE.district.kwargs)), (TARGETS.chart.query, f, dict(TARGETS.chart.kwargs)),
-                       (queries.breakdown, f, {}),
+                       *targets, (queries.breakdown, f, {}),
                        (overview.query, f.with_(compare_year=None), dict(overview.kwargs))]
-    plan += [(family.district.query, f, dict(family.district.kwargs)) for family in FAMILIES]
+    plan += [(family.district.query, f, dict(family.district.kwargs)) for family in FAMILIES] + targets
     return plan + [(queries.top_brands, f, {"limit": 10}), (queries.retailer_table, f, {"sort": "volume", "limit": 500}),
                    (queries.volume_swings, f, {"limit": 20})]
 

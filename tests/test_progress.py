@@ -195,8 +195,13 @@ def test_the_company_sums_its_districts_and_a_measure_only_where_every_district_
     assert (v.target, v.actual) == (pytest.approx(8 + 9.31), 4.0)
     assert [m.measure.key for m in p.measures] == ["volume"]  # 甲 gives 一二类…, 乙 does not: no company target
     assert not p.monthly  # 甲片区 has no months: no 序时任务 for the company
-    # the segment and month filters do not apply to targets: the whole year to date of the scope
+    # the segment and month filters do not apply to targets: the whole year to date of the scope (the page says so)
     assert _p(targeted, area_types=("urban",), month_from=2, month_to=3) == p
+    from analytics.filters import Filters
+    from analytics.progress import ignores_filters
+
+    assert ignores_filters(Filters(year=2019, tier_min=5)) and ignores_filters(Filters(year=2019, month_to=6))
+    assert not ignores_filters(Filters(year=2019, compare_year=2018, districts=JIA, managers=("张伟",)))
 
 
 def test_a_manager_scope_sums_that_managers_rows(targeted):
