@@ -710,3 +710,15 @@ def test_a_refused_targets_file_stores_nothing(tiny: Store):
     results = tiny.load([("任务.csv", (TARGET_HEAD + "2019,,丙片区,,1,,,\n").encode("gbk"))])
     assert [r.status for r in results] == ["refused"]
     assert sorted(p.name for p in tiny.root.rglob("*")) == before and tiny.manifest() == manifest
+
+
+def test_targets_from_parquet_with_typed_numbers_and_nulls():
+    """Typed columns: a null month is the whole year, a null manager the district's own target."""
+    table = pa.table({"年度": pa.array([2019, 2019], pa.int64()), "月份": pa.array([None, 4.0], pa.float64()),
+                      "片区": ["甲片区", "乙片区"], "客户经理": pa.array([None, "李娜"], pa.string()),
+                      "销量任务(箱)": pa.array([4.0, 1.5]), "网订率任务(%)": pa.array([60.0, None])})
+    p = parse_bytes(_parquet(table), "任务.parquet", retailers=_masters()[0], skus=_masters()[1])
+    assert (p.ok, p.kind, p.format) == (True, "targets", "parquet")
+    assert p.frame[["year", "month", "district", "manager", "volume_target_cases"]].values.tolist() == [
+        [2019, 0, "甲片区", "", 4.0], [2019, 4, "乙片区", "李娜", 1.5]]
+    assert p.frame["online_rate_target_pct"].tolist()[0] == 60.0 and pd.isna(p.frame["online_rate_target_pct"].tolist()[1])
