@@ -88,9 +88,23 @@ def _manager_districts(con, manager: str, district: str | None) -> tuple[str, ..
     return (district,)
 
 
+def _open(args: argparse.Namespace):
+    """The query connection of --data-dir, the Filters `summary` and `progress` read for --district /
+    --manager / --year, and the district name they report; None after printing why not (exit 2)."""
+    from .db import connect_store
+    from .store import Store
+
+    con = connect_store(Store(args.data_dir))
+    scope = _scope(con, args)
+    if isinstance(scope, str):
+        print(f"error: {scope}", file=sys.stderr)
+        return None
+    return con, *scope
+
+
 def _scope(con, args: argparse.Namespace):
     """The Filters `summary` and `progress` read for --district / --manager / --year, and the district
-    name they report; or the error to print (exit 2)."""
+    name they report; or the error to print."""
     from .filters import Filters
     from .queries import districts, years
 
@@ -120,16 +134,12 @@ def _print_json(result: dict, district: str, manager: str | None) -> None:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from .db import connect_store
     from .queries import summary
-    from .store import Store
 
-    con = connect_store(Store(args.data_dir))
-    scope = _scope(con, args)
-    if isinstance(scope, str):
-        print(f"error: {scope}", file=sys.stderr)
+    opened = _open(args)
+    if opened is None:
         return 2
-    f, name = scope
+    con, f, name = opened
     s = summary(con, f)
     if args.json:
         _print_json(s.to_dict(), name, args.manager)
@@ -144,16 +154,12 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_progress(args: argparse.Namespace) -> int:
     """Progress against targets of a district (or all, or a customer manager: their own target rows and
     their retailers) for a year: the figures the overview and district pages show (analytics/progress.py)."""
-    from .db import connect_store
     from .progress import progress
-    from .store import Store
 
-    con = connect_store(Store(args.data_dir))
-    scope = _scope(con, args)
-    if isinstance(scope, str):
-        print(f"error: {scope}", file=sys.stderr)
+    opened = _open(args)
+    if opened is None:
         return 2
-    f, name = scope
+    con, f, name = opened
     p = progress(con, f)
     if not p.has_targets:
         who = name if args.manager is None else f"{args.manager} ({name})"
