@@ -9,7 +9,7 @@ from .columns import REGISTRY, word
 from .contract import PRICE_CLASSES
 from .labels import class_label, t, vocab
 from .metrics import cases, month_end, time_progress_pct
-from .palettes import CHANNEL_COLORS, CLASS_COLORS, PROVINCIAL_COLORS, SERIES_COLORS, YEAR_COLORS
+from .palettes import CHANGE_COLORS, CHANNEL_COLORS, CLASS_COLORS, PROVINCIAL_COLORS, SERIES_COLORS, YEAR_COLORS
 from .text import plotly_escape
 
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -248,6 +248,70 @@ def pace(frame: pd.DataFrame, lang: str, year: int, compare_year: int | None, ti
     return fig
 
 
+def progress_bullets(frame: pd.DataFrame, lang: str, year: int | None = None, title: str | None = None) -> go.Figure:
+    """Progress against targets of one scope (analytics/progress.py's one-row frame): each additive
+    measure's 完成率 as a bar (green when ahead of time, red when behind) beside 时间进度 (a dashed line);
+    below, each rate measure (条均价, 网订率) as its actual against a target tick, in its own unit."""
+    from plotly.subplots import make_subplots
+
+    from .progress import Progress
+
+    if frame.empty:
+        fig = go.Figure()
+        fig.add_annotation(text=t("targets_none_for_year", lang, year=year), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                           font={"size": 18})
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return _layout(fig, title, None, None)
+    p = Progress.from_row(frame.iloc[0])
+    added = [m for m in p.measures if not m.measure.rate]
+    rates = [m for m in p.measures if m.measure.rate]
+    fig = make_subplots(rows=1 + len(rates), cols=1, row_heights=[max(len(added), 1)] + [1] * len(rates),
+                        vertical_spacing=0.45 / (1 + len(rates)))
+    names = [t(m.measure.label, lang) for m in added]
+    colors = [CHANGE_COLORS["bad" if (m.gap or 0) < 0 else "good"] for m in added]
+    unit = t("unit_cases", lang)
+    fig.add_bar(y=names, x=[m.completion_pct for m in added], orientation="h", marker_color=colors, showlegend=False,
+                text=[f"{m.completion_pct:.2f}%" if m.completion_pct is not None else "—" for m in added],
+                textposition="inside", insidetextanchor="start",  # clear of the 时间进度 line near the bars' ends
+                customdata=[[m.actual, m.target] for m in added],
+                hovertemplate=f"%{{y}}: %{{x:.2f}}% · %{{customdata[0]:,.2f}} / %{{customdata[1]:,.2f}} {unit}<extra></extra>",
+                row=1, col=1)
+    if p.time_progress_pct is not None:
+        label = f"{t('time_progress', lang)} {p.time_progress_pct:.2f}%"
+        fig.add_vline(x=p.time_progress_pct, line_dash="dash", line_color="#666666", row=1, col=1,
+                      annotation_text=plotly_escape(label), annotation_position="top")
+    fig = _layout(fig, title, None, None)
+    fig.update_layout(hovermode="closest", height=200 + 60 * len(added) + 100 * len(rates))
+    fig.update_xaxes(title=t("completion_axis", lang), rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(autorange="reversed", row=1, col=1)
+    for i, m in enumerate(rates, start=2):
+        unit = "%" if m.measure.unit == "%" else t(m.measure.unit, lang)
+        name = t(m.measure.label, lang)
+        fig.add_bar(y=[name], x=[m.actual], orientation="h", name=t("actual", lang), marker_color=YEAR_COLORS["current"],
+                    showlegend=i == 2, hovertemplate=f"%{{x:,.2f}} {unit}<extra>{t('actual', lang)}</extra>", row=i, col=1)
+        fig.add_scatter(y=[name], x=[m.target], mode="markers", name=t("target", lang), showlegend=i == 2,
+                        marker={"symbol": "line-ns-open", "size": 28, "color": "#222222", "line": {"width": 3, "color": "#222222"}},
+                        hovertemplate=f"%{{x:,.2f}} {unit}<extra>{t('target', lang)}</extra>", row=i, col=1)
+        fig.update_xaxes(title=unit, rangemode="tozero", row=i, col=1)
+    return fig
+
+
+def target_months(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.Figure:
+    """Each month's volume (bars) against its monthly target (a line), from progress.monthly_vs_target."""
+    fig = go.Figure()
+    unit = t("unit_cases", lang)
+    ticks = [t("month_n", lang, m=int(m)) for m in frame["month"]]
+    fig.add_bar(x=ticks, y=frame["cases"], name=t("actual", lang), marker_color=YEAR_COLORS["current"],
+                hovertemplate=f"%{{y:,.2f}} {unit}<extra>{t('actual', lang)}</extra>")
+    if frame["volume_target_cases"].notna().any():
+        fig.add_scatter(x=ticks, y=frame["volume_target_cases"], name=t("target", lang), mode="lines+markers",
+                        line={"color": "#666666", "dash": "dash"}, hovertemplate=f"%{{y:,.2f}} {unit}<extra>{t('target', lang)}</extra>")
+    fig = _layout(fig, title, None, t("volume_cases", lang))
+    fig.update_xaxes(type="category")
+    return fig
+
+
 def small_multiples(frame: pd.DataFrame, lang: str, facet: str, y: str, unit: str, title: str | None = None,
                     cols: int = 4) -> go.Figure:
     """One small line chart per district (shared y axis), for the overview."""
@@ -269,4 +333,5 @@ def small_multiples(frame: pd.DataFrame, lang: str, facet: str, y: str, unit: st
 
 
 __all__ = ["year_colors", "class_bars", "class_share_area", "lines", "bars", "provincial_bars", "channel_bars", "small_multiples", "pace",
+           "progress_bullets", "target_months",
            "apply_theme", "month_label"]

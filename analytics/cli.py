@@ -1,4 +1,4 @@
-"""`python -m analytics …`: demo, summary, ingest, extracts, rollback, restore, purge, report, rebuild, access.
+"""`python -m analytics …`: demo, summary, progress, ingest, extracts, rollback, restore, purge, report, rebuild, access.
 
 Loads, rollbacks, restores and purges are recorded in the data directory's audit log (analytics.audit)
 under the OS user's name: the command line has no sign-in, whoever may run it may write the data directory.
@@ -88,48 +88,90 @@ def _manager_districts(con, manager: str, district: str | None) -> tuple[str, ..
     return (district,)
 
 
-def cmd_summary(args: argparse.Namespace) -> int:
+def _open(args: argparse.Namespace):
+    """The query connection of --data-dir, the Filters `summary` and `progress` read for --district /
+    --manager / --year, and the district name they report; None after printing why not (exit 2)."""
     from .db import connect_store
-    from .filters import Filters
-    from .queries import districts, summary, years
     from .store import Store
 
     con = connect_store(Store(args.data_dir))
+    scope = _scope(con, args)
+    if isinstance(scope, str):
+        print(f"error: {scope}", file=sys.stderr)
+        return None
+    return con, *scope
+
+
+def _scope(con, args: argparse.Namespace):
+    """The Filters `summary` and `progress` read for --district / --manager / --year, and the district
+    name they report; or the error to print."""
+    from .filters import Filters
+    from .queries import districts, years
+
     known_years = years(con)
     known_districts = districts(con)
     if args.district is None and args.manager is None:
-        print("error: choose a district (--district NAME or all) or a customer manager (--manager NAME)", file=sys.stderr)
-        return 2
+        return "choose a district (--district NAME or all) or a customer manager (--manager NAME)"
     if args.district not in (None, "all") and args.district not in known_districts:
-        print(f"error: unknown district {args.district!r}; choose one of: all, {', '.join(known_districts)}", file=sys.stderr)
-        return 2
+        return f"unknown district {args.district!r}; choose one of: all, {', '.join(known_districts)}"
     if args.year not in known_years:
-        print(f"error: no data for year {args.year}; choose one of: {', '.join(map(str, known_years)) or 'none (load data first)'}",
-              file=sys.stderr)
-        return 2
+        return f"no data for year {args.year}; choose one of: {', '.join(map(str, known_years)) or 'none (load data first)'}"
     f = Filters(year=args.year, compare_year=args.year - 1,
                 districts=() if args.district in (None, "all") else (args.district,))
-    name = args.district
-    if args.manager is not None:
-        homes = _manager_districts(con, args.manager, args.district)
-        if isinstance(homes, str):
-            print(f"error: {homes}", file=sys.stderr)
-            return 2
-        # a manager's customers: the master's retailers with that manager, in the district(s) named
-        f = f.with_(districts=homes, managers=(args.manager,))
-        name = "、".join(homes)
+    if args.manager is None:
+        return f, args.district
+    homes = _manager_districts(con, args.manager, args.district)
+    if isinstance(homes, str):
+        return homes
+    # a manager's customers: the master's retailers with that manager, in the district(s) named
+    return f.with_(districts=homes, managers=(args.manager,)), "、".join(homes)
+
+
+def _print_json(result: dict, district: str, manager: str | None) -> None:
+    """A figures dict as `--json` prints it: missing figures null, then the district (and manager) it is of."""
+    out = _clean(result) | {"district": district} | ({} if manager is None else {"manager": manager})
+    print(json.dumps(out, ensure_ascii=False))
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from .queries import summary
+
+    opened = _open(args)
+    if opened is None:
+        return 2
+    con, f, name = opened
     s = summary(con, f)
     if args.json:
-        result = _clean(s.to_dict())
-        result["district"] = name
-        if args.manager is not None:
-            result["manager"] = args.manager
-        print(json.dumps(result, ensure_ascii=False))
+        _print_json(s.to_dict(), name, args.manager)
     else:
         from .columns import covered
         from .narrative import summary_text
 
         print(summary_text(s, name if args.manager is None else covered(f, args.lang), lang=args.lang))
+    return 0
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    """Progress against targets of a district (or all, or a customer manager: their own target rows and
+    their retailers) for a year: the figures the overview and district pages show (analytics/progress.py)."""
+    from .progress import progress
+
+    opened = _open(args)
+    if opened is None:
+        return 2
+    con, f, name = opened
+    p = progress(con, f)
+    if not p.has_targets:
+        who = name if args.manager is None else f"{args.manager} ({name})"
+        print(f"error: no targets for {args.year} are loaded for {who}; load a targets extract first "
+              "(python -m analytics ingest FILE, or the Data page)", file=sys.stderr)
+        return 2
+    if args.json:
+        _print_json(p.to_json(), name, args.manager)
+    else:
+        from .narrative import progress_text
+
+        print(progress_text(p, args.lang))
     return 0
 
 
@@ -387,6 +429,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--manager", help="a customer manager (客户经理): their retailers only; --district tells apart two of one name")
     s.add_argument("--year", type=int, required=True)
     s.add_argument("--json", action="store_true")
+    pr = add("progress", cmd_progress, "progress against targets (任务) of a district (or all) and year, read at the as-of date")
+    pr.add_argument("--district", help="a district's name, or all (the company); required without --manager")
+    pr.add_argument("--manager", help="a customer manager (客户经理): the sum of their targets and their retailers' figures")
+    pr.add_argument("--year", type=int, required=True)
+    pr.add_argument("--json", action="store_true")
     i = add("ingest", cmd_ingest, "validate and load extract files")
     i.add_argument("files", nargs="+")
     i.add_argument("--kind", choices=KINDS, help="the files' kind (overrides what the headers suggest)")

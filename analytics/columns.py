@@ -121,6 +121,35 @@ REGISTRY: dict[str, Col] = {
     )},
     # --- #13 managers ---
     "class12_share_pct": _c("class12_share_pct", "pct"),
+    # --- #13 progress against targets: targets, actuals, 完成率, 序时进度差, 序时任务 (analytics/progress.py) ---
+    "volume_target_cases": _c("volume_target_cases", "cases"),
+    "class12_target_cases": _c("class12_target_cases", "cases"),
+    "provincial_target_cases": _c("provincial_target_cases", "cases"),
+    "low_tier_target_cases": _c("low_tier_target_cases", "cases"),
+    "avg_price_target": _c("avg_price_target", "price"),
+    "online_rate_target_pct": _c("online_rate_target_pct", "pct"),
+    "class12_cases": _c("class12_cases", "cases"),
+    "volume_completion_pct": _c("volume_completion_pct", "pct"),
+    "class12_completion_pct": _c("class12_completion_pct", "pct"),
+    "provincial_completion_pct": _c("provincial_completion_pct", "pct"),
+    "low_tier_completion_pct": _c("low_tier_completion_pct", "pct"),
+    "avg_price_completion_pct": _c("avg_price_completion_pct", "pct"),
+    "online_rate_completion_pct": _c("online_rate_completion_pct", "pct"),
+    "volume_gap_pp": _c("volume_gap_pp", "pp"),
+    "class12_gap_pp": _c("class12_gap_pp", "pp"),
+    "provincial_gap_pp": _c("provincial_gap_pp", "pp"),
+    "low_tier_gap_pp": _c("low_tier_gap_pp", "pp"),
+    "avg_price_gap": _c("avg_price_gap", "price"),
+    "online_rate_gap_pp": _c("online_rate_gap_pp", "pp"),
+    "volume_pace_target_cases": _c("volume_pace_target_cases", "cases"),
+    "class12_pace_target_cases": _c("class12_pace_target_cases", "cases"),
+    "provincial_pace_target_cases": _c("provincial_pace_target_cases", "cases"),
+    "low_tier_pace_target_cases": _c("low_tier_pace_target_cases", "cases"),
+    "volume_pace_completion_pct": _c("volume_pace_completion_pct", "pct"),
+    "class12_pace_completion_pct": _c("class12_pace_completion_pct", "pct"),
+    "provincial_pace_completion_pct": _c("provincial_pace_completion_pct", "pct"),
+    "low_tier_pace_completion_pct": _c("low_tier_pace_completion_pct", "pct"),
+    "cum_target_cases": _c("cum_target_cases", "cases"),
 }
 
 #: the comparison table's measures, after its naming columns: the overview's district comparison and
@@ -128,8 +157,9 @@ REGISTRY: dict[str, Col] = {
 COMPARISON_MEASURES = ["volume_cases", "volume_yoy_pct", "avg_price", "avg_price_yoy_pct", "case_value", "class12_share_pct",
                        "provincial_share_pct", "provincial_share_change_pp", "online_rate_pct", "online_rate_change_pp",
                        "low_tier_cases", "low_tier_yoy_pct"]
-#: the managers page's table (pages/views/managers.py): a manager is named with their district and customers
-MANAGER_COLUMNS = ["district", "manager", "customers", *COMPARISON_MEASURES]
+#: the managers page's table (pages/views/managers.py): a manager is named with their district and customers;
+#: with targets loaded, each manager's volume completion and its gap to 时间进度 (analytics/progress.py)
+MANAGER_COLUMNS = ["district", "manager", "customers", *COMPARISON_MEASURES, "volume_completion_pct", "volume_gap_pp"]
 
 def word(vocabulary: str, value: object, lang: str) -> str | None:
     """One value of a vocabulary column in words (analytics.labels.VOCABULARIES; missing stays missing,
@@ -255,12 +285,13 @@ def covered(f: Filters, lang: str) -> str:
 
 
 def filter_note(f: Filters, lang: str, period: tuple[str, str] | None = None, scope: str | None = None,
-                compared: str | None = None) -> str:
+                compared: str | None = None, as_of: str | None = None) -> str:
     """Scope, filters in force and the data's period in the page's labels, e.g. "片区: 全市 · 年份: 2019
     对比 2018 · 城乡分类: 城网 · 数据期间: 2017-01 – 2019-12". The one builder for captions, CSV/XLSX
     notes and PNGs. `scope` overrides the district part (a district page names its district);
     `compared` (narrative.comparison_caption) replaces the years by the periods compared, which
-    differ from whole years when the last year is incomplete ("2023-01-01至06-15 vs 2022年同期")."""
+    differ from whole years when the last year is incomplete ("2023-01-01至06-15 vs 2022年同期").
+    `as_of` names the day figures against targets are read at ("截至日期: 2019-05-06")."""
     parts: list[str] = []
     mine = not f.districts and not f.managers and f.scope.partial  # a scoped user's whole view, on a page or a slide
     parts.append(f"{t('my_scope' if mine else 'district', lang)}: {scope or covered(f, lang)}")
@@ -277,6 +308,8 @@ def filter_note(f: Filters, lang: str, period: tuple[str, str] | None = None, sc
         parts.append(f"{t('business_format', lang)}: {'、'.join(f.business_formats)}")
     if (f.tier_min, f.tier_max) != (TIER_MIN, TIER_MAX):
         parts.append(f"{t('customer_tier', lang)}: {f.tier_min}–{f.tier_max}")
+    if as_of:
+        parts.append(f"{t('through', lang)}: {as_of}")
     if period:
         parts.append(f"{t('data_period', lang)}: {period[0]} – {period[1]}")
     return " · ".join(parts)

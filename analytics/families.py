@@ -1,4 +1,4 @@
-"""The chart families, declared once: 价类结构, 省产烟, 网上订货, 低档烟 and 年度进度.
+"""The chart families, declared once: 价类结构, 省产烟, 网上订货, 低档烟, 年度进度 and 任务进度.
 
 Each entry names its queries (with their arguments), its figures (with units and axis titles), the
 columns its data tab and files carry, its titles and its key numbers. A district page draws every
@@ -17,11 +17,11 @@ from types import MappingProxyType
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import charts, queries
+from . import charts, progress, queries
 from .filters import Filters
 from .formats import fmt_cases, fmt_count, fmt_pct
 from .labels import class_label, t
-from .narrative import compared_with, pace_text
+from .narrative import compared_with, pace_text, progress_text
 from .palettes import CLASS_COLORS
 from .queries import Summary
 
@@ -76,6 +76,14 @@ class PaceLines:
 
     def __call__(self, frame: pd.DataFrame, lang: str, f: Filters, name: str | None = None) -> go.Figure:
         return charts.pace(frame, lang, f.year, f.compare_year)
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """Each target measure's completion beside 时间进度 (analytics/progress.py's one-row frame)."""
+
+    def __call__(self, frame: pd.DataFrame, lang: str, f: Filters, name: str | None = None) -> go.Figure:
+        return charts.progress_bullets(frame, lang, year=f.year)
 
 
 Figure = Callable[[pd.DataFrame, str, Filters, str | None], go.Figure]
@@ -133,6 +141,14 @@ def _low_numbers(s: Summary, frame: pd.DataFrame, f: Filters, lang: str) -> list
 def _pace_numbers(s: Summary, frame: pd.DataFrame, f: Filters, lang: str) -> list[str]:
     sentence = pace_text(frame, f.year, f.compare_year, lang)
     return [sentence] if sentence else []
+
+
+def _target_numbers(s: Summary, frame: pd.DataFrame, f: Filters, lang: str) -> list[str]:
+    """The sentence on progress against targets, a line per measure (its clauses), or that none are loaded."""
+    sentence = None if frame.empty else progress_text(progress.Progress.from_row(frame.iloc[0], f.year), lang)
+    if sentence is None:
+        return [t("targets_none_for_year", lang, year=f.year)]
+    return sentence.split("；" if lang == "zh" else "; ")
 
 
 # --- the registry -------------------------------------------------------------------------------------
@@ -197,8 +213,12 @@ PACE = Family(key="pace", tag="pace", title="pace", topic="pace",
               chart=Chart(queries.pace, PaceLines(), columns=("year", "month", "cum_cases", "progress_pct", "time_pct")),
               numbers=_pace_numbers, section=True)
 
+# 任务进度: a section of its own on the overview and district pages (pages/widgets.py::targets_section)
+TARGETS = Family(key="targets", tag="targets", title="targets", topic="targets",
+                 chart=Chart(progress.progress_frame, Bullets()), numbers=_target_numbers, section=True)
+
 #: in the order a presenter steps through them
-FAMILIES: tuple[Family, ...] = (MIX, PROVINCIAL, ONLINE, LOW, PACE)
+FAMILIES: tuple[Family, ...] = (MIX, PROVINCIAL, ONLINE, LOW, PACE, TARGETS)
 BY_KEY: dict[str, Family] = {family.key: family for family in FAMILIES}
 #: the families the overview can show across districts; the first is shown until another is chosen
 OVERVIEW_FAMILIES: tuple[Family, ...] = tuple(family for family in FAMILIES if family.overview is not None)

@@ -197,6 +197,67 @@ PACE: dict[str, Pair] = {
     "pace_whole_year": ("年度进度按全年计算，不受月份筛选影响。", "The pace covers the whole year; the month filter does not apply to it."),
 }
 
+# --- #13 progress against targets (任务) ---
+#: 时间进度 vs 任务完成率: the targets section, its tables, charts and columns (docs/definitions.md, "Targets")
+PROGRESS: dict[str, Pair] = {
+    "targets": ("任务进度", "Progress against targets"),
+    "targets_help": (
+        "完成率 = 年初至今实际 ÷ 全年任务；序时进度差 = 完成率 − 时间进度（负数为落后）；有月度任务时，序时任务按月累计、当月按天折算。"
+        "条均价和网订率与任务值直接比较，不与时间进度比较。",
+        "Completion = actual to date ÷ the whole year's target; gap = completion − time elapsed (negative: behind); with monthly "
+        "targets, the target to date adds the months so far and prorates the current month by days. Average price and online rate "
+        "are compared with their target values, not with time elapsed.",
+    ),
+    "targets_not_loaded": ("{year}年任务尚未导入：以下年度进度仍与上年对比。",
+                           "No targets for {year} are loaded: the pace below compares with last year."),
+    "targets_load_hint": ("分析人员可在“数据管理”页导入任务文件。", "An analyst can load a targets file on the Data page."),
+    "targets_filters_ignored": (
+        "任务按片区和客户经理下达：城乡、业态、档位和月份筛选不适用于任务进度，这里是全年至今、不分细分的数字。",
+        "Targets are set per district and customer manager: the area, format, tier and month filters do not apply to progress "
+        "against targets, which is shown for the year to date across all segments.",
+    ),
+    "targets_by_district": ("各片区任务进度", "Progress by district"),
+    "targets_by_manager": ("各客户经理任务进度", "Progress by customer manager"),
+    "targets_sorted": ("按销量序时进度差排序，落后最多的在前。", "Sorted by the volume gap to time elapsed, most behind first."),
+    "targets_monthly": ("月度销量与任务", "Monthly volume against target"),
+    "targets_no_monthly": ("未导入月度任务：只有全年任务，没有序时任务。", "No monthly targets are loaded: only the whole year's."),
+    "targets_none_for_year": ("未导入{year}年任务", "No targets loaded for {year}"),
+    "actual": ("实际", "Actual"),
+    "target": ("任务", "Target"),
+    "completion_axis": ("任务完成率(%)", "Completion of the year's target (%)"),
+    "class12": ("一二类烟", "Class 1–2"),
+    "provincial_volume": ("省产烟", "Provincial volume"),
+    "low_tier": ("五类烟", "Class 5"),
+    "volume_target_cases": ("销量任务(箱)", "Volume target (cases)"),
+    "class12_target_cases": ("一二类烟任务(箱)", "Class 1–2 target (cases)"),
+    "provincial_target_cases": ("省产烟任务(箱)", "Provincial target (cases)"),
+    "low_tier_target_cases": ("五类烟任务(箱)", "Class 5 target (cases)"),
+    "avg_price_target": ("条均价任务(元/条)", "Avg. price target (yuan/carton)"),
+    "online_rate_target_pct": ("网订率任务(%)", "Online rate target (%)"),
+    "class12_cases": ("一二类烟(箱)", "Class 1–2 (cases)"),
+    "volume_completion_pct": ("销量完成率(%)", "Volume completion (%)"),
+    "class12_completion_pct": ("一二类烟完成率(%)", "Class 1–2 completion (%)"),
+    "provincial_completion_pct": ("省产烟完成率(%)", "Provincial completion (%)"),
+    "low_tier_completion_pct": ("五类烟完成率(%)", "Class 5 completion (%)"),
+    "avg_price_completion_pct": ("条均价完成率(%)", "Avg. price completion (%)"),
+    "online_rate_completion_pct": ("网订率完成率(%)", "Online rate completion (%)"),
+    "volume_gap_pp": ("销量序时进度差(百分点)", "Volume gap to time elapsed (pp)"),
+    "class12_gap_pp": ("一二类烟序时进度差(百分点)", "Class 1–2 gap to time elapsed (pp)"),
+    "provincial_gap_pp": ("省产烟序时进度差(百分点)", "Provincial gap to time elapsed (pp)"),
+    "low_tier_gap_pp": ("五类烟序时进度差(百分点)", "Class 5 gap to time elapsed (pp)"),
+    "avg_price_gap": ("条均价与任务差(元/条)", "Avg. price minus target (yuan/carton)"),
+    "online_rate_gap_pp": ("网订率与任务差(百分点)", "Online rate minus target (pp)"),
+    "volume_pace_target_cases": ("销量序时任务(箱)", "Volume target to date (cases)"),
+    "class12_pace_target_cases": ("一二类烟序时任务(箱)", "Class 1–2 target to date (cases)"),
+    "provincial_pace_target_cases": ("省产烟序时任务(箱)", "Provincial target to date (cases)"),
+    "low_tier_pace_target_cases": ("五类烟序时任务(箱)", "Class 5 target to date (cases)"),
+    "volume_pace_completion_pct": ("销量序时完成率(%)", "Volume completion to date (%)"),
+    "class12_pace_completion_pct": ("一二类烟序时完成率(%)", "Class 1–2 completion to date (%)"),
+    "provincial_pace_completion_pct": ("省产烟序时完成率(%)", "Provincial completion to date (%)"),
+    "low_tier_pace_completion_pct": ("五类烟序时完成率(%)", "Class 5 completion to date (%)"),
+    "cum_target_cases": ("累计任务(箱)", "Cumulative target (cases)"),
+}
+
 #: the filters, the period compared (同期), the data's period and freshness (docs/definitions.md)
 SAME_PERIOD: dict[str, Pair] = {
     "period": ("期间", "Period"),
@@ -627,6 +688,7 @@ SECTIONS: dict[str, dict[str, Pair]] = {
     "pages": PAGES, "measures": MEASURES, "units": UNITS, "states": STATES, "charts": CHARTS, "retailers": RETAILERS,
     "pace": PACE, "same_period": SAME_PERIOD, "links": LINKS, "presenting": PRESENTING, "data_page": DATA_PAGE,
     "ingest_errors": INGEST_ERRORS, "errors": ERRORS, "access": ACCESS, "admin": ADMIN,
+    "progress": PROGRESS,  # --- #13 progress ---
 }
 
 #: key -> (中文, English). Every UI text on a page, chart, export or message comes from here.

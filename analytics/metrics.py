@@ -94,4 +94,37 @@ def time_progress_pct(day):
     """时间进度 in % = calendar days from 1 January through `day` / days in that year × 100
     (30 June 2019 → 181 / 365 = 49.59%; 29 February 2024 → 60 / 366): the yardstick of
     "时间过半，任务过半", against which volume progress is read."""
-    return share_pct(day.timetuple().tm_yday, 366 if calendar.isleap(day.year) else 365)
+    return share_pct(day.timetuple().tm_yday, days_in_year(day.year))
+
+
+# --- progress against targets (任务): docs/definitions.md, "Targets" ---------------------------------
+
+def days_in_year(year: int) -> int:
+    return 366 if calendar.isleap(year) else 365
+
+
+def completion_pct(actual, target):
+    """任务完成率 in % = actual / target × 100 (year to date against the whole year's target, or
+    against 序时任务 for 序时完成率); missing for a zero or missing target."""
+    return share_pct(actual, target)
+
+
+def gap_pp(completion, time_pct):
+    """序时进度差 in percentage points = 完成率 − 时间进度; negative: behind time. Missing when either is."""
+    if _vector(completion, time_pct):
+        return completion - time_pct
+    if completion is None or time_pct is None or (isinstance(completion, float) and np.isnan(completion)):
+        return None
+    return float(completion) - float(time_pct)
+
+
+def prorated_target(monthly, day: dt.date) -> float | None:
+    """序时任务 = the monthly targets of the months before `day`'s month + that month's target × (day of
+    month / days in the month): through 6 May 2019, January–April + May × 6/31. `monthly` maps month
+    1..12 to its target (a month not named counts 0); None when no month is given."""
+    if not monthly:
+        return None
+    before = sum(float(v) for m, v in monthly.items() if int(m) < day.month and v is not None)
+    current = monthly.get(day.month)
+    share = day.day / calendar.monthrange(day.year, day.month)[1]
+    return before + (0.0 if current is None else float(current) * share)

@@ -294,3 +294,71 @@ def pace_text(frame: pd.DataFrame, year: int, compare_year: int | None, lang: st
                "down": f"慢于时间进度{abs(gap):.2f}个百分点"}[direction]
     return (f"截至{when_zh}，时间进度{elapsed:.2f}%，累计销量{_n(cum)}箱，"
             f"达到{compare_year}年全年销量的{float(progress):.2f}%，{verdict}。")
+
+
+# --- progress against targets: "截至6月30日，时间进度49.59%，销量完成年度任务的46.20%，落后时间进度3.39个百分点" ---
+
+_TARGET_PHRASES: dict[str, dict[str, str]] = {
+    "zh": {
+        "to_date": "截至{m}月{d}日，时间进度{tp:.2f}%", "whole_year": "{year}年全年",
+        "share": "{name}完成年度任务的{c:.2f}%", "zero": "{name}年度任务为0",
+        "ahead": "，超过时间进度{d:.2f}个百分点", "behind": "，落后时间进度{d:.2f}个百分点", "level": "，与时间进度持平",
+        "over": "，超额完成{d:.2f}个百分点", "short": "，距任务差{d:.2f}个百分点", "done": "，恰好完成",
+        "rate": "{name}{value}", "rate_above": "，比任务高{d}", "rate_below": "，比任务低{d}",
+        "rate_level": "，与任务持平", "first": "，", "first_whole": "，", "sep": "；", "end": "。",
+    },
+    "en": {
+        "to_date": "By {d} {month}, {tp:.2f}% of the year had passed", "whole_year": "In {year} as a whole",
+        "share": "{name} reached {c:.2f}% of the annual target", "zero": "{name} had a target of zero",
+        "ahead": ", {d:.2f} pp ahead of time", "behind": ", {d:.2f} pp behind time", "level": ", in step with time",
+        "over": ", {d:.2f} pp above it", "short": ", {d:.2f} pp short of it", "done": ", exactly on target",
+        "rate": "the {name} was {value}", "rate_above": ", {d} above target", "rate_below": ", {d} below target",
+        "rate_level": ", on target", "first": "; ", "first_whole": ", ", "sep": "; ", "end": ".",
+    },
+}
+
+
+def _measure_name(label: str, lang: str) -> str:
+    name = t(label, lang)
+    return name if lang == "zh" or name.startswith("Class") else name[0].lower() + name[1:]
+
+
+def _target_clause(p, whole_year: bool, lang: str) -> str:
+    """One measure: its completion against 时间进度 (or, over a whole year, against 100%); a rate
+    (条均价, 网订率) against its target value in its own unit."""
+    phrases, m = _TARGET_PHRASES[lang], p.measure
+    name = _measure_name(m.label, lang)
+    if m.rate:
+        sp = "" if lang == "zh" else " "
+        unit = t(m.unit, lang) if m.unit != "%" else None
+        value = "—" if p.actual is None else _n(p.actual) + ("%" if unit is None else sp + unit)
+        text = phrases["rate"].format(name=name, value=value)
+        if p.gap is None:
+            return text
+        d = round(abs(p.gap), 2)
+        key = "rate_level" if d == 0 else ("rate_above" if p.gap > 0 else "rate_below")
+        return text + phrases[key].format(d=_n(d) + sp + (t("change_pp", lang) if unit is None else unit))
+    if p.completion_pct is None:
+        return phrases["zero"].format(name=name)
+    text = phrases["share"].format(name=name, c=p.completion_pct)
+    gap = p.completion_pct - 100 if whole_year else p.gap
+    if gap is None:
+        return text
+    d = round(abs(gap), 2)
+    if whole_year:
+        return text + phrases["done" if d == 0 else ("over" if gap > 0 else "short")].format(d=d)
+    return text + phrases["level" if d == 0 else ("ahead" if gap > 0 else "behind")].format(d=d)
+
+
+def progress_text(p, lang: str = "zh") -> str | None:
+    """The seed's sentence for a scope's analytics.progress.Progress, one clause per loaded measure:
+    "截至6月30日，时间进度49.59%，销量完成年度任务的46.20%，落后时间进度3.39个百分点。" (a whole year:
+    "2018年全年，销量完成年度任务的102.30%，超额完成2.30个百分点。"). None without targets or data."""
+    if not p.has_targets or p.as_of is None:
+        return None
+    phrases, day = _TARGET_PHRASES[lang], dt.date.fromisoformat(p.as_of)
+    whole = p.whole_year
+    head = (phrases["whole_year"].format(year=day.year) if whole
+            else phrases["to_date"].format(m=day.month, d=day.day, month=calendar.month_name[day.month], tp=p.time_progress_pct))
+    clauses = [_target_clause(m, whole, lang) for m in p.measures]
+    return head + phrases["first_whole" if whole else "first"] + phrases["sep"].join(clauses) + phrases["end"]

@@ -12,13 +12,13 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, queries, report
+from analytics import charts, progress, queries, report
 from analytics.access import NotAllowed, Scope
 from analytics.columns import EXCEL_FORMATS, SCREEN_FORMATS, covered, filter_note, is_raw, localize
 from analytics.columns import kinds as column_kinds
 from analytics.errors import error_label
 from analytics.exports import csv_bytes, xlsx_bytes
-from analytics.families import FAMILIES, OVERVIEW_FAMILIES, PACE, Chart
+from analytics.families import FAMILIES, OVERVIEW_FAMILIES, PACE, TARGETS, Chart
 from analytics.filters import TIER_MAX, TIER_MIN, Filters
 from analytics.formats import fmt_time
 from analytics.labels import t, vocab
@@ -468,11 +468,12 @@ def table(frame: pd.DataFrame, columns: list[str] | None = None, rename: dict[st
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
 
 
-def export_note(f: Filters | None = None) -> str:
+def export_note(f: Filters | None = None, as_of: str | None = None) -> str:
     """What an exported file or picture shows: scope, filters in force and the data's period, in the
-    page's labels (the same sentence as the caption under the page's title)."""
+    page's labels (the same sentence as the caption under the page's title); with `as_of`, the day
+    figures against targets are read at."""
     f = f or st.session_state.get("_page_f") or filters()
-    return filter_note(f, lang(), catalog().period, compared=compared(f))
+    return filter_note(f, lang(), catalog().period, compared=compared(f), as_of=as_of)
 
 
 def _png_title(title: str | None) -> str | None:
@@ -546,12 +547,16 @@ def first_visit(f: Filters, district: str | None = None) -> Plan:
     if district is not None:
         f = f.with_(districts=(district,))
     plan: Plan = [(queries.summary, f, {}), (queries.breakdown, f, {"by": "area_type"})]  # the KPIs, the written summary
+    # the 任务进度 section besides its family's chart: the months against target, the managers' (and the districts') table
+    targets: Plan = [(progress.monthly_vs_target, f, {})] + [(progress.progress_table, f, {"by": by})
+                                                            for by in (("district", "manager") if district is None else ("manager",))]
     if district is None:
-        # the pace section, the district comparison, and the first family's small multiples
+        # the pace and targets sections, the district comparison, and the first family's small multiples (last: warm_up draws it)
         overview = OVERVIEW_FAMILIES[0].overview
-        return plan + [(PACE.district.query, f, dict(PACE.district.kwargs)), (queries.breakdown, f, {}),
+        return plan + [(PACE.district.query, f, dict(PACE.district.kwargs)), (TARGETS.chart.query, f, dict(TARGETS.chart.kwargs)),
+                       *targets, (queries.breakdown, f, {}),
                        (overview.query, f.with_(compare_year=None), dict(overview.kwargs))]
-    plan += [(family.district.query, f, dict(family.district.kwargs)) for family in FAMILIES]
+    plan += [(family.district.query, f, dict(family.district.kwargs)) for family in FAMILIES] + targets
     return plan + [(queries.top_brands, f, {"limit": 10}), (queries.retailer_table, f, {"sort": "volume", "limit": 500}),
                    (queries.volume_swings, f, {"limit": 20})]
 

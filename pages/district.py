@@ -31,12 +31,13 @@ def render(name: str) -> None:
     common.table(widgets.annual_table(s))
     widgets.summary_block(s, title, f)
 
-    # the chart families (analytics/families.py), two a row; 年度进度 a section of its own below them
+    # the chart families (analytics/families.py), two a row; 任务进度 and 年度进度 sections of their own below them
     grid = [family for family in FAMILIES if not family.section]
     for row in (grid[i:i + 2] for i in range(0, len(grid), 2)):
         for column, family in zip(st.columns(2), row, strict=False):
             with column:
                 common.draw(family.district, f, f"d-{name}-{family.tag}", common.tr(family.title), name=scope, heading=True)
+    widgets.targets_section(f, f"d-{name}-targets")
     widgets.pace_section(f, f"d-{name}-pace")
     st.subheader(common.tr("top_brands"))
     top = q.top_brands(f, limit=10)

@@ -20,6 +20,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import pandas as pd
 import streamlit as st
 
+from analytics import progress as progress_queries
 from analytics import queries, report
 from analytics.access import EVERYTHING, Scope
 from analytics.db import connect, connect_lines
@@ -157,6 +158,10 @@ retailer_table = _typed(queries.retailer_table)
 low_tier_decliners = _typed(queries.low_tier_decliners)
 volume_swings = _typed(queries.volume_swings)
 retailer_monthly = _typed(queries.retailer_monthly)
+# --- #13 progress against targets ---
+progress = _typed(progress_queries.progress)
+progress_table = _typed(progress_queries.progress_table)
+monthly_vs_target = _typed(progress_queries.monthly_vs_target)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -1,19 +1,21 @@
-"""Composite widgets shared by pages: KPI cards, the seed-style annual table, the written summary
-and the pace of the year."""
+"""Composite widgets shared by pages: KPI cards, the seed-style annual table, the written summary,
+the pace of the year and progress against targets."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from analytics.families import PACE
+from analytics import charts
+from analytics.families import PACE, TARGETS
 from analytics.filters import Filters
 from analytics.formats import fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price
 from analytics.labels import class_label
-from analytics.narrative import compared_with, pace_text, period_short, summary_text
+from analytics.narrative import compared_with, pace_text, period_short, progress_text, summary_text
+from analytics.progress import TABLE_COLUMNS, Progress, ignores_filters
 from analytics.queries import Summary
 from analytics.text import md_escape
-from pages import q
-from pages.common import deck_button, draw, lang, tr
+from pages import identity, q
+from pages.common import chart, deck_button, download, draw, export_note, lang, table, tr
 
 
 def delta(value: float | None, unit: str = "%") -> str | None:
@@ -124,3 +126,43 @@ def pace_section(f: Filters, key: str) -> None:
     if frame["progress_pct"].isna().all():
         return  # no yardstick: the sentence says so, and a chart of the calendar alone says nothing
     draw(PACE.chart, f, key, tr(PACE.title), frame=frame)
+
+
+def targets_section(f: Filters, key: str, company: bool = False) -> None:
+    """任务进度: the sentence, each measure's completion beside 时间进度, the months against their
+    targets, and the customer managers most behind first (on the overview (`company`), the districts too).
+    Without targets for the year it says so (and where to load them, to who may); 年度进度 stays."""
+    st.subheader(tr("targets"))
+    frame = q.frame(TARGETS.chart, f)
+    if frame.empty:
+        hint = f" {tr('targets_load_hint')}" if identity.can("load_data") else ""
+        st.info(tr("targets_not_loaded", year=f.year) + hint)
+        return
+    p = Progress.from_row(frame.iloc[0], f.year)
+    st.caption(tr("targets_help"))
+    if ignores_filters(f):
+        st.caption(tr("targets_filters_ignored"))  # a segment's actual is never set against a district's target
+    st.markdown(progress_text(p, lang()))  # numbers only, no names from the data: nothing to escape
+    note = export_note(f, as_of=p.as_of)
+    draw(TARGETS.chart, f, key, tr("targets"), frame=frame)
+    monthly = q.monthly_vs_target(f)
+    if monthly["volume_target_cases"].notna().any():
+        st.markdown(f"**{tr('targets_monthly')}**")
+        chart(charts.target_months(monthly, lang()), monthly, f"{key}-months", tr("targets_monthly"),
+              columns=["year", "month", "cases", "volume_target_cases", "cum_cases", "cum_target_cases"])
+    else:
+        st.caption(tr("targets_no_monthly"))
+    # the company: its districts and managers; a district: its managers (none on one manager's own view)
+    tables = ("district", "manager") if company else () if f.managers else ("manager",)
+    for by, title in (("district", "targets_by_district"), ("manager", "targets_by_manager")):
+        if by not in tables:
+            continue
+        rows = q.progress_table(f, by=by)
+        if rows.empty:
+            continue
+        st.subheader(tr(title))
+        st.caption(tr("targets_sorted"))
+        cols = [by] if by == "district" else ["district", "manager"]
+        cols += [c for c in TABLE_COLUMNS if c in rows and rows[c].notna().any()]  # measures no row has: no column
+        table(rows, cols)
+        download(rows, f"{key}-{by}", columns=cols, note=note)

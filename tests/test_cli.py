@@ -177,3 +177,76 @@ def test_purge_removes_a_withdrawn_file_once_no_kept_state_reads_it_and_restore_
     assert (again.returncode, again.stderr) == (
         2, f"error: The file of E00003 was purged on {day} under the retention rule, so it cannot be restored; "
            "load the original file again if you still need it.\n")
+
+
+# --- #13 progress against targets ---
+
+def _progress(*args: str, capsys) -> tuple[int, str, str]:
+    from analytics.cli import main
+
+    code = main(["progress", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_progress_json_has_the_figures_of_the_page(tiny, capsys):
+    from analytics.db import connect_store
+    from analytics.filters import Filters
+    from analytics.progress import progress
+
+    from .conftest import load_tiny_targets
+    from .test_progress import TARGETS
+
+    load_tiny_targets(tiny, TARGETS)
+    code, out, _ = _progress("--district", "甲片区", "--year", "2019", "--json", "--data-dir", str(tiny.root), capsys=capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert (data["year"], data["as_of"], round(data["time_progress_pct"], 2)) == (2019, "2019-05-06", 34.52)
+    assert (data["volume_target_cases"], data["volume_cases"], data["completion_pct"], round(data["gap_pp"], 2)) == (8.0, 2.0, 25.0, -9.52)
+    assert data["class12"] == {"target": 4.0, "actual": 1.0, "completion_pct": 25.0, "gap_pp": pytest.approx(25 - 126 / 365 * 100),
+                               "pace_target": None, "pace_completion_pct": None}
+    assert (data["avg_price"]["actual"], data["avg_price"]["gap"]) == (pytest.approx(121.0), pytest.approx(-9.0))
+    assert data["district"] == "甲片区"
+    # the same figures as the query the overview and district pages read
+    page = progress(connect_store(tiny), Filters(year=2019, districts=("甲片区",))).to_json()
+    assert {k: v for k, v in data.items() if k != "district"} == page
+    company = json.loads(_progress("--district", "all", "--year", "2019", "--json", "--data-dir", str(tiny.root), capsys=capsys)[1])
+    assert (company["volume_target_cases"], company["volume_cases"]) == (pytest.approx(17.31), 4.0)
+    assert company == {**progress(connect_store(tiny), Filters(year=2019)).to_json(), "district": "all"}
+
+
+def test_progress_without_targets_for_the_year_exits_2_and_says_so(tiny, capsys):
+    code, out, err = _progress("--district", "all", "--year", "2019", "--json", "--data-dir", str(tiny.root), capsys=capsys)
+    assert (code, out) == (2, "")
+    assert err.strip() == ("error: no targets for 2019 are loaded for all; load a targets extract first "
+                           "(python -m analytics ingest FILE, or the Data page)")
+
+
+def test_progress_of_a_manager_in_two_districts(twin, capsys):
+    from .conftest import load_tiny_targets
+
+    # 张伟 serves 甲片区 (2 箱 in 2019) and 乙片区 (0420004: 100 条 = 0.4 箱); a target in each
+    load_tiny_targets(twin, "年度,月份,片区,客户经理,销量任务(箱)\n2019,,甲片区,张伟,10\n2019,,乙片区,张伟,1.6\n2019,,乙片区,李娜,4\n")
+    root = str(twin.root)
+    code, _, err = _progress("--manager", "张伟", "--year", "2019", "--json", "--data-dir", root, capsys=capsys)
+    assert code == 2 and "serves more than one district (乙片区, 甲片区)" in err
+    yi = json.loads(_progress("--manager", "张伟", "--district", "乙片区", "--year", "2019", "--json", "--data-dir", root,
+                              capsys=capsys)[1])
+    assert (yi["volume_target_cases"], yi["volume_cases"], yi["completion_pct"]) == (1.6, 0.4, 25.0)
+    both = json.loads(_progress("--manager", "张伟", "--district", "all", "--year", "2019", "--json", "--data-dir", root,
+                                capsys=capsys)[1])
+    assert (both["volume_target_cases"], both["volume_cases"]) == (pytest.approx(11.6), 2.4)
+    assert both["completion_pct"] == pytest.approx(2.4 / 11.6 * 100)
+    assert (both["district"], both["manager"]) == ("乙片区、甲片区", "张伟")
+    # the district 乙片区 has no row of its own: its target is its managers' rows, 1.6 + 4
+    district = json.loads(_progress("--district", "乙片区", "--year", "2019", "--json", "--data-dir", root, capsys=capsys)[1])
+    assert (district["volume_target_cases"], district["volume_cases"]) == (pytest.approx(5.6), 2.4)
+
+
+def test_progress_prints_the_sentence(tiny, capsys):
+    from .conftest import load_tiny_targets
+    from .test_progress import TARGETS
+
+    load_tiny_targets(tiny, TARGETS)
+    code, out, _ = _progress("--district", "乙片区", "--year", "2019", "--data-dir", str(tiny.root), capsys=capsys)
+    assert (code, out.strip()) == (0, "截至5月6日，时间进度34.52%，销量完成年度任务的21.48%，落后时间进度13.04个百分点。")

@@ -23,7 +23,7 @@ import analytics
 # --- the edit: one entry, in the registry's own source ---------------------------------------------
 path = Path(os.environ["APP_ROOT"]) / "analytics" / "families.py"
 source = path.read_text(encoding="utf-8")
-old = "FAMILIES: tuple[Family, ...] = (MIX, PROVINCIAL, ONLINE, LOW, PACE)"
+old = "FAMILIES: tuple[Family, ...] = (MIX, PROVINCIAL, ONLINE, LOW, PACE, TARGETS)"
 assert source.count(old) == 1, "the registry's tuple moved: update this test"
 extra = (
     "EXTRA = Family(key='extra', tag='extra', title='volume_cases', topic='volume_cases',\n"
@@ -31,7 +31,7 @@ extra = (
     "                           columns=('year', 'month', 'cases')),\n"
     "               numbers=_provincial_numbers)\n"
 )
-source = source.replace(old, extra + old.replace("PACE)", "PACE, EXTRA)"))
+source = source.replace(old, extra + old.replace("TARGETS)", "TARGETS, EXTRA)"))
 module = types.ModuleType("analytics.families")
 module.__file__, module.__package__ = str(path), "analytics"
 sys.modules["analytics.families"] = module
@@ -89,7 +89,7 @@ def test_a_family_added_to_the_registry_appears_everywhere(tmp_path):
     assert line is not None, done.stderr[-3000:]
     out = json.loads(line[len("RESULT"):])
     label = out["volume_label"]  # 销量(箱): the new family's title and topic
-    assert out["topics"][-3:] == ["extra", "districts", "summary"]  # a presentation screen, after 年度进度
+    assert out["topics"][-3:] == ["extra", "districts", "summary"]  # a presentation screen, after 任务进度
     assert out["frame_rows"] > 0 and out["figure_traces"] == 1 and out["numbers"]
     assert label in out["slide_titles"]  # a deck slide of its own
     assert "provincial_by_period" in out["warm_up"]

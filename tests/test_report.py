@@ -92,8 +92,8 @@ def test_deck_has_the_slides_in_order(deck):
     prs = Presentation(io.BytesIO(data))
     assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)  # 16:9
     titles = [next(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in prs.slides]
-    assert titles == ["城郊片区 2019 卷烟销售分析", "主要指标", "价类结构", "省产烟", "网上订货", "低档烟", "年度进度", "片区对比",
-                      "分析文字"]
+    assert titles == ["城郊片区 2019 卷烟销售分析", "主要指标", "价类结构", "省产烟", "网上订货", "低档烟", "年度进度", "任务进度",
+                      "片区对比", "分析文字"]
     assert steps[-1] == "done"
 
 
@@ -103,7 +103,7 @@ def test_deck_pictures_are_present_and_not_blank(deck):
 
     prs = Presentation(io.BytesIO(deck[1]))
     pictures = [sh for s in prs.slides for sh in s.shapes if sh.shape_type == 13]
-    assert len(pictures) == 5
+    assert len(pictures) == 6
     for pic in pictures:
         image = Image.open(io.BytesIO(pic.image.blob)).convert("L")
         assert image.size == chart_png_size()
@@ -164,7 +164,7 @@ def test_deck_charts_fill_the_content_area_between_title_and_caption(deck):
     prs = Presentation(io.BytesIO(deck[1]))
     left, top, width, height = CONTENT
     pictures = [sh for s in prs.slides for sh in s.shapes if sh.shape_type == 13]
-    assert len(pictures) == 5
+    assert len(pictures) == 6
     for pic in pictures:
         assert left <= pic.left and top <= pic.top
         assert pic.left + pic.width <= left + width and pic.top + pic.height <= top + height
@@ -214,7 +214,7 @@ def test_deck_carries_the_summary_and_the_filters(deck):
 
 
 def test_topics_cover_every_screen_in_order():
-    assert TOPICS == ("kpis", "mix", "provincial", "online", "low", "pace", "districts", "summary")
+    assert TOPICS == ("kpis", "mix", "provincial", "online", "low", "pace", "targets", "districts", "summary")
 
 
 # Chinese in server-side images --------------------------------------------------------------------
@@ -241,3 +241,33 @@ def test_chinese_labels_render_as_glyphs_not_boxes():
     assert ImageChops.difference(cls, missing).getbbox() is not None
     ink = lambda im: sum(1 for p in im.getdata() if p < 128)  # noqa: E731
     assert ink(one) < ink(cls)  # 一 is a single stroke; 类 has many: real glyphs, not identical boxes
+
+
+# --- #13 progress against targets ---
+
+def test_deck_targets_slide_shows_the_progress_of_the_page_and_fits(deck, demo_dir):
+    """The 任务进度 slide: the bullet chart and the sentence of analytics/progress.py for the district,
+    a line per measure, in a text box its lines fit (16 pt, a CJK character about 1 em, Latin half)."""
+    from pptx import Presentation
+    from pptx.util import Pt
+
+    from analytics.narrative import progress_text
+    from analytics.progress import progress
+
+    st_, data, _ = deck
+    p = progress(connect_store(Store(demo_dir)), SEED)
+    assert p.has_targets and p.whole_year  # the demo loads targets for 2019, a complete year
+    slide = _slide(Presentation(io.BytesIO(data)), "任务进度")
+    assert len([sh for sh in slide.shapes if sh.shape_type == 13]) == 1
+    box = next(sh for sh in slide.shapes if sh.has_text_frame and sh.text_frame.text.startswith("2019年全年，"))
+    lines = box.text_frame.text.split("\n")
+    assert "；".join(lines) == progress_text(p)  # one clause a line
+    assert lines == st_.key_numbers("targets") and len(lines) == len(p.measures) == 6
+    # the demo's 城郊片区 misses its volume and 五类 targets (docs/data-contract.md, the demo's targets)
+    assert lines[0] == "2019年全年，销量完成年度任务的95.50%，距任务差4.50个百分点"
+    assert lines[3] == "五类烟完成年度任务的87.46%，距任务差12.54个百分点"
+    assert lines[4:] == ["条均价85.66元/条，比任务低1.34元/条", "网订率61.04%，比任务低3.86个百分点。"]
+    per_line = box.width / Pt(16)
+    wrapped = sum(-(-sum(1 if ord(c) > 0x2E80 else 0.55 for c in line) // per_line) for line in lines)
+    assert wrapped * Pt(16) * 1.2 <= box.height
+    assert slide.shapes[0].top >= 0 and all(sh.left + sh.width <= 12192000 for sh in slide.shapes)

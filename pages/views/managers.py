@@ -15,7 +15,15 @@ if s is not None:
     st.caption(common.tr("manager_compare_help"))
     # by district, then the biggest manager first; the last row is the whole selection's summary
     table = q.breakdown(f, by="manager").sort_values(["district", "volume_cases"], ascending=[True, False], kind="stable")
+    # target completion: each manager's own targets against their customers' year to date (no column without targets)
+    targets = q.progress_table(f, by="manager")
+    target_columns = ["volume_completion_pct", "volume_gap_pp"]
+    if not targets.empty:
+        table = table.merge(targets[["district", "manager", *target_columns]], on=["district", "manager"], how="left")
     table = with_total(table, s, f, common.lang(), by="manager")
+    whole = q.progress(f)
+    if whole.has_targets and not targets.empty:  # the total row: the selection's own progress, never an average
+        table.loc[table.index[-1], target_columns] = [whole.get("volume").completion_pct, whole.get("volume").gap]
     common.table(table, MANAGER_COLUMNS)
     common.download(table, "managers", columns=MANAGER_COLUMNS)
 

@@ -1,4 +1,5 @@
-"""总览: company KPIs with YoY, the district comparison, and small multiples across districts."""
+"""总览: company KPIs with YoY, progress against targets (districts and managers most behind first), the
+district comparison, and small multiples across districts."""
 import streamlit as st
 
 from analytics.columns import COMPARISON_MEASURES, covered, with_total
@@ -10,6 +11,7 @@ s = common.page_header("page_overview")
 if s is not None and widgets.kpi_row(s, f):
     name = covered(f, common.lang())
     widgets.summary_block(s, name, f)
+    widgets.targets_section(f, "overview-targets", company=True)
     widgets.pace_section(f, "overview-pace")
     st.subheader(common.tr("district_compare"))
     table = q.breakdown(f)
