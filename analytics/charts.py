@@ -295,7 +295,8 @@ def progress_bullets(frame: pd.DataFrame, lang: str, year: int | None = None, ti
             if not idx:
                 continue
             fig.add_bar(y=[names[i] for i in idx], x=[x[i] for i in idx], orientation="h", marker_color=CHANGE_COLORS[state],
-                        name=legend[state], legendgroup=state, showlegend=state not in shown, legendrank=1 if state == "bad" else 2, text=[text[i] for i in idx],
+                        name=legend[state], legendgroup=state, showlegend=state not in shown, legendrank=1 if state == "bad" else 2,
+                        text=[text[i] for i in idx],
                         textposition="inside", insidetextanchor="start",  # clear of the 时间进度 line and the target tick
                         textfont={"color": "white"}, cliponaxis=False,
                         customdata=None if customdata is None else [customdata[i] for i in idx], hovertemplate=hover, row=row, col=1)
@@ -322,7 +323,8 @@ def progress_bullets(frame: pd.DataFrame, lang: str, year: int | None = None, ti
     for i, m in enumerate(rates, start=row):
         unit = "%" if m.measure.unit == "%" else t(m.measure.unit, lang)
         bar(i, [m], [m.actual], [_rate_text(m, unit, lang)], f"%{{x:,.2f}} {unit}<extra>%{{y}} · {t('actual', lang)}</extra>")
-        fig.add_scatter(y=[t(m.measure.label, lang)], x=[m.target], mode="markers", name=t("target", lang), legendgroup="target", legendrank=4,
+        fig.add_scatter(y=[t(m.measure.label, lang)], x=[m.target], mode="markers", name=t("target", lang), legendgroup="target",
+                        legendrank=4,
                         showlegend="target" not in shown,
                         marker={"symbol": "line-ns-open", "size": 30, "color": "#222222", "line": {"width": 3, "color": "#222222"}},
                         hovertemplate=f"%{{x:,.2f}} {unit}<extra>%{{y}} · {t('target', lang)}</extra>", row=i, col=1)
