@@ -129,6 +129,11 @@ def pace_section(f: Filters, key: str) -> None:
     draw(PACE.chart, f, key, tr(PACE.title), frame=frame)
 
 
+def _sentences(parts: list[str]) -> str:
+    """Whole sentences run together as the language writes them: Chinese after its 。, English after a space."""
+    return ("" if lang() == "zh" else " ").join(parts)
+
+
 def targets_section(f: Filters, key: str, company: bool = False) -> Progress | None:
     """任务进度 at a glance, right under the KPI cards: the sentence, each measure's completion beside
     时间进度 (a compact chart), and the table most behind first: on the overview (`company`) the
@@ -139,7 +144,7 @@ def targets_section(f: Filters, key: str, company: bool = False) -> Progress | N
     if frame.empty:
         # one line: a page without targets is not pushed down by a section that has nothing to show
         parts = [tr("targets_not_loaded", year=f.year)] + ([tr("targets_load_hint")] if identity.can("load_data") else [])
-        st.info(("" if lang() == "zh" else " ").join(parts), icon=":material/flag:")
+        st.info(_sentences(parts), icon=":material/flag:")
         return None
     p = Progress.from_row(frame.iloc[0], f.year)
     st.subheader(tr("targets"), help=tr("targets_help"))
@@ -147,7 +152,7 @@ def targets_section(f: Filters, key: str, company: bool = False) -> Progress | N
     if ignores_filters(f):
         notes.append(tr("targets_filters_ignored"))  # a segment's actual is never set against a district's target
     if notes:
-        st.caption(("" if lang() == "zh" else " ").join(notes))
+        st.caption(_sentences(notes))
     # the sentence beside the chart, not above it: the bars start as high on the page as they can
     words, bars = st.columns([2, 3], gap="medium")
     words.markdown(progress_text(p, lang()))  # numbers only, no names from the data: nothing to escape
