@@ -320,6 +320,17 @@ def test_progress_tables_put_the_most_behind_first(targeted):
     by_manager = progress_table(targeted, f, by="manager")
     assert by_manager[["district", "manager"]].values.tolist() == [["甲片区", "张伟"], ["乙片区", "李娜"]]  # -14.52, -13.04
     assert by_manager["volume_completion_pct"].round(2).tolist() == [20.0, 21.48]
+    # the total row is the scope's own progress: the company's 8 + 9.31 箱 and 4 箱, not a mean of the rows
+    from analytics.progress import progress, with_total
+
+    total = with_total(by_district, progress(targeted, f), "全市合计")
+    assert total["district"].tolist() == ["乙片区", "甲片区", "全市合计"]
+    assert (total.loc[2, "volume_target_cases"], total.loc[2, "volume_cases"]) == (pytest.approx(17.31), 4.0)
+    assert round(total.loc[2, "volume_gap_pp"], 2) == -11.41
+    # 甲片区's managers under its own row: its own target 8 箱, not 张伟's 10
+    jia = with_total(progress_table(targeted, f.with_(districts=JIA), by="manager"), _p(targeted, districts=JIA), "所选片区合计", "manager")
+    assert jia[["district", "manager"]].values.tolist() == [["甲片区", "张伟"], ["", "所选片区合计"]]
+    assert jia["volume_target_cases"].tolist() == [10.0, 8.0]
 
 
 def test_monthly_actual_against_monthly_target(targeted):
