@@ -248,10 +248,26 @@ def pace(frame: pd.DataFrame, lang: str, year: int, compare_year: int | None, ti
     return fig
 
 
+def _ahead(m) -> str:
+    """A measure's colour key: "good" when ahead of 时间进度 (a rate: at or above its target), else "bad"."""
+    return "bad" if (m.gap or 0) < 0 else "good"
+
+
+def _rate_text(m, unit: str, lang: str) -> str:
+    """A rate panel's label: its actual and its target, in its unit ("85.66 元/条 · 任务 87.00")."""
+    def num(v: float | None) -> str:
+        return "—" if v is None else f"{v:,.2f}"
+
+    sep = "" if unit == "%" else " "
+    return f"{num(m.actual)}{sep}{unit} · {t('target', lang)} {num(m.target)}{sep}{unit}"
+
+
 def progress_bullets(frame: pd.DataFrame, lang: str, year: int | None = None, title: str | None = None) -> go.Figure:
     """Progress against targets of one scope (analytics/progress.py's one-row frame): each additive
-    measure's 完成率 as a bar (green when ahead of time, red when behind) beside 时间进度 (a dashed line);
-    below, each rate measure (条均价, 网订率) as its actual against a target tick, in its own unit."""
+    measure's 完成率 as a bar beside 时间进度 (a dashed line); below, each rate measure (条均价, 网订率) as
+    its actual against a target tick, in its own unit, both numbers written on it. A bar is red when
+    behind time (a rate: below its target), green when ahead; the legend says so. Compact: it stands
+    right under the KPI cards, where a reader sees it on the first screen."""
     from plotly.subplots import make_subplots
 
     from .progress import Progress
@@ -266,34 +282,61 @@ def progress_bullets(frame: pd.DataFrame, lang: str, year: int | None = None, ti
     p = Progress.from_row(frame.iloc[0])
     added = [m for m in p.measures if not m.measure.rate]
     rates = [m for m in p.measures if m.measure.rate]
-    fig = make_subplots(rows=1 + len(rates), cols=1, row_heights=[max(len(added), 1)] + [1] * len(rates),
-                        vertical_spacing=0.45 / (1 + len(rates)))
-    names = [t(m.measure.label, lang) for m in added]
-    colors = [CHANGE_COLORS["bad" if (m.gap or 0) < 0 else "good"] for m in added]
-    unit = t("unit_cases", lang)
-    fig.add_bar(y=names, x=[m.completion_pct for m in added], orientation="h", marker_color=colors, showlegend=False,
-                text=[f"{m.completion_pct:.2f}%" if m.completion_pct is not None else "—" for m in added],
-                textposition="inside", insidetextanchor="start",  # clear of the 时间进度 line near the bars' ends
-                customdata=[[m.actual, m.target] for m in added],
-                hovertemplate=f"%{{y}}: %{{x:.2f}}% · %{{customdata[0]:,.2f}} / %{{customdata[1]:,.2f}} {unit}<extra></extra>",
-                row=1, col=1)
-    if p.time_progress_pct is not None:
-        label = f"{t('time_progress', lang)} {p.time_progress_pct:.2f}%"
-        fig.add_vline(x=p.time_progress_pct, line_dash="dash", line_color="#666666", row=1, col=1,
-                      annotation_text=plotly_escape(label), annotation_position="top")
-    fig = _layout(fig, title, None, None)
-    fig.update_layout(hovermode="closest", height=200 + 60 * len(added) + 100 * len(rates))
-    fig.update_xaxes(title=t("completion_axis", lang), rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(autorange="reversed", row=1, col=1)
-    for i, m in enumerate(rates, start=2):
+    rows = (1 if added else 0) + len(rates)
+    fig = make_subplots(rows=rows, cols=1, row_heights=([len(added)] if added else []) + [1] * len(rates),
+                        vertical_spacing=0.32 / rows if rows > 1 else 0.0)
+    legend = {"bad": t("targets_behind", lang), "good": t("targets_ahead", lang)}
+    shown: set[str] = set()  # each colour named once in the legend, wherever it first appears
+
+    def bar(row: int, items: list, x: list, text: list[str], hover: str, customdata: list | None = None) -> None:
+        names = [t(m.measure.label, lang) for m in items]
+        for state in ("bad", "good"):
+            idx = [i for i, m in enumerate(items) if _ahead(m) == state]
+            if not idx:
+                continue
+            fig.add_bar(y=[names[i] for i in idx], x=[x[i] for i in idx], orientation="h", marker_color=CHANGE_COLORS[state],
+                        name=legend[state], legendgroup=state, showlegend=state not in shown, legendrank=1 if state == "bad" else 2,
+                        text=[text[i] for i in idx],
+                        textposition="inside", insidetextanchor="start",  # clear of the 时间进度 line and the target tick
+                        textfont={"color": "white"}, cliponaxis=False,
+                        customdata=None if customdata is None else [customdata[i] for i in idx], hovertemplate=hover, row=row, col=1)
+            shown.add(state)
+        # the measures in their order (top to bottom), whichever colour each is
+        fig.update_yaxes(categoryorder="array", categoryarray=names, autorange="reversed", row=row, col=1)
+
+    row = 1
+    if added:
+        unit = t("unit_cases", lang)
+        bar(1, added, [m.completion_pct for m in added],
+            [f"{m.completion_pct:.2f}%" if m.completion_pct is not None else "—" for m in added],
+            f"%{{y}}: %{{x:.2f}}% · %{{customdata[0]:,.2f}} / %{{customdata[1]:,.2f}} {unit}<extra></extra>",
+            [[m.actual, m.target] for m in added])
+        top = max([m.completion_pct or 0 for m in added] + [p.time_progress_pct or 0])
+        fig.update_xaxes(range=[0, top * 1.12 or 1], ticksuffix="%", row=1, col=1)
+        if p.time_progress_pct is not None:
+            # the line named in the legend, beside the colours it explains (a label at its top would sit on the legend)
+            line = {"color": "#666666", "dash": "dash", "width": 2}
+            fig.add_vline(x=p.time_progress_pct, line=line, row=1, col=1)
+            fig.add_scatter(x=[None], y=[None], mode="lines", line=line, hoverinfo="skip", legendrank=3,
+                            name=plotly_escape(f"{t('time_progress', lang)} {p.time_progress_pct:.2f}%"), row=1, col=1)
+        row = 2
+    for i, m in enumerate(rates, start=row):
         unit = "%" if m.measure.unit == "%" else t(m.measure.unit, lang)
-        name = t(m.measure.label, lang)
-        fig.add_bar(y=[name], x=[m.actual], orientation="h", name=t("actual", lang), marker_color=YEAR_COLORS["current"],
-                    showlegend=i == 2, hovertemplate=f"%{{x:,.2f}} {unit}<extra>{t('actual', lang)}</extra>", row=i, col=1)
-        fig.add_scatter(y=[name], x=[m.target], mode="markers", name=t("target", lang), showlegend=i == 2,
-                        marker={"symbol": "line-ns-open", "size": 28, "color": "#222222", "line": {"width": 3, "color": "#222222"}},
-                        hovertemplate=f"%{{x:,.2f}} {unit}<extra>{t('target', lang)}</extra>", row=i, col=1)
-        fig.update_xaxes(title=unit, rangemode="tozero", row=i, col=1)
+        bar(i, [m], [m.actual], [_rate_text(m, unit, lang)], f"%{{x:,.2f}} {unit}<extra>%{{y}} · {t('actual', lang)}</extra>")
+        fig.add_scatter(y=[t(m.measure.label, lang)], x=[m.target], mode="markers", name=t("target", lang), legendgroup="target",
+                        legendrank=4,
+                        showlegend="target" not in shown,
+                        marker={"symbol": "line-ns-open", "size": 30, "color": "#222222", "line": {"width": 3, "color": "#222222"}},
+                        hovertemplate=f"%{{x:,.2f}} {unit}<extra>%{{y}} · {t('target', lang)}</extra>", row=i, col=1)
+        shown.add("target")
+        # the target tick inside the axis with room to spare, whichever is larger
+        fig.update_xaxes(range=[0, max(m.actual or 0, m.target or 0) * 1.12 or 1], ticksuffix="%" if unit == "%" else None, row=i, col=1)
+    fig = _layout(fig, title, None, None)
+    fig.update_layout(hovermode="closest", height=110 + 40 * len(added) + 70 * len(rates), bargap=0.25,
+                      margin={"l": 10, "r": 20, "t": 60 if title else 40, "b": 10})
+    # the measures' names as large as the figures on the bars: read at a glance, not squinted at
+    fig.update_yaxes(tickfont={"size": 14})
+    fig.update_traces(textfont_size=14, selector={"type": "bar"})
     return fig
 
 

@@ -17,11 +17,15 @@ import time
 from . import config
 from .contract import KINDS
 
+#: decimals a `--json` figure keeps: the pages' two and four more, so sums of decimals print as the
+#: figures they are (70.0, not 69.99999999999999) without losing anything a reader could see
+JSON_DECIMALS = 6
+
 
 def _clean(value):
-    """JSON has no NaN: missing figures are null."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
+    """JSON has no NaN: missing figures are null; figures rounded to JSON_DECIMALS."""
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, JSON_DECIMALS)
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     return value
@@ -160,9 +164,15 @@ def cmd_progress(args: argparse.Namespace) -> int:
     if opened is None:
         return 2
     con, f, name = opened
+    if args.month is not None:
+        if not 1 <= args.month <= 12:
+            print(f"error: --month must be 1 to 12, not {args.month}", file=sys.stderr)
+            return 2
+        f = f.with_(month_to=args.month)  # from 1 January through the end of that month, as the pages read a month range
     p = progress(con, f)
     if not p.has_targets:
-        who = name if args.manager is None else f"{args.manager} ({name})"
+        who = (f"customer manager {args.manager} ({name})" if args.manager is not None
+               else "the company" if name == "all" else f"district {name}")
         print(f"error: no targets for {args.year} are loaded for {who}; load a targets extract first "
               "(python -m analytics ingest FILE, or the Data page)", file=sys.stderr)
         return 2
@@ -433,6 +443,7 @@ def parser() -> argparse.ArgumentParser:
     pr.add_argument("--district", help="a district's name, or all (the company); required without --manager")
     pr.add_argument("--manager", help="a customer manager (客户经理): the sum of their targets and their retailers' figures")
     pr.add_argument("--year", type=int, required=True)
+    pr.add_argument("--month", type=int, help="read through the end of this month (1-12), from 1 January; default: the year to date")
     pr.add_argument("--json", action="store_true")
     i = add("ingest", cmd_ingest, "validate and load extract files")
     i.add_argument("files", nargs="+")

@@ -325,15 +325,19 @@ def _sum(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a + b
 
 
-def total_row(s: Summary, f: Filters, lang: str, by: str = "district") -> pd.DataFrame:
-    """One breakdown row for the whole selection, from the query layer's summary of the same
-    filters: shares and prices are the selection's own ratios, never an average of the rows'."""
+def total_label(f: Filters, lang: str) -> str:
+    """The name of a table's total row of f: 全市合计, 我的片区合计 (a limited scope) or 所选片区合计."""
     # under a limited scope the row sums the scope (the summary is computed within it): calling it the
     # city's total would mislabel it, and the city's own total is never computed for such a user
     chosen = f.districts or f.managers
-    name = t("selection_total", lang) if chosen else t("scope_total", lang) if f.scope.partial else t("company_total", lang)
+    return t("selection_total", lang) if chosen else t("scope_total", lang) if f.scope.partial else t("company_total", lang)
+
+
+def total_row(s: Summary, f: Filters, lang: str, by: str = "district") -> pd.DataFrame:
+    """One breakdown row for the whole selection, from the query layer's summary of the same
+    filters: shares and prices are the selection's own ratios, never an average of the rows'."""
     return pd.DataFrame([{
-        by: name,
+        by: total_label(f, lang),
         "customers": s.customers,
         "volume_cases": s.volume_cases,
         "volume_yoy_pct": s.volume_yoy_pct,

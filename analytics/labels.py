@@ -212,19 +212,19 @@ PROGRESS: dict[str, Pair] = {
                            "No targets for {year} are loaded: the pace below compares with last year."),
     "targets_load_hint": ("分析人员可在“数据管理”页导入任务文件。", "An analyst can load a targets file on the Data page."),
     "targets_filters_ignored": (
-        "任务按片区和客户经理下达：城乡、业态、档位和月份筛选不适用于任务进度，这里是全年至今、不分细分的数字。",
-        "Targets are set per district and customer manager: the area, format, tier and month filters do not apply to progress "
-        "against targets, which is shown for the year to date across all segments.",
+        "任务按片区和客户经理下达：城乡、业态和档位筛选不适用于任务进度，这里是不分细分的数字。",
+        "Targets are set per district and customer manager: the area, format and tier filters do not apply to progress against "
+        "targets, which is shown across all segments.",
     ),
     "targets_by_district": ("各片区任务进度", "Progress by district"),
     "targets_by_manager": ("各客户经理任务进度", "Progress by customer manager"),
-    "targets_sorted": ("按销量序时进度差排序，落后最多的在前。", "Sorted by the volume gap to time elapsed, most behind first."),
+    "targets_sorted": ("时间进度{tp}（截至{date}）。按销量序时进度差排序，落后最多的在前。",
+                       "Time elapsed {tp} (through {date}). Sorted by the volume gap to time elapsed, most behind first."),
     "targets_monthly": ("月度销量与任务", "Monthly volume against target"),
     "targets_no_monthly": ("未导入月度任务：只有全年任务，没有序时任务。", "No monthly targets are loaded: only the whole year's."),
     "targets_none_for_year": ("未导入{year}年任务", "No targets loaded for {year}"),
     "actual": ("实际", "Actual"),
     "target": ("任务", "Target"),
-    "completion_axis": ("任务完成率(%)", "Completion of the year's target (%)"),
     "class12": ("一二类烟", "Class 1–2"),
     "provincial_volume": ("省产烟", "Provincial volume"),
     "low_tier": ("五类烟", "Class 5"),
@@ -256,6 +256,12 @@ PROGRESS: dict[str, Pair] = {
     "provincial_pace_completion_pct": ("省产烟序时完成率(%)", "Provincial completion to date (%)"),
     "low_tier_pace_completion_pct": ("五类烟序时完成率(%)", "Class 5 completion to date (%)"),
     "cum_target_cases": ("累计任务(箱)", "Cumulative target (cases)"),
+    # --- #13 fix: progress at a glance, read through a month ---
+    "targets_months": ("任务进度总是从1月1日起累计：选定月份时读至最后一个月的月末（{date}），起始月份晚于1月也从1月1日算起。",
+                       "Progress against targets always counts from 1 January: with months chosen it is read through the end of "
+                       "the last one ({date}); a range starting later is read from 1 January."),
+    "targets_behind": ("落后时间进度/低于任务", "Behind time / below target"),
+    "targets_ahead": ("超过时间进度/达到任务", "Ahead of time / at target"),
 }
 
 #: the filters, the period compared (同期), the data's period and freshness (docs/definitions.md)

@@ -4,9 +4,10 @@
 A scope's target is read from the state's `targets` table (one month-0 row per (year, district,
 manager) key, and the months when given): a district's own row (manager NULL) when it has one, else the
 sum of its managers' rows; the company's is the sum of its districts'; chosen customer managers', the
-sum of their rows. Actuals are the KPI cards' figures of the same scope for the whole year to date
-(queries.kpi_totals, with the definitions queries.summary applies). The segment and month filters do not apply: targets are
-set per district and manager for whole years (the pages say so)."""
+sum of their rows. Actuals are the KPI cards' figures of the same scope from 1 January to the as-of date
+(queries.kpi_totals, with the definitions queries.summary applies). A month range is read as "where were we
+at the end of its last month": from 1 January through that month's end (or the data's as-of date, if
+earlier). The segment filters do not apply: targets are set per district and manager (the pages say so)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -188,20 +189,28 @@ class Progress:
 # --- the queries ----------------------------------------------------------------------------------
 
 def whole_scope(f: Filters) -> Filters:
-    """f as targets read it: its year, districts and managers (and scope), without the filters a
-    target is not set by (area type, format, tier, the month range) and without a comparison year."""
-    return f.with_(compare_year=None, month_from=1, month_to=12, area_types=(), business_formats=(),
-                   tier_min=TIER_MIN, tier_max=TIER_MAX)
+    """f as targets read it: its year, districts and managers (and scope), from 1 January through the
+    end of its last month, without the filters a target is not set by (area type, format, tier) and
+    without a comparison year."""
+    return f.with_(compare_year=None, month_from=1, area_types=(), business_formats=(), tier_min=TIER_MIN, tier_max=TIER_MAX)
 
 
 def ignores_filters(f: Filters) -> bool:
-    """Whether f sets a filter progress against targets does not apply (the pages say so)."""
-    return whole_scope(f) != f.with_(compare_year=None)
+    """Whether f sets a segment filter (area type, format, tier), which progress against targets does
+    not apply (the pages say so)."""
+    return whole_scope(f) != f.with_(compare_year=None, month_from=1)
+
+
+def reads_months(f: Filters) -> bool:
+    """Whether f's month range moves progress from the year to date to the end of its last month
+    (read from 1 January, whichever month the range starts: the pages say so)."""
+    return (f.month_from, f.month_to) != (1, 12)
 
 
 def _as_of(con: duckdb.DuckDBPyConnection, g: Filters) -> dt.date | None:
-    """The day progress is read at: the incomplete year's as-of date, else 31 December; None
-    without data in g.year (queries.period: the latest order date of the year, company-wide)."""
+    """The day progress is read at: the end of g's last month, or the incomplete year's as-of date when
+    that is earlier; 31 December for a whole complete year; None without data in g.year
+    (queries.period: the latest order date of the year, company-wide)."""
     span = queries.period(con, g)
     return None if span is None or span.as_of is None else span.end
 
@@ -339,3 +348,13 @@ def monthly_vs_target(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFram
     frame["cum_cases"] = frame["cases"].cumsum()
     frame["cum_target_cases"] = frame["volume_target_cases"].cumsum()
     return frame
+
+
+def with_total(table: pd.DataFrame, total: Progress, label: str, column: str = "district") -> pd.DataFrame:
+    """A progress_table with its total row last: the scope's own progress() (its own target, which
+    need not be the sum of the rows' targets, and its own actuals), named `label` in `column` (the
+    table's other name columns blank). The rows above keep their order; no total without targets."""
+    if table.empty or not total.has_targets:
+        return table
+    row = {k: "" for k in ("district", "manager") if k in table.columns} | {column: label} | total.row()
+    return pd.concat([table, pd.DataFrame([row], columns=table.columns).astype(table.dtypes.to_dict())], ignore_index=True)

@@ -27,17 +27,19 @@ def render(name: str) -> None:
         st.caption(common.tr_md("my_customers_n", name="、".join(f.scoped_managers or ()), n=f"{s.customers:,}"))
     if not widgets.kpi_row(s, f):
         return
+    # 任务进度 right under the cards: whether half the year brought half the target, on the first screen
+    progress = widgets.targets_section(f, f"d-{name}-targets")
     st.subheader(f"{f.year} {common.tr('main_indicators')}")
     common.table(widgets.annual_table(s))
     widgets.summary_block(s, title, f)
 
-    # the chart families (analytics/families.py), two a row; 任务进度 and 年度进度 sections of their own below them
+    # the chart families (analytics/families.py), two a row; the months against target and 年度进度 below them
     grid = [family for family in FAMILIES if not family.section]
     for row in (grid[i:i + 2] for i in range(0, len(grid), 2)):
         for column, family in zip(st.columns(2), row, strict=False):
             with column:
                 common.draw(family.district, f, f"d-{name}-{family.tag}", common.tr(family.title), name=scope, heading=True)
-    widgets.targets_section(f, f"d-{name}-targets")
+    widgets.targets_more(f, f"d-{name}-targets", progress)
     widgets.pace_section(f, f"d-{name}-pace")
     st.subheader(common.tr("top_brands"))
     top = q.top_brands(f, limit=10)

@@ -6,12 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts
+from analytics.columns import total_label
 from analytics.families import PACE, TARGETS
 from analytics.filters import Filters
 from analytics.formats import fmt_case_value, fmt_cases, fmt_count, fmt_pct, fmt_price
 from analytics.labels import class_label
 from analytics.narrative import compared_with, pace_text, period_short, progress_text, summary_text
-from analytics.progress import TABLE_COLUMNS, Progress, ignores_filters
+from analytics.progress import TABLE_COLUMNS, Progress, ignores_filters, reads_months, with_total
 from analytics.queries import Summary
 from analytics.text import md_escape
 from pages import identity, q
@@ -128,41 +129,72 @@ def pace_section(f: Filters, key: str) -> None:
     draw(PACE.chart, f, key, tr(PACE.title), frame=frame)
 
 
-def targets_section(f: Filters, key: str, company: bool = False) -> None:
-    """任务进度: the sentence, each measure's completion beside 时间进度, the months against their
-    targets, and the customer managers most behind first (on the overview (`company`), the districts too).
-    Without targets for the year it says so (and where to load them, to who may); 年度进度 stays."""
-    st.subheader(tr("targets"))
+def _sentences(parts: list[str]) -> str:
+    """Whole sentences run together as the language writes them: Chinese after its 。, English after a space."""
+    return ("" if lang() == "zh" else " ").join(parts)
+
+
+def targets_section(f: Filters, key: str, company: bool = False) -> Progress | None:
+    """任务进度 at a glance, right under the KPI cards: the sentence, each measure's completion beside
+    时间进度 (a compact chart), and the table most behind first: on the overview (`company`) the
+    districts, on a district page its customer managers (none on one manager's own view), each with
+    the scope's own total row. Without targets for the year one line says so (and where to load them,
+    to who may); 年度进度 stays. Returns the scope's progress (None without targets) for targets_more."""
     frame = q.frame(TARGETS.chart, f)
     if frame.empty:
-        hint = f" {tr('targets_load_hint')}" if identity.can("load_data") else ""
-        st.info(tr("targets_not_loaded", year=f.year) + hint)
-        return
+        # one line: a page without targets is not pushed down by a section that has nothing to show
+        parts = [tr("targets_not_loaded", year=f.year)] + ([tr("targets_load_hint")] if identity.can("load_data") else [])
+        st.info(_sentences(parts), icon=":material/flag:")
+        return None
     p = Progress.from_row(frame.iloc[0], f.year)
-    st.caption(tr("targets_help"))
+    st.subheader(tr("targets"), help=tr("targets_help"))
+    notes = [tr("targets_months", date=p.as_of)] if reads_months(f) else []
     if ignores_filters(f):
-        st.caption(tr("targets_filters_ignored"))  # a segment's actual is never set against a district's target
-    st.markdown(progress_text(p, lang()))  # numbers only, no names from the data: nothing to escape
-    note = export_note(f, as_of=p.as_of)
-    draw(TARGETS.chart, f, key, tr("targets"), frame=frame)
+        notes.append(tr("targets_filters_ignored"))  # a segment's actual is never set against a district's target
+    if notes:
+        st.caption(_sentences(notes))
+    # the sentence beside the chart, not above it: the bars start as high on the page as they can
+    words, bars = st.columns([2, 3], gap="medium")
+    words.markdown(progress_text(p, lang()))  # numbers only, no names from the data: nothing to escape
+    with bars:
+        draw(TARGETS.chart, f, key, tr("targets"), frame=frame)
+    if company:
+        _progress_table(f, key, p, "district")
+    elif not f.managers:
+        _progress_table(f, key, p, "manager")
+    return p
+
+
+def targets_more(f: Filters, key: str, p: Progress | None, company: bool = False) -> None:
+    """The rest of 任务进度, lower on the page: the months against their targets and, on the overview,
+    every customer manager most behind first."""
+    if p is None:
+        return
     monthly = q.monthly_vs_target(f)
+    st.subheader(tr("targets_monthly"))
     if monthly["volume_target_cases"].notna().any():
-        st.markdown(f"**{tr('targets_monthly')}**")
         chart(charts.target_months(monthly, lang()), monthly, f"{key}-months", tr("targets_monthly"),
               columns=["year", "month", "cases", "volume_target_cases", "cum_cases", "cum_target_cases"])
     else:
         st.caption(tr("targets_no_monthly"))
-    # the company: its districts and managers; a district: its managers (none on one manager's own view)
-    tables = ("district", "manager") if company else () if f.managers else ("manager",)
-    for by, title in (("district", "targets_by_district"), ("manager", "targets_by_manager")):
-        if by not in tables:
-            continue
-        rows = q.progress_table(f, by=by)
-        if rows.empty:
-            continue
-        st.subheader(tr(title))
-        st.caption(tr("targets_sorted"))
-        cols = [by] if by == "district" else ["district", "manager"]
-        cols += [c for c in TABLE_COLUMNS if c in rows and rows[c].notna().any()]  # measures no row has: no column
-        table(rows, cols)
-        download(rows, f"{key}-{by}", columns=cols, note=note)
+    if company:
+        _progress_table(f, key, p, "manager", total=False)
+
+
+def _progress_table(f: Filters, key: str, p: Progress, by: str, total: bool = True) -> None:
+    """A progress table (districts, or customer managers) most behind first, with the scope's own
+    progress as its total row (the company's: its districts; a district's: its managers); 时间进度 is
+    the same on every row, so the caption says it once (the files keep it as a column)."""
+    rows = q.progress_table(f, by=by)
+    if rows.empty:
+        return
+    # a district page's managers are all of that district: their district column would say it on every row
+    cols = ["district"] if by == "district" else ["manager"] if f.districts and len(f.districts) == 1 else ["district", "manager"]
+    if total:
+        rows = with_total(rows, p, total_label(f, lang()), cols[0])
+    st.subheader(tr("targets_by_district" if by == "district" else "targets_by_manager"))
+    st.caption(tr("targets_sorted", tp=fmt_pct(p.time_progress_pct), date=p.as_of))
+    # no column of a measure (or of 序时任务) that no row above the total has: an empty column says nothing
+    cols += [c for c in TABLE_COLUMNS if c != "time_pct" and c in rows and rows[c].iloc[:-1 if total else None].notna().any()]
+    table(rows, cols)
+    download(rows, f"{key}-{by}", columns=cols + ["time_pct"], note=export_note(f, as_of=p.as_of))

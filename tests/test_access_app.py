@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import audit, config, queries
+from analytics.columns import COMPARISON_MEASURES, header
 from analytics.db import connect_store
 from analytics.filters import Filters
 from analytics.store import Store
@@ -88,8 +89,10 @@ def _pages(at: AppTest) -> set[str]:
 
 
 def _district_rows(at: AppTest) -> list[str]:
-    """The first column of the overview's district comparison (the table whose first column is 片区)."""
-    table = next(df.value for df in at.dataframe if df.value.columns[0] == "片区")
+    """The first column of the overview's district comparison: the table of 片区 with the comparison's
+    columns (COMPARISON_MEASURES), wherever it stands among the page's tables (任务进度's come first)."""
+    wanted = {header(c, "zh") for c in COMPARISON_MEASURES}
+    table = next(df.value for df in at.dataframe if df.value.columns[0] == "片区" and wanted <= set(df.value.columns))
     return list(table.iloc[:, 0])
 
 

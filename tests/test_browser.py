@@ -134,8 +134,8 @@ def test_the_deck_button_builds_a_pptx_of_the_district_on_click(server, page):
     assert download.value.suggested_filename == "城郊片区-2019.pptx"
     deck = Presentation(str(download.value.path()))
     titles = [next(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in deck.slides]
-    assert titles == ["城郊片区 2019 卷烟销售分析", "主要指标", "价类结构", "省产烟", "网上订货", "低档烟", "年度进度", "片区对比",
-                      "分析文字"]
+    assert titles == ["城郊片区 2019 卷烟销售分析", "主要指标", "价类结构", "省产烟", "网上订货", "低档烟", "年度进度", "任务进度",
+                      "片区对比", "分析文字"]
 
 
 def test_names_with_markup_render_as_plain_text_in_the_browser(tmp_path, browser):

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from analytics.cli import _clean
+
 from .conftest import ROOT, TINY_ORDERS, load_tiny
 from .disk import fill, read_only, tmpfs
 
@@ -207,19 +209,48 @@ def test_progress_json_has_the_figures_of_the_page(tiny, capsys):
                                "pace_target": None, "pace_completion_pct": None}
     assert (data["avg_price"]["actual"], data["avg_price"]["gap"]) == (pytest.approx(121.0), pytest.approx(-9.0))
     assert data["district"] == "甲片区"
-    # the same figures as the query the overview and district pages read
+    # the same figures as the query the overview and district pages read (to six decimals)
     page = progress(connect_store(tiny), Filters(year=2019, districts=("甲片区",))).to_json()
-    assert {k: v for k, v in data.items() if k != "district"} == page
+    assert {k: v for k, v in data.items() if k != "district"} == _clean(page)
     company = json.loads(_progress("--district", "all", "--year", "2019", "--json", "--data-dir", str(tiny.root), capsys=capsys)[1])
-    assert (company["volume_target_cases"], company["volume_cases"]) == (pytest.approx(17.31), 4.0)
-    assert company == {**progress(connect_store(tiny), Filters(year=2019)).to_json(), "district": "all"}
+    # 8 + 9.31 is 17.310000000000002 in binary: printed as the figure it is
+    assert (company["volume_target_cases"], company["volume_cases"]) == (17.31, 4.0)
+    assert company == {**_clean(progress(connect_store(tiny), Filters(year=2019)).to_json()), "district": "all"}
+    assert company["time_progress_pct"] == 34.520548  # 126/365, six decimals
+
+
+def test_progress_month_reads_through_the_end_of_that_month_as_the_page_does(tiny, capsys):
+    from analytics.db import connect_store
+    from analytics.filters import Filters
+    from analytics.progress import progress
+
+    from .conftest import load_tiny_targets
+    from .test_progress import TARGETS
+
+    load_tiny_targets(tiny, TARGETS)
+    code, out, _ = _progress("--district", "甲片区", "--year", "2019", "--month", "3", "--json", "--data-dir", str(tiny.root),
+                             capsys=capsys)
+    data = json.loads(out)
+    # 31 March: 90/365 = 24.66%; 甲片区's January–March 2 箱 of 8
+    assert (code, data["as_of"], data["time_progress_pct"]) == (0, "2019-03-31", 24.657534)
+    assert (data["volume_cases"], data["completion_pct"], data["gap_pp"]) == (2.0, 25.0, 0.342466)
+    page = progress(connect_store(tiny), Filters(year=2019, districts=("甲片区",), month_from=1, month_to=3)).to_json()
+    assert {k: v for k, v in data.items() if k != "district"} == _clean(page)
+    code, out, _ = _progress("--district", "乙片区", "--year", "2019", "--month", "3", "--data-dir", str(tiny.root), capsys=capsys)
+    assert out.strip() == "截至3月31日，时间进度24.66%，销量完成年度任务的0.00%，落后时间进度24.66个百分点。"
+    code, out, err = _progress("--district", "all", "--year", "2019", "--month", "13", "--data-dir", str(tiny.root), capsys=capsys)
+    assert (code, out, err.strip()) == (2, "", "error: --month must be 1 to 12, not 13")
 
 
 def test_progress_without_targets_for_the_year_exits_2_and_says_so(tiny, capsys):
     code, out, err = _progress("--district", "all", "--year", "2019", "--json", "--data-dir", str(tiny.root), capsys=capsys)
     assert (code, out) == (2, "")
-    assert err.strip() == ("error: no targets for 2019 are loaded for all; load a targets extract first "
+    assert err.strip() == ("error: no targets for 2019 are loaded for the company; load a targets extract first "
                            "(python -m analytics ingest FILE, or the Data page)")
+    code, _, err = _progress("--district", "甲片区", "--year", "2019", "--data-dir", str(tiny.root), capsys=capsys)
+    assert code == 2 and "no targets for 2019 are loaded for district 甲片区;" in err
+    code, _, err = _progress("--manager", "张伟", "--year", "2019", "--data-dir", str(tiny.root), capsys=capsys)
+    assert code == 2 and "no targets for 2019 are loaded for customer manager 张伟 (甲片区);" in err
 
 
 def test_progress_of_a_manager_in_two_districts(twin, capsys):

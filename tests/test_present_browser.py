@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 LINK = f"/?present=1&d={urllib.parse.quote('城郊片区')}&y=2019&cy=2018"
 TITLES = {"kpis": "主要指标", "mix": "价类结构", "provincial": "省产烟", "online": "网上订货", "low": "低档烟",
-          "pace": "年度进度", "districts": "片区对比", "summary": "分析文字"}
+          "pace": "年度进度", "targets": "任务进度", "districts": "片区对比", "summary": "分析文字"}
 NOT_FOUND = "Page not found"
 
 # what the viewport shows: scrolling, elements cut off by its edges, content under the fixed bar
@@ -125,7 +125,7 @@ def test_a_presenter_steps_through_every_topic_by_keyboard_and_each_screen_fits(
     page.wait_for_timeout(500)
     assert _topic(page) == "summary"
     _press(page, "PageUp", "districts")
-    _press(page, "ArrowLeft", "pace")
+    _press(page, "ArrowLeft", "targets")
     _press(page, "Home", "kpis")
     assert _title(page) == "城郊片区 · 主要指标"
     _press(page, "End", "summary")

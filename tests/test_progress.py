@@ -111,17 +111,32 @@ def test_in_step_a_zero_target_and_no_targets():
 # --- the chart ------------------------------------------------------------------------------------
 
 def test_the_bullet_chart_shows_completion_beside_time_and_rates_against_their_targets():
-    p = _seed(evaluate(BY_KEY["class12"], 100.0, 55.0, SEED_TP), evaluate(BY_KEY["avg_price"], 127.21, 125.30, SEED_TP))
+    p = _seed(evaluate(BY_KEY["class12"], 100.0, 55.0, SEED_TP), evaluate(BY_KEY["avg_price"], 127.21, 125.30, SEED_TP),
+              evaluate(BY_KEY["online_rate"], 60.0, 64.9, SEED_TP))
     assert Progress.from_row(p.frame().iloc[0]) == p  # the family's frame reads back as the same progress
     fig = charts.progress_bullets(p.frame(), "zh")
-    bars = fig.data[0]
-    assert list(bars.y) == ["销量", "一二类烟"] and [round(x, 2) for x in bars.x] == [46.2, 55.0]
-    assert list(bars.marker.color) == ["#D93025", "#1E8E3E"]  # behind time red, ahead green (palettes.CHANGE_COLORS)
+    bars = {(tr.name, y): (x, text) for tr in fig.data if tr.type == "bar" for y, x, text in zip(tr.y, tr.x, tr.text, strict=True)}
+    # behind time red, ahead green (palettes.CHANGE_COLORS), each colour one trace named in the legend for what it means
+    colours = {tr.name: tr.marker.color for tr in fig.data if tr.type == "bar"}
+    assert colours == {"落后时间进度/低于任务": "#D93025", "超过时间进度/达到任务": "#1E8E3E"}
+    assert bars[("落后时间进度/低于任务", "销量")] == (pytest.approx(46.2), "46.20%")
+    assert bars[("超过时间进度/达到任务", "一二类烟")] == (pytest.approx(55.0), "55.00%")
+    # the rate panels write their actual and target in their units: 条均价 below its target, 网订率 above
+    assert bars[("落后时间进度/低于任务", "条均价")] == (125.30, "125.30 元/条 · 任务 127.21 元/条")
+    assert bars[("超过时间进度/达到任务", "网订率")] == (64.9, "64.90% · 任务 60.00%")
+    legend = [tr.name for tr in fig.data if tr.showlegend is not False]
+    assert sorted(legend) == sorted(["落后时间进度/低于任务", "超过时间进度/达到任务", "时间进度 49.59%", "任务"])
+    assert not any(tr.name == "实际" for tr in fig.data)  # no swatch of a colour no bar has
     line = fig.layout.shapes[0]
     assert (line.x0, line.x1) == (pytest.approx(SEED_TP), pytest.approx(SEED_TP))
-    assert fig.layout.annotations[0].text == "时间进度 49.59%"
-    price, target = fig.data[1], fig.data[2]
-    assert (list(price.y), list(price.x), list(target.x)) == (["条均价"], [125.30], [127.21])
+    # the measures top to bottom in their order, whichever colour each is
+    assert list(fig.layout.yaxis.categoryarray) == ["销量", "一二类烟"]
+    # every axis holds its bars and the target tick with room to spare: 网订率's 64.9 within 0–72.69
+    assert fig.layout.xaxis.range == (0, pytest.approx(55.0 * 1.12))  # 一二类烟 55% the longest bar
+    assert fig.layout.xaxis2.range == (0, pytest.approx(127.21 * 1.12))
+    assert fig.layout.xaxis3.range == (0, pytest.approx(64.9 * 1.12))
+    # the measures' names as large as the figures on the bars
+    assert fig.layout.yaxis.tickfont.size == 14 and {tr.textfont.size for tr in fig.data if tr.type == "bar"} == {14}
     empty = charts.progress_bullets(Progress(2019, None, None, False, False, ()).frame(), "en", year=2019)
     assert empty.layout.annotations[0].text == "No targets loaded for 2019"
 
@@ -195,13 +210,68 @@ def test_the_company_sums_its_districts_and_a_measure_only_where_every_district_
     assert (v.target, v.actual) == (pytest.approx(8 + 9.31), 4.0)
     assert [m.measure.key for m in p.measures] == ["volume"]  # 甲 gives 一二类…, 乙 does not: no company target
     assert not p.monthly  # 甲片区 has no months: no 序时任务 for the company
-    # the segment and month filters do not apply to targets: the whole year to date of the scope (the page says so)
-    assert _p(targeted, area_types=("urban",), month_from=2, month_to=3) == p
+    # the segment filters do not apply to targets: the whole scope (the page says so)
+    assert _p(targeted, area_types=("urban",), business_formats=("便利店",), tier_min=5) == p
     from analytics.filters import Filters
-    from analytics.progress import ignores_filters
+    from analytics.progress import ignores_filters, reads_months
 
-    assert ignores_filters(Filters(year=2019, tier_min=5)) and ignores_filters(Filters(year=2019, month_to=6))
+    assert ignores_filters(Filters(year=2019, tier_min=5)) and not ignores_filters(Filters(year=2019, month_to=6))
     assert not ignores_filters(Filters(year=2019, compare_year=2018, districts=JIA, managers=("张伟",)))
+    assert reads_months(Filters(year=2019, month_to=6)) and reads_months(Filters(year=2019, month_from=4))
+    assert not reads_months(Filters(year=2019, tier_min=5))
+
+
+# --- a month range: "where were we at the end of March" (90/365 = 24.66%) ------------------------------
+
+TP_MARCH = 90 / 365 * 100
+
+
+def test_a_month_range_is_read_from_1_january_through_the_end_of_its_last_month(targeted):
+    from analytics.narrative import progress_text
+
+    # 甲片区 ordered 250 + 50 + 200 条 = 2 箱 in January–March; 乙片区 nothing before 6 May
+    jia = _p(targeted, districts=JIA, month_to=3)
+    assert (jia.as_of, jia.time_progress_pct) == ("2019-03-31", pytest.approx(TP_MARCH))
+    v = jia.get("volume")
+    assert (v.target, v.actual, v.completion_pct) == (8.0, 2.0, 25.0)
+    assert round(v.gap, 2) == round(25.0 - TP_MARCH, 2) == 0.34  # ahead at the end of March, behind by 6 May
+    assert progress_text(jia) == "截至3月31日，时间进度24.66%，" + progress_text(jia).split("，", 2)[2]
+    yi = _p(targeted, districts=YI, month_to=3).get("volume")
+    assert (yi.actual, yi.completion_pct) == (0.0, 0.0)
+    assert yi.pace_target == pytest.approx(1.5)  # January–March, 0.5 箱 each; March whole (its last day)
+    assert yi.pace_completion_pct == 0.0
+    company = _p(targeted, month_to=3).get("volume")
+    assert (company.actual, company.completion_pct) == (2.0, pytest.approx(2 / 17.31 * 100))
+    # a range starting later is read from 1 January through its end: April–March is not a thing, March–March is January–March
+    assert _p(targeted, districts=JIA, month_from=3, month_to=3) == jia
+    # April: 30 April (120/365); the months through the data's end read at the as-of date, as the whole year does
+    april = _p(targeted, districts=JIA, month_to=4)
+    assert (april.as_of, april.time_progress_pct) == ("2019-04-30", pytest.approx(120 / 365 * 100))
+    assert _p(targeted, districts=JIA, month_to=5) == _p(targeted, districts=JIA) == _p(targeted, districts=JIA, month_to=12)
+    assert _p(targeted, districts=JIA, month_to=12).as_of == "2019-05-06"
+
+
+def test_a_month_range_of_a_complete_year_reads_time_half_gone(targeted):
+    """2018 is complete: months 1–6 read at 30 June (181/365 = 49.59%) with January–June's actual."""
+    from analytics.filters import Filters
+    from analytics.narrative import progress_text
+    from analytics.progress import progress
+
+    half = progress(targeted, Filters(year=2018, districts=JIA, month_to=6))
+    # 甲片区 2018: 100 条 on 5 March, 150 条 on 1 June = 250 条 = 1 箱, its whole 2018 target
+    assert (half.as_of, half.time_progress_pct, half.get("volume").actual) == ("2018-06-30", pytest.approx(181 / 365 * 100), 1.0)
+    assert progress_text(half) == "截至6月30日，时间进度49.59%，销量完成年度任务的100.00%，超过时间进度50.41个百分点。"
+    march = progress(targeted, Filters(year=2018, districts=JIA, month_to=3))
+    assert (march.as_of, march.get("volume").actual) == ("2018-03-31", 0.4)  # 100 条 on 5 March
+
+
+def test_the_months_against_target_stop_at_the_end_of_the_range(targeted):
+    from analytics.filters import Filters
+    from analytics.progress import monthly_vs_target
+
+    frame = monthly_vs_target(targeted, Filters(year=2019, districts=YI, month_from=2, month_to=3))
+    assert frame["cases"].tolist()[:3] == [0, 0, 0] and frame["cases"].iloc[3:].isna().all()  # April on: past the range
+    assert frame["volume_target_cases"].tolist()[:3] == [0.5, 0.5, 0.5]
 
 
 def test_a_manager_scope_sums_that_managers_rows(targeted):
@@ -250,6 +320,17 @@ def test_progress_tables_put_the_most_behind_first(targeted):
     by_manager = progress_table(targeted, f, by="manager")
     assert by_manager[["district", "manager"]].values.tolist() == [["甲片区", "张伟"], ["乙片区", "李娜"]]  # -14.52, -13.04
     assert by_manager["volume_completion_pct"].round(2).tolist() == [20.0, 21.48]
+    # the total row is the scope's own progress: the company's 8 + 9.31 箱 and 4 箱, not a mean of the rows
+    from analytics.progress import progress, with_total
+
+    total = with_total(by_district, progress(targeted, f), "全市合计")
+    assert total["district"].tolist() == ["乙片区", "甲片区", "全市合计"]
+    assert (total.loc[2, "volume_target_cases"], total.loc[2, "volume_cases"]) == (pytest.approx(17.31), 4.0)
+    assert round(total.loc[2, "volume_gap_pp"], 2) == -11.41
+    # 甲片区's managers under its own row: its own target 8 箱, not 张伟's 10
+    jia = with_total(progress_table(targeted, f.with_(districts=JIA), by="manager"), _p(targeted, districts=JIA), "所选片区合计", "manager")
+    assert jia[["district", "manager"]].values.tolist() == [["甲片区", "张伟"], ["", "所选片区合计"]]
+    assert jia["volume_target_cases"].tolist() == [10.0, 8.0]
 
 
 def test_monthly_actual_against_monthly_target(targeted):
@@ -290,11 +371,19 @@ def test_the_overview_shows_progress_against_targets_with_the_tables_most_behind
     assert "截至5月6日，时间进度34.52%，销量完成年度任务的23.11%，落后时间进度11.41个百分点。" in [m.value for m in at.markdown]
     tables = {tuple(df.value.columns[:2]): df.value for df in at.dataframe}
     districts = next(v for k, v in tables.items() if k[0] == "片区" and "销量完成率(%)" in v.columns)
-    assert districts["片区"].tolist() == ["乙片区", "甲片区"]
-    assert districts["销量序时进度差(百分点)"].round(2).tolist() == [-13.04, -9.52]
+    # most behind first, then the company's own progress (its target 8 + 9.31, its 4 箱): 23.11% − 34.52%
+    assert districts["片区"].tolist() == ["乙片区", "甲片区", "全市合计"]
+    assert districts["销量序时进度差(百分点)"].round(2).tolist() == [-13.04, -9.52, -11.41]
+    assert districts["销量完成率(%)"].round(2).tolist() == [21.48, 25.0, 23.11]
+    # 时间进度 is the same on every row: said once, above the table, not in a column
+    assert "时间进度(%)" not in districts.columns
+    assert "时间进度34.52%（截至2019-05-06）。按销量序时进度差排序，落后最多的在前。" in [c.value for c in at.caption]
     managers = tables[("片区", "客户经理")]
     assert managers["客户经理"].tolist() == ["张伟", "李娜"]
     assert managers["销量完成率(%)"].round(2).tolist() == [20.0, 21.48]
+    # at a glance: 任务进度 comes right after the KPI cards, before the written summary
+    heads = [s.value for s in at.subheader]
+    assert heads.index("任务进度") < heads.index("分析文字") < heads.index("各客户经理任务进度")
 
 
 def test_a_district_page_shows_its_sentence_and_its_months_against_target(tiny, data_env):
@@ -307,9 +396,14 @@ def test_a_district_page_shows_its_sentence_and_its_months_against_target(tiny, 
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert "截至5月6日，时间进度34.52%，销量完成年度任务的21.48%，落后时间进度13.04个百分点。" in [m.value for m in at.markdown]
-    assert "**月度销量与任务**" in [m.value for m in at.markdown]  # 李娜's months: the chart of months against target
+    heads = [s.value for s in at.subheader]
+    # at a glance: right under the KPI cards, before the main indicators; the months against target lower
+    assert heads.index("任务进度") < heads.index("各客户经理任务进度") < heads.index("2019 主要指标") < heads.index("月度销量与任务")
     managers = next(df.value for df in at.dataframe if "客户经理" in df.value.columns and "销量完成率(%)" in df.value.columns)
-    assert managers["客户经理"].tolist() == ["李娜"]  # the district's own managers only
+    # the district's own managers only, then the district's own progress (乙片区 has no row of its own: 李娜's)
+    assert managers["客户经理"].tolist() == ["李娜", "所选片区合计"]
+    assert managers["销量完成率(%)"].round(2).tolist() == [21.48, 21.48]
+    assert "片区" not in managers.columns  # one district: its name is the page's title, not a column
     jia = _district_app("甲片区")
     jia.run()
     captions = [c.value for c in jia.caption]
@@ -319,8 +413,29 @@ def test_a_district_page_shows_its_sentence_and_its_months_against_target(tiny, 
 def test_without_targets_the_page_says_so_and_keeps_the_pace(tiny, data_env):
     at = _overview(tiny.root, data_env)
     infos = [i.value for i in at.info]
-    assert "2019年任务尚未导入：以下年度进度仍与上年对比。 分析人员可在“数据管理”页导入任务文件。" in infos
+    assert "2019年任务尚未导入：以下年度进度仍与上年对比。分析人员可在“数据管理”页导入任务文件。" in infos
     assert "年度进度" in [s.value for s in at.subheader]
+    assert "任务进度" not in [s.value for s in at.subheader]  # one line, not a section: the page is not pushed down
+
+
+def test_a_district_page_with_months_1_to_3_reads_progress_at_31_march(tiny, data_env):
+    from .conftest import load_tiny_targets
+    from .test_app import _district_app
+
+    load_tiny_targets(tiny, TARGETS)
+    data_env(tiny.root)
+    at = _district_app("甲片区")
+    at.query_params["m"] = "2-3"  # February–March: read from 1 January through 31 March all the same
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    # 2 箱 of 8 through 31 March (90/365 = 24.66%)
+    assert ("截至3月31日，时间进度24.66%，销量完成年度任务的25.00%，超过时间进度0.34个百分点；"
+            in "\n".join(m.value for m in at.markdown))
+    assert ("任务进度总是从1月1日起累计：选定月份时读至最后一个月的月末（2019-03-31），起始月份晚于1月也从1月1日算起。"
+            in [c.value for c in at.caption])
+    managers = next(df.value for df in at.dataframe if "客户经理" in df.value.columns and "销量完成率(%)" in df.value.columns)
+    assert managers["客户经理"].tolist() == ["张伟", "所选片区合计"]
+    assert managers["销量完成率(%)"].round(2).tolist() == [20.0, 25.0]  # 张伟's 2 of 10 箱, the district's own 2 of 8
 
 
 def test_every_progress_frame_is_registered_and_the_scope_cuts_the_targets(targeted):

@@ -271,3 +271,26 @@ def test_deck_targets_slide_shows_the_progress_of_the_page_and_fits(deck, demo_d
     wrapped = sum(-(-sum(1 if ord(c) > 0x2E80 else 0.55 for c in line) // per_line) for line in lines)
     assert wrapped * Pt(16) * 1.2 <= box.height
     assert slide.shapes[0].top >= 0 and all(sh.left + sh.width <= 12192000 for sh in slide.shapes)
+
+
+def test_deck_of_months_1_to_6_reads_the_targets_at_30_june(demo_dir):
+    """The deck follows the filters it is given: months 1–6 of the demo's complete 2019 read the seed's
+    "时间过半": 30 June, 181/365 = 49.59%, 城郊片区's January–June 486.78 箱 (the KPI cards' figure for
+    those months) of its 1,024 箱 target, its monthly targets through June 511.33 箱."""
+    from pptx import Presentation
+
+    from analytics.progress import progress
+    from analytics.queries import summary
+
+    con = connect_store(Store(demo_dir))
+    half = SEED.with_(month_from=1, month_to=6)
+    p = progress(con, half)
+    v = p.get("volume")
+    assert (p.as_of, round(p.time_progress_pct, 2), v.target, v.actual) == ("2019-06-30", 49.59, 1024.0, summary(con, half).volume_cases)
+    assert (round(v.actual, 2), round(v.completion_pct, 2), round(v.gap, 2), round(v.pace_target, 2)) == (486.78, 47.54, -2.05, 511.33)
+    st_ = story(con, half, "城郊片区")
+    slide = _slide(Presentation(io.BytesIO(build_deck(st_))), "任务进度")
+    box = next(sh for sh in slide.shapes if sh.has_text_frame and sh.text_frame.text.startswith("截至"))
+    assert box.text_frame.text.split("\n")[0] == "截至6月30日，时间进度49.59%，销量完成年度任务的47.54%，落后时间进度2.05个百分点"
+    # April–June is read from 1 January through 30 June all the same
+    assert progress(con, SEED.with_(month_from=4, month_to=6)) == p

@@ -9,9 +9,11 @@ from pages import common, q, widgets
 f = common.filters()
 s = common.page_header("page_overview")
 if s is not None and widgets.kpi_row(s, f):
+    # 任务进度 right under the cards (the districts most behind first), the written summary after it
+    progress = widgets.targets_section(f, "overview-targets", company=True)
     name = covered(f, common.lang())
     widgets.summary_block(s, name, f)
-    widgets.targets_section(f, "overview-targets", company=True)
+    widgets.targets_more(f, "overview-targets", progress, company=True)
     widgets.pace_section(f, "overview-pace")
     st.subheader(common.tr("district_compare"))
     table = q.breakdown(f)
