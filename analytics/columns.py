@@ -150,6 +150,9 @@ REGISTRY: dict[str, Col] = {
     "provincial_pace_completion_pct": _c("provincial_pace_completion_pct", "pct"),
     "low_tier_pace_completion_pct": _c("low_tier_pace_completion_pct", "pct"),
     "cum_target_cases": _c("cum_target_cases", "cases"),
+    # --- #13 data page fixes: a targets file's preview (pages/views/data.py) ---
+    "target_months": _c("target_months", "count"),
+    "replaced_volume_target_cases": _c("replaced_volume_target_cases", "cases"),
 }
 
 #: the comparison table's measures, after its naming columns: the overview's district comparison and
