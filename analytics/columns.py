@@ -260,10 +260,11 @@ def display_text(value: object, kind: str) -> str:
     return str(value)
 
 
-def formatted(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A localized frame as text, exactly as the screen formats it (thousands separators, two decimals)."""
+def formatted(frame: pd.DataFrame, lang: str, missing: str = "") -> pd.DataFrame:
+    """A localized frame as text, exactly as the screen formats it (thousands separators, two decimals);
+    an empty cell (no value, or empty text) reads `missing` (formats.MISSING for a table drawn as text)."""
     k = kinds(frame, lang)
-    return pd.DataFrame({c: frame[c].map(lambda v, kind=k[str(c)]: display_text(v, kind)) for c in frame.columns})
+    return pd.DataFrame({c: frame[c].map(lambda v, kind=k[str(c)]: display_text(v, kind) or missing) for c in frame.columns})
 
 
 # --- the sentence that says what a table or picture shows ---------------------------------------

@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics.columns import SCREEN_FORMATS, formatted, kinds, localize
 from analytics.contract import KINDS, TARGET_MEASURES
-from analytics.formats import fmt_cases, fmt_time
+from analytics.formats import MISSING, fmt_cases, fmt_time
 from analytics.ingest import ParseCache
 from analytics.store import ChangePreview, ExtractError, MasterChange
 from analytics.text import md_code, md_escape
@@ -76,12 +76,12 @@ def _audit_refused(results: list) -> None:
 
 
 def _table_with_dashes(frame: pd.DataFrame) -> None:
-    """A preview table whose empty cells read "—", the app's missing value (analytics.formats), where
-    Streamlit would print a grey "None"; numbers formatted as every table's and aligned right."""
+    """A preview table whose empty cells read formats.MISSING, where Streamlit would print a grey "None"
+    (it has no setting for it); numbers formatted as every table's and aligned right."""
     lg = common.lang()
     shown = localize(frame, lg)
     number_kinds = {c for c, k in kinds(shown, lg).items() if k in SCREEN_FORMATS}
-    text = formatted(shown, lg).replace("", "—")
+    text = formatted(shown, lg, missing=MISSING)
     config = {c: st.column_config.TextColumn(alignment="right" if c in number_kinds else None,
                                              pinned=True if i == 0 and len(text.columns) > 6 else None)
               for i, c in enumerate(text.columns)}
