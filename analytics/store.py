@@ -391,10 +391,8 @@ class Store:
         """Each key of a targets file as loading it would make it live, beside the live key it replaces:
         the analyst's check against the plan document before loading."""
         manifest = manifest or self.manifest()
+        self._check_files(manifest)
         active = [e for e in manifest["extracts"] if e["status"] == "active" and e["kind"] == "targets"]
-        for e in active:
-            if not (self.extracts_dir / e["stored_name"]).is_file():
-                raise ExtractMissing(e["id"])
         loaded = {r["id"]: r["loaded_at"] for r in manifest["extracts"]}
         con = duckdb.connect()
         try:
@@ -402,7 +400,8 @@ class Store:
         finally:
             con.close()
         out = []
-        for key in sorted((k for k, rows in new.items() if rows[0]["extract_id"] == NEW_TARGETS), key=lambda k: (k[0], k[1], k[2] or "")):
+        mine = (k for k, rows in new.items() if rows[0]["extract_id"] == NEW_TARGETS)  # every key of the file: it is the newest
+        for key in sorted(mine, key=lambda k: (k[0], k[1], k[2] or "")):
             source = old[key][0]["extract_id"] if key in old else None
             out.append(TargetKey(int(key[0]), key[1], key[2], _target_summary(new[key]), _target_summary(old.get(key)),
                                  source, loaded.get(source) if source else None))
@@ -965,8 +964,6 @@ def _target_changes(extracts_dir: Path, before: list[dict], after: list[dict], l
         old, new = _resolved_targets(con, extracts_dir, before), _resolved_targets(con, extracts_dir, after)
     finally:
         con.close()
-    summary = _target_summary
-
     def strip(rows: list[dict] | None) -> list[dict]:
         return [{k: v for k, v in r.items() if k != "extract_id"} for r in rows or []]
 
@@ -976,7 +973,7 @@ def _target_changes(extracts_dir: Path, before: list[dict], after: list[dict], l
         if strip(a) != strip(b):
             source = b[0]["extract_id"] if b else None
             name = " · ".join(str(v) for v in key if v is not None)
-            changes.append(MasterChange(name, summary(a), summary(b), source, loaded.get(source) if source else None))
+            changes.append(MasterChange(name, _target_summary(a), _target_summary(b), source, loaded.get(source) if source else None))
     return changes
 
 

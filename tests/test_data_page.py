@@ -357,7 +357,7 @@ def test_a_targets_upload_names_the_live_targets_it_replaces_and_offers_no_perio
         ["乙片区", "—", "2.00", "4.00"], ["甲片区", "—", "6.00", "4.00"], ["甲片区", "张伟", "5.00", "4.00"]]
     day = fmt_time(older["loaded_at"])[:10]
     assert [shown(w.value) for w in at.warning] == [
-        f"将替换 3 项已有任务（2019 乙片区、2019 甲片区、2019 甲片区 · 张伟），来自 E00004 {day} 导入。"]
+        f"将替换已有的 2019 年任务：2 个片区、1 位客户经理（来自 E00004 {day} 导入）。"]
     # only orders replace a period: for a targets file the page does not offer to state one
     assert not [t for t in at.toggle if t.label == "指定替换期间"]
     at.button(key="upload_confirm").click().run()

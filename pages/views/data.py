@@ -10,7 +10,7 @@ from analytics.columns import SCREEN_FORMATS, formatted, kinds, localize
 from analytics.contract import KINDS, TARGET_MEASURES
 from analytics.formats import MISSING, fmt_cases, fmt_time
 from analytics.ingest import ParseCache
-from analytics.store import ChangePreview, ExtractError, MasterChange
+from analytics.store import ChangePreview, ExtractError, MasterChange, TargetKey
 from analytics.text import md_code, md_escape
 from pages import common, gate, identity
 
@@ -88,7 +88,7 @@ def _table_with_dashes(frame: pd.DataFrame) -> None:
     st.dataframe(text, hide_index=True, width="stretch", column_config=config)
 
 
-def _targets_check(keys: list, loaded_on: dict[str, str]) -> None:
+def _targets_check(keys: list[TargetKey], loaded_on: dict[str, str]) -> None:
     """A targets file's whole-year targets per district and manager as loading it makes them live, the
     districts' total per year, and the live targets it replaces: the check against the plan before loading."""
     lg = common.lang()
@@ -101,14 +101,15 @@ def _targets_check(keys: list, loaded_on: dict[str, str]) -> None:
     own = rows[rows["manager"].isna()]
     for year, volume in own.groupby("year")["volume_target_cases"].sum().items():
         st.caption(tr("upload_targets_total", year=year, cases=fmt_cases(volume, lg)))
-    replaced: dict[str, list] = {}
+    # which live targets go, per load and year (the table's last column says which keys)
+    replaced: dict[tuple[str, int], list[TargetKey]] = {}
     for k in keys:
         if k.before is not None:
-            replaced.setdefault(k.source, []).append(k)
-    for source, ks in replaced.items():
-        names = "、".join(f"{k.year} {k.district}" + (f" · {k.manager}" if k.manager else "") for k in ks)
-        st.warning(common.tr_md("upload_replaces_targets", n=len(ks), keys=names,
-                                extract=f"{source} {tr('loaded_on', date=loaded_on.get(source, '?'))}"))
+            replaced.setdefault((k.source, k.year), []).append(k)
+    for (source, year), ks in replaced.items():
+        st.warning(tr("upload_replaces_targets", year=year, districts=sum(k.manager is None for k in ks),
+                      managers=sum(k.manager is not None for k in ks),
+                      extract=f"{source} {tr('loaded_on', date=loaded_on.get(source, '?'))}"))
     if not replaced:
         st.caption(tr("upload_replaces_no_targets"))
 
