@@ -150,6 +150,9 @@ REGISTRY: dict[str, Col] = {
     "provincial_pace_completion_pct": _c("provincial_pace_completion_pct", "pct"),
     "low_tier_pace_completion_pct": _c("low_tier_pace_completion_pct", "pct"),
     "cum_target_cases": _c("cum_target_cases", "cases"),
+    # --- #13 data page fixes: a targets file's preview (pages/views/data.py) ---
+    "target_months": _c("target_months", "count"),
+    "replaced_volume_target_cases": _c("replaced_volume_target_cases", "cases"),
 }
 
 #: the comparison table's measures, after its naming columns: the overview's district comparison and
@@ -257,10 +260,11 @@ def display_text(value: object, kind: str) -> str:
     return str(value)
 
 
-def formatted(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A localized frame as text, exactly as the screen formats it (thousands separators, two decimals)."""
+def formatted(frame: pd.DataFrame, lang: str, missing: str = "") -> pd.DataFrame:
+    """A localized frame as text, exactly as the screen formats it (thousands separators, two decimals);
+    an empty cell (no value, or empty text) reads `missing` (formats.MISSING for a table drawn as text)."""
     k = kinds(frame, lang)
-    return pd.DataFrame({c: frame[c].map(lambda v, kind=k[str(c)]: display_text(v, kind)) for c in frame.columns})
+    return pd.DataFrame({c: frame[c].map(lambda v, kind=k[str(c)]: display_text(v, kind) or missing) for c in frame.columns})
 
 
 # --- the sentence that says what a table or picture shows ---------------------------------------

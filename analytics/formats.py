@@ -6,6 +6,9 @@ import math
 
 from .labels import t
 
+#: how a missing value reads, in text and in tables (columns.formatted)
+MISSING = "—"
+
 
 def _is_missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
@@ -13,33 +16,33 @@ def _is_missing(value: float | None) -> bool:
 
 def fmt_cases(value: float | None, lang: str = "zh", unit: bool = True) -> str:
     if _is_missing(value):
-        return "—"
+        return MISSING
     text = f"{value:,.2f}"
     return f"{text} {t('unit_cases', lang)}" if unit else text
 
 
 def fmt_pct(value: float | None, signed: bool = False) -> str:
     if _is_missing(value):
-        return "—"
+        return MISSING
     return f"{value:+.2f}%" if signed else f"{value:.2f}%"
 
 
 def fmt_price(value: float | None, lang: str = "zh", unit: bool = True) -> str:
     if _is_missing(value):
-        return "—"
+        return MISSING
     text = f"{value:,.2f}"
     return f"{text} {t('unit_yuan_carton', lang)}" if unit else text
 
 
 def fmt_case_value(value: float | None, lang: str = "zh") -> str:
     if _is_missing(value):
-        return "—"
+        return MISSING
     return f"{value:,.2f} {t('unit_yuan_case', lang)}"
 
 
 def fmt_count(value: float | None, lang: str = "zh") -> str:
     if _is_missing(value):
-        return "—"
+        return MISSING
     return f"{int(value):,} {t('unit_households', lang)}"
 
 
@@ -55,7 +58,7 @@ def fmt_bytes(n: float) -> str:
 def fmt_time(iso: str | None) -> str:
     """A manifest timestamp (ISO 8601 with offset) in the server's local time, to the minute; — when missing."""
     if not iso:
-        return "—"
+        return MISSING
     try:
         moment = dt.datetime.fromisoformat(iso)
     except ValueError:

@@ -423,6 +423,21 @@ DATA_PAGE: dict[str, Pair] = {
     "chg_target_gone": ("任务将删除（其他导入中没有该任务）", "Target goes away (no other load holds it)"),
     "chg_target_volume": ("全年销量任务：{before} → {after}", "Whole-year volume target: {before} → {after}"),
     "chg_target_months": ("月度任务：{before} → {after} 个月", "Monthly targets: {before} → {after} months"),
+    # --- #13 data page fixes ---
+    "upload_targets_whole_year": ("导入后的全年任务（只有月度任务的，全年为各月之和），请与计划文件核对：",
+                                  "Whole-year targets once loaded (the months' sum where only months are given); "
+                                  "check them against the plan:"),
+    "upload_targets_total": ("{year} 年各片区（不含客户经理行）全年销量任务合计 {cases}。",
+                             "{year}: the districts' own whole-year volume targets (manager rows aside) add up to {cases}."),
+    "upload_replaces_targets": ("将替换已有的 {year} 年任务：{districts} 个片区、{managers} 位客户经理（来自 {extract}）。",
+                                "Replaces the live {year} targets of {districts} district(s) and {managers} manager(s) (from {extract})."),
+    "upload_replaces_no_targets": ("不替换任何已有任务。", "Replaces no live target."),
+    "target_months": ("月度任务(个月)", "Monthly targets (months)"),
+    "replaced_volume_target_cases": ("现有销量任务(箱)", "Live volume target (cases)"),
+    "preview_nothing_records": ("不改变任何现有数据：这次导入的档案记录已全部被之后的导入替换。",
+                                "No live record changes: later loads replace all of this load's records."),
+    "preview_nothing_targets": ("不改变任何现有任务：这次导入的任务已全部被之后的导入替换。",
+                                "No live target changes: later loads replace all of this load's targets."),
 }
 
 #: problems found in an extract (analytics/ingest/: codes -> messages; {value} etc. filled in)

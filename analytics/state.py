@@ -200,7 +200,12 @@ _WEIGHTED = ", ".join(
 _SUMMED = ", ".join(f"SUM({m})::DOUBLE AS {m}" for m in ADDITIVE_TARGETS)
 
 
-def create_targets(con: duckdb.DuckDBPyConnection, extracts_dir: Path, active: list[dict]) -> None:
+#: the extract id a targets frame not yet stored carries in `resolved_targets` (a load's preview)
+NEW_TARGETS = "new"
+
+
+def create_targets(con: duckdb.DuckDBPyConnection, extracts_dir: Path, active: list[dict],
+                   extra: pd.DataFrame | None = None) -> None:
     """Create the table `resolved_targets`: the state's targets (the contract's columns) with the
     extract each key's rows come from (`extract_id`). The one definition the build and the
     withdraw/restore preview use.
@@ -208,20 +213,28 @@ def create_targets(con: duckdb.DuckDBPyConnection, extracts_dir: Path, active: l
     All rows of a (year, district, manager) key come from the newest active targets extract holding
     it; every key has exactly one whole-year row (month 0): the one given, or, when only months are
     given, the months' sums (箱) and their means weighted by the volume target (条均价, 网订率; the
-    plain mean when no month has a volume target). A blank manager is NULL: the district's own target."""
+    plain mean when no month has a volume target). A blank manager is NULL: the district's own target.
+    `extra` is a parsed targets frame as if loaded after all of them (extract id NEW_TARGETS)."""
     holders = [r for r in active if r["kind"] == "targets"]
-    if not holders:
+    if not holders and extra is None:
         con.execute(f"CREATE OR REPLACE TABLE resolved_targets AS SELECT *, NULL::VARCHAR AS extract_id FROM ({empty_sql('targets')})")
         return
-    con.register("targets_seq", pd.DataFrame({"extract_id": [r["id"] for r in holders], "seq": [int(r["seq"]) for r in holders]}))
-    extract_view(con, extracts_dir, holders, "targets_files", union_by_name=True)
+    sources = []
+    if holders:
+        con.register("targets_seq", pd.DataFrame({"extract_id": [r["id"] for r in holders], "seq": [int(r["seq"]) for r in holders]}))
+        extract_view(con, extracts_dir, holders, "targets_files", union_by_name=True)
+        sources.append("SELECT * FROM targets_files JOIN targets_seq USING (extract_id)")
+    if extra is not None:
+        newest = max((int(r["seq"]) for r in holders), default=0) + 1
+        con.register("targets_extra", extra.assign(extract_id=NEW_TARGETS, seq=newest))
+        sources.append("SELECT * FROM targets_extra")
     measures = ", ".join(f"{m}::DOUBLE AS {m}" for m in TARGET_MEASURES)
     con.execute(f"""
         CREATE OR REPLACE TABLE resolved_targets AS
         WITH given AS (
             SELECT year::INTEGER AS year, COALESCE(month, 0)::INTEGER AS month, district, NULLIF(manager, '') AS manager,
                    {measures}, extract_id, seq
-            FROM targets_files JOIN targets_seq USING (extract_id)
+            FROM ({" UNION ALL BY NAME ".join(sources)})
         ), kept AS (
             SELECT * EXCLUDE (seq) FROM given QUALIFY seq = max(seq) OVER (PARTITION BY year, district, manager)
         ), derived AS (
@@ -233,7 +246,8 @@ def create_targets(con: duckdb.DuckDBPyConnection, extracts_dir: Path, active: l
         )
         SELECT {TARGET_COLUMNS}, extract_id FROM kept UNION ALL BY NAME SELECT {TARGET_COLUMNS}, extract_id FROM derived
     """)
-    con.unregister("targets_seq")
+    for view in (["targets_seq"] if holders else []) + (["targets_extra"] if extra is not None else []):
+        con.unregister(view)
 
 
 def order_sources(active: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -42,6 +42,7 @@ from .rollups import LINE_ROLLUPS
 from .schema import ORDER_COLUMNS, RETAILER_COLUMNS, SKU_COLUMNS, TARGET_COLUMNS, empty_master
 from .state import (
     FORMAT_VERSION,
+    NEW_TARGETS,
     build_state,
     changed_years,
     create_live_orders,
@@ -89,12 +90,29 @@ class Replacement:
 
 
 @dataclass
+class TargetKey:
+    """One (year, district, manager) key of a targets file as loading it would make it live: its
+    whole-year measures (given, or derived from its months by the build's rule) and month rows
+    (`after`, as MasterChange's summaries), and the live key it replaces (`before`, None when new)
+    with the extract that holds it."""
+
+    year: int
+    district: str
+    manager: str | None
+    after: dict
+    before: dict | None
+    source: str | None
+    source_loaded_at: str | None
+
+
+@dataclass
 class LoadResult:
     file_name: str
     status: str  # "loaded" | "duplicate" | "refused"
     parsed: Parsed | None = None
     record: dict | None = None
     replacements: list[Replacement] = field(default_factory=list)
+    targets: list[TargetKey] = field(default_factory=list)  # a targets file's keys, as loading it would make them
 
     def messages(self, lang: str = "zh") -> list[str]:
         return self.parsed.problems.messages(lang) if self.parsed is not None else []
@@ -363,10 +381,31 @@ class Store:
                 results.append(LoadResult(p.file_name, "duplicate", p))
             elif p.ok:
                 reps = self.replacements(p, manifest, period) if p.kind == "orders" else []
-                results.append(LoadResult(p.file_name, "ready", p, replacements=reps))
+                keys = self.target_keys(p, manifest) if p.kind == "targets" else []
+                results.append(LoadResult(p.file_name, "ready", p, replacements=reps, targets=keys))
             else:
                 results.append(LoadResult(p.file_name, "refused", p))
         return results
+
+    def target_keys(self, parsed: Parsed, manifest: dict | None = None) -> list[TargetKey]:
+        """Each key of a targets file as loading it would make it live, beside the live key it replaces:
+        the analyst's check against the plan document before loading."""
+        manifest = manifest or self.manifest()
+        self._check_files(manifest)
+        active = [e for e in manifest["extracts"] if e["status"] == "active" and e["kind"] == "targets"]
+        loaded = {r["id"]: r["loaded_at"] for r in manifest["extracts"]}
+        con = duckdb.connect()
+        try:
+            old, new = _resolved_targets(con, self.extracts_dir, active), _resolved_targets(con, self.extracts_dir, active, parsed.frame)
+        finally:
+            con.close()
+        out = []
+        mine = (k for k, rows in new.items() if rows[0]["extract_id"] == NEW_TARGETS)  # every key of the file: it is the newest
+        for key in sorted(mine, key=lambda k: (k[0], k[1], k[2] or "")):
+            source = old[key][0]["extract_id"] if key in old else None
+            out.append(TargetKey(int(key[0]), key[1], key[2], _target_summary(new[key]), _target_summary(old.get(key)),
+                                 source, loaded.get(source) if source else None))
+        return out
 
     def replacements(self, parsed: Parsed, manifest: dict | None = None, period: tuple[str, str] | None = None) -> list[Replacement]:
         """Exactly which live order lines this orders extract would replace, per district."""
@@ -447,7 +486,8 @@ class Store:
                     frame["extract_id"] = extract_id
                     written.append(self.extracts_dir / stored)
                     write_parquet_atomic(frame, self.extracts_dir / stored)
-                start, end = period or p.period or (None, None)
+                # a stated period is what an orders extract replaces; a master or targets file has none
+                start, end = (period if p.kind == "orders" else None) or p.period or (None, None)
                 record = {
                     "id": extract_id,
                     "seq": seq,
@@ -897,30 +937,33 @@ def _master_changes(extracts_dir: Path, record: dict, before: list[dict], after:
         con.close()
 
 
+def _resolved_targets(con: duckdb.DuckDBPyConnection, extracts_dir: Path, active: list[dict],
+                      extra: pd.DataFrame | None = None) -> dict[tuple, list[dict]]:
+    """The live targets rows by (year, district, manager), by the build's own rule (state.create_targets)."""
+    create_targets(con, extracts_dir, [r for r in active if r["kind"] == "targets"], extra)
+    frame = con.execute(f"SELECT {TARGET_COLUMNS}, extract_id FROM resolved_targets ORDER BY year, district, manager, month").df()
+    frame = frame.astype(object).where(frame.notna(), None)
+    keys: dict[tuple, list[dict]] = {}
+    for row in frame.to_dict("records"):
+        keys.setdefault((row["year"], row["district"], row["manager"]), []).append(row)
+    return keys
+
+
+def _target_summary(rows: list[dict] | None) -> dict | None:
+    """A key's whole-year row's measures and its number of month rows."""
+    if not rows:
+        return None
+    whole = next(r for r in rows if r["month"] == 0)
+    return {**{m: whole[m] for m in TARGET_MEASURES}, "months": sum(1 for r in rows if r["month"])}
+
+
 def _target_changes(extracts_dir: Path, before: list[dict], after: list[dict], loaded: dict[str, str]) -> list[MasterChange]:
-    """The targets keys whose rows differ, before against after, resolved by the build's own rule
-    (state.create_targets). Targets files are small: both sides are resolved whole."""
+    """The targets keys whose rows differ, before against after. Targets files are small: both sides are resolved whole."""
     con = duckdb.connect()
     try:
-        def resolved(active: list[dict]) -> dict[tuple, list[dict]]:
-            create_targets(con, extracts_dir, active)
-            frame = con.execute(f"SELECT {TARGET_COLUMNS}, extract_id FROM resolved_targets ORDER BY year, district, manager, month").df()
-            frame = frame.astype(object).where(frame.notna(), None)
-            keys: dict[tuple, list[dict]] = {}
-            for row in frame.to_dict("records"):
-                keys.setdefault((row["year"], row["district"], row["manager"]), []).append(row)
-            return keys
-
-        old, new = resolved([r for r in before if r["kind"] == "targets"]), resolved([r for r in after if r["kind"] == "targets"])
+        old, new = _resolved_targets(con, extracts_dir, before), _resolved_targets(con, extracts_dir, after)
     finally:
         con.close()
-
-    def summary(rows: list[dict] | None) -> dict | None:
-        if not rows:
-            return None
-        whole = next(r for r in rows if r["month"] == 0)
-        return {**{m: whole[m] for m in TARGET_MEASURES}, "months": sum(1 for r in rows if r["month"])}
-
     def strip(rows: list[dict] | None) -> list[dict]:
         return [{k: v for k, v in r.items() if k != "extract_id"} for r in rows or []]
 
@@ -930,7 +973,7 @@ def _target_changes(extracts_dir: Path, before: list[dict], after: list[dict], l
         if strip(a) != strip(b):
             source = b[0]["extract_id"] if b else None
             name = " · ".join(str(v) for v in key if v is not None)
-            changes.append(MasterChange(name, summary(a), summary(b), source, loaded.get(source) if source else None))
+            changes.append(MasterChange(name, _target_summary(a), _target_summary(b), source, loaded.get(source) if source else None))
     return changes
 
 
@@ -942,6 +985,6 @@ def load_paths(store: Store, paths: list[str], kind: str | None = None, loaded_b
     return store.load(files, kind=kind, sheet=sheet, period=period, loaded_by=loaded_by, progress=progress)
 
 
-__all__ = ["Store", "LoadResult", "Replacement", "Problem", "ChangePreview", "LineChange", "MasterChange", "ExtractError",
+__all__ = ["Store", "LoadResult", "Replacement", "TargetKey", "Problem", "ChangePreview", "LineChange", "MasterChange", "ExtractError",
            "build_state", "change_preview", "load_paths", "planned", "StoreError", "LockTimeout", "NotEnoughSpace", "DiskFull",
            "PermissionDenied", "ExtractMissing", "ExtractPurged", "PurgeItem", "space_needed"]

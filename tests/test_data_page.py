@@ -216,8 +216,9 @@ def test_a_refused_upload_lists_problems_and_changes_nothing(tmp_path, monkeypat
     listed = at.code[0].value.splitlines()
     assert listed == [
         "坏文件.csv，第 2 行，列“订货日期”，值“2019-02-30”：无法识别的日期",
-        "坏文件.csv，第 3 行，列“订货量(条)”，值“0”：必须大于 0",
+        # row by row, left to right: 许可证号 comes before 订货量 in the file, whichever check found it
         "坏文件.csv，第 3 行，列“许可证号”，值“0999999”：零售户不在客户档案中，请先导入客户档案",
+        "坏文件.csv，第 3 行，列“订货量(条)”，值“0”：必须大于 0",
     ]
     assert not [b for b in at.button if b.label.startswith("确认导入")]
     assert _tree_hash(store.root) == before
@@ -272,10 +273,28 @@ def test_a_targets_file_is_detected_previewed_loaded_and_listed_as_任务(tmp_pa
     facts = dict(at.dataframe[0].value.values.tolist())
     assert (facts["文件类型"], facts["行数"], facts["片区"], facts["年份"]) == ("任务", "5", "乙片区、甲片区", "2019")
     first_rows = at.dataframe[2].value
-    assert list(first_rows.columns[:4]) == ["年份", "月份", "片区", "客户经理"]
-    assert first_rows.iloc[:, :4].values.tolist() == [[2019, 0, "甲片区", ""], [2019, 0, "甲片区", "张伟"], [2019, 1, "乙片区", ""],
-                                                      [2019, 2, "乙片区", ""], [2019, 0, "乙片区", "李娜"]]
-    assert not at.warning  # a targets file replaces no order line
+    assert list(first_rows.columns) == ["年份", "月份", "片区", "客户经理", "销量任务(箱)", "一二类烟任务(箱)", "省产烟任务(箱)",
+                                        "五类烟任务(箱)", "条均价任务(元/条)", "网订率任务(%)"]
+    # an empty cell reads "—" (the app's missing value), never a grey None
+    assert first_rows.values.tolist() == [
+        ["2019", "0", "甲片区", "—", "4.00", "2.00", "3.00", "0.50", "150.00", "60.00"],
+        ["2019", "0", "甲片区", "张伟", "4.00", "2.00", "3.00", "0.50", "150.00", "60.00"],
+        ["2019", "1", "乙片区", "—", "1.00", "1.00", "1.00", "—", "200.00", "50.00"],
+        ["2019", "2", "乙片区", "—", "3.00", "2.00", "2.00", "—", "100.00", "100.00"],
+        ["2019", "0", "乙片区", "李娜", "4.00", "3.00", "3.00", "—", "—", "—"]]
+    # the check against the plan: each key's whole year as loading makes it live (乙片区's from its months:
+    # 1 + 3 箱; 条均价 (200×1 + 100×3) / 4 = 125; 网订率 (50×1 + 100×3) / 4 = 87.5), nothing live replaced yet
+    whole = at.dataframe[3].value
+    assert list(whole.columns) == ["年份", "片区", "客户经理", "销量任务(箱)", "一二类烟任务(箱)", "省产烟任务(箱)", "五类烟任务(箱)",
+                                   "条均价任务(元/条)", "网订率任务(%)", "月度任务(个月)", "现有销量任务(箱)"]
+    assert whole.values.tolist() == [
+        ["2019", "乙片区", "—", "4.00", "3.00", "3.00", "—", "125.00", "87.50", "2", "—"],
+        ["2019", "乙片区", "李娜", "4.00", "3.00", "3.00", "—", "—", "—", "0", "—"],
+        ["2019", "甲片区", "—", "4.00", "2.00", "3.00", "0.50", "150.00", "60.00", "0", "—"],
+        ["2019", "甲片区", "张伟", "4.00", "2.00", "3.00", "0.50", "150.00", "60.00", "0", "—"]]
+    captions = [c.value for c in at.caption]
+    assert "2019 年各片区（不含客户经理行）全年销量任务合计 8.00 箱。" in captions and "不替换任何已有任务。" in captions
+    assert not at.warning  # a targets file replaces no order line, and no live target yet
     at.button(key="upload_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert [shown(s.value) for s in at.success] == ["已导入 E00004：任务.csv，5 行"]
@@ -323,3 +342,45 @@ def test_withdrawing_a_targets_load_previews_the_targets_that_change(tmp_path, m
     at.session_state["lang"] = "en"
     at.run()
     assert _preview(at)[0][1] == "Target goes away (no other load holds it)"
+
+
+def test_a_targets_upload_names_the_live_targets_it_replaces_and_offers_no_period(tmp_path, monkeypatch):
+    from .conftest import TINY_TARGETS, load_tiny_targets
+
+    store = load_tiny(tmp_path / "data")
+    older = load_tiny_targets(store, TINY_TARGETS, "任务_年初.csv")
+    at = data_page_app(store.root, monkeypatch)
+    at.file_uploader[0].set_value(("任务_调整.csv", "年度,片区,客户经理,销量任务(箱)\n2019,甲片区,,6\n2019,甲片区,张伟,5\n"
+                                   "2019,乙片区,,2\n".encode("gbk"), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.dataframe[3].value[["片区", "客户经理", "销量任务(箱)", "现有销量任务(箱)"]].values.tolist() == [
+        ["乙片区", "—", "2.00", "4.00"], ["甲片区", "—", "6.00", "4.00"], ["甲片区", "张伟", "5.00", "4.00"]]
+    day = fmt_time(older["loaded_at"])[:10]
+    assert [shown(w.value) for w in at.warning] == [
+        f"将替换已有的 2019 年任务：2 个片区、1 位客户经理（来自 E00004 {day} 导入）。"]
+    # only orders replace a period: for a targets file the page does not offer to state one
+    assert not [t for t in at.toggle if t.label == "指定替换期间"]
+    at.button(key="upload_confirm").click().run()
+    assert store.extracts()[-1]["kind"] == "targets" and store.extracts()[-1]["period_start"] is None
+
+
+def test_a_stated_period_is_never_stamped_on_a_targets_record(tmp_path):
+    """The command line takes --period for any file: only an orders extract carries it."""
+    from .conftest import TINY_TARGETS
+
+    store = load_tiny(tmp_path / "data")
+    done = store.load([("任务.csv", TINY_TARGETS.encode("gbk"))], period=("2019-01-01", "2019-12-31"))
+    assert [d.status for d in done] == ["loaded"]
+    assert (done[0].record["period_start"], done[0].record["period_end"]) == (None, None)
+
+
+def test_a_targets_withdrawal_that_changes_nothing_says_so_about_targets(tmp_path, monkeypatch):
+    from .conftest import load_tiny_targets
+
+    store = load_tiny(tmp_path / "data")
+    load_tiny_targets(store, "年度,片区,销量任务(箱)\n2019,甲片区,6\n", "任务_旧.csv")
+    load_tiny_targets(store, "年度,片区,销量任务(箱)\n2019,甲片区,7\n", "任务_新.csv")
+    at = data_page_app(store.root, monkeypatch)
+    _pick(at, "选择要撤销的导入").set_value("E00004").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [i.value for i in at.info] == ["不改变任何现有任务：这次导入的任务已全部被之后的导入替换。"]

@@ -13,6 +13,7 @@ from analytics.columns import REGISTRY, filter_note, formatted, kinds, localize,
 from analytics.db import connect_store, connect_store_lines
 from analytics.exports import csv_bytes, xlsx_bytes
 from analytics.filters import Filters
+from analytics.formats import MISSING
 from analytics.labels import LABELS, t
 
 from .conftest import ROOT
@@ -177,13 +178,23 @@ def test_the_upload_preview_reads_in_chinese():
     """The data page previews a parsed extract through the same registry (common.table localizes it)."""
     from analytics.ingest import parse_bytes
 
-    from .conftest import TINY_ORDERS, TINY_RETAILERS, TINY_SKUS
+    from .conftest import TINY_ORDERS, TINY_RETAILERS, TINY_SKUS, TINY_TARGETS
 
-    for file_name, text in (("零售户档案.csv", TINY_RETAILERS), ("卷烟档案.csv", TINY_SKUS), ("订单.csv", TINY_ORDERS)):
+    for file_name, text in (("零售户档案.csv", TINY_RETAILERS), ("卷烟档案.csv", TINY_SKUS), ("订单.csv", TINY_ORDERS),
+                            ("任务.csv", TINY_TARGETS)):
         parsed = parse_bytes(text.encode("utf-8"), file_name)
         assert parsed.frame is not None, parsed.problems
         assert unregistered(parsed.frame) == [], file_name
         _assert_readable(localize(parsed.frame, "zh"), file_name, _zh_headers())
+    shown = localize(parse_bytes(TINY_TARGETS.encode("utf-8"), "任务.csv").frame, "zh")
+    assert list(shown.columns) == ["年份", "月份", "片区", "客户经理", "销量任务(箱)", "一二类烟任务(箱)", "省产烟任务(箱)",
+                                   "五类烟任务(箱)", "条均价任务(元/条)", "网订率任务(%)"]
+    # the page draws the preview as text: an empty cell reads —, as every missing value in the app (never "None")
+    text = formatted(shown, "zh", missing=MISSING)
+    assert text["五类烟任务(箱)"].tolist() == ["0.50", "0.50", "—", "—", "—"]
+    assert text["客户经理"].tolist() == ["—", "张伟", "—", "—", "李娜"]
+    assert text.iloc[4].tolist() == ["2019", "0", "乙片区", "李娜", "4.00", "3.00", "3.00", "—", "—", "—"]
+    assert formatted(shown, "zh")["五类烟任务(箱)"].tolist() == ["0.50", "0.50", "", "", ""]  # the plain screen twin: blank
 
 
 def test_png_copy_carries_title_scope_filters_and_period():
@@ -283,8 +294,9 @@ def test_the_data_pages_upload_preview_shows_labels_and_words(tmp_path, monkeypa
     assert not at.exception, [e.value for e in at.exception]
     preview = next(df.value for df in at.dataframe if "订货日期" in df.value.columns)
     assert list(preview.columns) == ["订货日期", "许可证号", "卷烟编码", "订货量(条)", "金额(元)", "订货方式", "片区"]
-    assert preview.values.tolist() == [["2019-02-04", "0420001", "6901028000002", 60, 600.0, "电话订货", "甲片区"],
-                                       ["2019-03-04", "0420002", "6901028000003", 250, 12500.0, "网上订货", "甲片区"]]
+    # as the screen shows them: the preview is drawn as text so that an empty cell can read — (formats.MISSING)
+    assert preview.values.tolist() == [["2019-02-04", "0420001", "6901028000002", "60", "600.00", "电话订货", "甲片区"],
+                                       ["2019-03-04", "0420002", "6901028000003", "250", "12,500.00", "网上订货", "甲片区"]]
 
 
 def test_in_english_the_data_tabs_read_in_english(demo_dir, data_env):

@@ -250,16 +250,16 @@ def test_channel_area_provincial_and_class_vocabularies():
 def test_values_that_cannot_be_normalised_are_errors_not_nulls():
     retailers = "许可证号,客户名称,片区,城乡分类,档位\n0420001,甲,甲片区,郊区,31\n0420002,乙,甲片区,,5\n"
     assert _csv(retailers, "零售户.csv").problems.messages("zh") == [
-        "零售户.csv，第 3 行，列“城乡分类”：不能为空",
         "零售户.csv，第 2 行，列“城乡分类”，值“郊区”：无法识别的城乡分类（应为 城网/农网）",
         "零售户.csv，第 2 行，列“档位”，值“31”：档位应为 1–30 的整数",
+        "零售户.csv，第 3 行，列“城乡分类”：不能为空",
     ]
     skus = "卷烟编码,卷烟名称,品牌,是否省产,价类,批发价\n6901028000001,一号,一号,也许,六类,200\n6901028000002,二号,二号,是,,贵\n"
     assert _csv(skus, "卷烟.csv").problems.messages("en") == [
         "卷烟.csv, row 2, column '是否省产', value '也许': unknown provincial flag (yes/no expected)",
-        "卷烟.csv, row 3, column '批发价', value '贵': not a number",
         "卷烟.csv, row 2, column '价类', value '六类': unknown price class (1-5 expected)",
         "卷烟.csv, row 3, column '价类': must not be blank",
+        "卷烟.csv, row 3, column '批发价', value '贵': not a number",
     ]
 
 
@@ -276,12 +276,12 @@ def test_impossible_order_values_are_named_by_file_row_column_and_value():
     assert p.problems.messages("zh") == [
         "订单.csv，第 2 行，列“订货日期”，值“2019-02-30”：无法识别的日期",
         "订单.csv，第 3 行，列“订货日期”，值“1999-12-31”：日期超出合理范围（2000-01-01 至 2099-12-31）",
-        "订单.csv，第 5 行，列“许可证号”：不能为空",
-        "订单.csv，第 5 行，列“订货量(条)”，值“abc”：不是数字",
         "订单.csv，第 3 行，列“订货量(条)”，值“0”：必须大于 0",
         "订单.csv，第 4 行，列“订货量(条)”，值“-3”：必须大于 0",
-        "订单.csv，第 5 行，列“金额(元)”：不能为空",
         "订单.csv，第 4 行，列“金额(元)”，值“-5”：不能为负数",
+        "订单.csv，第 5 行，列“许可证号”：不能为空",
+        "订单.csv，第 5 行，列“订货量(条)”，值“abc”：不是数字",
+        "订单.csv，第 5 行，列“金额(元)”：不能为空",
     ]
     assert p.problems.messages("en")[:2] == [
         "订单.csv, row 2, column '订货日期', value '2019-02-30': not a date this product reads",
@@ -305,8 +305,8 @@ def test_order_lines_for_retailers_or_skus_not_in_the_masters_list_each_unknown_
     p = parse_bytes(text.encode("gbk"), "订单.csv", retailers=retailers, skus=skus)
     assert p.problems.messages("zh") == [
         "订单.csv，第 2 行，列“许可证号”，值“0999999”：零售户不在客户档案中，请先导入客户档案（该编号共 3 行，此为第一行）",
-        "订单.csv，第 5 行，列“许可证号”，值“0888888”：零售户不在客户档案中，请先导入客户档案",
         "订单.csv，第 3 行，列“卷烟编码”，值“6901028000009”：卷烟不在卷烟档案中，请先导入卷烟档案",
+        "订单.csv，第 5 行，列“许可证号”，值“0888888”：零售户不在客户档案中，请先导入客户档案",
     ]
     assert p.problems.messages("en")[0] == (
         "订单.csv, row 2, column '许可证号', value '0999999': retailer not in the retailer master; load it first "
@@ -621,11 +621,11 @@ def test_impossible_target_values_are_named_by_file_row_column_and_value():
                           "2019,,乙片区,李娜,-2,许多,-1,101%\n")  # row 9: negative, not a number, negative, over 100
     p = _targets(text)
     assert not p.ok
-    # problems come column by column, a column's blank cells first (as for every kind)
+    # problems come row by row, left to right within a row (as for every kind)
     assert p.problems.messages("zh") == [
-        "任务.csv，第 4 行，列“年度”：不能为空",
         "任务.csv，第 2 行，列“年度”，值“2019.5”：年度应为 2000–2099 的整数",
         "任务.csv，第 3 行，列“年度”，值“1999”：年度应为 2000–2099 的整数",
+        "任务.csv，第 4 行，列“年度”：不能为空",
         "任务.csv，第 5 行，列“月份”，值“13”：月份应为 1–12 的整数（空白或 0 表示全年任务）",
         "任务.csv，第 6 行，列“月份”，值“一月”：月份应为 1–12 的整数（空白或 0 表示全年任务）",
         "任务.csv，第 7 行，列“片区”：不能为空",
@@ -635,7 +635,7 @@ def test_impossible_target_values_are_named_by_file_row_column_and_value():
         "任务.csv，第 9 行，列“五类烟任务(箱)”，值“-1”：不能为负数",
         "任务.csv，第 9 行，列“网订率任务(%)”，值“101%”：百分比应在 0–100 之间",
     ]
-    assert p.problems.messages("en")[1] == ("任务.csv, row 2, column '年度', value '2019.5': "
+    assert p.problems.messages("en")[0] == ("任务.csv, row 2, column '年度', value '2019.5': "
                                             "the year must be a whole number from 2000 to 2099")
     assert p.problems.messages("en")[3] == ("任务.csv, row 5, column '月份', value '13': the month must be a whole number from 1 to 12 "
                                             "(blank or 0 = the whole year)")
@@ -722,3 +722,29 @@ def test_targets_from_parquet_with_typed_numbers_and_nulls():
     assert p.frame[["year", "month", "district", "manager", "volume_target_cases"]].values.tolist() == [
         [2019, 0, "甲片区", "", 4.0], [2019, 4, "乙片区", "李娜", 1.5]]
     assert p.frame["online_rate_target_pct"].tolist()[0] == 60.0 and pd.isna(p.frame["online_rate_target_pct"].tolist()[1])
+
+
+def test_problems_are_listed_by_row_then_column_whatever_the_check_that_found_them():
+    """The review's file listed rows 3, 5, 4: checks run column by column, the list reads top to bottom."""
+    text = ORDER_HEAD + "2019-01-07,0420001,6901028000001,1,200,电话\n" \
+                        "2019-01-07,0420001,6901028000001,x,200,电话\n" \
+                        "2019-13-07,0420001,6901028000001,1,-1,电话\n" \
+                        "2019-01-07,,6901028000001,1,200,电话\n"
+    assert _csv(text, "订单.csv").problems.messages("en") == [
+        "订单.csv, row 3, column '订货量(条)', value 'x': not a number",
+        "订单.csv, row 4, column '订货日期', value '2019-13-07': not a date this product reads",
+        "订单.csv, row 4, column '金额(元)', value '-1': must not be negative",
+        "订单.csv, row 5, column '许可证号': must not be blank",
+    ]
+
+
+def test_the_first_50_problems_by_row_are_kept_however_many_columns_have_problems():
+    # rows 2–61 have a bad quantity, rows 41–61 a bad date too: the top of the file is listed, not the first column
+    text = ORDER_HEAD + "".join(f"2019-01-{'07' if i < 40 else '32'},0420001,6901028000001,{-i},200,电话\n" for i in range(1, 61))
+    p = _csv(text, "订单.csv")
+    assert p.problems.count == 81
+    rows = [m.split("，")[1] for m in p.problems.messages("zh")[:MAX_PROBLEMS_SHOWN]]
+    assert rows == [f"第 {r} 行" for r in range(2, 41)] + [f"第 {r // 2} 行" for r in range(82, 93)]
+    assert p.problems.messages("zh")[39:41] == ["订单.csv，第 41 行，列“订货日期”，值“2019-01-32”：无法识别的日期",
+                                                "订单.csv，第 41 行，列“订货量(条)”，值“-40”：必须大于 0"]
+    assert p.problems.messages("zh")[50] == "……另有 31 个问题未列出"

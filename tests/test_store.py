@@ -422,8 +422,8 @@ def test_a_refused_batch_leaves_the_data_directory_byte_identical(dec):
     assert [r.status for r in results] == ["ready", "refused"]  # all or nothing: the good file waits too
     assert results[1].messages("zh") == [
         "坏文件.csv，第 2 行，列“订货日期”，值“2019-02-30”：无法识别的日期",
-        "坏文件.csv，第 3 行，列“订货量(条)”，值“0”：必须大于 0",
         "坏文件.csv，第 3 行，列“许可证号”，值“0999999”：零售户不在客户档案中，请先导入客户档案",
+        "坏文件.csv，第 3 行，列“订货量(条)”，值“0”：必须大于 0",
     ]
     assert _tree(dec.root) == before
 
@@ -703,8 +703,9 @@ def test_cli_ingest_refused_lists_the_problems_on_stderr_and_exits_1(tiny, tmp_p
     assert (out.returncode, out.stdout) == (1, "")
     assert out.stderr.splitlines() == [
         "坏文件.csv, row 2, column '订货日期', value '2019-02-30': not a date this product reads",
-        "坏文件.csv, row 3, column '订货量(条)', value '0': must be greater than 0",
+        # the CLI lists them as the page does: by row, then in the file's column order
         "坏文件.csv, row 3, column '许可证号', value '0999999': retailer not in the retailer master; load it first",
+        "坏文件.csv, row 3, column '订货量(条)', value '0': must be greater than 0",
         "nothing was loaded: fix the problems above and load again",
     ]
     # the data are as they were; the refusal is recorded in the audit log

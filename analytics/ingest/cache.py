@@ -9,7 +9,6 @@ import threading
 
 from .. import config
 from . import isolation
-from .problems import ProblemList
 from .reading import Parsed
 
 
@@ -23,8 +22,7 @@ def _copy(parsed: Parsed) -> Parsed:
     """A copy the store may change (it adds each order line's district and the problems of the
     reference and period checks) without changing the cached parse. The frame is a shallow copy:
     under pandas' copy-on-write a change to either side copies what it changes."""
-    problems = ProblemList()
-    problems.items, problems.count = list(parsed.problems.items), parsed.problems.count
+    problems = parsed.problems.copy()
     frame = parsed.frame.copy(deep=False) if parsed.frame is not None else None
     return dataclasses.replace(parsed, frame=frame, problems=problems, sheets=list(parsed.sheets))
 

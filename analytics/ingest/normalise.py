@@ -105,7 +105,7 @@ def _accepted_headers(kind: str, name: str) -> tuple[str, str]:
 
 class _Table:
     """One raw table being normalised into `out`: the helpers every kind's function uses. Problems
-    are added in the order the columns are checked, which is the order they are listed in."""
+    are added in the order the columns are checked; ProblemList lists them by row and column."""
 
     def __init__(self, parsed: Parsed, raw: pd.DataFrame, mapping: Mapping) -> None:
         self.file, self.problems, self.raw, self.mapping = parsed.file_name, parsed.problems, raw, mapping
@@ -342,6 +342,7 @@ def normalise(parsed: Parsed, raw: pd.DataFrame, kind: str | None = None) -> Par
     f = parsed.file_name
     problems = parsed.problems
     headers = list(raw.columns)
+    problems.columns = tuple(str(h) for h in headers)  # problems are listed in the file's column order
     kind = kind or detect_kind(headers)
     if kind not in KINDS:
         problems.add(Problem(f, 1, None, None, "err_unknown_kind"))

@@ -59,16 +59,34 @@ class Problem:
 
 
 class ProblemList:
-    """Keeps the first MAX_PROBLEMS_SHOWN problems and counts them all."""
+    """Counts every problem and keeps the first MAX_PROBLEMS_SHOWN in file order: by row (the whole
+    file's problems first), then by the column's place in the file (`columns`, the headers as read),
+    problems of one cell in the order they were found. The checks run column by column; an analyst
+    fixes a file top to bottom."""
 
-    def __init__(self) -> None:
+    columns: tuple[str, ...] = ()  # a class default: parses pickled before it was set still sort
+
+    def __init__(self, columns: tuple[str, ...] = ()) -> None:
         self.items: list[Problem] = []
         self.count = 0
+        self.columns = tuple(columns)
+
+    def _place(self, p: Problem) -> tuple[int, int]:
+        column = self.columns.index(p.column) if p.column in self.columns else (-1 if p.column is None else len(self.columns))
+        return (p.row if p.row is not None else 0, column)
+
+    def _keep(self, new: list[Problem]) -> None:
+        # a stable sort keeps the finding order within one cell and among the whole file's problems
+        self.items = sorted([*self.items, *new], key=self._place)[:MAX_PROBLEMS_SHOWN]
+
+    def copy(self) -> ProblemList:
+        twin = ProblemList(self.columns)
+        twin.items, twin.count = list(self.items), self.count
+        return twin
 
     def add(self, problem: Problem) -> None:
         self.count += 1
-        if len(self.items) < MAX_PROBLEMS_SHOWN:
-            self.items.append(problem)
+        self._keep([problem])
 
     def add_rows(
         self, file: str, mask: pd.Series, values: pd.Series, column: str, code: str, **params: object
@@ -80,12 +98,12 @@ class ProblemList:
         """
         bad = np.flatnonzero(mask.to_numpy(dtype=bool, na_value=False))
         self.count += len(bad)
-        room = MAX_PROBLEMS_SHOWN - len(self.items)
-        for pos in bad[: max(room, 0)]:
+        # rows ascend with position: this column's first rows are the only ones that can be kept
+        new = []
+        for pos in bad[:MAX_PROBLEMS_SHOWN]:
             value = values.iloc[pos]
-            self.items.append(
-                Problem(file, int(values.index[pos]) + 2, column, "" if _blank(value) else str(value), code, tuple(params.items()))
-            )
+            new.append(Problem(file, int(values.index[pos]) + 2, column, "" if _blank(value) else str(value), code, tuple(params.items())))
+        self._keep(new)
 
     def messages(self, lang: str = "zh") -> list[str]:
         lines = [p.message(lang) for p in self.items]

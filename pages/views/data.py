@@ -6,11 +6,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analytics.columns import localize
-from analytics.contract import KINDS
-from analytics.formats import fmt_cases, fmt_time
+from analytics.columns import SCREEN_FORMATS, formatted, kinds, localize
+from analytics.contract import KINDS, TARGET_MEASURES
+from analytics.formats import MISSING, fmt_cases, fmt_time
 from analytics.ingest import ParseCache
-from analytics.store import ChangePreview, ExtractError, MasterChange
+from analytics.store import ChangePreview, ExtractError, MasterChange, TargetKey
 from analytics.text import md_code, md_escape
 from pages import common, gate, identity
 
@@ -75,6 +75,45 @@ def _audit_refused(results: list) -> None:
             seen.add(mark)
 
 
+def _table_with_dashes(frame: pd.DataFrame) -> None:
+    """A preview table whose empty cells read formats.MISSING, where Streamlit would print a grey "None"
+    (it has no setting for it); numbers formatted as every table's and aligned right."""
+    lg = common.lang()
+    shown = localize(frame, lg)
+    number_kinds = {c for c, k in kinds(shown, lg).items() if k in SCREEN_FORMATS}
+    text = formatted(shown, lg, missing=MISSING)
+    config = {c: st.column_config.TextColumn(alignment="right" if c in number_kinds else None,
+                                             pinned=True if i == 0 and len(text.columns) > 6 else None)
+              for i, c in enumerate(text.columns)}
+    st.dataframe(text, hide_index=True, width="stretch", column_config=config)
+
+
+def _targets_check(keys: list[TargetKey], loaded_on: dict[str, str]) -> None:
+    """A targets file's whole-year targets per district and manager as loading it makes them live, the
+    districts' total per year, and the live targets it replaces: the check against the plan before loading."""
+    lg = common.lang()
+    rows = pd.DataFrame([{"year": k.year, "district": k.district, "manager": k.manager, **k.after,
+                          "target_months": k.after["months"],
+                          "replaced_volume_target_cases": k.before["volume_target_cases"] if k.before else None} for k in keys])
+    given = [m for m in TARGET_MEASURES if rows[m].notna().any()]
+    st.caption(tr("upload_targets_whole_year"))
+    _table_with_dashes(rows[["year", "district", "manager", *given, "target_months", "replaced_volume_target_cases"]])
+    own = rows[rows["manager"].isna()]
+    for year, volume in own.groupby("year")["volume_target_cases"].sum().items():
+        st.caption(tr("upload_targets_total", year=year, cases=fmt_cases(volume, lg)))
+    # which live targets go, per load and year (the table's last column says which keys)
+    replaced: dict[tuple[str, int], list[TargetKey]] = {}
+    for k in keys:
+        if k.before is not None:
+            replaced.setdefault((k.source, k.year), []).append(k)
+    for (source, year), ks in replaced.items():
+        st.warning(tr("upload_replaces_targets", year=year, districts=sum(k.manager is None for k in ks),
+                      managers=sum(k.manager is not None for k in ks),
+                      extract=f"{source} {tr('loaded_on', date=loaded_on.get(source, '?'))}"))
+    if not replaced:
+        st.caption(tr("upload_replaces_no_targets"))
+
+
 def _load(batch: list[tuple[str, bytes]], names: list[str]) -> None:
     """Load the confirmed batch, if this session may, and record the attempt and its outcome."""
     target = "、".join(names)
@@ -116,6 +155,8 @@ def _load(batch: list[tuple[str, bytes]], names: list[str]) -> None:
 may_load = identity.can("load_data")
 nonce = st.session_state.setdefault("upload_nonce", 0)
 files, kind, sheet, period = None, None, None, None
+# each upload is parsed once: every rerun of the preview, and the load it confirms, use that parse
+parse_cache = st.session_state.setdefault("upload_parse_cache", ParseCache())
 if may_load:  # no uploader for a session that may not load: Streamlit takes files only for an uploader it drew
     st.subheader(tr("upload_title"))
     st.caption(tr("upload_help"))
@@ -126,13 +167,16 @@ if may_load:  # no uploader for a session that may not load: Streamlit takes fil
     kind = c1.selectbox(tr("upload_kind"), [None, *KINDS], format_func=lambda k: tr("kind_auto") if k is None else tr(f"kind_{k}"),
                         key="upload_kind")
     sheet = c2.text_input(tr("upload_sheet"), key="upload_sheet", placeholder=tr("upload_sheet_first")) or None
-    if c3.toggle(tr("upload_period"), key="upload_use_period", help=tr("upload_period_help")):
+    # only orders replace a period: the choice is offered while orders may be among the files, and never
+    # applied to a master or targets file (the store ignores it for them too)
+    detected = {p.kind for p in parse_cache.parse_batch([(f.name, f.getvalue()) for f in files], kind=kind, sheet=sheet)} \
+        if files else set()
+    offer_period = kind == "orders" or (kind is None and (not files or "orders" in detected))
+    if offer_period and c3.toggle(tr("upload_period"), key="upload_use_period", help=tr("upload_period_help")):
         chosen = c3.date_input(tr("period"), value=(), key="upload_period_range")
         if isinstance(chosen, tuple) and len(chosen) == 2:
             period = (chosen[0].isoformat(), chosen[1].isoformat())
 
-# each upload is parsed once: every rerun of the preview, and the load it confirms, use that parse
-parse_cache = st.session_state.setdefault("upload_parse_cache", ParseCache())
 if files and not identity.can("load_data"):
     # the check belongs where the bytes would be read, whatever drew the uploader
     gate.require("load_data", "load", "、".join(f.name for f in files))
@@ -173,7 +217,9 @@ elif files:
                     if p.mapping.unmapped:
                         st.caption(tr("upload_unmapped") + "：" + "、".join(md_escape(h) for h in p.mapping.unmapped))
             st.caption(tr("upload_first_rows"))
-            common.table(p.frame.head(10))
+            _table_with_dashes(p.frame.head(10))
+            if p.kind == "targets":
+                _targets_check(r.targets, loaded_on)
             for rep in r.replacements:
                 st.warning(common.tr_md("upload_replaces", lines=f"{rep.lines:,}", cases=fmt_cases(rep.cases, common.lang()),
                               district=rep.district, start=rep.start, end=rep.end,
@@ -241,6 +287,11 @@ def _target_values(m: MasterChange) -> str:
     return volume + ("；" if lg == "zh" else "; ") + months
 
 
+#: what "nothing changes" is about: the lines, records or targets of the load, all replaced by later loads
+PREVIEW_NOTHING = {"orders": "preview_nothing", "retailers": "preview_nothing_records", "skus": "preview_nothing_records",
+                   "targets": "preview_nothing_targets"}
+
+
 def _show_preview(preview: ChangePreview, record: dict) -> None:
     st.markdown(common.tr_md(f"preview_{preview.action}", id=record["id"], file=record["file_name"]))
     if preview.kind == "orders":
@@ -259,7 +310,7 @@ def _show_preview(preview: ChangePreview, record: dict) -> None:
                  f"{m.source} · {fmt_time(m.source_loaded_at)}" if m.source else "—") for m in preview.masters]
         common.table(pd.DataFrame(rows, columns=[tr("chg_key"), tr(name), tr("chg_fields"), tr("chg_source")]))
     if preview.changes_nothing:
-        st.info(tr("preview_nothing"))
+        st.info(tr(PREVIEW_NOTHING[preview.kind]))
     if preview.orphan_lines:
         st.warning(tr("chg_orphans", n=f"{preview.orphan_lines:,}"))
 
