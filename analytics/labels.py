@@ -153,7 +153,6 @@ CHARTS: dict[str, Pair] = {
     "manager_compare": ("客户经理对比", "Customer managers compared"),
     "manager_compare_help": ("每位客户经理一行：其客户为零售户档案中客户经理为其本人的零售户。",
                              "One row per customer manager: their customers are the retailers the master assigns to them."),
-    "open_manager": ("查看客户经理的客户", "Open a manager's customers"),
     "my_customers": ("我的客户", "My customers"),
     "my_customers_n": ("{name}的客户共 {n} 户（零售户档案中客户经理为其本人的零售户）",
                        "{name}'s {n} customers (the retailers the master assigns to them)"),
