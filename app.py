@@ -94,8 +94,10 @@ def main() -> None:
     page_name = district_names[page.url_path] if on_district_page else page.title
     st.set_page_config(page_title=f"{page_name} · {t('app_title', lang)}")
 
-    filters = common.sidebar_filters(show_district=not on_district_page, scope=session.scope,
-                                     district=page_name if on_district_page else None)
+    # the 客户经理 choice is a district page's, and the presentation's of one district (opened from its page)
+    presented = common.link_view().districts if presenting else ()
+    own = page_name if on_district_page else presented[0] if len(presented) == 1 else None
+    filters = common.sidebar_filters(show_district=not on_district_page, scope=session.scope, district=own)
     gate.who_is_there(session)
     if on_district_page:
         # the district page fixes the district; the presentation opened from it presents that district

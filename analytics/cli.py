@@ -148,10 +148,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(s.to_dict(), name, args.manager)
     else:
-        from .columns import covered
         from .narrative import summary_text
 
-        print(summary_text(s, name if args.manager is None else covered(f, args.lang), lang=args.lang))
+        # a manager's: "2019年，城郊片区客户经理吴婷的客户共销售卷烟…" (the subject from f, as on the page)
+        print(summary_text(s, name, lang=args.lang, f=f))
     return 0
 
 

@@ -161,8 +161,9 @@ COMPARISON_MEASURES = ["volume_cases", "volume_yoy_pct", "avg_price", "avg_price
                        "provincial_share_pct", "provincial_share_change_pp", "online_rate_pct", "online_rate_change_pp",
                        "low_tier_cases", "low_tier_yoy_pct"]
 #: the managers page's table (pages/views/managers.py): a manager is named with their district and customers;
-#: with targets loaded, each manager's volume completion and its gap to 时间进度 (analytics/progress.py)
-MANAGER_COLUMNS = ["district", "manager", "customers", *COMPARISON_MEASURES, "volume_completion_pct", "volume_gap_pp"]
+#: with targets loaded, each manager's volume completion and its gap to 时间进度 (analytics/progress.py) come
+#: next, where a 1366-wide screen shows them beside the name without scrolling
+MANAGER_COLUMNS = ["district", "manager", "customers", "volume_completion_pct", "volume_gap_pp", *COMPARISON_MEASURES]
 
 def word(vocabulary: str, value: object, lang: str) -> str | None:
     """One value of a vocabulary column in words (analytics.labels.VOCABULARIES; missing stays missing,
@@ -269,23 +270,44 @@ def formatted(frame: pd.DataFrame, lang: str, missing: str = "") -> pd.DataFrame
 
 # --- the sentence that says what a table or picture shows ---------------------------------------
 
+def _covered_parts(f: Filters) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
+    """The districts and customer managers f's figures cover (see `covered`); managers None: not cut to any."""
+    if f.districts:
+        districts = f.scoped_districts if f.scoped_districts is not None else f.districts
+    elif f.scope.districts is not ALL:
+        districts = tuple(f.scope.districts)
+    else:
+        districts = ()
+    if f.managers:
+        managers: tuple[str, ...] | None = f.scoped_managers
+    else:
+        managers = None if f.scope.managers is ALL else tuple(f.scope.managers)
+    return districts, managers
+
+
 def covered(f: Filters, lang: str) -> str:
     """What f's figures cover, as a name: the districts and customer managers chosen (those the scope
     allows; "城郊片区 · 客户经理 吴婷"), else the scope's own districts and managers for a user who sees
     part of the city ("城郊片区", "城郊片区 · 客户经理 王五"), else 全市. The one name for page titles,
     legends, decks and notes: a scoped user's whole view is never called the city's."""
-    if f.districts:
-        districts = ["、".join(f.scoped_districts if f.scoped_districts is not None else f.districts)]
-    elif f.scope.districts is not ALL:
-        districts = ["、".join(f.scope.districts)]
-    else:
-        districts = []
-    if f.managers:
-        managers: tuple[str, ...] | None = f.scoped_managers
-    else:
-        managers = None if f.scope.managers is ALL else f.scope.managers
-    parts = districts + ([f"{t('manager', lang)} {'、'.join(managers)}"] if managers is not None else [])
+    districts, managers = _covered_parts(f)
+    parts = ["、".join(districts)] if districts else []
+    parts += [f"{t('manager', lang)} {'、'.join(managers)}"] if managers is not None else []
     return " · ".join(parts) or t("all_districts", lang)
+
+
+def customers_of(f: Filters, lang: str) -> str | None:
+    """The subject of a sentence about f's figures when they are customer managers' customers
+    ("城郊片区客户经理吴婷的客户", "the customers of 吴婷 (城郊片区)"), for the written summary; None when
+    f is not cut to managers (a district's or the company's figures are named by `covered`)."""
+    districts, managers = _covered_parts(f)
+    if managers is None:
+        return None
+    sep = "、" if lang == "zh" else ", "
+    names = sep.join(managers)
+    if not districts:
+        return t("customers_of", lang, managers=names)
+    return t("customers_of_district", lang, managers=names, district=sep.join(districts))
 
 
 def filter_note(f: Filters, lang: str, period: tuple[str, str] | None = None, scope: str | None = None,
@@ -340,8 +362,11 @@ def total_label(f: Filters, lang: str) -> str:
 def total_row(s: Summary, f: Filters, lang: str, by: str = "district") -> pd.DataFrame:
     """One breakdown row for the whole selection, from the query layer's summary of the same
     filters: shares and prices are the selection's own ratios, never an average of the rows'."""
+    name = total_label(f, lang)
+    # the label in the first (naming) column, as the district comparison has it; a manager's cell stays blank
+    naming = {"district": name, "manager": ""} if by == "manager" else {by: name}
     return pd.DataFrame([{
-        by: total_label(f, lang),
+        **naming,
         "customers": s.customers,
         "volume_cases": s.volume_cases,
         "volume_yoy_pct": s.volume_yoy_pct,

@@ -151,13 +151,21 @@ CHARTS: dict[str, Pair] = {
     "scope_total": ("我的片区合计", "My districts total"),
     # --- #13 managers ---
     "manager_compare": ("客户经理对比", "Customer managers compared"),
-    "manager_compare_help": ("每位客户经理一行：其客户为零售户档案中客户经理为其本人的零售户。点击姓名查看其客户。",
-                             "One row per customer manager: their customers are the retailers the master assigns to them. "
-                             "Click a name to open their customers."),
-    "open_manager": ("查看客户经理的客户", "Open a manager's customers"),
+    "manager_compare_help": ("每位客户经理一行：其客户为零售户档案中客户经理为其本人的零售户。",
+                             "One row per customer manager: their customers are the retailers the master assigns to them."),
     "my_customers": ("我的客户", "My customers"),
     "my_customers_n": ("{name}的客户共 {n} 户（零售户档案中客户经理为其本人的零售户）",
                        "{name}'s {n} customers (the retailers the master assigns to them)"),
+    # --- #13 fixes: managers ---
+    # the written summary's subject for a manager's customers ("2019年，城郊片区客户经理吴婷的客户共销售卷烟…")
+    "customers_of_district": ("{district}客户经理{managers}的客户", "the customers of {managers} ({district})"),
+    "customers_of": ("客户经理{managers}的客户", "the customers of {managers}"),
+    "not_online_n": ("共 {n} 户，按销量从大到小排列", "{n} retailers, biggest volume first"),
+    "manager_sorted_gap": ("按销量序时进度差排序，落后最多的在前；点击姓名（新标签页）查看其客户。",
+                           "Sorted by the volume gap to time elapsed, most behind first; click a name to open their customers "
+                           "(in a new tab)."),
+    "manager_sorted_volume": ("按片区、销量排序；点击姓名（新标签页）查看其客户。",
+                              "Sorted by district, then volume; click a name to open their customers (in a new tab)."),
 }
 
 #: the retailers behind the figures: volume swings and the drill-down to order lines (district pages)
@@ -298,6 +306,9 @@ LINKS: dict[str, Pair] = {
     # --- #13 managers ---
     "url_bad_mgr": ("链接中的客户经理参数无效，已忽略无法识别的值",
                     "The link's customer manager parameter is invalid; unknown values were ignored"),
+    # --- #13 fixes: managers ---
+    "url_mgr_district_only": ("客户经理只能在片区页面上选择，链接中的客户经理参数已忽略",
+                              "A customer manager is chosen on a district page only; the link's manager parameter was ignored"),
 }
 
 #: presenting, the PPTX deck, PNG and spreadsheet exports

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from . import metrics
+from .columns import customers_of
 from .config import FLAT_THRESHOLD_PCT
 from .contract import PRICE_CLASSES
 from .labels import class_label, t, vocab
 
 if TYPE_CHECKING:
+    from .filters import Filters
     from .queries import Summary
 
 
@@ -104,7 +106,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "yoy_none_had": "上年同期无销量", "yoy_none": "无上年数据", "yoy_flat": "同比基本持平（{pct:+.2f}%）",
         "yoy_up": "同比增长{pct:.2f}%", "yoy_down": "同比下降{apct:.2f}%",
         "pp_flat": "，与{cy}持平", "pp_up": "，比{cy}提高{d:.2f}个百分点", "pp_down": "，比{cy}下降{d:.2f}个百分点",
-        "no_sales": "{year}年{name}在当前筛选条件下没有销量。",
+        "no_sales": "{year}年{name}在当前筛选条件下没有销量。", "sold": "", "bought": "",
         "opening": "{period}，{name}共销售卷烟{n}箱，{volume}。其中省产烟{pn}箱，{provincial}，占总销量的{share:.2f}%{pp}。",
         "classes": "分价类看，{parts}。", "class": "{cls}烟{n}箱，{yoy}", "class_sep": "；",
         "low_share": "五类烟占总销量的{share:.2f}%{pp}。",
@@ -124,8 +126,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "yoy_up": "up {pct:.2f}%", "yoy_down": "down {apct:.2f}%",
         "pp_flat": ", unchanged from {cy}", "pp_up": ", {d:.2f} percentage points higher than in {cy}",
         "pp_down": ", {d:.2f} percentage points lower than in {cy}",
-        "no_sales": "{name} had no sales in {year} under the current filters.",
-        "opening": "{period}, {name} sold {n} cases, {volume}. Provincial brands sold {pn} cases, {provincial}, "
+        "no_sales": "{Name} had no sales in {year} under the current filters.", "sold": "sold", "bought": "bought",
+        "opening": "{period}, {name} {sold} {n} cases, {volume}. Provincial brands sold {pn} cases, {provincial}, "
                    "{share:.2f}% of volume{pp}. ",
         "classes": "By price class: {parts}.", "class": "{cls} {n} cases ({yoy})", "class_sep": "; ",
         "low_share": " Class 5 was {share:.2f}% of volume{pp}.",
@@ -182,12 +184,15 @@ def _class_extremes(s: Summary, lang: str) -> str:
     return text + phrases["end"] if grew or fell else text
 
 
-def _opening(s: Summary, name: str, lang: str, cy: str | None) -> str:
-    """The first sentences: total volume and provincial volume with their changes and share."""
+def _opening(s: Summary, name: str, lang: str, cy: str | None, customers: bool) -> str:
+    """The first sentences: total volume and provincial volume with their changes and share (a
+    district sells; `customers`, a manager's customers, buy)."""
     unit = "箱" if lang == "zh" else "cases"
     has_prev = not _missing(s.volume_cases_prev)
-    return _PHRASES[lang]["opening"].format(
-        period=period_label(s, lang), name=name, n=_n(s.volume_cases), pn=_n(s.provincial_cases),
+    phrases = _PHRASES[lang]
+    return phrases["opening"].format(
+        period=period_label(s, lang), name=name, sold=phrases["bought" if customers else "sold"], n=_n(s.volume_cases),
+        pn=_n(s.provincial_cases),
         volume=_change(lang, s.volume_cases, s.volume_cases_prev, s.volume_yoy_pct, cy, unit),
         provincial=_change(lang, s.provincial_cases, s.provincial_cases_prev, s.provincial_yoy_pct, cy, unit),
         share=s.provincial_share_pct, pp=_pp(lang, s.provincial_share_pct, s.provincial_share_pct_prev, cy if has_prev else None))
@@ -230,10 +235,10 @@ def _price(s: Summary, lang: str, cy: str | None) -> str:
     return phrases["price_vs"].format(p=_n(price), before=_n(before), cy=cy, year=s.compare_year, move=move, cv=_n(s.case_value))
 
 
-def _summary(s: Summary, name: str, lang: str, segments: pd.DataFrame | None) -> list[str]:
+def _summary(s: Summary, name: str, lang: str, segments: pd.DataFrame | None, customers: bool) -> list[str]:
     cy = compare_label(s, lang)
     compared = cy if not _missing(s.volume_cases_prev) else None
-    paras = [_opening(s, name, lang, cy) + _price(s, lang, cy), _classes(s, lang, cy)]
+    paras = [_opening(s, name, lang, cy, customers) + _price(s, lang, cy), _classes(s, lang, cy)]
     if s.customers:
         paras.append(_online(s, lang, compared))
     seg = _segment_sentence(segments, lang, compared)
@@ -257,11 +262,17 @@ def _segment_sentence(segments: pd.DataFrame | None, lang: str, cy: str | None) 
     return ("By area type: " + "; ".join(parts) + ".") if lang == "en" else ("分城乡看，" + "；".join(parts) + "。")
 
 
-def summary_text(s: Summary, name: str, lang: str = "zh", segments: pd.DataFrame | None = None) -> str:
-    """The written summary for one district (or the company) and year, paragraphs separated by blank lines."""
+def summary_text(s: Summary, name: str, lang: str = "zh", segments: pd.DataFrame | None = None,
+                 f: Filters | None = None) -> str:
+    """The written summary for one district (or the company) and year, paragraphs separated by blank
+    lines. `name` names the figures; with `f` cut to customer managers (chosen, or a scope of
+    managers) the subject is their customers instead ("城郊片区客户经理吴婷的客户", columns.customers_of),
+    never a title such as "城郊片区 · 客户经理 吴婷" spliced into the prose."""
+    subject = customers_of(f, lang) if f is not None else None
+    name = subject or name
     if _missing(s.volume_cases) or not s.volume_cases:
-        return _PHRASES[lang]["no_sales"].format(year=s.year, name=name)
-    return "\n\n".join(_summary(s, name, lang, segments))
+        return _PHRASES[lang]["no_sales"].format(year=s.year, name=name, Name=name[:1].upper() + name[1:])
+    return "\n\n".join(_summary(s, name, lang, segments, customers=subject is not None))
 
 
 def pace_text(frame: pd.DataFrame, year: int, compare_year: int | None, lang: str = "zh") -> str | None:

@@ -79,7 +79,7 @@ class Story:
 
     @property
     def text(self) -> str:
-        return summary_text(self.summary, self.name, self.lang, segments=self.area_table)
+        return summary_text(self.summary, self.name, self.lang, segments=self.area_table, f=self.filters)
 
     def title(self, topic: str) -> str:
         return t(TOPIC_LABELS[topic], self.lang)

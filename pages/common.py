@@ -14,7 +14,7 @@ import streamlit as st
 
 from analytics import charts, progress, queries, report
 from analytics.access import NotAllowed, Scope
-from analytics.columns import EXCEL_FORMATS, SCREEN_FORMATS, covered, filter_note, is_raw, localize
+from analytics.columns import EXCEL_FORMATS, SCREEN_FORMATS, covered, filter_note, header, is_raw, localize
 from analytics.columns import kinds as column_kinds
 from analytics.errors import error_label
 from analytics.exports import csv_bytes, xlsx_bytes
@@ -165,37 +165,39 @@ def sidebar_filters(show_district: bool = True, scope: Scope | None = None, dist
     """The sidebar, rendered by the frame before the page so its state survives navigation. `scope`
     (the session's unless given) is what the user may see: the sidebar offers only its districts and
     managers, and the filters carry it (Filters.within), so every query the pages ask is cut to it
-    whatever they choose. `district` is a district page's own: its 客户经理 are the ones offered."""
+    whatever they choose. `district` is a district page's own (or the district presented): the
+    客户经理 choice belongs to it, offered and applied there only, and dropped on leaving it."""
     scope = identity.scope() if scope is None else scope
     cat = catalog(scope=scope)
     years = cat.years
+    ss = st.session_state
     with st.sidebar:
         language_toggle()
         if not years:
             return Filters().within(scope)
         latest = years[-1]
-        if any(k not in st.session_state for k in FILTER_KEYS):
+        fresh = any(k not in ss for k in FILTER_KEYS)
+        # a link inside the app (the managers page's, or the browser's back button) asks for a manager
+        # the URL did not carry on the last run: that manager is the choice now
+        asked = fresh or st.query_params.get("mgr") not in (None, ss.get("_mgr_in_url"))
+        if fresh:
             # read from the URL as it is now: Streamlit drops the widgets' state when a page switches
             # (the presentation opened from a district page), and the URL then carries the district
             link = link_view()
-            st.session_state["f_year"] = link.year if link.year in years else latest
-            prev = st.session_state["f_year"] - 1
-            st.session_state["f_cmp"] = link.compare_year if link.year in years else (prev if prev in years else None)
-            st.session_state["_cmp_chosen"] = link.compare_linked
-            st.session_state["f_months"] = link.months
-            st.session_state["f_districts"] = list(link.districts)
-            st.session_state["f_areas"] = list(link.area_types)
-            st.session_state["f_formats"] = list(link.business_formats)
-            st.session_state["f_tiers"] = link.tiers
-            st.session_state["f_managers"] = list(link.managers)
-        elif st.query_params.get("mgr") not in (None, st.session_state.get("_mgr_in_url")):
-            # a link inside the app (the managers page's, or the browser's back button) asks for a
-            # manager the URL did not carry on the last run: that manager is the choice now
-            st.session_state["f_managers"] = list(link_view().managers)
+            ss["f_year"] = link.year if link.year in years else latest
+            prev = ss["f_year"] - 1
+            ss["f_cmp"] = link.compare_year if link.year in years else (prev if prev in years else None)
+            ss["_cmp_chosen"] = link.compare_linked
+            ss["f_months"] = link.months
+            ss["f_districts"] = list(link.districts)
+            ss["f_areas"] = list(link.area_types)
+            ss["f_formats"] = list(link.business_formats)
+            ss["f_tiers"] = link.tiers
+        _manager_choice(cat, district, asked)
         _drop_vanished_choices(cat)
         st.selectbox(tr("year"), years, key="f_year", on_change=_year_changed, args=(years,))
         # a comparison equal to the year is never offered (it would read +0.00% everywhere)
-        st.selectbox(tr("compare_year"), [None] + [y for y in years if y != st.session_state["f_year"]], key="f_cmp",
+        st.selectbox(tr("compare_year"), [None] + [y for y in years if y != ss["f_year"]], key="f_cmp",
                      format_func=lambda y: "—" if y is None else str(y), on_change=_compare_chosen)
         st.slider(tr("month"), 1, 12, key="f_months")
         if show_district:
@@ -206,12 +208,11 @@ def sidebar_filters(show_district: bool = True, scope: Scope | None = None, dist
         else:
             # not drawn on district pages: Streamlit would drop an undrawn widget's value, and the
             # company pages' district choice must survive a visit to a district page
-            st.session_state["f_districts"] = st.session_state["f_districts"]
-        # the managers of the districts in view (a district page's own): a manager of another
-        # district is no choice here, as a district's name is none on another district's page
-        managers = cat.managers_of((district,) if district else st.session_state["f_districts"])
-        st.session_state["f_managers"] = [m for m in st.session_state["f_managers"] if m in managers]
-        st.multiselect(tr("manager"), managers, key="f_managers", placeholder=tr("all_managers"), select_all=False)
+            ss["f_districts"] = ss["f_districts"]
+        if district is not None:
+            # the district's own managers: a manager of another district is no choice here
+            st.multiselect(tr("manager"), cat.managers_of((district,)), key="f_managers", placeholder=tr("all_managers"),
+                           select_all=False)
         st.multiselect(tr("area_type"), cat.area_types, key="f_areas", format_func=lambda a: vocab("area", a, lang()),
                        placeholder="—", select_all=False)
         st.multiselect(tr("business_format"), cat.business_formats, key="f_formats", placeholder="—", select_all=False)
@@ -219,7 +220,6 @@ def sidebar_filters(show_district: bool = True, scope: Scope | None = None, dist
         status = data_status()
         if status:
             st.caption(status)
-    ss = st.session_state
     f = Filters(
         year=ss["f_year"], compare_year=ss["f_cmp"], month_from=ss["f_months"][0], month_to=ss["f_months"][1],
         districts=tuple(ss["f_districts"]) if show_district else (), area_types=tuple(ss["f_areas"]),
@@ -229,6 +229,27 @@ def sidebar_filters(show_district: bool = True, scope: Scope | None = None, dist
     # the URL keeps the company pages' district choice on district pages too, for the way back
     sync_url(f.with_(districts=tuple(ss["f_districts"])))
     return f
+
+
+def _manager_choice(cat: Catalog, district: str | None, asked: bool) -> None:
+    """The 客户经理 choice of this run (session state f_managers), before its widget is drawn. It
+    belongs to one district page (the issue's selector "on the district pages"): a link's `mgr`
+    (`asked`) sets it there, leaving that page for another district or a company page drops it, so the
+    overview or the managers page after a look at one manager shows the whole city again. A company
+    page never applies one; a link that asks it to is told so and opens the page unnarrowed."""
+    ss = st.session_state
+    if asked:
+        ss["f_managers"] = list(link_view().managers)
+    elif district != ss.get("_mgr_district"):
+        ss["f_managers"] = []
+    ss["_mgr_district"] = district
+    if district is None:
+        if asked and ss["f_managers"]:
+            st.toast(tr("url_mgr_district_only"))
+        ss["f_managers"] = []  # set on every run: kept as a state while its widget is not drawn
+    else:
+        mine = cat.managers_of((district,))
+        ss["f_managers"] = [m for m in ss["f_managers"] if m in mine]
 
 
 def _year_changed(years: list[int]) -> None:
@@ -264,8 +285,7 @@ def _drop_vanished_choices(cat: Catalog) -> None:
         ss["f_cmp"] = year_before(years[-1])
     elif ss["f_cmp"] is not None and (ss["f_cmp"] not in years or ss["f_cmp"] == ss["f_year"]):
         ss["f_cmp"] = year_before(ss["f_year"])  # None is a choice (no comparison) and stays
-    for key, allowed in (("f_districts", cat.districts), ("f_areas", cat.area_types), ("f_formats", cat.business_formats),
-                         ("f_managers", cat.managers_of())):
+    for key, allowed in (("f_districts", cat.districts), ("f_areas", cat.area_types), ("f_formats", cat.business_formats)):
         if any(v not in allowed for v in ss[key]):
             ss[key] = [v for v in ss[key] if v in allowed]
 
@@ -452,18 +472,29 @@ def filters() -> Filters:
     return (st.session_state.get("filters") or Filters()).within(identity.scope())
 
 
-def table(frame: pd.DataFrame, columns: list[str] | None = None, rename: dict[str, str] | None = None) -> None:
+#: a link cell shows its URL's last parameter's value, decoded (st.column_config.LinkColumn's capture group)
+LINK_TEXT = r"=([^&=]*)$"
+
+
+def table(frame: pd.DataFrame, columns: list[str] | None = None, rename: dict[str, str] | None = None, pinned: int = 1,
+          links: dict[str, list[str]] | None = None) -> None:
     """A data table for a reader. A query frame goes through the column registry first (so a raw
     column name or code never shows); numbers get thousands separators and the two-decimal rule for
-    箱, %, 元, counts are whole; a wide table keeps its first (naming) column pinned while it scrolls."""
+    箱, %, 元, counts are whole; a wide table keeps its first `pinned` (naming) columns pinned while it
+    scrolls. `links` makes a query column's cells links: its URLs, one a row, each ending with the
+    parameter that holds the cell's own text (`LINK_TEXT`); "" for a row without a link."""
     lg = lang()
     shown = localize(frame, lg, columns, rename=rename) if is_raw(frame) else frame
+    linked = {header(col, lg): urls for col, urls in (links or {}).items()}
     config: dict = {}
     for i, (col, kind) in enumerate(column_kinds(shown, lg).items()):
-        pinned = True if i == 0 and len(shown.columns) > 6 else None
-        if kind in SCREEN_FORMATS and pd.api.types.is_numeric_dtype(shown[col]):
-            config[col] = st.column_config.NumberColumn(format=SCREEN_FORMATS[kind], pinned=pinned)
-        elif pinned:
+        pin = True if i < pinned and len(shown.columns) > 6 else None
+        if col in linked:
+            shown[col] = linked[col]
+            config[col] = st.column_config.LinkColumn(display_text=LINK_TEXT, pinned=pin, alignment="left")
+        elif kind in SCREEN_FORMATS and pd.api.types.is_numeric_dtype(shown[col]):
+            config[col] = st.column_config.NumberColumn(format=SCREEN_FORMATS[kind], pinned=pin)
+        elif pin:
             config[col] = st.column_config.TextColumn(pinned=True)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
 

@@ -7,6 +7,7 @@ from analytics import charts
 from analytics.columns import covered
 from analytics.families import FAMILIES
 from analytics.filters import Filters
+from analytics.queries import Summary
 from analytics.text import md_escape
 from pages import common, q, widgets
 
@@ -52,12 +53,14 @@ def render(name: str) -> None:
         stem = "-".join((name, *f.managers))
         _retailers(f, stem, scope)
         if f.managers:
-            _not_online(f, stem)
+            _not_online(f, stem, s)
 
 
-def _not_online(f: Filters, name: str) -> None:
+def _not_online(f: Filters, name: str, s: Summary) -> None:
     """A manager's customers not yet ordering online, biggest first: whom they visit next."""
     st.subheader(common.tr("not_online"))
+    # the customers less those ordering online: the written summary's two counts (the list stops at 500 rows)
+    st.caption(common.tr("not_online_n", n=f"{s.customers - (s.online_customers or 0):,}"))
     todo = q.retailers_not_online(f)
     cols = ["retailer_id", "retailer_name", "manager", "area_type", "business_format", "customer_tier", "cases"]
     common.table(todo, cols)

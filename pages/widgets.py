@@ -98,7 +98,7 @@ def summary_block(s: Summary, district: str, f: Filters) -> None:
     """The generated written summary as text, with its copy button in a popover."""
     st.subheader(tr("written_summary"))
     segments = q.breakdown(f, by="area_type")
-    text = summary_text(s, district, lang=lang(), segments=segments)
+    text = summary_text(s, district, lang=lang(), segments=segments, f=f)
     summary_paragraphs(text)
     deck_button(f, district, key=f"deck-{district}")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+import urllib.parse
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -318,15 +319,24 @@ def test_a_customer_managers_scope_shows_their_retailers_figures(signed_in):
 
 
 def test_a_managers_scope_lists_only_their_own_managers(signed_in):
-    """吴婷's scope: the 客户经理 choice offers her alone, the managers page has her row and her scope's
-    total (482.27 箱, 115 customers), and a link naming 周杰 (her district's other manager) shows nothing of his."""
+    """吴婷's scope: the 客户经理 choice (on her district's page) offers her alone, the managers page has
+    her row and her scope's total (482.27 箱, 115 customers), and a link naming 周杰 (her district's other
+    manager) shows nothing of his."""
+    from streamlit.util import calc_hash
+
+    from analytics.slugs import district_slug
+    from pages.common import LINK_TEXT
+
     at = signed_in("wu.ting@example.com", {"mgr": "周杰"})
     assert not at.exception, [e.value for e in at.exception]
     assert "链接中的客户经理参数无效，已忽略无法识别的值" in [t.value for t in at.toast]
+    at._page_hash = calc_hash(district_slug(HOME))  # her district's page (st.Page hashes its url path)
+    at.run()
     assert at.multiselect(key="f_managers").options == ["吴婷"] and at.multiselect(key="f_managers").value == []
     at.switch_page("pages/views/managers.py").run()
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[0].value
-    assert table[["客户经理", "客户数(户)", "销量(箱)"]].values.tolist() == [["吴婷", 115, 482.27], ["我的片区合计", 115, 482.27]]
-    assert table["片区"].iloc[0] == "城郊片区"
+    names = table["客户经理"].str.extract(LINK_TEXT, expand=False).fillna("").map(urllib.parse.unquote)
+    assert table.assign(客户经理=names)[["片区", "客户经理", "客户数(户)", "销量(箱)"]].values.tolist() == [
+        [HOME, "吴婷", 115, 482.27], ["我的片区合计", "", 115, 482.27]]
     assert "周杰" not in _text(at) and "495.6" not in _text(at)

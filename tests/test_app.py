@@ -30,7 +30,8 @@ def _district_app(name: str) -> AppTest:
         from pages import common, district
 
         common.init_from_link()
-        st.session_state["filters"] = common.sidebar_filters(show_district=False)
+        # as the frame does: the district page's own 客户经理 choice
+        st.session_state["filters"] = common.sidebar_filters(show_district=False, district=os.environ["APP_DISTRICT"])
         district.render(os.environ["APP_DISTRICT"])
 
     os.environ["APP_ROOT"] = str(ROOT)

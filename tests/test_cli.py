@@ -72,10 +72,13 @@ def test_summary_of_an_unknown_manager_or_one_in_another_district_exits_2(twin):
     assert out.returncode == 2 and "--manager" in out.stderr
 
 
-def test_summary_of_a_manager_as_text_names_them(tiny):
+def test_summary_of_a_manager_as_text_names_their_customers_as_the_page_does(tiny):
     out = _cli("summary", "--manager", "李娜", "--year", "2019", "--data-dir", str(tiny.root))
     assert out.returncode == 0, out.stderr
-    assert "乙片区 · 客户经理 李娜" in out.stdout
+    assert out.stdout.startswith("2019年1月1日至5月6日，乙片区客户经理李娜的客户共销售卷烟2.00箱，无上年同期数据可比。")
+    out = _cli("summary", "--manager", "李娜", "--year", "2019", "--lang", "en", "--data-dir", str(tiny.root))
+    assert out.stdout.startswith("From 1 January to 6 May 2019, the customers of 李娜 (乙片区) bought 2.00 cases, "
+                                 "with no previous year to compare.")
 
 
 def test_extracts_lists_history_oldest_first_one_line_each(tiny):

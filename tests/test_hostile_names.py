@@ -164,3 +164,24 @@ def test_the_presentation_of_a_hostile_district(tmp_path, monkeypatch):
         assert not at.exception, [e.value for e in at.exception]
         assert at.markdown[0].value.startswith(f"## {md_escape(NASTY_DISTRICT)} · ")
         assert_never_raw(at, [NASTY_DISTRICT, NASTY_RETAILER, NASTY_MANAGER])
+
+
+def test_the_managers_page_links_hostile_names_and_shows_them_as_text(tmp_path, monkeypatch):
+    import re
+    import urllib.parse
+
+    from analytics.slugs import district_slug
+    from pages.common import LINK_TEXT
+
+    store = nasty_city(tmp_path / "data")
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(store.root))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/views/managers.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert_never_raw(at, [NASTY_DISTRICT, NASTY_MANAGER])
+    links = [link for link in at.dataframe[0].value["客户经理"] if link]
+    # each link: the district's page (its path quoted) and the name as its last parameter, which the
+    # grid shows decoded, as plain text (a canvas draws it: no Markdown, no HTML)
+    assert sorted(urllib.parse.unquote(re.search(LINK_TEXT, link).group(1)) for link in links) == sorted([NASTY_MANAGER, "张伟"])
+    assert {urllib.parse.unquote(link.partition("?")[0]) for link in links} == {district_slug(NASTY_DISTRICT)}

@@ -20,6 +20,8 @@ TAMPERED = [
     ({"cy": "x"}, "链接中的对比年份参数无效，已使用 2018年"),
     ({"d": "不存在"}, "链接中的片区参数无效，已忽略无法识别的值"),
     ({"mgr": "王五"}, "链接中的客户经理参数无效，已忽略无法识别的值"),
+    # a manager the data have, on a company page: the choice is a district page's, the page opens unnarrowed
+    ({"mgr": "张伟"}, "客户经理只能在片区页面上选择，链接中的客户经理参数已忽略"),
     ({"a": "suburb"}, "链接中的城乡分类参数无效，已忽略无法识别的值"),
     ({"f": "<b>x</b>"}, "链接中的业态参数无效，已忽略无法识别的值"),
     ({"lang": "fr"}, "链接中的语言参数无效，已使用中文"),
@@ -47,7 +49,7 @@ def test_a_tampered_link_opens_a_working_page_with_a_notice(query, notice, tiny,
         assert at.slider(key="f_tiers").value == (1, 30)
         assert at.selectbox(key="f_year").value == 2019
     # the URL now carries valid values only, so a copied link no longer carries the wrong one
-    for k in ("m", "t"):
+    for k in ("m", "t", "mgr"):
         assert at.query_params.get(k) in (None, [], "")
     at.run()  # and the notice is said once, not on every rerun
     assert not [t.value for t in at.toast]

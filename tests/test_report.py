@@ -4,6 +4,7 @@ import io
 
 import pytest
 
+from analytics.access import Scope
 from analytics.db import connect_store
 from analytics.filters import Filters
 from analytics.narrative import summary_text
@@ -35,6 +36,23 @@ def test_seed_district_summary_in_english_starts_with_the_totals(demo_dir):
     assert text.startswith("In 2019, 城郊片区 sold 977.87 cases, down 30.26 cases on 2018 (-3.00%). "
                            "Provincial brands sold 850.13 cases, up 78.54 cases on 2018 (+10.18%)")
     assert "141 of 231 retailers ordered online, an online rate of 61.04%" in text
+
+
+def test_a_managers_summary_names_their_customers_in_prose(demo_dir):
+    """吴婷's customers (482.27 箱 in 2019 against 498.85 in 2018: 16.58 箱, 3.32% down), named as the
+    subject of the sentence, never the page's title "城郊片区 · 客户经理 吴婷" spliced into it."""
+    con = connect_store(Store(demo_dir))
+    f = SEED.with_(managers=("吴婷",))
+    s = summary(con, f)
+    assert summary_text(s, "城郊片区 · 客户经理 吴婷", "zh", f=f).startswith(
+        "2019年，城郊片区客户经理吴婷的客户共销售卷烟482.27箱，比2018年减少16.58箱，下降3.32%。其中省产烟419.82箱，")
+    assert summary_text(s, "城郊片区", "en", f=f).startswith(
+        "In 2019, the customers of 吴婷 (城郊片区) bought 482.27 cases, down 16.58 cases on 2018 (-3.32%). ")
+    # a user whose scope is 吴婷's customers reads the same, without choosing her
+    mine = Filters(year=2019, compare_year=2018).within(Scope(districts=("城郊片区",), managers=("吴婷",)))
+    assert summary_text(summary(con, mine), "城郊片区", "zh", f=mine).startswith("2019年，城郊片区客户经理吴婷的客户共销售卷烟482.27箱，")
+    # a district's (no manager in f) keeps its own name
+    assert summary_text(summary(con, SEED), "城郊片区", "zh", f=SEED) == summary_text(summary(con, SEED), "城郊片区", "zh")
 
 
 # crafted cases on the tiny city (甲片区: 2019 500 条 to 6 May, the same period of 2018 100 条) -----------
@@ -72,6 +90,9 @@ def test_zero_volume_says_so(tiny):
     s = summary(connect_store(tiny), Filters(year=2019, compare_year=2018, districts=("甲片区",), month_from=12, month_to=12))
     assert summary_text(s, "甲片区") == "2019年甲片区在当前筛选条件下没有销量。"
     assert summary_text(s, "甲片区", "en") == "甲片区 had no sales in 2019 under the current filters."
+    f = Filters(year=2019, districts=("甲片区",), managers=("张伟",))
+    assert summary_text(s, "甲片区", f=f) == "2019年甲片区客户经理张伟的客户在当前筛选条件下没有销量。"
+    assert summary_text(s, "甲片区", "en", f=f) == "The customers of 张伟 (甲片区) had no sales in 2019 under the current filters."
 
 
 # the deck ------------------------------------------------------------------------------------------

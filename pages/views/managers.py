@@ -1,43 +1,57 @@
 """客户经理: one row per customer manager, the district comparison's figures for each manager's customers
-(the master's retailers with that manager), and a link from each manager to their own view: their
-district's page narrowed to them (`?mgr=NAME`), the "我的客户" view."""
+(the master's retailers with that manager), most behind their volume target first when the year has
+targets; each name links to the manager's own view: their district's page narrowed to them
+(`?mgr=NAME`), the "我的客户" view."""
+import urllib.parse
+
+import pandas as pd
 import streamlit as st
 
 from analytics.columns import MANAGER_COLUMNS, with_total
 from analytics.slugs import district_slug
-from analytics.text import md_escape
 from pages import common, q
+
+#: each manager's target completion (analytics/progress.py), beside their name
+TARGET_COLUMNS = ["volume_completion_pct", "volume_gap_pp"]
+
+
+def manager_links(rows: pd.DataFrame) -> list[str]:
+    """Each row's link to its manager's view: their district's page (a relative path, so a server's
+    base path stays in it) with this page's filters and `mgr` last, whose value the table shows; ""
+    for the total row, which names no manager."""
+    params = {k: v for k, v in st.query_params.to_dict().items() if k not in ("d", "mgr")}  # the district page fixes its own
+    links = []
+    for district, manager in zip(rows["district"], rows["manager"], strict=True):
+        if not manager:
+            links.append("")
+            continue
+        query = urllib.parse.urlencode({**params, "mgr": manager}, quote_via=urllib.parse.quote)
+        links.append(f"{urllib.parse.quote(district_slug(district))}?{query}")
+    return links
+
 
 f = common.filters()
 s = common.page_header("page_managers")
 if s is not None:
     st.subheader(common.tr("manager_compare"))
     st.caption(common.tr("manager_compare_help"))
-    # by district, then the biggest manager first; the last row is the whole selection's summary
-    table = q.breakdown(f, by="manager").sort_values(["district", "volume_cases"], ascending=[True, False], kind="stable")
+    table = q.breakdown(f, by="manager")
     # target completion: each manager's own targets against their customers' year to date (no column without targets)
     targets = q.progress_table(f, by="manager")
-    target_columns = ["volume_completion_pct", "volume_gap_pp"]
-    if not targets.empty:
-        table = table.merge(targets[["district", "manager", *target_columns]], on=["district", "manager"], how="left")
-    table = with_total(table, s, f, common.lang(), by="manager")
     whole = q.progress(f)
-    if whole.has_targets and not targets.empty:  # the total row: the selection's own progress, never an average
-        table.loc[table.index[-1], target_columns] = [whole.get("volume").completion_pct, whole.get("volume").gap]
-    common.table(table, MANAGER_COLUMNS)
-    common.download(table, "managers", columns=MANAGER_COLUMNS)
-
-    st.subheader(common.tr("open_manager"))
-    pages = st.session_state.get("_pages", {})
-    rows = table.iloc[:-1]
-    for district, group in rows.groupby("district", sort=False):
-        page = pages.get(district_slug(district))
-        if page is None:  # a district this session has no page for (none: its scope lists its own)
-            continue
-        with st.container(horizontal=True):
-            st.markdown(f"**{md_escape(district)}**")
-            for manager in group["manager"]:
-                # the same filters, the district page narrowed to the manager; the link carries mgr
-                params = {**st.query_params.to_dict(), "mgr": manager}
-                params.pop("d", None)  # the district page fixes its own district
-                st.page_link(page, label=md_escape(manager), icon=":material/person:", query_params=params)
+    has_targets = whole.has_targets and not targets.empty
+    if has_targets:
+        table = table.merge(targets[["district", "manager", *TARGET_COLUMNS]], on=["district", "manager"], how="left")
+        # the most behind first (as the progress tables); managers without a target of their own last
+        table = table.sort_values(["volume_gap_pp", "district", "volume_cases"], ascending=[True, True, False],
+                                  na_position="last", kind="stable")
+    else:
+        table = table.sort_values(["district", "volume_cases"], ascending=[True, False], kind="stable")
+    st.caption(common.tr("manager_sorted_gap" if has_targets else "manager_sorted_volume"))
+    # the last row is the whole selection's summary
+    table = with_total(table, s, f, common.lang(), by="manager")
+    if has_targets:  # the total row: the selection's own progress, never an average
+        table.loc[table.index[-1], TARGET_COLUMNS] = [whole.get("volume").completion_pct, whole.get("volume").gap]
+    common.table(table, MANAGER_COLUMNS, pinned=2, links={"manager": manager_links(table)})
+    # figures against targets are read at a day: the files say which, as the progress tables' do
+    common.download(table, "managers", columns=MANAGER_COLUMNS, note=common.export_note(f, as_of=whole.as_of) if has_targets else None)
