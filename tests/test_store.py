@@ -380,16 +380,23 @@ def _rollup_tables(state: Path) -> dict[str, pd.DataFrame]:
     return out
 
 
-def test_an_incremental_build_equals_a_full_build_after_loads_rollbacks_and_a_restore(demo_dir, tmp_path, monkeypatch):
-    store = Store(shutil.copytree(demo_dir, tmp_path / "data"))
-    builds: list[object] = []
+@pytest.fixture
+def builds(monkeypatch) -> list[object]:
+    """Each state build from now on, as the sorted years it re-aggregates from order lines (None: a
+    full build)."""
+    seen: list[object] = []
     real = store_module.build_state
 
     def spy(extracts_dir, records, target, threads=2, reuse=None):
-        builds.append(None if reuse is None else sorted(reuse[1]))
+        seen.append(None if reuse is None else sorted(reuse[1]))
         real(extracts_dir, records, target, threads, reuse)
 
     monkeypatch.setattr(store_module, "build_state", spy)
+    return seen
+
+
+def test_an_incremental_build_equals_a_full_build_after_loads_rollbacks_and_a_restore(demo_dir, tmp_path, builds):
+    store = Store(shutil.copytree(demo_dir, tmp_path / "data"))
     lines = connect_store_lines(store).execute(
         """SELECT strftime(order_date, '%Y-%m-%d'), retailer_id, sku_id, quantity_cartons, amount_yuan
            FROM orders WHERE district = '城郊片区' AND order_date BETWEEN DATE '2019-12-01' AND DATE '2019-12-07'
@@ -404,7 +411,7 @@ def test_an_incremental_build_equals_a_full_build_after_loads_rollbacks_and_a_re
         step()
         volumes.append(round(summary(connect_store(store), Filters(year=2019, districts=("城郊片区",))).volume_cases, 3))
         full = tmp_path / f"full{n}"
-        real(store.extracts_dir, store.manifest()["extracts"], full)
+        state_module.build_state(store.extracts_dir, store.manifest()["extracts"], full)
         incremental, rebuilt = _rollup_tables(store.state_dir()), _rollup_tables(full)
         for name in rebuilt:
             pd.testing.assert_frame_equal(incremental[name], rebuilt[name], check_exact=False, rtol=1e-12, obj=f"step {n}: {name}")
@@ -1019,15 +1026,7 @@ def test_targets_load_as_an_extract_and_whole_years_are_derived_from_months(tiny
     assert _targets(tiny) == AFTER_TINY_TARGETS
 
 
-def test_a_targets_only_change_reuses_every_order_rollup(tiny, monkeypatch):
-    builds: list[object] = []
-    real = store_module.build_state
-
-    def spy(extracts_dir, records, target, threads=2, reuse=None):
-        builds.append(None if reuse is None else sorted(reuse[1]))
-        real(extracts_dir, records, target, threads, reuse)
-
-    monkeypatch.setattr(store_module, "build_state", spy)
+def test_a_targets_only_change_reuses_every_order_rollup(tiny, builds):
     before = _figures(tiny)
     record = load_tiny_targets(tiny)
     tiny.rollback(record["id"])
