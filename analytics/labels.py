@@ -99,6 +99,8 @@ MEASURES: dict[str, Pair] = {
     # --- #13 managers ---
     "all_managers": ("全部客户经理", "All managers"),
     "class12_share_pct": ("一二类烟占比(%)", "Class 1–2 share (%)"),
+    # --- #14 common ---
+    "no_managers": ("{district}没有客户经理的客户。", "{district} has no retailers with a customer manager."),
 }
 
 UNITS: dict[str, Pair] = {

@@ -16,7 +16,7 @@ from analytics.progress import TABLE_COLUMNS, Progress, ignores_filters, reads_m
 from analytics.queries import Summary
 from analytics.text import md_escape
 from pages import identity, q
-from pages.common import chart, deck_button, download, draw, export_note, lang, table, tr
+from pages.common import catalog, chart, deck_button, download, draw, export_note, lang, table, tr
 
 
 def delta(value: float | None, unit: str = "%") -> str | None:
@@ -198,3 +198,25 @@ def _progress_table(f: Filters, key: str, p: Progress, by: str, total: bool = Tr
     cols += [c for c in TABLE_COLUMNS if c != "time_pct" and c in rows and rows[c].iloc[:-1 if total else None].notna().any()]
     table(rows, cols)
     download(rows, f"{key}-{by}", columns=cols + ["time_pct"], note=export_note(f, as_of=p.as_of))
+
+
+def scope_picker(f: Filters, key: str, manager_required: bool = False) -> Filters | None:
+    """One district and, optionally, one of its customer managers, chosen on the page: the retail
+    monitoring pages (代订货线索, 周拜访) answer for one district or one manager at a time. The
+    districts offered are the sidebar's choice, else every district the user may see; a manager
+    scope offers only its own managers. None (after a message) when there is nothing to choose."""
+    cat = catalog(scope=f.scope)
+    districts = [d for d in cat.districts if not f.districts or d in f.districts]
+    if not districts:
+        st.warning(tr("no_match"))
+        return None
+    left, right = st.columns(2)
+    district = left.selectbox(tr("district"), districts, key=f"{key}_district")
+    managers = [m for m in cat.managers_of((district,)) if f.scope.covers_manager(m)]
+    if manager_required and not managers:
+        st.warning(tr("no_managers", district=district))
+        return None
+    options = managers if manager_required else ["", *managers]
+    manager = right.selectbox(tr("manager"), options, key=f"{key}_manager",
+                              format_func=lambda m: m or tr("all_managers"))
+    return f.with_(districts=(district,), managers=(manager,) if manager else ())
