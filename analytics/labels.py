@@ -718,11 +718,41 @@ ADMIN: dict[str, Pair] = {
     "audit_duplicate": ("重复，未导入", "duplicate, not loaded"),
 }
 
+# --- #14 suspects ---
+#: 代订货线索 (analytics/suspects.py, pages/views/suspects.py): reasons' short labels and sentences
+SUSPECTS: dict[str, Pair] = {
+    "page_suspects": ("代订货线索", "Ordering-for-others leads"),
+    "lead_not_verdict": ("以下均为需要走访核实的线索，不是结论：数字只说明订货与同类客户不同，原因要到店核实。",
+                         "These are leads to verify by a visit, never verdicts: the figures only show that the orders differ "
+                         "from similar retailers'; why must be checked at the shop."),
+    "suspect_volume_high": ("销量远超同类", "Volume far above peers"),
+    "suspect_mix_high": ("一二类占比偏高", "Class 1–2 share far above peers"),
+    "suspect_level_shift": ("销量突变", "Level shift"),
+    "suspect_paired_shift": ("此消彼长", "Paired shift"),
+    "suspect_swing": ("销量波动大", "Volume swings"),
+    "suspect_volume_high_text": (
+        "月均 {cases}，同档位同业态同城乡 {peers} 户的中位数 {median}（稳健 z = {z}）；"
+        "其中一二类月均 {c12}，同类中位数 {c12_median}（z = {c12_z}）。",
+        "{cases} a month against a median of {median} among its {peers} peers of the same tier, format and area (robust z = {z}); "
+        "class 1–2 {c12} a month against the peers' {c12_median} (z = {c12_z})."),
+    "suspect_mix_high_text": ("一二类烟占其销量 {share}，同类客户中位数 {peer}（稳健 z = {z}）。",
+                              "Class 1–2 are {share} of its volume against the peers' median {peer} (robust z = {z})."),
+    "suspect_level_shift_text": ("自 {month} 月起月均销量由 {before} 变为 {after}，并持续。",
+                                 "From month {month} its monthly volume went from {before} to {after} and stayed there."),
+    "suspect_paired_shift_text": (
+        "{month} 月起月均变化 {change}，同期 {partner} 自 {partner_month} 月起变化 {partner_change}：订货可能从一户转到另一户。",
+        "From month {month} its monthly volume changed by {change} while {partner} changed by {partner_change} from month "
+        "{partner_month}: orders may have moved from one licence to the other."),
+    "suspect_swing_text": ("月销量变异系数 {cv}（{months} 个月有订货）。",
+                           "Coefficient of variation of its monthly volume {cv} ({months} months with orders)."),
+}
+
 SECTIONS: dict[str, dict[str, Pair]] = {
     "pages": PAGES, "measures": MEASURES, "units": UNITS, "states": STATES, "charts": CHARTS, "retailers": RETAILERS,
     "pace": PACE, "same_period": SAME_PERIOD, "links": LINKS, "presenting": PRESENTING, "data_page": DATA_PAGE,
     "ingest_errors": INGEST_ERRORS, "errors": ERRORS, "access": ACCESS, "admin": ADMIN,
     "progress": PROGRESS,  # --- #13 progress ---
+    "suspects": SUSPECTS,  # --- #14 suspects ---
 }
 
 #: key -> (中文, English). Every UI text on a page, chart, export or message comes from here.
