@@ -59,11 +59,11 @@ class SuspectThresholds:
     #: a peer group (same year, 城乡, 业态, 档位, company-wide) smaller than this gives no peer figures
     min_peers: int = 5
     #: robust z of the monthly volume (or of its 一类+二类 part) against the peers that makes volume_high
-    volume_z: float = 3.5
+    volume_z: float = 5.0
     #: robust z of the 一类+二类 share against the peers' that makes mix_high …
-    mix_z: float = 3.5
+    mix_z: float = 5.0
     #: … when the share is also at least this many points above the peers' median
-    mix_min_pp: float = 15.0
+    mix_min_pp: float = 30.0
     #: a spread is never taken below these floors (a peer group ordering alike has MAD 0): of the
     #: peers' median volume (a fraction), in 箱 a month, and in points of share
     spread_floor_frac: float = 0.1
@@ -84,7 +84,7 @@ class SuspectThresholds:
     #: … and each is at least this many 箱 a month, with the same persistence test as a level shift
     pair_min_cases: float = 0.1
     #: swing: the coefficient of variation of the monthly volume at or above this …
-    swing_cv: float = 0.8
+    swing_cv: float = 0.5
     #: … over at least this many months with orders (fewer months, if the months chosen are fewer)
     swing_min_months: int = 6
     #: the score: each signal that fires adds weight × min(strength, strength_cap), its strength being

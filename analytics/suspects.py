@@ -67,29 +67,30 @@ def months_read(con: duckdb.DuckDBPyConnection, f: Filters) -> list[int]:
 def _read(con: duckdb.DuckDBPyConnection, f: Filters, months: list[int],
           th: SuspectThresholds) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The scored retailers (f's districts, every manager of them: a partner may be another manager's)
-    with their peers' figures, and their monthly volume and 一类+二类 volume (条) as retailers × months
-    matrices, in the same order. `listed`: the retailer is in f's own selection."""
+    that ordered in f's months, with their peers' figures, and their monthly volume and 一类+二类 volume
+    (条, 0 without orders) as retailers × months matrices in the same order. `listed`: the retailer is
+    in f's own selection. Three small statements (the retailers, their months, the year's peers) put
+    together in numpy: faster than one statement that joins and pivots them."""
     wide, wparams = f.with_(managers=()).where(alias="r", months=False)
     own, oparams = f.where(alias="r", months=False)
-    params = {"year": int(f.year), "months": months} | wparams | oparams
-    base = f"""WITH r AS (SELECT r.retailer_id, r.retailer_name, r.district, r.manager, r.area_type, r.business_format,
+    people = _df(con, f"""SELECT r.retailer_id, r.retailer_name, r.district, r.manager, r.area_type, r.business_format,
                                  r.customer_tier, ({own}) AS listed
-                          FROM retailers r WHERE {wide}
-                            AND r.retailer_id IN (SELECT retailer_id FROM retailer_month
-                                                  WHERE year = $year AND month IN (SELECT unnest($months::INTEGER[])) AND qty > 0))"""
-    people = _df(con, f"""{base}
-        SELECT r.*, p.peers, p.median_qty, p.mad_qty, p.median_class12_qty, p.mad_class12_qty,
-               p.median_class12_share_pct, p.mad_class12_share_pct
-        FROM r LEFT JOIN peer_year p ON p.year = $year AND {_SAME_PEERS} AND p.peers >= $min_peers
-        ORDER BY r.retailer_id""", params | {"min_peers": int(th.min_peers)}, f.scope)
-    monthly = _df(con, f"""{base}
-        SELECT r.retailer_id, k.month, COALESCE(m.qty, 0)::DOUBLE AS qty,
-               COALESCE(m.class1_qty + m.class2_qty, 0)::DOUBLE AS class12_qty
-        FROM r CROSS JOIN (SELECT unnest($months::INTEGER[]) AS month) k
-        LEFT JOIN retailer_month m ON m.retailer_id = r.retailer_id AND m.year = $year AND m.month = k.month
-        ORDER BY r.retailer_id, k.month""", params, f.scope)
-    shape = (len(people), len(months))
-    return (people, monthly["qty"].to_numpy("float64").reshape(shape), monthly["class12_qty"].to_numpy("float64").reshape(shape))
+                          FROM retailers r WHERE {wide} ORDER BY r.retailer_id""", wparams | oparams, f.scope)
+    monthly = _df(con, f"""SELECT retailer_id, month, qty::DOUBLE AS qty, (class1_qty + class2_qty)::DOUBLE AS class12_qty
+                           FROM retailer_month
+                           WHERE year = $year AND month BETWEEN $month_lo AND $month_hi
+                             AND retailer_id IN (SELECT retailer_id FROM retailers r WHERE {wide})""",
+                  {"year": int(f.year), "month_lo": months[0], "month_hi": months[-1]} | wparams, f.scope)
+    peers = _df(con, "SELECT * EXCLUDE (year) FROM peer_year WHERE year = $year AND peers >= $min_peers",
+                {"year": int(f.year), "min_peers": int(th.min_peers)}, f.scope)
+    row = pd.Index(people["retailer_id"]).get_indexer(monthly["retailer_id"])
+    col = monthly["month"].to_numpy("int64") - months[0]
+    q, c12 = np.zeros((len(people), len(months))), np.zeros((len(people), len(months)))
+    q[row, col], c12[row, col] = monthly["qty"].to_numpy("float64"), monthly["class12_qty"].to_numpy("float64")
+    ordered = q.sum(axis=1) > 0  # a retailer without orders in the months is no one's suspect nor partner
+    # a peer group joins on equal keys, a missing key matching a missing one (pandas merges NaN with NaN)
+    people = people[ordered].merge(peers, on=list(PEER_KEYS), how="left")
+    return people, q[ordered], c12[ordered]
 
 
 def _robust_z(own: np.ndarray, median: np.ndarray, mad: np.ndarray, floor: np.ndarray | float) -> np.ndarray:
@@ -127,28 +128,31 @@ def _steps(q: np.ndarray, th: SuspectThresholds) -> dict[str, np.ndarray]:
             "med_after": np.nanmedian(after, axis=1), "t": tstat}
 
 
-def _pairs(frame: pd.DataFrame, candidate: np.ndarray, th: SuspectThresholds) -> pd.DataFrame:
-    """For each candidate step, its partner: a step the other way of another retailer of the same
-    manager (else of the district) within pair_max_months, the sizes within pair_tolerance of the
-    larger; the closest in size, then in month, then the lowest licence number. Columns: retailer_id,
-    partner_retailer_id (only candidates with a partner)."""
-    c = frame.loc[candidate, ["retailer_id", "district", "manager", "shift_month", "shift_change_cases"]]
-    down, up = c[c["shift_change_cases"] < 0], c[c["shift_change_cases"] > 0]
-    both = down.merge(up, on="district", suffixes=("", "_p"))
-    if both.empty:
-        return pd.DataFrame(columns=["retailer_id", "partner_retailer_id"])
-    a, b = both["shift_change_cases"].abs(), both["shift_change_cases_p"].abs()
-    both["gap"] = (a - b).abs() / np.fmax(a, b)
-    both["apart"] = (both["shift_month"] - both["shift_month_p"]).abs()
-    both = both[(both["gap"] <= th.pair_tolerance) & (both["apart"] <= th.pair_max_months)]
-    both["other_manager"] = ~(both["manager"].eq(both["manager_p"]) & both["manager"].notna())
-    # each side's view of the same pairs: the down-stepper's partner is an up-stepper and vice versa
-    mirror = both.rename(columns={"retailer_id": "retailer_id_p", "retailer_id_p": "retailer_id"})
-    views = pd.concat([both[["retailer_id", "retailer_id_p", "other_manager", "gap", "apart"]],
-                       mirror[["retailer_id", "retailer_id_p", "other_manager", "gap", "apart"]]], ignore_index=True)
-    views = views.sort_values(["retailer_id", "other_manager", "gap", "apart", "retailer_id_p"])
-    best = views.drop_duplicates("retailer_id")
-    return best.rename(columns={"retailer_id_p": "partner_retailer_id"})[["retailer_id", "partner_retailer_id"]]
+def _partners(district: np.ndarray, manager: np.ndarray, month: np.ndarray, change: np.ndarray, candidate: np.ndarray,
+              th: SuspectThresholds) -> np.ndarray:
+    """Each retailer's partner (an index into the arrays, -1 for none): a candidate step the other way
+    of another retailer of the same district within pair_max_months months, the sizes (|change|)
+    within pair_tolerance of the larger; of several, one of the same manager first, then the closest
+    in size, then in month, then the first in order (the lowest licence number)."""
+    partner = np.full(len(change), -1)
+    c = np.flatnonzero(candidate)
+    if len(c) < 2:
+        return partner
+    a, b = np.meshgrid(c, c, indexing="ij")  # every ordered pair of candidates: few, a handful per district
+    size_a, size_b = np.abs(change[a]), np.abs(change[b])
+    gap = np.abs(size_a - size_b) / np.fmax(size_a, size_b)
+    apart = np.abs(month[a] - month[b])
+    ok = ((np.sign(change[a]) * np.sign(change[b]) < 0) & (district[a] == district[b]) & (apart <= th.pair_max_months)
+          & (gap <= th.pair_tolerance))
+    a, b, gap, apart = a[ok], b[ok], gap[ok], apart[ok]
+    if not len(a):
+        return partner
+    other = ~((manager[a] == manager[b]) & (manager[a] != ""))  # no manager: no one's same manager
+    order = np.lexsort((b, apart, gap, other, a))  # the last key sorts first
+    a, b = a[order], b[order]
+    first = np.r_[True, a[1:] != a[:-1]]
+    partner[a[first]] = b[first]
+    return partner
 
 
 def _empty() -> pd.DataFrame:
@@ -158,36 +162,26 @@ def _empty() -> pd.DataFrame:
 def score_signals(people: pd.DataFrame, q: np.ndarray, c12: np.ndarray, months: list[int],
                   th: SuspectThresholds = SUSPECTS) -> pd.DataFrame:
     """Every signal, its strength and the score of each retailer of `people` (rows of _read) from its
-    months `q` (volume, 条) and `c12` (一类+二类, 条): one row per retailer, all of them."""
+    months `q` (volume, 条) and `c12` (一类+二类, 条): one row per retailer, all of them (COLUMNS and
+    `listed`). Numpy arrays throughout, one frame at the end: a district's list is a few milliseconds."""
     n, m = q.shape
-    out = people[["retailer_id", "retailer_name", "district", "manager", *PEER_KEYS, "listed"]].copy()
-    out["customer_tier"] = out["customer_tier"].astype("Int64")
-    peers = people["peers"].to_numpy("float64")  # NaN: no peer group of min_peers
+
+    def col(name: str) -> np.ndarray:
+        return people[name].to_numpy("float64")
+
+    med_q, med_c, peer_share = col("median_qty"), col("median_class12_qty"), col("median_class12_share_pct")
     mean_q, mean_c = q.mean(axis=1), c12.mean(axis=1)
-    med_q, med_c = people["median_qty"].to_numpy("float64"), people["median_class12_qty"].to_numpy("float64")
-    out["months"] = m
-    out["cases"] = metrics.cases(mean_q)
-    out["peer_median_cases"] = metrics.cases(med_q)
-    out["class12_cases"] = metrics.cases(mean_c)
-    out["peer_median_class12_cases"] = metrics.cases(med_c)
     # one spread floor for both volumes: of the peers' whole volume, since a rural group's 一二类 may be
     # all but nil (MAD 0), and any 一二类 would then be infinitely far from it
     floor = np.fmax(th.spread_floor_frac * med_q, th.spread_floor_cases * CARTONS_PER_CASE)
-    z_vol = _robust_z(mean_q, med_q, people["mad_qty"].to_numpy("float64"), floor)
-    z_c12 = _robust_z(mean_c, med_c, people["mad_class12_qty"].to_numpy("float64"), floor)
-    out["volume_z"], out["class12_z"] = z_vol, z_c12
+    z_vol = _robust_z(mean_q, med_q, col("mad_qty"), floor)
+    z_c12 = _robust_z(mean_c, med_c, col("mad_class12_qty"), floor)
     share = metrics.share_pct(c12.sum(axis=1), q.sum(axis=1))
-    peer_share = people["median_class12_share_pct"].to_numpy("float64")
-    out["class12_share_pct"], out["peer_class12_share_pct"] = share, peer_share
-    z_mix = _robust_z(share, peer_share, people["mad_class12_share_pct"].to_numpy("float64"), th.spread_floor_pp)
-    out["mix_z"] = z_mix
-    out["peer_count"] = pd.array(np.where(np.isnan(peers), None, peers), dtype="Int64")
-
+    z_mix = _robust_z(share, peer_share, col("mad_class12_share_pct"), th.spread_floor_pp)
     # swing: as queries.volume_swings (months without orders count 0)
     active = (q > 0).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        cv = q.std(axis=1) / q.mean(axis=1)
-    out["swing"], out["active_months"] = cv, active
+        cv = q.std(axis=1) / mean_q
 
     s = _steps(q, th)
     has_step = s["k"] >= 0
@@ -195,47 +189,60 @@ def score_signals(people: pd.DataFrame, q: np.ndarray, c12: np.ndarray, months: 
     med_gap = np.abs(s["med_after"] - s["med_before"])
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = med_gap / np.fmax(s["med_after"], s["med_before"])
-    month_of = np.asarray(months + [0])  # index -1 (no split) reads the 0 at the end
-    out["shift_month"] = pd.array(np.where(has_step, month_of[s["k"]], None), dtype="Int64")
-    out["shift_before_cases"] = metrics.cases(s["before"])
-    out["shift_after_cases"] = metrics.cases(s["after"])
-    out["shift_change_cases"] = metrics.cases(change)
+    shift_month = np.where(has_step, np.asarray(months + [0])[s["k"]], 0)  # k = -1 (no split) reads the 0
     persists = has_step & (s["t"] >= th.shift_min_t) & (np.sign(s["med_after"] - s["med_before"]) == np.sign(change))
-    cases_gap = metrics.cases(med_gap)
+    step_cases, gap_cases = metrics.cases(change), metrics.cases(med_gap)
+    candidate = persists & (gap_cases >= th.pair_min_cases) & (np.abs(step_cases) >= th.pair_min_cases)
+    district = people["district"].fillna("").to_numpy(str)
+    manager = people["manager"].fillna("").to_numpy(str)
+    partner = _partners(district, manager, shift_month, step_cases, candidate, th)
+    paired = partner >= 0
+    partner_step = np.where(paired, step_cases[partner], np.nan)
 
     fired = {
         "volume_high": np.fmax(z_vol, z_c12) >= th.volume_z,
         "mix_high": (z_mix >= th.mix_z) & (share - peer_share >= th.mix_min_pp),
-        "level_shift": persists & (ratio >= th.shift_min_ratio) & (cases_gap >= th.shift_min_cases),
+        "level_shift": persists & (ratio >= th.shift_min_ratio) & (gap_cases >= th.shift_min_cases),
+        "paired_shift": paired,
         "swing": (cv >= th.swing_cv) & (active >= min(int(th.swing_min_months), m)),
     }
-    candidate = persists & (cases_gap >= th.pair_min_cases) & (np.abs(metrics.cases(change)) >= th.pair_min_cases)
-    partners = _pairs(out, candidate, th)
-    out = out.merge(partners, on="retailer_id", how="left")
-    names = out.set_index("retailer_id")["retailer_name"]
-    out["partner_retailer_name"] = out["partner_retailer_id"].map(names)
-    by_id = out.set_index("retailer_id")
-    out["partner_shift_month"] = pd.array(out["partner_retailer_id"].map(by_id["shift_month"]), dtype="Int64")
-    out["partner_shift_change_cases"] = out["partner_retailer_id"].map(by_id["shift_change_cases"]).astype("float64")
-    fired["paired_shift"] = out["partner_retailer_id"].notna().to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         strength = {
             "volume_high": np.fmax(z_vol, z_c12) / th.volume_z,
             "mix_high": z_mix / th.mix_z,
             "level_shift": ratio / th.shift_min_ratio,
-            "paired_shift": np.fmin(np.abs(out["shift_change_cases"].to_numpy("float64")),
-                                    np.abs(out["partner_shift_change_cases"].to_numpy("float64"))) / th.pair_min_cases,
+            "paired_shift": np.fmin(np.abs(step_cases), np.abs(partner_step)) / th.pair_min_cases,
             "swing": cv / th.swing_cv,
         }
     weights = dict(th.weights)
     score = np.zeros(n)
     for code in REASONS:
-        score += np.where(fired[code], weights[code] * np.fmin(np.nan_to_num(strength[code], nan=0.0, posinf=th.strength_cap),
-                                                               th.strength_cap), 0.0)
-    out["score"] = np.round(score, 4)
-    flags = np.column_stack([fired[c] for c in REASONS]) if n else np.zeros((0, len(REASONS)), dtype=bool)
-    out["reasons"] = [[c for c, on in zip(REASONS, row, strict=True) if on] for row in flags]
-    return out
+        capped = np.fmin(np.nan_to_num(strength[code], nan=0.0, posinf=th.strength_cap), th.strength_cap)
+        score += np.where(fired[code], weights[code] * capped, 0.0)
+
+    flags = np.column_stack([fired[c] for c in REASONS])
+    ids, names = people["retailer_id"].to_numpy(object), people["retailer_name"].to_numpy(object)
+    partner_of = np.where(paired, partner, 0)
+    peers = col("peers")
+    return pd.DataFrame({
+        **{c: people[c].to_numpy(object) for c in ("retailer_id", "retailer_name", "district", "manager", *PEER_KEYS)},
+        "score": np.round(score, 4),
+        "reasons": [[c for c, on in zip(REASONS, row, strict=True) if on] for row in flags.tolist()],
+        "partner_retailer_id": np.where(paired, ids[partner_of], None),
+        "partner_retailer_name": np.where(paired, names[partner_of], None),
+        "months": np.full(n, m),
+        "cases": metrics.cases(mean_q), "peer_median_cases": metrics.cases(med_q), "volume_z": z_vol,
+        "class12_cases": metrics.cases(mean_c), "peer_median_class12_cases": metrics.cases(med_c), "class12_z": z_c12,
+        "class12_share_pct": share, "peer_class12_share_pct": peer_share, "mix_z": z_mix,
+        "swing": cv, "active_months": active,
+        "shift_month": pd.array(np.where(has_step, shift_month, None), dtype="Int64"),
+        "shift_before_cases": metrics.cases(s["before"]), "shift_after_cases": metrics.cases(s["after"]),
+        "shift_change_cases": step_cases,
+        "partner_shift_month": pd.array(np.where(paired, shift_month[partner_of], None), dtype="Int64"),
+        "partner_shift_change_cases": partner_step,
+        "peer_count": pd.array(np.where(np.isnan(peers), None, peers), dtype="Int64"),
+        "listed": people["listed"].to_numpy(bool),
+    }).astype({"customer_tier": "Int64"})
 
 
 def suspects(con: duckdb.DuckDBPyConnection, f: Filters, limit: int | None = None,
@@ -252,7 +259,7 @@ def suspects(con: duckdb.DuckDBPyConnection, f: Filters, limit: int | None = Non
     if people.empty:
         return _empty()
     scored = score_signals(people, q, c12, months, thresholds)
-    rows = scored[scored["listed"].astype(bool) & (scored["reasons"].str.len() > 0)]
+    rows = scored[scored["listed"] & (scored["score"] > 0)]
     rows = rows.sort_values(["score", "retailer_id"], ascending=[False, True], kind="stable")
     if limit is not None:
         rows = rows.head(int(limit))
