@@ -332,7 +332,7 @@ def reason_labels(reasons: list[str], lang: str = "zh") -> str:
 
 def reason_text(row: pd.Series | dict, lang: str = "zh") -> str:
     """Every reason of a suspects row, each as its short label and one sentence."""
-    sep, colon = ("；", "：") if lang == "zh" else ("; ", ": ")
+    sep, colon = ("", "：") if lang == "zh" else (" ", ": ")  # each sentence ends with its own full stop
     return sep.join(f"{reason_label(c, lang)}{colon}{reason_sentence(row, c, lang)}" for c in row["reasons"])
 
 

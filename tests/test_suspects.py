@@ -188,7 +188,7 @@ def test_the_peer_band(city) -> None:
 
 def test_reasons_in_words(city) -> None:
     rows = by_id(S.suspects(city, F))
-    assert S.reason_text(rows["S1"], "zh").startswith("销量突变：自 5 月起月均销量由 0.80 箱 变为 0.20 箱，并持续。；此消彼长：")
+    assert S.reason_text(rows["S1"], "zh").startswith("销量突变：自 5 月起月均销量由 0.80 箱 变为 0.20 箱，并持续。此消彼长：")
     assert "乙便利店（S2）" in S.reason_text(rows["S1"], "zh")
     assert "乙便利店 (S2)" in S.reason_text(rows["S1"], "en")
     assert S.reason_sentence(rows["G5"], "mix_high", "zh") == "一二类烟占其销量 66.67%，同类客户中位数 0.00%（稳健 z = 33.3）。"
