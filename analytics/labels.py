@@ -745,6 +745,50 @@ SUSPECTS: dict[str, Pair] = {
         "{partner_month}: orders may have moved from one licence to the other."),
     "suspect_swing_text": ("月销量变异系数 {cv}（{months} 个月有订货）。",
                            "Coefficient of variation of its monthly volume {cv} ({months} months with orders)."),
+    # the page (pages/views/suspects.py)
+    "suspects_intro": ("每户按下列信号打分并排序（分数越高越值得先核实）：销量或一二类销量远超同档位同业态同城乡客户、"
+                       "一二类占比偏高、销量突变并持续、同一客户经理（或片区）的两户此消彼长、月销量波动大。"
+                       "同类客户为全市同年同档位、同业态、同城乡的客户（不少于 {n} 户）。",
+                       "Each retailer is scored on these signals and sorted, the highest first (check those first): "
+                       "volume or class 1–2 volume far above peers of the same tier, format and area; a class 1–2 share "
+                       "far above theirs; a lasting step in volume; two retailers of one manager (or district) moving in "
+                       "opposite directions; big monthly swings. Peers are the company's retailers of the same tier, "
+                       "format and area in the year (at least {n})."),
+    "suspects_none": ("所选范围本年没有代订货线索。", "No ordering-for-others leads in this scope and year."),
+    "suspects_period": ("读取 {year} 年 {lo}–{hi} 月（数据截至 {end}）；销量为月均。",
+                        "Reading {year}, months {lo}–{hi} (data to {end}); volumes are monthly means."),
+    "suspects_drill": ("逐户查看：与同类客户逐月对比", "One retailer's months against its peers"),
+    "suspects_pick": ("客户", "Retailer"),
+    "suspects_no_peers": ("该户的同类客户不足 {n} 户，没有对比区间。", "This retailer has fewer than {n} peers: no band to compare with."),
+    "suspects_print": ("打印版（专销联动）", "Printable (for the 专卖 colleague)"),
+    "suspects_print_title": ("代订货线索（专销联动）", "Ordering-for-others leads (for the 专卖 colleague)"),
+    "suspects_list": ("线索清单", "Leads"),
+    "peer_band_iqr": ("同类客户 25%–75%", "Peers 25%–75%"),
+    "peer_p25": ("同类客户 25% 分位(箱)", "Peers' 25th percentile (cases)"),
+    "peer_p75": ("同类客户 75% 分位(箱)", "Peers' 75th percentile (cases)"),
+    "peer_median": ("同类客户中位数", "Peers' median"),
+    # column headers (analytics/columns.py)
+    "suspect_score": ("线索分", "Score"),
+    "suspect_reasons": ("线索", "Reasons"),
+    "suspect_reason_text": ("依据", "Evidence"),
+    "partner_retailer_id": ("对应客户许可证号", "Partner licence no."),
+    "partner_retailer_name": ("对应客户", "Partner retailer"),
+    "monthly_cases": ("月均销量(箱)", "Monthly volume (cases)"),
+    "monthly_class12_cases": ("月均一二类(箱)", "Monthly class 1–2 (cases)"),
+    "peer_median_cases": ("同类月均中位数(箱)", "Peers' median monthly volume (cases)"),
+    "peer_median_class12_cases": ("同类一二类中位数(箱)", "Peers' median class 1–2 (cases)"),
+    "peer_class12_share_pct": ("同类一二类占比中位数(%)", "Peers' median class 1–2 share (%)"),
+    "peer_count": ("同类客户数", "Peers"),
+    "volume_z": ("销量稳健z", "Volume robust z"),
+    "class12_z": ("一二类稳健z", "Class 1–2 robust z"),
+    "mix_z": ("占比稳健z", "Share robust z"),
+    "months_read": ("读取月数", "Months read"),
+    "shift_month": ("突变月", "Step month"),
+    "shift_before_cases": ("突变前月均(箱)", "Monthly before (cases)"),
+    "shift_after_cases": ("突变后月均(箱)", "Monthly after (cases)"),
+    "shift_change_cases": ("月均变化(箱)", "Monthly change (cases)"),
+    "partner_shift_month": ("对应客户突变月", "Partner's step month"),
+    "partner_shift_change_cases": ("对应客户月均变化(箱)", "Partner's monthly change (cases)"),
 }
 
 SECTIONS: dict[str, dict[str, Pair]] = {

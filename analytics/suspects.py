@@ -336,7 +336,42 @@ def reason_text(row: pd.Series | dict, lang: str = "zh") -> str:
     return sep.join(f"{reason_label(c, lang)}{colon}{reason_sentence(row, c, lang)}" for c in row["reasons"])
 
 
-def data_end(con: duckdb.DuckDBPyConnection, year: int) -> dt.date | None:
-    """The last order date of `year` (the lists read up to it)."""
-    row = _df(con, "SELECT last_date FROM year_dates WHERE year = $year", {"year": int(year)}, EVERYTHING)
+def data_end(con: duckdb.DuckDBPyConnection, f: Filters) -> dt.date | None:
+    """The last order date of f.year (the lists read up to it); None without data that year."""
+    if f.year is None:
+        return None
+    row = _df(con, "SELECT last_date FROM year_dates WHERE year = $year", {"year": int(f.year)}, EVERYTHING)
     return None if row.empty or pd.isna(row["last_date"].iloc[0]) else pd.Timestamp(row["last_date"].iloc[0]).date()
+
+
+def worded(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A suspects frame with each row's reasons in words: `reason_labels` (the short labels) and
+    `reason_text` (label and sentence of each), for the page, its files and the printable page."""
+    out = frame.copy()
+    out["reason_labels"] = [reason_labels(r, lang) for r in frame["reasons"]]
+    out["reason_text"] = [reason_text(r, lang) for _, r in frame.iterrows()]
+    return out
+
+
+def period_text(f: Filters, months: list[int], end: dt.date | None, lang: str) -> str:
+    """Which months a list reads, to which day: "读取 2019 年 1–12 月（数据截至 2019-12-27）；销量为月均。"."""
+    if not months:
+        return ""
+    return t("suspects_period", lang, year=f.year, lo=months[0], hi=months[-1], end=end.isoformat() if end else "—")
+
+
+#: the printable page's columns: who, why (in words) and with whom
+PRINT_COLUMNS = ["retailer_id", "retailer_name", "manager", "score", "reason_text", "partner_retailer_name", "partner_retailer_id"]
+
+
+def print_page(frame: pd.DataFrame, f: Filters, lang: str, scope_note: str, period: str) -> str:
+    """The 专销联动 printable page (A4, analytics/printable.py) of a worded suspects frame: the scope
+    and filters (`scope_note`), the months read (`period`), the statement that these are leads to
+    verify by a visit, and the list with every reason in words."""
+    from .columns import formatted, localize
+    from .formats import MISSING
+    from .printable import html_page
+
+    shown = formatted(localize(frame, lang, PRINT_COLUMNS), lang, missing=MISSING)
+    meta = [m for m in (scope_note, period) if m]
+    return html_page(t("suspects_print_title", lang), meta, [(t("suspects_list", lang), shown)], t("lead_not_verdict", lang), lang)
