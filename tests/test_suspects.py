@@ -233,3 +233,17 @@ def test_the_planted_cases_lead_their_districts(demo_dir: Path) -> None:
     # 城郊片区 (the seed's district, untouched) has no planted case and few leads, none of them strong
     seed = S.suspects(con, Filters(year=2019, districts=("城郊片区",)))
     assert len(seed) <= 3 and (seed["score"] < 2.5).all()
+
+
+def test_the_list_from_raw_lines_is_the_same(city, tmp_path_factory) -> None:
+    """The bench's pandas baseline (analytics/tools/baseline.py) answers the same question from the order
+    lines: the same retailers, reasons, partners and scores."""
+    from analytics.tools import baseline
+
+    store = load_tiny(tmp_path_factory.mktemp("suspects-raw") / "data", SUSPECT_RETAILERS, suspect_orders())
+    raw = baseline.load_raw(store.state_dir())
+    master = pd.read_parquet(store.state_dir() / "retailers.parquet")
+    for f in (F, F.with_(month_from=1, month_to=4), F.with_(managers=("李强",))):
+        slow, fast = baseline.suspects(raw, master, f), S.suspects(city, f)
+        assert slow[["retailer_id", "reasons", "partner_retailer_id", "score"]].values.tolist() == \
+            fast[["retailer_id", "reasons", "partner_retailer_id", "score"]].values.tolist()
