@@ -1,10 +1,11 @@
 """代订货 suspects: retailers whose orders look like someone else's, each with the figures that made it
 one, for a customer manager or a 专卖 officer to check by a visit. Leads, never verdicts.
 
-Everything is read from rollups (retailer_month and the peers' tables built at load time, see
-analytics/rollups.py), never from order lines: two statements per list, then a few numpy steps over a
-retailers × months matrix. The definitions (signals, score, thresholds, peers) are in
-docs/definitions.md, "代订货 suspects"; the thresholds in analytics/config.py (SuspectThresholds).
+Everything is read from rollups built at load time (retailer_year_months: each retailer's year with its
+months as columns; peer_year / peer_month: the peers' figures; see analytics/rollups.py), never from
+order lines: two small statements per list, then a few numpy steps over a retailers × months matrix.
+The definitions (signals, score, thresholds, peers) are in docs/definitions.md, "代订货 suspects";
+the thresholds in analytics/config.py (SuspectThresholds).
 
 Signals (REASONS), each on the months of f.year chosen (f.month_from..f.month_to) that the data
 cover; a month without orders counts 0, a month after the data end does not count:
@@ -30,7 +31,7 @@ import pandas as pd
 from . import metrics
 from .access import EVERYTHING
 from .config import CARTONS_PER_CASE, SUSPECTS, SuspectThresholds
-from .filters import Filters
+from .filters import TIER_MAX, TIER_MIN, Filters
 from .formats import fmt_cases, fmt_pct
 from .labels import t
 from .queries import _df
@@ -66,12 +67,14 @@ def months_read(con: duckdb.DuckDBPyConnection, f: Filters) -> list[int]:
 
 def _read(con: duckdb.DuckDBPyConnection, f: Filters, months: list[int],
           th: SuspectThresholds) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """The scored retailers (f's districts, every manager of them: a partner may be another manager's)
-    that ordered in f's months, with their peers' figures, and their monthly volume and 一类+二类 volume
+    """The scored retailers (f's districts, all of them: a partner may be another manager's or of
+    another segment) that ordered in f's months, with their peers' figures, and their monthly volume and 一类+二类 volume
     (条, 0 without orders) as retailers × months matrices in the same order. `listed`: the retailer is
     in f's own selection. Two small statements: the retailers' years (their months as columns,
     rollups.py retailer_year_months) and the year's peers, joined in pandas."""
-    wide, wparams = f.with_(managers=()).where(alias="y", months=False)
+    # a partner may be of another manager or segment: the district's every retailer is read (within the scope)
+    wide, wparams = f.with_(managers=(), area_types=(), business_formats=(), tier_min=TIER_MIN,
+                            tier_max=TIER_MAX).where(alias="y", months=False)
     own, oparams = f.where(alias="y", months=False)
     # the months are integers from months_read, formatted into column names (never input text)
     cols = ", ".join(f"y.qty_{int(k)}, y.class12_{int(k)}" for k in months)

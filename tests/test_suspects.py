@@ -157,6 +157,12 @@ def test_a_manager_s_list_keeps_partners_of_the_district(city) -> None:
     assert mine["partner_retailer_id"].tolist() == ["S1"]  # 王芳's retailer, found in the district
 
 
+def test_segment_filters_list_their_retailers_with_partners_of_any_segment(city) -> None:
+    rows = S.suspects(city, F.with_(business_formats=("超市",)))
+    assert rows[["retailer_id", "partner_retailer_id"]].values.tolist() == [["S4", "S1"]]  # S1 is a 便利店
+    assert S.suspects(city, F.with_(area_types=("rural",)))["retailer_id"].tolist() == ["G5"]
+
+
 def test_a_month_range(city) -> None:
     rows = by_id(S.suspects(city, F.with_(month_from=1, month_to=4)))
     # four months: no split leaves three on each side, so no step; March's spike swings (CV 0.7423)
