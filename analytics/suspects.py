@@ -364,7 +364,7 @@ def period_text(f: Filters, months: list[int], end: dt.date | None, lang: str) -
 PRINT_COLUMNS = ["retailer_id", "retailer_name", "manager", "score", "reason_text", "partner_retailer_name", "partner_retailer_id"]
 
 
-def print_page(frame: pd.DataFrame, f: Filters, lang: str, scope_note: str, period: str) -> str:
+def print_page(frame: pd.DataFrame, lang: str, scope_note: str, period: str) -> str:
     """The 专销联动 printable page (A4, analytics/printable.py) of a worded suspects frame: the scope
     and filters (`scope_note`), the months read (`period`), the statement that these are leads to
     verify by a visit, and the list with every reason in words."""
