@@ -27,7 +27,7 @@ def leads(g: Filters) -> None:
     rows = S.worded(frame, lang)
     common.table(rows, [*SUSPECT_COLUMNS, "reason_text"], rename=SUSPECT_RENAME, pinned=2)
     scope_note = common.export_note(g)  # scope, filters and the data period, as the page's caption says them
-    note = f"{scope_note} · {period}"
+    note = f"{scope_note} · {period} · {common.tr('lead_not_verdict')}"  # the files say it too
     common.download(rows, "suspects", columns=SUSPECT_EXPORT_COLUMNS, rename=SUSPECT_RENAME, note=note)
     # built when clicked, as the other files: the printable A4 page for the 专卖 colleague
     page = common.audited(lambda: S.print_page(rows, lang, scope_note, period).encode("utf-8"), "export", "suspects.html",
