@@ -284,3 +284,57 @@ def test_progress_prints_the_sentence(tiny, capsys):
     load_tiny_targets(tiny, TARGETS)
     code, out, _ = _progress("--district", "乙片区", "--year", "2019", "--data-dir", str(tiny.root), capsys=capsys)
     assert (code, out.strip()) == (0, "截至5月6日，时间进度34.52%，销量完成年度任务的21.48%，落后时间进度13.04个百分点。")
+
+
+# --- #14 suspects ---
+
+def _suspects(*args: str, capsys) -> tuple[int, str, str]:
+    from analytics.cli import main
+
+    code = main(["suspects", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def suspect_city(tmp_path):
+    from .test_suspects import SUSPECT_RETAILERS, suspect_orders
+
+    return load_tiny(tmp_path / "suspects", SUSPECT_RETAILERS, suspect_orders())
+
+
+def test_suspects_json_is_the_list_by_score_with_partners(suspect_city, capsys):
+    """The suspect city of tests/test_suspects.py: S1 and S2 a pair, S4 paired with S1, G5 far above its peers."""
+    root = str(suspect_city.root)
+    code, out, err = _suspects("--district", "东片区", "--year", "2020", "--json", "--data-dir", root, capsys=capsys)
+    assert (code, err) == (0, "")
+    rows = json.loads(out)
+    assert [(r["retailer_id"], r["partner_retailer_id"]) for r in rows] == [("S1", "S2"), ("S2", "S1"), ("S4", "S1"), ("G5", None),
+                                                                              ("S3", None)]
+    assert rows[0]["reasons"] == ["level_shift", "paired_shift", "swing"] and rows[0]["score"] == 6.6389  # 1.5 + 4.5 + 0.6389
+    assert (rows[3]["retailer_name"], rows[3]["score"], rows[3]["reasons"]) == ("五号食杂店", 6.0, ["volume_high", "mix_high"])
+    assert rows[0]["peer_count"] is None and rows[3]["peer_count"] == 5  # no peer group of 5 for S1
+    assert rows[0]["reason_text"].startswith("销量突变：自 5 月起")
+    limited = json.loads(_suspects("--district", "东片区", "--year", "2020", "--limit", "2", "--json", "--data-dir", root,
+                                   capsys=capsys)[1])
+    assert [r["retailer_id"] for r in limited] == ["S1", "S2"]
+    # a manager's retailers, partners still found among the district's
+    mine = json.loads(_suspects("--manager", "李强", "--year", "2020", "--json", "--data-dir", root, capsys=capsys)[1])
+    assert [(r["retailer_id"], r["partner_retailer_id"]) for r in mine] == [("S4", "S1")]
+
+
+def test_suspects_without_a_scope_or_data_exits_2_naming_it(suspect_city, capsys):
+    root = str(suspect_city.root)
+    code, out, err = _suspects("--district", "西片区", "--year", "2020", "--json", "--data-dir", root, capsys=capsys)
+    assert (code, out, err.strip()) == (2, "", "error: unknown district '西片区'; choose one of: all, 东片区")
+    code, _, err = _suspects("--district", "东片区", "--year", "2019", "--json", "--data-dir", root, capsys=capsys)
+    assert (code, err.strip()) == (2, "error: no data for year 2019; choose one of: 2020")
+    code, _, err = _suspects("--manager", "张三", "--year", "2020", "--data-dir", root, capsys=capsys)
+    assert code == 2 and "张三" in err
+
+
+def test_suspects_as_text_say_they_are_leads(suspect_city, capsys):
+    code, out, _ = _suspects("--district", "东片区", "--year", "2020", "--limit", "1", "--data-dir", str(suspect_city.root), capsys=capsys)
+    lines = out.splitlines()
+    assert code == 0 and lines[0].startswith("以下均为需要走访核实的线索，不是结论")
+    assert lines[1] == "  1. S1 甲便利店 (王芳) 6.64 销量突变、此消彼长、销量波动大 ↔ S2 乙便利店"
