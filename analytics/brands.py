@@ -63,6 +63,17 @@ def names(con: duckdb.DuckDBPyConnection, level: str = "brand") -> list[str]:
     return [str(v) for v in frame["name"]]
 
 
+def ordered_names(con: duckdb.DuckDBPyConnection, f: Filters, level: str = "brand") -> list[str]:
+    """The brands (or specifications) ordered in f.year within f's selection, by volume (largest first):
+    what the page offers to choose from."""
+    col = _col(level)
+    where, params = f.where(alias="c", months=False)
+    frame = _df(con, f"""SELECT s.{col} AS name FROM sku_year c JOIN skus s USING (sku_id)
+                         WHERE c.year = $year AND {where} AND s.{col} IS NOT NULL GROUP BY ALL HAVING SUM(c.qty) > 0
+                         ORDER BY SUM(c.qty) DESC, name""", {"year": f.year} | params, f.scope)
+    return [str(v) for v in frame["name"]]
+
+
 def lookup(con: duckdb.DuckDBPyConnection, text: str, level: str = "brand") -> Lookup:
     """Resolve `text` to a brand or specification name: exact, else the one name equal to it ignoring
     case and spaces at the ends, else candidates (names containing it or it containing them first,
@@ -360,12 +371,12 @@ def new_products(con: duckdb.DuckDBPyConnection, f: Filters, level: str = "sku")
 
 
 def new_product_curves(con: duckdb.DuckDBPyConnection, f: Filters, level: str = "sku", limit: int = 8) -> pd.DataFrame:
-    """The cumulative 铺货率 by month (f.year) of the `limit` widest new products: name, month,
+    """The cumulative 铺货率 by month (f.year) of the `limit` widest new products: name, year, month,
     cum_coverage_pct, cum_repeat_pct (long form, for one chart line per product)."""
     top = new_products(con, f, level).head(int(limit))
     if top.empty:
-        return pd.DataFrame(columns=["name", "month", "cum_coverage_pct", "cum_repeat_pct"])
+        return pd.DataFrame(columns=["name", "year", "month", "cum_coverage_pct", "cum_repeat_pct"])
     curves = _curves(con, f.with_(compare_year=None), top["name"].tolist(), level)
-    parts = [c.dropna(subset=["retailers"]).assign(name=n)[["name", "month", "cum_coverage_pct", "cum_repeat_pct"]]
+    parts = [c.dropna(subset=["retailers"]).assign(name=n, year=f.year)[["name", "year", "month", "cum_coverage_pct", "cum_repeat_pct"]]
              for n, c in curves.items()]
     return pd.concat(parts, ignore_index=True)

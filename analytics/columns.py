@@ -153,6 +153,32 @@ REGISTRY: dict[str, Col] = {
     # --- #13 data page fixes: a targets file's preview (pages/views/data.py) ---
     "target_months": _c("target_months", "count"),
     "replaced_volume_target_cases": _c("replaced_volume_target_cases", "cases"),
+    # --- #14 brands: brand cultivation (analytics/brands.py) ---
+    "retailers": _c("retailers_n", "count"),
+    "repeaters": _c("repeaters_n", "count"),
+    "coverage_pct": _c("coverage_pct", "pct"),
+    "repeat_pct": _c("repeat_pct", "pct"),
+    "lines": _c("lines_n", "count"),
+    "cum_retailers": _c("cum_retailers_n", "count"),
+    "cum_repeaters": _c("cum_repeaters_n", "count"),
+    "cum_coverage_pct": _c("cum_coverage_pct", "pct"),
+    "cum_repeat_pct": _c("cum_repeat_pct", "pct"),
+    "retailers_prev": _c("retailers_prev_n", "count"),
+    "coverage_pct_prev": _c("coverage_pct_prev", "pct"),
+    "repeat_pct_prev": _c("repeat_pct_prev", "pct"),
+    "lines_prev": _c("lines_prev_n", "count"),
+    "cum_coverage_pct_prev": _c("cum_coverage_pct_prev", "pct"),
+    "cum_repeat_pct_prev": _c("cum_repeat_pct_prev", "pct"),
+    "coverage_change_pp": _c("coverage_change_pp", "pp"),
+    "repeat_change_pp": _c("repeat_change_pp", "pp"),
+    "cases_yoy_pct": _c("cases_yoy_pct", "pct"),
+    "cum_coverage_change_pp": _c("cum_coverage_change_pp", "pp"),
+    "cum_repeat_change_pp": _c("cum_repeat_change_pp", "pp"),
+    "first_month": _c("first_month", "month"),
+    "scope_coverage_pct": _c("scope_coverage_pct", "pct"),
+    "scope_repeat_pct": _c("scope_repeat_pct", "pct"),
+    "coverage_gap_pp": _c("coverage_gap_pp", "pp"),
+    "repeat_gap_pp": _c("repeat_gap_pp", "pp"),
 }
 
 #: the comparison table's measures, after its naming columns: the overview's district comparison and

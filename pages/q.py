@@ -20,6 +20,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import pandas as pd
 import streamlit as st
 
+from analytics import brands as brand_queries  # --- #14 brands ---
 from analytics import progress as progress_queries
 from analytics import queries, report
 from analytics.access import EVERYTHING, Scope
@@ -162,6 +163,13 @@ retailer_monthly = _typed(queries.retailer_monthly)
 progress = _typed(progress_queries.progress)
 progress_table = _typed(progress_queries.progress_table)
 monthly_vs_target = _typed(progress_queries.monthly_vs_target)
+# --- #14 brands ---
+brand_names = _typed(brand_queries.ordered_names)
+brand_cultivation = _typed(brand_queries.cultivation)
+brand_totals = _typed(brand_queries.totals)
+brand_lagging = _typed(brand_queries.lagging)
+new_products = _typed(brand_queries.new_products)
+new_product_curves = _typed(brand_queries.new_product_curves)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
