@@ -114,18 +114,24 @@ def _monthly(con: duckdb.DuckDBPyConnection, f: Filters, picked: list[str], leve
                        FROM retailer_sku_month c JOIN k USING (sku_id) JOIN r USING (retailer_id)
                        WHERE c.year IN (SELECT unnest($years::INTEGER[])) AND c.month BETWEEN $month_from AND $month_to
                        GROUP BY ALL),
-                 -- per retailer, month by month: its first order, and its different weeks so far (OR of the
-                 -- masks: a week spanning two months counts once)
-                 w AS (SELECT *, row_number() OVER p = 1 AS first_order, bit_count(bit_or(weeks) OVER p) AS weeks_so_far
-                       FROM m WINDOW p AS (PARTITION BY name, year, retailer_id ORDER BY month)),
-                 v AS (SELECT *, COALESCE(lag(weeks_so_far) OVER (PARTITION BY name, year, retailer_id ORDER BY month), 0) AS weeks_before
-                       FROM w)
-            SELECT name, year, month, COUNT(*)::BIGINT AS retailers,
-                   COUNT(*) FILTER (bit_count(weeks) >= 2)::BIGINT AS repeaters,
-                   SUM(qty)::BIGINT AS qty, SUM(lines)::BIGINT AS lines,
-                   COUNT(*) FILTER (first_order)::BIGINT AS new_retailers,
-                   COUNT(*) FILTER (weeks_so_far >= 2 AND weeks_before < 2)::BIGINT AS new_repeaters
-            FROM v GROUP BY ALL""",
+                 -- per retailer and year: its first month, and the month its second different week came,
+                 -- the first month holding the year's second-lowest week bit (weeks and months run
+                 -- together, so the weeks so far reach two exactly then; a week spanning two months is
+                 -- one bit). Two groupings rather than a running window: half the time at 10M lines
+                 y AS (SELECT name, year, retailer_id, MIN(month) AS first_month,
+                              bit_or(weeks) & (bit_or(weeks) - 1) AS later_weeks
+                       FROM m GROUP BY ALL),
+                 rep AS (SELECT m.name, m.year, MIN(m.month) AS month FROM m JOIN y USING (name, year, retailer_id)
+                         WHERE y.later_weeks != 0 AND m.weeks & (y.later_weeks & -y.later_weeks) != 0
+                         GROUP BY m.name, m.year, m.retailer_id),
+                 mon AS (SELECT name, year, month, COUNT(*)::BIGINT AS retailers,
+                                COUNT(*) FILTER (bit_count(weeks) >= 2)::BIGINT AS repeaters,
+                                SUM(qty)::BIGINT AS qty, SUM(lines)::BIGINT AS lines
+                         FROM m GROUP BY ALL),
+                 nr AS (SELECT name, year, first_month AS month, COUNT(*) AS n FROM y GROUP BY ALL),
+                 np AS (SELECT name, year, month, COUNT(*) AS n FROM rep GROUP BY ALL)
+            SELECT mon.*, COALESCE(nr.n, 0)::BIGINT AS new_retailers, COALESCE(np.n, 0)::BIGINT AS new_repeaters
+            FROM mon LEFT JOIN nr USING (name, year, month) LEFT JOIN np USING (name, year, month)""",
         {"names": list(picked), "years": [int(y) for y in years_], "month_from": int(f.month_from),
          "month_to": int(f.month_to)} | params, f.scope,
     )
