@@ -98,13 +98,14 @@ def _last_month(con: duckdb.DuckDBPyConnection, year: int) -> int | None:
     return None if row.empty or pd.isna(row["last_date"].iloc[0]) else pd.Timestamp(row["last_date"].iloc[0]).month
 
 
-def _monthly(con: duckdb.DuckDBPyConnection, f: Filters, picked: list[str], level: str, years_: tuple[int, ...]) -> pd.DataFrame:
-    """Per name, year and month of f's months: retailers who ordered it, those in ≥ 2 weeks of the
+def _monthly(con: duckdb.DuckDBPyConnection, f: Filters, picked: list[str], level: str) -> pd.DataFrame:
+    """Per name, year (f.year, f.compare_year) and month of f's months: retailers who ordered it, those in ≥ 2 weeks of the
     month, qty, lines; and the retailers reaching their first order (`new_retailers`) and their
     second week (`new_repeaters`) in that month, counted from f.month_from, whose running sums are
     the cumulative figures."""
     col = _col(level)
     seg, params = f.where(months=False)
+    ywhere, yparams = _years_clause(f, "c")  # bound values, not a list to unnest: the scan filters them itself
     frame = _df(
         con,
         f"""WITH k AS (SELECT sku_id, {col} AS name FROM skus WHERE {col} IN (SELECT unnest($names::VARCHAR[]))),
@@ -112,7 +113,7 @@ def _monthly(con: duckdb.DuckDBPyConnection, f: Filters, picked: list[str], leve
                  m AS (SELECT k.name, c.year, c.month, c.retailer_id, bit_or(c.week_mask) AS weeks,
                               SUM(c.qty) AS qty, SUM(c.lines) AS lines
                        FROM retailer_sku_month c JOIN k USING (sku_id) JOIN r USING (retailer_id)
-                       WHERE c.year IN (SELECT unnest($years::INTEGER[])) AND c.month BETWEEN $month_from AND $month_to
+                       WHERE {ywhere} AND c.month BETWEEN $month_from AND $month_to
                        GROUP BY ALL),
                  -- per retailer and year: its first month, and the month its second different week came,
                  -- the first month holding the year's second-lowest week bit (weeks and months run
@@ -132,8 +133,7 @@ def _monthly(con: duckdb.DuckDBPyConnection, f: Filters, picked: list[str], leve
                  np AS (SELECT name, year, month, COUNT(*) AS n FROM rep GROUP BY ALL)
             SELECT mon.*, COALESCE(nr.n, 0)::BIGINT AS new_retailers, COALESCE(np.n, 0)::BIGINT AS new_repeaters
             FROM mon LEFT JOIN nr USING (name, year, month) LEFT JOIN np USING (name, year, month)""",
-        {"names": list(picked), "years": [int(y) for y in years_], "month_from": int(f.month_from),
-         "month_to": int(f.month_to)} | params, f.scope,
+        {"names": list(picked), "month_from": int(f.month_from), "month_to": int(f.month_to)} | params | yparams, f.scope,
     )
     return frame
 
@@ -172,7 +172,7 @@ def _curves(con: duckdb.DuckDBPyConnection, f: Filters, picked: list[str], level
         return {n: pd.DataFrame(columns=CULTIVATION_COLUMNS) for n in picked}
     last = _last_month(con, f.year)
     months = list(range(int(f.month_from), int(f.month_to) + 1))
-    frame = _monthly(con, f, picked, level, f.years)
+    frame = _monthly(con, f, picked, level)
     sql, _, params = _customers(f)
     n = int(_df(con, sql, params, f.scope)["customers"].iloc[0])
     out = {}

@@ -5,7 +5,7 @@ districts and customer managers that lag. Aggregates only: no retailer row is sh
 import streamlit as st
 
 from analytics import charts
-from analytics.formats import fmt_cases, fmt_count, fmt_pct
+from analytics.formats import fmt_cases, fmt_count, fmt_lines, fmt_pct
 from pages import common, q
 from pages.widgets import delta, pp_delta
 
@@ -43,7 +43,7 @@ def cards(f, name: str, level: str) -> None:
                    help=common.tr("brand_card_help", retailers=fmt_count(t.retailers, lg), customers=fmt_count(t.customers, lg)))
     cols[1].metric(common.tr("brand_repeat"), fmt_pct(t.repeat_pct), pp_delta(t.repeat_pct, t.repeat_pct_prev))
     cols[2].metric(common.tr("brand_movement"), fmt_cases(t.cases, lg), delta(t.cases_yoy_pct))
-    cols[3].metric(common.tr("brand_lines"), fmt_count(t.lines, lg),
+    cols[3].metric(common.tr("brand_lines"), fmt_lines(t.lines, lg),
                    None if t.lines_prev is None else f"{t.lines - t.lines_prev:+,d}")
 
 
