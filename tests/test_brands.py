@@ -165,3 +165,19 @@ def test_lookup_resolves_exact_names_and_offers_candidates(con):
     assert brands.lookup(con, "一号", "sku").name is None  # a brand is no specification
     with pytest.raises(ValueError):
         brands.cultivation(con, Y, "一号", "maker")
+
+
+def test_every_brand_query_column_is_registered_and_reads_in_chinese(con):
+    from analytics.columns import localize, unregistered
+
+    from .test_datatabs import _assert_readable, _zh_headers
+
+    results = {"cultivation": brands.cultivation(con, Y, "一号"), "period_figures": brands.period_figures(con, Y, "一号"),
+               "lagging_district": brands.lagging(con, Y, "一号", by="district"),
+               "lagging_manager": brands.lagging(con, Y, "一号", by="manager"),
+               "new_sku": brands.new_products(con, Y, "sku"), "new_brand": brands.new_products(con, Y, "brand"),
+               "curves": brands.new_product_curves(con, Y, "sku")}
+    for name, frame in results.items():
+        assert not frame.empty, name
+        assert unregistered(frame) == [], name
+        _assert_readable(localize(frame, "zh"), name, _zh_headers())

@@ -9,9 +9,10 @@ from analytics.formats import fmt_cases, fmt_count, fmt_lines, fmt_pct
 from pages import common, q
 from pages.widgets import delta, pp_delta
 
-#: the lagging table's columns by what it is grouped by
+#: the lagging table's figures, after its district (and manager) columns
 LAG_COLUMNS = ["customers", "retailers", "coverage_pct", "scope_coverage_pct", "coverage_gap_pp", "repeat_pct",
                "scope_repeat_pct", "repeat_gap_pp", "cases", "coverage_pct_prev", "coverage_change_pp"]
+#: the curves' data tab and files
 CURVE_COLUMNS = ["month", "retailers", "coverage_pct", "cum_retailers", "cum_coverage_pct", "repeaters", "repeat_pct",
                  "cum_repeat_pct", "lines", "cases", "coverage_pct_prev", "cum_coverage_pct_prev", "cum_repeat_pct_prev",
                  "cum_coverage_change_pp", "cum_repeat_change_pp", "cases_prev", "cases_yoy_pct"]
@@ -78,7 +79,8 @@ if s is not None:
         lag = q.brand_lagging(f, name, level, by=by)
         keys = ["district"] if by == "district" else ["district", "manager"]
         common.table(lag, keys + LAG_COLUMNS, pinned=len(keys))
-        common.download(lag, f"brand-lagging-{by}", columns=keys + LAG_COLUMNS)
+        # the filters do not name the brand: the file says which it is
+        common.download(lag, f"brand-lagging-{by}", columns=keys + LAG_COLUMNS, note=f"{name} · {common.export_note(f)}")
 
         st.subheader(common.tr("brand_new"))
         st.caption(common.tr("brand_new_help"))
