@@ -231,12 +231,12 @@ def period_figures(con: duckdb.DuckDBPyConnection, f: Filters, name: str, level:
         con,
         f"""WITH k AS (SELECT sku_id FROM skus WHERE {col} = $name),
                  r AS (SELECT retailer_id{g} FROM retailers WHERE {seg}{cond}),
-                 x AS (SELECT c.year, c.retailer_id, bit_or(c.week_mask) AS weeks, SUM(c.qty) AS qty, SUM(c.lines) AS lines
+                 x AS (SELECT c.year, c.retailer_id{g}, bit_or(c.week_mask) AS weeks, SUM(c.qty) AS qty, SUM(c.lines) AS lines
                        FROM {_t(con, f)}retailer_sku_month c JOIN k USING (sku_id) JOIN r USING (retailer_id)
                        WHERE {ywhere} AND c.month BETWEEN $month_from AND $month_to GROUP BY ALL)
-            SELECT x.year{g}, COUNT(*)::BIGINT AS retailers, COUNT(*) FILTER (bit_count(weeks) >= 2)::BIGINT AS repeaters,
+            SELECT year{g}, COUNT(*)::BIGINT AS retailers, COUNT(*) FILTER (bit_count(weeks) >= 2)::BIGINT AS repeaters,
                    SUM(qty)::BIGINT AS qty, SUM(lines)::BIGINT AS lines
-            FROM x JOIN r USING (retailer_id) GROUP BY ALL""",
+            FROM x GROUP BY ALL""",
         {"name": str(name), "month_from": int(f.month_from), "month_to": int(f.month_to)} | params | yparams, f.scope,
     )
     customers = _df(con, base, nparams, f.scope)
