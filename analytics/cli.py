@@ -459,13 +459,19 @@ def cmd_brand(args: argparse.Namespace) -> int:
                "totals": _clean(asdict(totals)), "months": rows}
         _print_json(out, where, args.manager)
         return 0
-    pct = lambda v: "—" if v is None or v != v else f"{v:.2f}%"  # noqa: E731
-    print(f"{found.name} ({args.level}) {f.year}, {where}{'' if args.manager is None else ' ' + args.manager}: "
-          f"铺货率 {pct(totals.coverage_pct)}, 重购率 {pct(totals.repeat_pct)}, {totals.retailers}/{totals.customers} retailers, "
-          f"{totals.cases:.2f} 箱")
+    from .formats import fmt_cases, fmt_pct
+    from .labels import t
+
+    lg = args.lang
+    who = t("all_districts", lg) if where == "all" else where
+    print(f"{found.name} · {f.year} · {who}{'' if args.manager is None else ' ' + args.manager}: "
+          f"{t('brand_coverage', lg)} {fmt_pct(totals.coverage_pct)}, {t('brand_repeat', lg)} {fmt_pct(totals.repeat_pct)} "
+          f"({t('brand_card_help', lg, retailers=totals.retailers, customers=totals.customers)}), "
+          f"{t('brand_movement', lg)} {fmt_cases(totals.cases, lg)}")
     for row in months.itertuples():
-        print(f"  {row.month:2d}月  铺货率 {pct(row.coverage_pct)} (累计 {pct(row.cum_coverage_pct)})  "
-              f"重购率 {pct(row.repeat_pct)} (累计 {pct(row.cum_repeat_pct)})  {int(row.retailers)} retailers  {row.cases:.2f} 箱")
+        print(f"  {row.month:2d}  {t('brand_coverage', lg)} {fmt_pct(row.coverage_pct)} "
+              f"({t('brand_cumulative', lg)} {fmt_pct(row.cum_coverage_pct)})  {t('brand_repeat', lg)} {fmt_pct(row.repeat_pct)} "
+              f"({t('brand_cumulative', lg)} {fmt_pct(row.cum_repeat_pct)})  {fmt_cases(row.cases, lg)}")
     return 0
 
 

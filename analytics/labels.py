@@ -741,6 +741,7 @@ BRANDS: dict[str, Pair] = {
     "brand_lines": ("订单行数", "Order lines"),
     "unit_lines": ("行", "lines"),
     "brand_card_help": ("{retailers} / {customers} 户订购", "{retailers} of {customers} retailers ordered it"),
+    "brand_cumulative": ("累计", "cumulative"),
     "brand_curve": ("培育曲线：累计铺货率", "Cultivation curve: cumulative coverage"),
     "brand_curve_repeat": ("培育曲线：累计重购率", "Cultivation curve: cumulative repeat rate"),
     "brand_curve_help": (

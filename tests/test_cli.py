@@ -333,6 +333,8 @@ def test_brand_unknown_name_exits_2_naming_it_with_candidates(brand_city, capsys
 def test_brand_prints_a_line_per_month(brand_city, capsys):
     code, out, _ = _brand("--name", "一号", "--district", "乙片区", "--year", "2019", "--data-dir", str(brand_city.root), capsys=capsys)
     assert code == 0
-    assert out.splitlines()[0] == "一号 (brand) 2019, 乙片区: 铺货率 100.00%, 重购率 100.00%, 1/1 retailers, 0.80 箱"
-    assert out.splitlines()[2].split() == ["2月", "铺货率", "100.00%", "(累计", "100.00%)", "重购率", "100.00%", "(累计", "100.00%)", "1",
-                                           "retailers", "0.80", "箱"]
+    assert out.splitlines()[0] == "一号 · 2019 · 乙片区: 铺货率 100.00%, 重购率 100.00% (1 / 1 户订购), 动销 0.80 箱"
+    assert out.splitlines()[2].split() == ["2", "铺货率", "100.00%", "(累计", "100.00%)", "重购率", "100.00%", "(累计", "100.00%)",
+                                           "0.80", "箱"]
+    code, out, _ = _brand("--name", "一号", "--year", "2019", "--lang", "en", "--data-dir", str(brand_city.root), capsys=capsys)
+    assert out.splitlines()[1].split()[:4] == ["1", "Coverage", "50.00%", "(cumulative"]
