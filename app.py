@@ -50,6 +50,8 @@ def main() -> None:
         st.Page("pages/views/managers.py", title=t("page_managers", lang), icon=":material/groups:", url_path="managers"),
         # --- #14 suspects ---
         st.Page("pages/views/suspects.py", title=t("page_suspects", lang), icon=":material/policy:", url_path="suspects"),
+        # --- #14 brands ---
+        st.Page("pages/views/brands.py", title=t("page_brands", lang), icon=":material/sell:", url_path="brands"),
     ]
     # one page per district found in the data: a district added by an upload gets its page here
     # the navigation draws titles as Markdown: a district's name comes from uploads, so it is escaped

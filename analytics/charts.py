@@ -403,3 +403,26 @@ def peer_band(frame: pd.DataFrame, lang: str, name: str, title: str | None = Non
     fig = _layout(fig, title, None, t("volume_cases", lang))
     fig.update_xaxes(type="category")
     return fig
+
+
+# --- #14 brands ---
+def cultivation(frame: pd.DataFrame, lang: str, year: int, compare_year: int | None, measure: str = "coverage",
+                title: str | None = None) -> go.Figure:
+    """A brand's cultivation curve (analytics/brands.py::cultivation): the cumulative 铺货率 (or 重购率)
+    by month of `year` (solid) and of `compare_year` (grey), and the month's own figure (dotted)."""
+    col = {"coverage": "coverage_pct", "repeat": "repeat_pct"}[measure]
+    colors = year_colors(year, compare_year)
+    fig = go.Figure()
+    x = frame["month"].astype(int).astype(str)  # one year's months: the comparison year's are drawn on the same ones
+    series = [(f"cum_{col}", str(year), colors[str(year)], "solid")]
+    if compare_year is not None:
+        series.append((f"cum_{col}_prev", str(compare_year), colors[str(compare_year)], "solid"))
+    series.append((col, t("brand_this_month", lang, year=year), colors[str(year)], "dot"))
+    for column, label, color, dash in series:
+        name = plotly_escape(label)
+        fig.add_scatter(x=x, y=frame[column], name=name, mode="lines+markers", line={"color": color, "dash": dash},
+                        hovertemplate=f"%{{y:,.2f}}%<extra>{name}</extra>")
+    _category_months(fig, "month")
+    fig = _layout(fig, title, t("month", lang), t("cum_coverage_pct" if measure == "coverage" else "cum_repeat_pct", lang))
+    fig.update_yaxes(rangemode="tozero")
+    return fig

@@ -1,4 +1,5 @@
-"""`python -m analytics …`: demo, summary, progress, suspects, ingest, extracts, rollback, restore, purge, report, rebuild, access.
+"""`python -m analytics …`: demo, summary, progress, suspects, brand, ingest, extracts, rollback, restore, purge, report, rebuild,
+access.
 
 Loads, rollbacks, restores and purges are recorded in the data directory's audit log (analytics.audit)
 under the OS user's name: the command line has no sign-in, whoever may run it may write the data directory.
@@ -459,6 +460,60 @@ def cmd_access_show(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- #14 brands ---
+def _plain(value):
+    """A frame's cell as JSON takes it (numpy numbers as Python numbers)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def cmd_brand(args: argparse.Namespace) -> int:
+    """Brand cultivation (docs/definitions.md, "Brand cultivation") of one brand or specification in
+    a district (or the company, or a customer manager's retailers) and year: monthly 铺货率, 重购率,
+    retailers and 箱, the cumulative curve, last year's same months, and the period's totals."""
+    from dataclasses import asdict
+
+    from . import brands
+    from .db import connect_store
+    from .store import Store
+
+    con = connect_store(Store(args.data_dir))
+    if args.district is None and args.manager is None:
+        args.district = "all"  # no scope named: the company
+    scope = _scope(con, args)
+    if isinstance(scope, str):
+        print(f"error: {scope}", file=sys.stderr)
+        return 2
+    f, where = scope
+    found = brands.lookup(con, args.name, args.level)
+    if found.name is None:
+        kind = "brand" if args.level == "brand" else "specification (--level sku)"
+        near = f"; did you mean: {', '.join(found.candidates)}" if found.candidates else ""
+        print(f"error: unknown {kind} {args.name!r}{near}", file=sys.stderr)
+        return 2
+    months = brands.cultivation(con, f, found.name, args.level).dropna(subset=["retailers"])
+    totals = brands.totals(con, f, found.name, args.level)
+    if args.json:
+        rows = [_clean({k: _plain(v) for k, v in row.items()}) for row in months.to_dict("records")]
+        out = {"name": found.name, "level": args.level, "year": f.year, "compare_year": f.compare_year,
+               "totals": _clean(asdict(totals)), "months": rows}
+        _print_json(out, where, args.manager)
+        return 0
+    from .formats import fmt_cases, fmt_pct
+    from .labels import t
+
+    lg = args.lang
+    who = t("all_districts", lg) if where == "all" else where
+    print(f"{found.name} · {f.year} · {who}{'' if args.manager is None else ' ' + args.manager}: "
+          f"{t('brand_coverage', lg)} {fmt_pct(totals.coverage_pct)}, {t('brand_repeat', lg)} {fmt_pct(totals.repeat_pct)} "
+          f"({t('brand_card_help', lg, retailers=totals.retailers, customers=totals.customers)}), "
+          f"{t('brand_movement', lg)} {fmt_cases(totals.cases, lg)}")
+    for row in months.itertuples():
+        print(f"  {row.month:2d}  {t('brand_coverage', lg)} {fmt_pct(row.coverage_pct)} "
+              f"({t('brand_cumulative', lg)} {fmt_pct(row.cum_coverage_pct)})  {t('brand_repeat', lg)} {fmt_pct(row.repeat_pct)} "
+              f"({t('brand_cumulative', lg)} {fmt_pct(row.cum_repeat_pct)})  {fmt_cases(row.cases, lg)}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m analytics", description="Cigarette sales analytics: data and reports.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -516,6 +571,14 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--year", type=int, required=True)
     rp.add_argument("--out", required=True)
     add("rebuild", cmd_rebuild, "derive live data and rollups again from the extracts")
+    # --- #14 brands ---
+    b = add("brand", cmd_brand, "brand cultivation (铺货率, 重购率, 动销) of a brand or specification in a district (or all) and year")
+    b.add_argument("--name", required=True, help="the brand (or, with --level sku, the specification) as the SKU master names it")
+    b.add_argument("--level", choices=("brand", "sku"), default="brand")
+    b.add_argument("--district", help="a district's name, or all (the default without --manager)")
+    b.add_argument("--manager", help="a customer manager (客户经理): their retailers only")
+    b.add_argument("--year", type=int, required=True)
+    b.add_argument("--json", action="store_true")
     # access: its own subcommands, each with the common options (argparse reads a parent's options
     # only before the subcommand, and `access check --file F` reads better)
     acc = sub.add_parser("access", help="check the access file; show what one identity may see and do")

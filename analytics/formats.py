@@ -64,3 +64,11 @@ def fmt_time(iso: str | None) -> str:
     except ValueError:
         return iso
     return (moment.astimezone() if moment.tzinfo else moment).strftime("%Y-%m-%d %H:%M")
+
+
+# --- #14 brands ---
+def fmt_lines(value: float | None, lang: str = "zh") -> str:
+    """A number of order lines (动销's count): 127,133 行."""
+    if _is_missing(value):
+        return MISSING
+    return f"{int(value):,} {t('unit_lines', lang)}"

@@ -27,6 +27,8 @@ PAGES: dict[str, Pair] = {
     "nav_admin": ("管理", "Admin"),
     # --- #13 managers ---
     "page_managers": ("客户经理", "Customer managers"),
+    # --- #14 brands ---
+    "page_brands": ("品牌培育", "Brand cultivation"),
 }
 
 #: measures and dimensions: KPI names, column headers (the registry in analytics/columns.py), axes
@@ -792,12 +794,85 @@ SUSPECTS: dict[str, Pair] = {
     "partner_shift_change_cases": ("对应客户月均变化(箱)", "Partner's monthly change (cases)"),
 }
 
+# --- #14 brands ---
+#: brand cultivation (品牌培育): the page pages/views/brands.py, its columns (analytics/columns.py) and charts
+BRANDS: dict[str, Pair] = {
+    "brand_intro": (
+        "铺货率 = 订购该品牌(规格)的零售户 ÷ 客户数(与网订率同一口径)；重购率 = 在两个不同的周订购过的零售户 ÷ 订购过的零售户；"
+        "动销 = 订单行数与销量。“累计”从所选月份的第一个月算起。",
+        "Coverage = retailers who ordered the brand (specification) ÷ customers (as for the online rate); repeat rate = retailers "
+        "who ordered it in two different weeks ÷ retailers who ordered it; movement = order lines and volume. "
+        "\"Cumulative\" counts from the first month of the period.",
+    ),
+    "brand_level": ("层级", "Level"),
+    "brand_level_brand": ("品牌", "Brand"),
+    "brand_level_sku": ("规格", "Specification"),
+    "brand_name": ("品牌/规格(可输入搜索)", "Brand / specification (type to search)"),
+    "brand_none": ("所选年份没有任何品牌的订单。", "No brand was ordered in the selected year."),
+    "brand_coverage": ("铺货率", "Coverage"),
+    "brand_repeat": ("重购率", "Repeat rate"),
+    "brand_movement": ("动销", "Movement"),
+    "brand_lines": ("订单行数", "Order lines"),
+    "unit_lines": ("行", "lines"),
+    "brand_card_help": ("{retailers} / {customers} 户订购", "{retailers} of {customers} retailers ordered it"),
+    "brand_cumulative": ("累计", "cumulative"),
+    "brand_curve": ("培育曲线：累计铺货率", "Cultivation curve: cumulative coverage"),
+    "brand_curve_repeat": ("培育曲线：累计重购率", "Cultivation curve: cumulative repeat rate"),
+    "brand_curve_help": (
+        "实线为累计值，虚线为当月值；灰线为对比年同月。月份按整月显示，最后一个月可能未满。",
+        "Solid: cumulative; dotted: the month's own figure; grey: the comparison year's same months. "
+        "Whole months; the last may be partial.",
+    ),
+    "brand_this_month": ("{year}年当月", "{year}, the month"),
+    "brand_new": ("本年新品", "New this year"),
+    "brand_new_help": (
+        "本年首次有订单、往年数据中没有订单的品牌或规格，按铺货率从高到低。",
+        "Brands or specifications first ordered this year (no order in any earlier year of the data), widest coverage first.",
+    ),
+    "brand_new_none": ("本年没有新品。", "No new brand or specification this year."),
+    "brand_new_first_year": ("数据中没有更早的年份，无法判断新品。", "The data hold no earlier year, so nothing can be called new."),
+    "brand_new_curves": ("新品累计铺货率", "New products: cumulative coverage"),
+    "brand_lagging": ("培育滞后", "Who lags"),
+    "brand_lagging_help": (
+        "按铺货率从低到高(同率时重购率低者在前)，与所选范围整体比较。",
+        "Lowest coverage first (then lowest repeat rate), against the whole selection.",
+    ),
+    "brand_by": ("按", "By"),
+    # column headers
+    "retailers_n": ("订购户数(户)", "Retailers ordering (retailers)"),
+    "repeaters_n": ("重购户数(户)", "Repeat retailers (retailers)"),
+    "coverage_pct": ("铺货率(%)", "Coverage (%)"),
+    "repeat_pct": ("重购率(%)", "Repeat rate (%)"),
+    "lines_n": ("订单行数(行)", "Order lines"),
+    "cum_retailers_n": ("累计订购户数(户)", "Cumulative retailers (retailers)"),
+    "cum_repeaters_n": ("累计重购户数(户)", "Cumulative repeat retailers (retailers)"),
+    "cum_coverage_pct": ("累计铺货率(%)", "Cumulative coverage (%)"),
+    "cum_repeat_pct": ("累计重购率(%)", "Cumulative repeat rate (%)"),
+    "retailers_prev_n": ("对比年订购户数(户)", "Retailers ordering, comparison year"),
+    "coverage_pct_prev": ("对比年铺货率(%)", "Coverage, comparison year (%)"),
+    "repeat_pct_prev": ("对比年重购率(%)", "Repeat rate, comparison year (%)"),
+    "lines_prev_n": ("对比年订单行数(行)", "Order lines, comparison year"),
+    "cum_coverage_pct_prev": ("对比年累计铺货率(%)", "Cumulative coverage, comparison year (%)"),
+    "cum_repeat_pct_prev": ("对比年累计重购率(%)", "Cumulative repeat rate, comparison year (%)"),
+    "coverage_change_pp": ("铺货率增减(百分点)", "Coverage change (pp)"),
+    "repeat_change_pp": ("重购率增减(百分点)", "Repeat rate change (pp)"),
+    "cases_yoy_pct": ("销量同比(%)", "Volume YoY (%)"),
+    "cum_coverage_change_pp": ("累计铺货率增减(百分点)", "Cumulative coverage change (pp)"),
+    "cum_repeat_change_pp": ("累计重购率增减(百分点)", "Cumulative repeat rate change (pp)"),
+    "first_month": ("首次订货月份", "First ordered (month)"),
+    "scope_coverage_pct": ("整体铺货率(%)", "Selection's coverage (%)"),
+    "scope_repeat_pct": ("整体重购率(%)", "Selection's repeat rate (%)"),
+    "coverage_gap_pp": ("铺货率差距(百分点)", "Coverage gap (pp)"),
+    "repeat_gap_pp": ("重购率差距(百分点)", "Repeat rate gap (pp)"),
+}
+
 SECTIONS: dict[str, dict[str, Pair]] = {
     "pages": PAGES, "measures": MEASURES, "units": UNITS, "states": STATES, "charts": CHARTS, "retailers": RETAILERS,
     "pace": PACE, "same_period": SAME_PERIOD, "links": LINKS, "presenting": PRESENTING, "data_page": DATA_PAGE,
     "ingest_errors": INGEST_ERRORS, "errors": ERRORS, "access": ACCESS, "admin": ADMIN,
     "progress": PROGRESS,  # --- #13 progress ---
     "suspects": SUSPECTS,  # --- #14 suspects ---
+    "brands": BRANDS,  # --- #14 brands ---
 }
 
 #: key -> (中文, English). Every UI text on a page, chart, export or message comes from here.

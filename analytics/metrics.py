@@ -128,3 +128,16 @@ def prorated_target(monthly, day: dt.date) -> float | None:
     current = monthly.get(day.month)
     share = day.day / calendar.monthrange(day.year, day.month)[1]
     return before + (0.0 if current is None else float(current) * share)
+
+
+# --- #14 brands: brand cultivation (品牌培育), docs/definitions.md "Brand cultivation" ---------------
+
+def coverage_pct(ordering_retailers, customers):
+    """铺货率 in % = retailers who ordered the brand or specification / the scope's customers (the 网订率
+    denominator: the master's retailers of the selection, ordering or not) × 100."""
+    return share_pct(ordering_retailers, customers)
+
+
+def repeat_pct(repeat_retailers, ordering_retailers):
+    """重购率 in % = retailers who ordered it in at least two different weeks / retailers who ordered it × 100."""
+    return share_pct(repeat_retailers, ordering_retailers)

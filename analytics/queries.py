@@ -67,12 +67,16 @@ def _by(by: str | None) -> tuple[list[str], str]:
 #: whether the scope names districts or customer managers
 RETAILER_TABLES = ("retailers", "retailer_month", "retailer_year", f"{CUT_PREFIX}retailer_month",
                    f"{CUT_PREFIX}retailer_year", "orders",
-                   *SUSPECT_RETAILER_TABLES)  # --- #14 suspects ---
+                   *SUSPECT_RETAILER_TABLES,  # --- #14 suspects ---
+                   # --- #14 brands ---
+                   "retailer_sku_month", f"{CUT_PREFIX}retailer_sku_month")
+#: the retailer rollups (one row per retailer and period, no segment columns)
+_RETAILER_ROLLUPS = ("retailer_month", "retailer_year", "retailer_sku_month", *SUSPECT_RETAILER_TABLES)
 #: tables with one row per segment (district, customer manager, area type, format, tier; see
 #: rollups.SEGMENT_COLUMNS): cut by their own district and manager columns, exactly as the master is
 SEGMENT_TABLES = tuple(
-    [n for n in ROLLUPS if n not in ("retailer_month", "retailer_year", "year_dates", *PEER_TABLES, *SUSPECT_RETAILER_TABLES)]
-    + [CUT_PREFIX + n for n in CUT_ROLLUPS if n not in ("retailer_month", "retailer_year")] + [CUT_MONTH_SKUS]
+    [n for n in ROLLUPS if n not in (*_RETAILER_ROLLUPS, "year_dates", *PEER_TABLES)]
+    + [CUT_PREFIX + n for n in CUT_ROLLUPS if n not in _RETAILER_ROLLUPS] + [CUT_MONTH_SKUS]
     # 任务 (analytics/state.py::create_targets): a district's own rows (manager NULL) are in no manager's scope
     + ["targets"]
 )

@@ -8,6 +8,8 @@ Grains are chosen so that each chart is answered exactly and from a small table:
 - `sku_cube`: (year, month, segment, SKU) volumes for the top brands and specifications; `cube`
   is derived from it.
 - `retailer_month`: one row per retailer and month, for retailer tables and drill-downs.
+- `retailer_sku_month`: one row per retailer, SKU and month with a mask of the weeks it was ordered
+  in, for brand cultivation (铺货率, 重购率: distinct retailers and weeks, which no coarser rollup keeps).
 - `retailer_year`: one row per retailer and year with 12-bit month masks of when it ordered and
   when it ordered online. Distinct-retailer counts do not add up across months, but "ordered
   online in any month from March to June" is `online_mask & 0b111100 != 0`: exact for any month
@@ -74,10 +76,14 @@ _SEGMENT_PLAIN = _segment("")
 # segment columns may be NULL (a retailer without a manager): equal segments are NOT DISTINCT, not =
 _SAME_SEGMENT = " AND ".join(f"c.{c} IS NOT DISTINCT FROM v.{c}" for c in SEGMENT_COLUMNS)
 
-#: In build order: later rollups read earlier ones. Only the first two read order lines
-#: (LINE_ROLLUPS); the rest derive from those, so a rebuild reads the lines twice and no more.
+#: the week of the year an order line falls in, 0..53: weeks start on Monday, week 0 is the one holding
+#: 1 January (so it may start in December; a week spanning New Year is two weeks, one per year)
+_WEEK = "date_diff('day', date_trunc('week', make_date(year(o.order_date), 1, 1)), date_trunc('week', o.order_date)) // 7"
+
+#: In build order: later rollups read earlier ones. Only the first three read order lines
+#: (LINE_ROLLUPS); the rest derive from those, so a rebuild reads the lines three times and no more.
 ROLLUPS: dict[str, str] = {
-    # The two rollups that read order lines, each in one pass: everything else derives from them.
+    # The rollups that read order lines, each in one pass: everything else derives from them.
     "sku_cube": f"""
         SELECT year(o.order_date)::INTEGER AS year, month(o.order_date)::INTEGER AS month, {SEGMENT}, o.sku_id,
                SUM(o.quantity_cartons)::BIGINT AS qty, SUM(o.amount_yuan)::DOUBLE AS amount, COUNT(*)::BIGINT AS lines,
@@ -95,6 +101,18 @@ ROLLUPS: dict[str, str] = {
                MIN(o.order_date)::DATE AS first_order, MAX(o.order_date)::DATE AS last_order,
                MIN(o.order_date) FILTER (o.channel = 'online')::DATE AS first_online
         FROM {{lines}} o JOIN live_skus s USING (sku_id)
+        GROUP BY ALL
+    """,
+    # --- #14 brands ---
+    # Brand cultivation counts retailers and the weeks they ordered a SKU in: bit w of week_mask is week
+    # w of the year (_WEEK), so "ordered in two different weeks" over any months is bit_count(bit_or) >= 2,
+    # exactly, also when a week spans two months. No master join: the queries join the retailer master
+    # (scope, segment) and the SKU master (brand) on this table's keys.
+    "retailer_sku_month": f"""
+        SELECT o.retailer_id, year(o.order_date)::INTEGER AS year, month(o.order_date)::INTEGER AS month, o.sku_id,
+               SUM(o.quantity_cartons)::BIGINT AS qty, COUNT(*)::BIGINT AS lines,
+               bit_or(1::BIGINT << ({_WEEK}))::BIGINT AS week_mask
+        FROM {{lines}} o
         GROUP BY ALL
     """,
     # The first and last order date of each year: the as-of date of an incomplete year, and the
@@ -210,7 +228,7 @@ SUSPECT_RETAILER_TABLES = ("retailer_year_months",)
 
 #: The rollups that read order lines. Every row belongs to one year, so an incremental build
 #: recomputes only the years whose lines changed and copies the others from the previous state.
-LINE_ROLLUPS = ("sku_cube", "retailer_month")
+LINE_ROLLUPS = ("sku_cube", "retailer_month", "retailer_sku_month")
 
 def create_rollups(con, previous: Path | None = None, years: Iterable[int] = ()) -> None:
     """Create every rollup as a table on `con` (which must have live_orders, live_retailers and
@@ -252,7 +270,8 @@ def create_rollups(con, previous: Path | None = None, years: Iterable[int] = ())
 #: prefix of the to-date twins of the rollups that year comparisons read
 CUT_PREFIX = "ytd_"
 #: the rollups that get a to-date twin (monthly trend charts keep whole months)
-CUT_ROLLUPS = ("sku_cube", "retailer_month", "cube", "retailer_year", "cube_year", "sku_year", "brand_year")
+CUT_ROLLUPS = ("sku_cube", "retailer_month", "cube", "retailer_year", "cube_year", "sku_year", "brand_year",
+               "retailer_sku_month")  # --- #14 brands ---
 #: the twins a state stores; ytd_sku_cube, the largest, is a view (whole months + CUT_MONTH_SKUS)
 CUT_STORED = tuple(CUT_PREFIX + n for n in CUT_ROLLUPS if n != "sku_cube")
 #: the as-of month of every year up to the as-of day, per segment and SKU
@@ -305,6 +324,9 @@ def create_cut_rollups(con) -> tuple[int, dt.date] | None:
     create_cut_sku_view(con, as_of)
     con.execute(f"CREATE OR REPLACE TABLE {CUT_PREFIX}retailer_month AS SELECT * FROM retailer_month WHERE month < $month "
                 f"UNION ALL BY NAME ({ROLLUPS['retailer_month'].format(p='', lines='cut_lines')})", {"month": month})
+    # --- #14 brands ---: brand cultivation's year to date against last year's same period
+    con.execute(f"CREATE OR REPLACE TABLE {CUT_PREFIX}retailer_sku_month AS SELECT * FROM retailer_sku_month WHERE month < $month "
+                f"UNION ALL BY NAME ({ROLLUPS['retailer_sku_month'].format(p='', lines='cut_lines')})", {"month": month})
     # the cube of whole months plus the as-of month's cube, derived from its SKUs alone
     con.execute(f"CREATE OR REPLACE TABLE {CUT_PREFIX}cube AS SELECT * FROM cube WHERE month < $month "
                 f"UNION ALL BY NAME ({ROLLUPS['cube'].format(p='cut_', lines='')})", {"month": month})

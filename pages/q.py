@@ -20,6 +20,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import pandas as pd
 import streamlit as st
 
+from analytics import brands as brand_queries  # --- #14 brands ---
 from analytics import progress as progress_queries
 from analytics import queries, report
 from analytics import suspects as suspect_queries
@@ -168,6 +169,13 @@ suspects = _typed(suspect_queries.suspects)
 peer_band = _typed(suspect_queries.peer_band)
 suspect_months = _typed(suspect_queries.months_read)
 suspect_data_end = _typed(suspect_queries.data_end)
+# --- #14 brands ---
+brand_names = _typed(brand_queries.ordered_names)
+brand_cultivation = _typed(brand_queries.cultivation)
+brand_totals = _typed(brand_queries.totals)
+brand_lagging = _typed(brand_queries.lagging)
+new_products = _typed(brand_queries.new_products)
+new_product_curves = _typed(brand_queries.new_product_curves)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

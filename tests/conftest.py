@@ -142,3 +142,44 @@ def data_page_app(root: Path, monkeypatch: pytest.MonkeyPatch):
     at.switch_page("pages/views/data.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+# --- #14 brands ---
+# Brand cultivation's tiny city (tests/test_brands.py works every figure out by hand): the tiny masters
+# plus 0420005 (甲片区, 王芳) and a specification launched in 2019, 七号(细支). Weeks are Monday-based
+# weeks of the year: week 0 of 2019 starts on Monday 2018-12-31, so 2019-01-28 (Mon) and 2019-02-01
+# (Fri) are both week 4, a week spanning January and February.
+BRAND_RETAILERS = TINY_RETAILERS + "0420005,戊烟酒店,甲片区,王芳,城网,烟酒商店,12\n"
+BRAND_SKUS = TINY_SKUS + "6901028000004,七号(细支),七号,本省中烟,是,二类,120\n"
+BRAND_ORDERS = """订货日期,许可证号,卷烟编码,订货量(条),金额(元),订货方式
+2018-01-08,0420001,6901028000001,20,4000,电话订货
+2018-01-15,0420001,6901028000001,20,4000,电话订货
+2018-02-05,0420002,6901028000002,100,1000,电话订货
+2018-02-05,0420005,6901028000003,100,5000,电话订货
+2018-03-05,0420003,6901028000001,40,8000,网上订货
+2018-06-04,0420002,6901028000001,10,2000,电话订货
+2019-01-07,0420001,6901028000001,50,10000,网上订货
+2019-01-10,0420001,6901028000001,50,10000,网上订货
+2019-01-28,0420002,6901028000001,25,5000,电话订货
+2019-02-01,0420002,6901028000001,25,5000,电话订货
+2019-02-04,0420003,6901028000001,100,20000,网上订货
+2019-02-11,0420003,6901028000001,100,20000,网上订货
+2019-03-04,0420001,6901028000001,125,25000,网上订货
+2019-04-01,0420005,6901028000004,10,1200,电话订货
+2019-04-08,0420005,6901028000004,10,1200,电话订货
+2019-05-06,0420001,6901028000004,30,3600,网上订货
+"""
+
+
+def load_brand_city(root: Path) -> Store:
+    store = Store(root)
+    files = [("零售户档案.csv", BRAND_RETAILERS.encode("gbk")), ("卷烟档案.csv", BRAND_SKUS.encode("gbk")),
+             ("订单.csv", BRAND_ORDERS.encode("gbk"))]
+    results = store.load(files, loaded_by="test")
+    assert [r.status for r in results] == ["loaded"] * 3, [m for r in results for m in r.messages("en")]
+    return store
+
+
+@pytest.fixture
+def brand_city(tmp_path: Path) -> Store:
+    return load_brand_city(tmp_path / "brands")

@@ -264,3 +264,31 @@ def test_clicking_a_district_in_a_chart_filters_the_page_to_it(server, page):
     picked = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["d"][0]
     assert picked in DISTRICTS
     assert picked in _main_caption(page)
+
+
+# --- #14 brands ---
+def test_brand_page_draws_both_curves_and_a_searched_brand_shows_its_coverage(server, page, demo_dir):
+    from analytics.db import connect_lines
+    from analytics.store import Store
+
+    page.goto(server + "/")
+    wait_rendered(page, charts=True)
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="品牌培育").click()
+    wait_rendered(page, charts=True)
+    assert _errors(page) == []
+    assert page.locator('[data-testid="stPlotlyChart"] .main-svg').count() >= 2  # coverage and repeat curves
+    page.get_by_text("品牌", exact=True).first.click()  # the level: brands
+    wait_rendered(page, charts=True)
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="品牌/规格")
+    expect(box).to_have_count(1, timeout=10_000)  # the specification's choice is gone once the rerun ends
+    open_select(box)
+    page.keyboard.type("芙蓉")  # the searchable choice
+    page.get_by_role("option", name="芙蓉王", exact=True).click(timeout=10_000)
+    wait_rendered(page, charts=True)
+    # independently: the master's retailers who ordered 芙蓉王 in 2019, of all the master's retailers
+    con = connect_lines(Store(demo_dir).state_dir())
+    ordered, customers = con.execute(
+        """SELECT (SELECT COUNT(DISTINCT o.retailer_id) FROM orders o JOIN skus s USING (sku_id) JOIN retailers r USING (retailer_id)
+                   WHERE s.brand = '芙蓉王' AND year(o.order_date) = 2019), (SELECT COUNT(*) FROM retailers)""").fetchone()
+    _expect_first_metric(page, f"{ordered / customers * 100:.2f}%")
+    screenshot(page, "page-brands")

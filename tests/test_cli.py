@@ -296,6 +296,16 @@ def _suspects(*args: str, capsys) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
+# --- #14 brands ---
+
+def _brand(*args: str, capsys) -> tuple[int, str, str]:
+    from analytics.cli import main
+
+    code = main(["brand", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
 @pytest.fixture
 def suspect_city(tmp_path):
     from .test_suspects import SUSPECT_RETAILERS, suspect_orders
@@ -338,3 +348,47 @@ def test_suspects_as_text_say_they_are_leads(suspect_city, capsys):
     lines = out.splitlines()
     assert code == 0 and lines[0].startswith("以下均为需要走访核实的线索，不是结论")
     assert lines[1] == "  1. S1 甲便利店 (王芳) 6.64 销量突变、此消彼长、销量波动大 ↔ S2 乙便利店"
+
+
+def test_brand_json_has_the_monthly_coverage_and_repeat_of_the_definitions(brand_city, capsys):
+    # the brand city's 一号 (tests/test_brands.py works each figure out by hand)
+    code, out, err = _brand("--name", "一号", "--year", "2019", "--json", "--data-dir", str(brand_city.root), capsys=capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["name"], data["level"], data["year"], data["compare_year"], data["district"]) == ("一号", "brand", 2019, 2018, "all")
+    months = {m["month"]: m for m in data["months"]}
+    assert sorted(months) == [1, 2, 3, 4, 5]  # through the data end (2019-05-06), no empty future months
+    assert [(months[m]["retailers"], months[m]["coverage_pct"], months[m]["repeat_pct"], months[m]["cases"]) for m in (1, 2, 3)] == [
+        (2, 50.0, 0.0, 0.5), (2, 50.0, 50.0, 0.9), (1, 25.0, 0.0, 0.5)]
+    assert months[3]["cum_coverage_pct"] == 75.0 and months[3]["cum_repeat_pct"] == 66.666667
+    assert months[4]["repeat_pct"] is None  # nobody ordered it: no rate, never 0
+    assert (data["totals"]["coverage_pct"], data["totals"]["coverage_pct_prev"], data["totals"]["coverage_change_pp"]) == (75.0, 50.0, 25.0)
+
+
+def test_brand_of_a_manager_and_a_specification(brand_city, capsys):
+    code, out, _ = _brand("--name", "七号(细支)", "--level", "sku", "--manager", "王芳", "--year", "2019", "--json",
+                          "--data-dir", str(brand_city.root), capsys=capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert (data["district"], data["manager"], data["totals"]["customers"], data["totals"]["retailers"]) == ("甲片区", "王芳", 1, 1)
+    assert data["totals"]["repeat_pct"] == 100.0  # weeks 13 and 14
+
+
+def test_brand_unknown_name_exits_2_naming_it_with_candidates(brand_city, capsys):
+    code, out, err = _brand("--name", "七号", "--level", "sku", "--year", "2019", "--data-dir", str(brand_city.root), capsys=capsys)
+    assert code == 2 and out == ""
+    assert err.strip() == "error: unknown specification (--level sku) '七号'; did you mean: 七号(细支)"
+    code, _, err = _brand("--name", "九号", "--district", "甲片区", "--year", "2019", "--data-dir", str(brand_city.root), capsys=capsys)
+    assert code == 2 and err.startswith("error: unknown brand '九号'")
+    code, _, err = _brand("--name", "一号", "--district", "丙片区", "--year", "2019", "--data-dir", str(brand_city.root), capsys=capsys)
+    assert code == 2 and err.strip() == "error: unknown district '丙片区'; choose one of: all, 乙片区, 甲片区"
+
+
+def test_brand_prints_a_line_per_month(brand_city, capsys):
+    code, out, _ = _brand("--name", "一号", "--district", "乙片区", "--year", "2019", "--data-dir", str(brand_city.root), capsys=capsys)
+    assert code == 0
+    assert out.splitlines()[0] == "一号 · 2019 · 乙片区: 铺货率 100.00%, 重购率 100.00% (1 / 1 户订购), 动销 0.80 箱"
+    assert out.splitlines()[2].split() == ["2", "铺货率", "100.00%", "(累计", "100.00%)", "重购率", "100.00%", "(累计", "100.00%)",
+                                           "0.80", "箱"]
+    code, out, _ = _brand("--name", "一号", "--year", "2019", "--lang", "en", "--data-dir", str(brand_city.root), capsys=capsys)
+    assert out.splitlines()[1].split()[:4] == ["1", "Coverage", "50.00%", "(cumulative"]

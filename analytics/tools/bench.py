@@ -146,14 +146,32 @@ def questions(district: str) -> list[tuple[str, Filters, Callable, Callable]]:
 # --- the retail monitoring questions (issue #14) ---------------------------------------------------
 #
 # Each part adds a function (busiest district, brand) -> [(name, filters, rollup query, pandas baseline)]
-# to MONITORING in a block of its own; run() times them like the chart questions, against their own
-# budget (BUDGETS["monitoring_ms"]: a district's answer in 100 ms at the 50M size).
+# to MONITORING in a block of its own; run() times them like the chart questions; the answers for one
+# district are held to their own budget (BUDGETS["monitoring_ms"]: 100 ms at the 50M size).
 Question = tuple[str, Filters, Callable, Callable]
 MONITORING: list[Callable[[str, str], list[Question]]] = []
 
 
 def monitoring_questions(district: str, brand: str) -> list[Question]:
     return [q for make in MONITORING for q in make(district, brand)]
+
+
+def time_questions(qs: list[Question], con, raw: pd.DataFrame, retailers: pd.DataFrame, runs: int, baseline_runs: int,
+                   log: Callable[[str], None]) -> list[dict]:
+    """Each question's median time both ways; `district` marks an answer for one district (the
+    monitoring budget is for those)."""
+    rows = []
+    for name, f, fast, slow in qs:
+        q_med, _ = timed(lambda f=f, fast=fast: fast(con, f), runs)
+        b_med, _ = timed(lambda f=f, slow=slow: slow(raw, retailers, f), baseline_runs)
+        rows.append({"question": name, "rollup_ms": q_med * 1000, "baseline_ms": b_med * 1000, "speedup": b_med / q_med,
+                     "district": len(f.districts) == 1})
+        log(f"{name}: {q_med * 1000:.1f} ms vs {b_med * 1000:.0f} ms")
+    return rows
+
+
+def _district_answers(res: dict) -> list[dict]:
+    return [r for r in res.get("monitoring", []) if r.get("district")]
 
 
 # --- #14 suspects ---
@@ -166,6 +184,21 @@ def suspect_questions(district: str, brand: str) -> list[Question]:
 
 
 MONITORING.append(suspect_questions)
+
+
+# --- #14 brands ---
+def brand_questions(district: str, brand: str) -> list[Question]:
+    """The best-selling brand's cultivation curve (monthly and cumulative 铺货率 / 重购率, both years),
+    for the company and for the busiest district, beside pandas over the raw lines."""
+    from .. import brands
+
+    company = Filters(year=2019, compare_year=2018)
+    one = company.with_(districts=(district,))
+    return [(f"brand cultivation ({scope})", f, lambda c, f, b=brand: brands.cultivation(c, f, b, "brand"),
+             lambda r, m, f, b=brand: baseline.cultivation(r, m, f, b, "brand")) for scope, f in (("company", company), ("district", one))]
+
+
+MONITORING.append(brand_questions)
 
 
 # --- page reruns, server memory, browser ------------------------------------------------------------
@@ -309,21 +342,9 @@ def run(size: str, work: Path, runs: int = 5, baseline_runs: int = 5, skip_brows
     raw = baseline.load_raw(store.state_dir())
     retailers = pd.read_parquet(store.state_dir() / "retailers.parquet")
     res["baseline_load_s"] = time.perf_counter() - t0
-    rows = []
-    for name, f, fast, slow in questions(busiest):
-        q_med, q_all = timed(lambda f=f, fast=fast: fast(con, f), runs)
-        b_med, _ = timed(lambda f=f, slow=slow: slow(raw, retailers, f), baseline_runs)
-        rows.append({"question": name, "rollup_ms": q_med * 1000, "baseline_ms": b_med * 1000, "speedup": b_med / q_med})
-        log(f"{name}: {q_med * 1000:.1f} ms vs {b_med * 1000:.0f} ms")
-    res["queries"] = rows
+    res["queries"] = time_questions(questions(busiest), con, raw, retailers, runs, baseline_runs, log)
     brand = con.execute("SELECT brand FROM brand_year WHERE year = 2019 GROUP BY brand ORDER BY SUM(qty) DESC LIMIT 1").fetchone()[0]
-    rows = []
-    for name, f, fast, slow in monitoring_questions(busiest, brand):
-        q_med, _ = timed(lambda f=f, fast=fast: fast(con, f), runs)
-        b_med, _ = timed(lambda f=f, slow=slow: slow(raw, retailers, f), baseline_runs)
-        rows.append({"question": name, "rollup_ms": q_med * 1000, "baseline_ms": b_med * 1000, "speedup": b_med / q_med})
-        log(f"{name}: {q_med * 1000:.1f} ms vs {b_med * 1000:.0f} ms")
-    res["monitoring"] = rows
+    res["monitoring"] = time_questions(monitoring_questions(busiest, brand), con, raw, retailers, runs, baseline_runs, log)
     raw = None  # free the baseline's memory before the UI timings
 
     corr = correction_csv(store, work)
@@ -367,8 +388,8 @@ def verdict(res: dict) -> dict:
         "rebuild_s": res["rebuild_s"] <= BUDGETS["rebuild_s"],
         "csv_1m_load_s": res["csv_1m_load_s"] <= BUDGETS["csv_1m_load_s"],
     }
-    if res.get("monitoring"):
-        out["monitoring_ms"] = max(r["rollup_ms"] for r in res["monitoring"]) <= BUDGETS["monitoring_ms"]
+    if _district_answers(res):
+        out["monitoring_ms"] = max(r["rollup_ms"] for r in _district_answers(res)) <= BUDGETS["monitoring_ms"]
     if "browser" in res:
         out["browser_s"] = res["browser"]["filter_change_median_s"] <= BUDGETS["browser_s"]
         peak = res["browser"]["server_peak_rss_gb"]
@@ -410,9 +431,9 @@ def report(res: dict) -> str:
             ("slowest page rerun", f"{max(p['rerun_median_ms'] for p in res['pages'].values()):.0f} ms", "≤ 300 ms", v["page_rerun_ms"]),
             ("full rollup rebuild", f"{res['rebuild_s']:.1f} s", "≤ 15 s", v["rebuild_s"]),
             ("1M-line GBK CSV extract load", f"{res['csv_1m_load_s']:.1f} s", "≤ 20 s", v["csv_1m_load_s"])]
-    if res.get("monitoring"):
-        rows.append(("slowest retail monitoring question (#14)", f"{max(r['rollup_ms'] for r in res['monitoring']):.1f} ms", "≤ 100 ms",
-                     v["monitoring_ms"]))
+    if _district_answers(res):
+        rows.append(("slowest retail monitoring answer for a district (#14)",
+                     f"{max(r['rollup_ms'] for r in _district_answers(res)):.1f} ms", "≤ 100 ms", v["monitoring_ms"]))
     if "browser" in res:
         b = res["browser"]
         rows += [("filter change redrawn in chromium", f"{b['filter_change_median_s']:.2f} s", "≤ 1.5 s", v["browser_s"]),
@@ -441,9 +462,9 @@ def summary_rows(res: dict) -> str:
              f"≤ 300 ms: {yes(v['page_rerun_ms'])}"),
             ("full rollup rebuild", f"{res['rebuild_s']:.1f} s", f"≤ 15 s: {yes(v['rebuild_s'])}"),
             ("1M-line GBK CSV extract loaded", f"{res['csv_1m_load_s']:.1f} s", f"≤ 20 s: {yes(v['csv_1m_load_s'])}")]
-    if res.get("monitoring"):
-        m = res["monitoring"]
-        rows.append(("retail monitoring questions (#14, median)", f"{min(r['rollup_ms'] for r in m):.1f}–"
+    if _district_answers(res):
+        m = _district_answers(res)
+        rows.append(("retail monitoring answers for a district (#14, median)", f"{min(r['rollup_ms'] for r in m):.1f}–"
                      f"{max(r['rollup_ms'] for r in m):.1f} ms", f"≤ 100 ms: {yes(v['monitoring_ms'])}"))
     if "browser" in res:
         b = res["browser"]
