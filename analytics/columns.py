@@ -153,6 +153,12 @@ REGISTRY: dict[str, Col] = {
     # --- #13 data page fixes: a targets file's preview (pages/views/data.py) ---
     "target_months": _c("target_months", "count"),
     "replaced_volume_target_cases": _c("replaced_volume_target_cases", "cases"),
+    # --- #14 visits: the visit list's table (analytics/visits.py::frame); the reason is already in words ---
+    "visit_rank": _c("visit_rank", "count"),
+    "visit_reason": _c("visit_reason", "text"),
+    "visit_why": _c("visit_why", "text"),
+    "visit_also": _c("visit_also", "text"),
+    "visit_notes": _c("visit_notes", "text"),
 }
 
 #: the comparison table's measures, after its naming columns: the overview's district comparison and

@@ -61,3 +61,24 @@ def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
         raise
     fsync_dir(path.parent)
 
+
+
+def create_once(path: Path, data: bytes) -> bool:
+    """Write a new file atomically, never over an existing one: True when written, False when `path`
+    already existed (the first writer wins; nothing of the second is left). For records that must stay
+    as they were made (an issued visit list)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)  # fails if the name exists: the check and the creation are one step
+        except FileExistsError:
+            return False
+        fsync_dir(path.parent)
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
