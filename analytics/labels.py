@@ -763,7 +763,8 @@ VISITS: dict[str, Pair] = {
                     "Draft, not issued yet. Once issued the list is kept as it is: what you print and download, and what next "
                     "week's list reads so as not to repeat it."),
     "visit_issue": ("下发本周名单", "Issue this week's list"),
-    "visit_issued": ("已于 {at} 由 {by} 下发：打印和下载的是这份保存的名单", "Issued {at} by {by}: the kept list is what prints and downloads"),
+    "visit_issued": ("已于 {at} 由 {by} 下发：打印和下载的是这份保存的名单",
+                     "Issued {at} by {by}: the kept list is what prints and downloads"),
     "visit_empty": ("本周没有需要专门拜访的客户", "No retailer needs a dedicated visit this week"),
     "download_print": ("打印版 (A4)", "Printable (A4)"),
 }

@@ -440,7 +440,8 @@ def load(root: str | Path, district: str, manager: str, week: str) -> VisitList 
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise ValueError(f"{path}: the kept visit list cannot be read ({exc})") from exc
     if (kept.district, kept.manager, kept.week) != (district, manager, week):
-        raise ValueError(f"{path}: holds the list of {kept.district} · {kept.manager} · {kept.week}, not of {district} · {manager} · {week}")
+        raise ValueError(f"{path}: holds the list of {kept.district} · {kept.manager} · {kept.week}, "
+                         f"not of {district} · {manager} · {week}")
     return kept
 
 
