@@ -158,7 +158,6 @@ REGISTRY: dict[str, Col] = {
     "visit_reason": _c("visit_reason", "text"),
     "visit_why": _c("visit_why", "text"),
     "visit_also": _c("visit_also", "text"),
-    "visit_notes": _c("visit_notes", "text"),
 }
 
 #: the comparison table's measures, after its naming columns: the overview's district comparison and

@@ -741,7 +741,6 @@ VISITS: dict[str, Pair] = {
     "visit_reason": ("拜访理由", "Reason"),
     "visit_why": ("依据", "Why"),
     "visit_also": ("其他理由", "Other reasons"),
-    "visit_notes": ("走访记录", "Visit notes"),
     "visit_no_data": ("该周之前没有数据", "No data before this week"),
     "visit_as_of_data_end": ("数据截至 {date}（数据的最后一天，早于该周前的周日 {sunday}）",
                              "Data to {date} (the data end, before the Sunday before the week, {sunday})"),

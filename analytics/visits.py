@@ -32,13 +32,15 @@ import duckdb
 import pandas as pd
 
 from . import metrics, queries
-from .config import VISIT_CAP, VISITS, VisitSettings
+from .columns import formatted, localize
+from .config import VISIT_CAP, VISIT_PER_DAY, VISITS, VisitSettings
 from .files import create_once
 from .filters import Filters
-from .formats import fmt_cases, fmt_pct
+from .formats import MISSING, fmt_cases, fmt_pct, fmt_time
 from .labels import t
+from .printable import html_page
 from .rollups import CUT_PREFIX
-from .slugs import district_slug
+from .slugs import safe_name
 
 #: the reasons in priority order: a retailer is listed for the first that applies
 REASONS: tuple[str, ...] = ("suspect", "decliner", "swing", "not_online", "low_tier_decline")
@@ -257,8 +259,8 @@ def candidates(con: duckdb.DuckDBPyConnection, f: Filters, week: str, settings: 
     district, manager = _one_manager(f)
     f.scope.require_retailer_level("visit_list")
     w = data_window(data_end(con), week, settings)
-    if w is None or w.as_of < dt.date.fromisoformat(queries.data_period(con)[0]):
-        return Candidates(district, manager, w, pd.DataFrame(columns=CANDIDATE_COLUMNS))
+    if w is None or w.as_of < dt.date.fromisoformat(queries.data_period(con)[0]):  # nothing to read before the week
+        return Candidates(district, manager, None, pd.DataFrame(columns=CANDIDATE_COLUMNS))
     f = f.with_(compare_year=None, month_from=1, month_to=12)
     rows: list[dict] = []
 
@@ -426,7 +428,7 @@ def list_path(root: str | Path, district: str, manager: str, week: str) -> Path:
     """Where the list of a manager's week is kept. The names are made safe for a path (analytics.slugs:
     a name that is not is cleaned and given a short hash), and the file itself names them."""
     parse_week(week)
-    return Path(root) / VISITS_DIR / district_slug(district) / district_slug(manager) / f"{week}.json"
+    return Path(root) / VISITS_DIR / safe_name(district) / safe_name(manager) / f"{week}.json"
 
 
 def load(root: str | Path, district: str, manager: str, week: str) -> VisitList | None:
@@ -447,7 +449,7 @@ def load(root: str | Path, district: str, manager: str, week: str) -> VisitList 
 
 def issued_weeks(root: str | Path, district: str, manager: str) -> list[str]:
     """The weeks with a kept list for the manager, newest first."""
-    folder = Path(root) / VISITS_DIR / district_slug(district) / district_slug(manager)
+    folder = Path(root) / VISITS_DIR / safe_name(district) / safe_name(manager)
     weeks = [p.stem for p in folder.glob("*-W*.json") if _WEEK.match(p.stem)] if folder.is_dir() else []
     return sorted(weeks, key=lambda w: parse_week(w)[0], reverse=True)
 
@@ -519,6 +521,30 @@ def periods_text(vl: VisitList, lang: str) -> str:
         return ""
     return t("visit_periods", lang, recent=" – ".join(vl.recent), prior=" – ".join(vl.prior), swing=" – ".join(vl.swing),
              ytd=" – ".join(vl.year_to_date))
+
+
+#: the columns of the list's files (XLSX/CSV) and of its printed page: everything a reader needs on paper
+TABLE_COLUMNS = ["visit_rank", "visit_reason", "retailer_id", "retailer_name", "visit_why", "visit_also"]
+
+
+def title(vl: VisitList, lang: str) -> str:
+    return t("visit_title", lang, manager=f"{vl.district} · {vl.manager}", week=vl.week)
+
+
+def meta(vl: VisitList, lang: str) -> list[str]:
+    """The lines under the list's title: the data date, the periods compared, the cap, who issued it."""
+    lines = [as_of_text(vl, lang), periods_text(vl, lang), t("visit_cap", lang, cap=vl.cap, per_day=VISIT_PER_DAY)]
+    if vl.issued:
+        lines.append(t("visit_issued", lang, at=fmt_time(vl.issued_at), by=vl.issued_by or MISSING))
+    return [line for line in lines if line]
+
+
+def printable_page(vl: VisitList, lang: str, note: str) -> str:
+    """The list as one A4 HTML page (analytics/printable.py): a table per reason, labelled and formatted
+    as on screen; `note` says it is a lead to verify by a visit, never a verdict."""
+    columns = [c for c in TABLE_COLUMNS if c != "visit_reason"]  # each table is one reason's
+    sheets = [(heading, formatted(localize(part, lang, columns), lang, missing=MISSING)) for heading, part in sections(vl, lang)]
+    return html_page(title(vl, lang), meta(vl, lang), sheets, note, lang)
 
 
 def to_json(vl: VisitList) -> dict:

@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import progress as progress_queries
-from analytics import queries, report
+from analytics import queries, report, visits
 from analytics.access import EVERYTHING, Scope
 from analytics.db import connect, connect_lines
 from analytics.families import Chart
@@ -162,6 +162,8 @@ retailer_monthly = _typed(queries.retailer_monthly)
 progress = _typed(progress_queries.progress)
 progress_table = _typed(progress_queries.progress_table)
 monthly_vs_target = _typed(progress_queries.monthly_vs_target)
+# --- #14 visits: the week's candidates from the data; the kept lists and the cap are applied on the page ---
+visit_candidates = _typed(visits.candidates)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -213,10 +213,10 @@ def test_only_the_managers_own_retailers_and_only_with_retailer_rows(city):
 
 
 def test_a_week_before_the_data_has_an_empty_list_that_says_so(city):
+    # whole months to September 2017, and the data begin in December
     vl = visits.visit_list(connect_store(city), ZHANG, "2017-W40", settings=S)
-    assert vl.rows == () and vl.as_of == "2017-09-30"  # whole months to September: no data yet
-    none = visits.visit_list(connect_store(city), ZHANG, "2017-W40", settings=S)
-    assert none.found == {r: 0 for r in visits.REASONS}
+    assert (vl.rows, vl.as_of, vl.found) == ((), None, {r: 0 for r in visits.REASONS})
+    assert visits.as_of_text(vl, "zh") == "该周之前没有数据"
 
 
 # --- kept lists and the history rule -------------------------------------------------------------------
