@@ -29,6 +29,8 @@ def _clean(value):
         return None if math.isnan(value) else round(value, JSON_DECIMALS)
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):  # a visit list's rows
+        return [_clean(v) for v in value]
     return value
 
 
