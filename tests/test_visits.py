@@ -280,3 +280,17 @@ def test_names_that_are_not_path_safe_stay_inside_the_visits_directory(tmp_path)
     path = visits.list_path(tmp_path, "../..", "a/b", WEEK)
     assert path.resolve().is_relative_to((tmp_path / "visits").resolve())
     assert path.parent.name != "a/b" and len(path.relative_to(tmp_path).parts) == 4
+
+
+def test_the_reasons_are_those_the_raw_lines_give(city):
+    """The rollup queries against pandas over the order lines (analytics/tools/baseline.py, the bench's baseline)."""
+    import pandas as pd
+
+    from analytics.tools import baseline
+
+    raw, retailers = baseline.load_raw(city.state_dir()), pd.read_parquet(city.state_dir() / "retailers.parquet")
+    for week in (WEEK, "2019-W05"):
+        rows = visits.candidates(connect_store(city), ZHANG, week).rows
+        fast = {r: set(rows.loc[rows["reason"] == r, "retailer_id"]) for r in visits.REASONS[1:]}
+        assert fast == baseline.visit_reasons(raw, retailers, ZHANG, week)
+    assert fast == {"decliner": {"0420001"}, "swing": {"0420002"}, "not_online": {"0420001", "0420003"}, "low_tier_decline": set()}

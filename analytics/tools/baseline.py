@@ -156,3 +156,44 @@ def retailer_volumes(raw: pd.DataFrame, f: Filters) -> pd.DataFrame:
     out = part.pivot_table(index="retailer_id", columns="year", values="quantity_cartons", aggfunc="sum", fill_value=0,
                            observed=True)
     return out
+
+
+# --- #14 visits ---
+
+def visit_reasons(raw: pd.DataFrame, retailers: pd.DataFrame, f: Filters, week: str) -> dict[str, set[str]]:
+    """The visit list's reasons of f's one manager for `week` from the raw lines (analytics/visits.py's
+    definitions, without the 代订货 score): reason -> the retailers that have it."""
+    from ..config import VISITS as S
+    from ..visits import data_window
+
+    mine = retailers.loc[retailers["district"].isin(f.districts) & retailers["manager"].isin(f.managers), "retailer_id"]
+    lines = raw[raw["retailer_id"].isin(set(mine))]
+    w = data_window(raw["order_date"].max().date(), week, S)
+    day = lines["order_date"]
+
+    def between(lo, hi) -> pd.DataFrame:
+        return lines[(day >= pd.Timestamp(lo)) & (day <= pd.Timestamp(hi))]
+
+    def per_retailer(part: pd.DataFrame) -> pd.DataFrame:
+        low = part["quantity_cartons"].where(part["price_class"] == 5, 0)
+        return part.assign(low=low).groupby("retailer_id", observed=True)[["quantity_cartons", "low"]].sum()
+
+    now, before = per_retailer(between(*w.recent)), per_retailer(between(*w.prior))
+    both = before.join(now, lsuffix="_prev", how="left").fillna(0)
+
+    def fell(col: str, pct: float, floor: float) -> set[str]:
+        drop = metrics.cases(both[f"{col}_prev"] - both[col])
+        ok = (both[f"{col}_prev"] > 0) & (drop * 100 / metrics.cases(both[f"{col}_prev"]) >= pct - 1e-9) & (drop >= floor - 1e-9)
+        return {str(r) for r in both.index[ok]}
+
+    months = pd.period_range(w.swing[0], w.swing[1], freq="M")
+    part = between(*w.swing)
+    grid = (part.assign(period=part["order_date"].dt.to_period("M")).groupby(["retailer_id", "period"], observed=True)["quantity_cartons"]
+            .sum().unstack(fill_value=0).reindex(index=[r for r in mine if r in set(part["retailer_id"])], columns=months, fill_value=0))
+    cv = grid.std(axis=1, ddof=0) / grid.mean(axis=1)
+    swings = {str(r) for r in grid.index[(cv >= S.swing_cv - 1e-9) & ((grid > 0).sum(axis=1) >= min(S.swing_min_months, len(months)))]}
+    ytd = between(*w.year_to_date).groupby("retailer_id", observed=True).agg(
+        qty=("quantity_cartons", "sum"), online=("channel", lambda c: (c == "online").any()))
+    return {"decliner": fell("quantity_cartons", S.decline_pct, S.decline_min_cases), "swing": swings,
+            "not_online": {str(r) for r in ytd.index[(ytd["qty"] > 0) & ~ytd["online"].astype(bool)]},
+            "low_tier_decline": fell("low", S.low_tier_decline_pct, S.low_tier_min_cases)}

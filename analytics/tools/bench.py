@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import math
 import os
@@ -29,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import queries
+from .. import queries, visits
 from ..db import connect, connect_lines
 from ..filters import Filters
 from ..store import Store, load_paths
@@ -138,7 +139,30 @@ def questions(district: str) -> list[tuple[str, Filters, Callable, Callable]]:
         ("district table", company, lambda c, f: queries.breakdown(c, f), lambda r, m, f: baseline.district_volumes(r, f)),
         ("retailers of a district", one, lambda c, f: queries.retailer_table(c, f, limit=500),
          lambda r, m, f: baseline.retailer_volumes(r, f)),
+        # --- #14 visits: a manager's week to plan (the district's first manager), with its kept-list rule ---
+        ("visit list (a manager)", one, lambda c, f: visits.visit_list(c, *_visit_question(c, f)),
+         lambda r, m, f: baseline.visit_reasons(r, m, f.with_(managers=(_first_manager(m, f),)), _week_to_plan(r))),
     ]
+
+
+# --- #14 visits ---
+def _first_manager(retailers: pd.DataFrame, f: Filters) -> str:
+    return sorted(retailers.loc[retailers["district"].isin(f.districts), "manager"].dropna().unique())[0]
+
+
+def _week_to_plan(raw: pd.DataFrame) -> str:
+    return visits.week_to_plan(raw["order_date"].max().date())
+
+
+@functools.cache
+def _visit_plan(con, districts: tuple[str, ...]) -> tuple[str, str]:
+    """The district's first manager and the week to plan, looked up once (not part of the timing)."""
+    return queries.district_managers(con)[districts[0]][0], visits.week_to_plan(visits.data_end(con))
+
+
+def _visit_question(con, f: Filters) -> tuple[Filters, str]:
+    manager, week = _visit_plan(con, f.districts)
+    return f.with_(managers=(manager,)), week
 
 
 # --- page reruns, server memory, browser ------------------------------------------------------------
