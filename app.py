@@ -48,6 +48,8 @@ def main() -> None:
         st.Page("pages/views/online.py", title=t("page_online", lang), icon=":material/shopping_cart:", url_path="online"),
         st.Page("pages/views/low_tier.py", title=t("page_low", lang), icon=":material/trending_down:", url_path="low-tier"),
         st.Page("pages/views/managers.py", title=t("page_managers", lang), icon=":material/groups:", url_path="managers"),
+        # --- #14 suspects ---
+        st.Page("pages/views/suspects.py", title=t("page_suspects", lang), icon=":material/policy:", url_path="suspects"),
         # --- #14 visits ---
         st.Page("pages/views/visits.py", title=t("page_visits", lang), icon=":material/event_note:", url_path="visits"),
     ]

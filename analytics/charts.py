@@ -9,7 +9,7 @@ from .columns import REGISTRY, word
 from .contract import PRICE_CLASSES
 from .labels import class_label, t, vocab
 from .metrics import cases, month_end, time_progress_pct
-from .palettes import CHANGE_COLORS, CHANNEL_COLORS, CLASS_COLORS, PROVINCIAL_COLORS, SERIES_COLORS, YEAR_COLORS
+from .palettes import CHANGE_COLORS, CHANNEL_COLORS, CLASS_COLORS, PEER_BAND_COLORS, PROVINCIAL_COLORS, SERIES_COLORS, YEAR_COLORS
 from .text import plotly_escape
 
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -378,3 +378,28 @@ def small_multiples(frame: pd.DataFrame, lang: str, facet: str, y: str, unit: st
 __all__ = ["year_colors", "class_bars", "class_share_area", "lines", "bars", "provincial_bars", "channel_bars", "small_multiples", "pace",
            "progress_bullets", "target_months",
            "apply_theme", "month_label"]
+
+
+# --- #14 suspects ---
+def peer_band(frame: pd.DataFrame, lang: str, name: str, title: str | None = None) -> go.Figure:
+    """A retailer's months (箱, a line named `name`) against its peers' 25th–75th percentile band and
+    median (suspects.peer_band); without a peer group, the retailer's line alone."""
+    fig = go.Figure()
+    unit = t("unit_cases", lang)
+    ticks = [t("month_n", lang, m=int(m)) for m in frame["month"]]
+    if frame["peer_median_cases"].notna().any():
+        band = t("peer_band_iqr", lang)
+        fig.add_scatter(x=ticks, y=frame["peer_p75_cases"], mode="lines", line={"width": 0}, showlegend=False, name=band,
+                        hovertemplate=f"%{{y:,.2f}} {unit}<extra>{t('peer_p75', lang)}</extra>")
+        fig.add_scatter(x=ticks, y=frame["peer_p25_cases"], mode="lines", line={"width": 0}, fill="tonexty",
+                        fillcolor=PEER_BAND_COLORS["band"], name=band,
+                        hovertemplate=f"%{{y:,.2f}} {unit}<extra>{t('peer_p25', lang)}</extra>")
+        fig.add_scatter(x=ticks, y=frame["peer_median_cases"], mode="lines", name=t("peer_median", lang),
+                        line={"color": PEER_BAND_COLORS["median"], "dash": "dash"},
+                        hovertemplate=f"%{{y:,.2f}} {unit}<extra>{t('peer_median', lang)}</extra>")
+    label = plotly_escape(name)
+    fig.add_scatter(x=ticks, y=frame["cases"], mode="lines+markers", name=label, line={"color": PEER_BAND_COLORS["own"], "width": 3},
+                    hovertemplate=f"%{{y:,.2f}} {unit}<extra>{label}</extra>")
+    fig = _layout(fig, title, None, t("volume_cases", lang))
+    fig.update_xaxes(type="category")
+    return fig

@@ -1,4 +1,4 @@
-"""`python -m analytics …`: demo, summary, progress, ingest, extracts, rollback, restore, purge, report, rebuild, access,
+"""`python -m analytics …`: demo, summary, progress, suspects, ingest, extracts, rollback, restore, purge, report, rebuild, access,
 visits.
 
 Loads, rollbacks, restores and purges are recorded in the data directory's audit log (analytics.audit)
@@ -186,6 +186,45 @@ def cmd_progress(args: argparse.Namespace) -> int:
 
         print(progress_text(p, args.lang))
     return 0
+
+
+# --- #14 suspects ---
+def cmd_suspects(args: argparse.Namespace) -> int:
+    """The 代订货 suspects of a district (or a customer manager's retailers) in a year, highest score
+    first: leads to verify by a visit, never verdicts (analytics/suspects.py)."""
+    from .labels import t
+    from .suspects import COLUMNS, reason_labels, reason_text, suspects
+
+    opened = _open(args)
+    if opened is None:
+        return 2
+    con, f, _ = opened
+    if args.limit is not None and args.limit < 1:
+        print(f"error: --limit must be at least 1, not {args.limit}", file=sys.stderr)
+        return 2
+    rows = suspects(con, f.with_(compare_year=None), limit=args.limit)
+    if args.json:
+        out = [{c: _json_value(r[c]) for c in COLUMNS} | {"reason_text": reason_text(r, args.lang)} for _, r in rows.iterrows()]
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    print(t("lead_not_verdict", args.lang))
+    for rank, (_, r) in enumerate(rows.iterrows(), start=1):
+        partner = f" ↔ {r['partner_retailer_id']} {r['partner_retailer_name']}" if r["partner_retailer_id"] else ""
+        print(f"{rank:3d}. {r['retailer_id']} {r['retailer_name']} ({r['manager']}) {r['score']:.2f} "
+              f"{reason_labels(r['reasons'], args.lang)}{partner}")
+        print(f"     {reason_text(r, args.lang)}")
+    return 0
+
+
+def _json_value(value):
+    """A suspects cell as JSON: a list stays a list, a missing value (None, NaN, pandas' NA) is null."""
+    import pandas as pd
+
+    if isinstance(value, list):
+        return value
+    if pd.isna(value):
+        return None
+    return _clean(value.item() if hasattr(value, "item") else value)  # numpy scalars as Python numbers
 
 
 def _period(text: str | None) -> tuple[str, str] | None:
@@ -510,6 +549,13 @@ def parser() -> argparse.ArgumentParser:
     pr.add_argument("--year", type=int, required=True)
     pr.add_argument("--month", type=int, help="read through the end of this month (1-12), from 1 January; default: the year to date")
     pr.add_argument("--json", action="store_true")
+    # --- #14 suspects ---
+    su = add("suspects", cmd_suspects, "代订货 suspects of a district (or a customer manager's retailers) in a year: leads, not verdicts")
+    su.add_argument("--district", help="a district's name (required without --manager)")
+    su.add_argument("--manager", help="a customer manager (客户经理): their retailers only (partners found in their district)")
+    su.add_argument("--year", type=int, required=True)
+    su.add_argument("--limit", type=int, help="at most this many, the highest scores")
+    su.add_argument("--json", action="store_true")
     i = add("ingest", cmd_ingest, "validate and load extract files")
     i.add_argument("files", nargs="+")
     i.add_argument("--kind", choices=KINDS, help="the files' kind (overrides what the headers suggest)")

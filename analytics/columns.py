@@ -158,6 +158,31 @@ REGISTRY: dict[str, Col] = {
     "visit_reason": _c("visit_reason", "text"),
     "visit_why": _c("visit_why", "text"),
     "visit_also": _c("visit_also", "text"),
+    # --- #14 suspects: the 代订货 list and its drill-down (analytics/suspects.py); volumes are monthly means ---
+    "score": _c("suspect_score", "ratio"),
+    "reason_labels": _c("suspect_reasons", "text"),
+    "reason_text": _c("suspect_reason_text", "text"),
+    "partner_retailer_id": _c("partner_retailer_id", "id"),
+    "partner_retailer_name": _c("partner_retailer_name", "text"),
+    "monthly_cases": _c("monthly_cases", "cases"),
+    "monthly_class12_cases": _c("monthly_class12_cases", "cases"),
+    "peer_median_cases": _c("peer_median_cases", "cases"),
+    "peer_median_class12_cases": _c("peer_median_class12_cases", "cases"),
+    "peer_class12_share_pct": _c("peer_class12_share_pct", "pct"),
+    "peer_p25_cases": _c("peer_p25", "cases"),
+    "peer_p75_cases": _c("peer_p75", "cases"),
+    "peer_count": _c("peer_count", "count"),
+    "volume_z": _c("volume_z", "ratio"),
+    "class12_z": _c("class12_z", "ratio"),
+    "mix_z": _c("mix_z", "ratio"),
+    "months": _c("months_read", "count"),
+    "shift_month": _c("shift_month", "month"),
+    "shift_before_cases": _c("shift_before_cases", "cases"),
+    "shift_after_cases": _c("shift_after_cases", "cases"),
+    "shift_change_cases": _c("shift_change_cases", "cases"),
+    "partner_shift_month": _c("partner_shift_month", "month"),
+    "partner_shift_change_cases": _c("partner_shift_change_cases", "cases"),
+    **{name: _INTERNAL for name in ("reasons", "listed")},
 }
 
 #: the comparison table's measures, after its naming columns: the overview's district comparison and
@@ -169,6 +194,20 @@ COMPARISON_MEASURES = ["volume_cases", "volume_yoy_pct", "avg_price", "avg_price
 #: with targets loaded, each manager's volume completion and its gap to 时间进度 (analytics/progress.py) come
 #: next, where a 1366-wide screen shows them beside the name without scrolling
 MANAGER_COLUMNS = ["district", "manager", "customers", "volume_completion_pct", "volume_gap_pp", *COMPARISON_MEASURES]
+# --- #14 suspects ---
+#: the 代订货 list on screen: each retailer, its score and reasons, its figures beside its peers', its partner
+SUSPECT_COLUMNS = ["retailer_id", "retailer_name", "manager", "score", "reason_labels", "cases", "peer_median_cases",
+                   "class12_share_pct", "peer_class12_share_pct", "shift_month", "shift_before_cases", "shift_after_cases",
+                   "partner_retailer_name", "partner_retailer_id", "swing", "peer_count"]
+#: … and in its files (XLSX/CSV for the 专卖 colleague): the district, the segment, and every reason in words
+SUSPECT_EXPORT_COLUMNS = ["district", "manager", "retailer_id", "retailer_name", "area_type", "business_format", "customer_tier",
+                          "score", "reason_labels", "reason_text", "cases", "peer_median_cases", "class12_cases",
+                          "peer_median_class12_cases", "class12_share_pct", "peer_class12_share_pct", "volume_z", "class12_z",
+                          "mix_z", "shift_month", "shift_before_cases", "shift_after_cases", "shift_change_cases",
+                          "partner_retailer_id", "partner_retailer_name", "partner_shift_month", "partner_shift_change_cases",
+                          "swing", "active_months", "months", "peer_count"]
+#: the suspects' volumes are monthly means: their headers say so (localize's rename)
+SUSPECT_RENAME = {"cases": "monthly_cases", "class12_cases": "monthly_class12_cases"}
 
 def word(vocabulary: str, value: object, lang: str) -> str | None:
     """One value of a vocabulary column in words (analytics.labels.VOCABULARIES; missing stays missing,

@@ -49,6 +49,54 @@ def price_class_for(price: float) -> int:
     return 5
 
 
+# --- #14 suspects ---
+# The 代订货 suspects' thresholds (analytics/suspects.py; docs/definitions.md, "代订货 suspects"). A
+# frozen dataclass so that a caller (a test, a what-if) passes its own without touching the defaults,
+# and a page's cache key can name them. The defaults are set on the demo city: its planted cases
+# score at the top of their districts and its ordinary retailers do not (tests/test_suspects.py).
+@dataclass(frozen=True)
+class SuspectThresholds:
+    #: a peer group (same year, 城乡, 业态, 档位, company-wide) smaller than this gives no peer figures
+    min_peers: int = 5
+    #: robust z of the monthly volume (or of its 一类+二类 part) against the peers that makes volume_high
+    volume_z: float = 5.0
+    #: robust z of the 一类+二类 share against the peers' that makes mix_high …
+    mix_z: float = 5.0
+    #: … when the share is also at least this many points above the peers' median
+    mix_min_pp: float = 30.0
+    #: a spread is never taken below these floors (a peer group ordering alike has MAD 0): of the
+    #: peers' median volume (a fraction), in 箱 a month, and in points of share
+    spread_floor_frac: float = 0.1
+    spread_floor_cases: float = 0.02
+    spread_floor_pp: float = 2.0
+    #: a level shift: at least this many months on each side of the step …
+    shift_min_months: int = 3
+    #: … the median month after differs from the median month before by at least this fraction of the larger …
+    shift_min_ratio: float = 0.5
+    #: … and by at least this many 箱 a month (the smaller steps of tiny shops are noise)
+    shift_min_cases: float = 0.1
+    #: … and the step is this many times the months' own spread around their side's mean (not noise)
+    shift_min_t: float = 2.0
+    #: paired shift: the two steps' months at most this many months apart …
+    pair_max_months: int = 1
+    #: … their sizes (箱 a month) differ by at most this fraction of the larger …
+    pair_tolerance: float = 0.35
+    #: … and each is at least this many 箱 a month, with the same persistence test as a level shift
+    pair_min_cases: float = 0.1
+    #: swing: the coefficient of variation of the monthly volume at or above this …
+    swing_cv: float = 0.5
+    #: … over at least this many months with orders (fewer months, if the months chosen are fewer)
+    swing_min_months: int = 6
+    #: the score: each signal that fires adds weight × min(strength, strength_cap), its strength being
+    #: how far past its threshold it is (1 = at the threshold; see suspects.score)
+    weights: tuple[tuple[str, float], ...] = (("volume_high", 1.0), ("mix_high", 1.0), ("level_shift", 1.0),
+                                             ("paired_shift", 1.5), ("swing", 0.5))
+    strength_cap: float = 3.0
+
+
+SUSPECTS = SuspectThresholds()
+
+
 # --- #14 visits ---
 # The visit list (周安排 / 日拜访, analytics/visits.py; docs/definitions.md "Visit list"). Volumes in 箱.
 
@@ -79,6 +127,11 @@ class VisitSettings:
     swing_months: int = 12
     swing_cv: float = 0.5
     swing_min_months: int = 6
+    #: 代订货 suspects are read for the data date's year to its month when that holds at least this many
+    #: months (a level shift needs three on each side, a swing six), else for the whole year before
+    suspect_min_months: int = 6
+    #: the suspects' own thresholds (analytics/suspects.py)
+    suspects: SuspectThresholds = SUSPECTS
     #: no reason may fill more than this many places before the others have had theirs (see visits.select)
     per_reason: int = 8
     #: a retailer listed in one of the previous this-many weeks for a reason is not listed for it again ...

@@ -747,8 +747,8 @@ VISITS: dict[str, Pair] = {
     "visit_as_of_month_end": ("数据截至 {date}（该周前的周日 {sunday} 当天或之前最后一个整月的月末；数据按月汇总，截至 {data_end}）",
                               "Data to {date} (the last month end on or before the Sunday before the week, {sunday}; "
                               "the data are monthly, to {data_end})"),
-    "visit_periods": ("近期 {recent}，去年同期 {prior}；波动 {swing}；网上订货 {ytd}",
-                      "Recent {recent}, a year earlier {prior}; swings {swing}; online ordering {ytd}"),
+    "visit_periods": ("代订货线索 {suspects}；近期 {recent}，去年同期 {prior}；波动 {swing}；网上订货 {ytd}",
+                      "代订货 leads {suspects}; recent {recent}, a year earlier {prior}; swings {swing}; online ordering {ytd}"),
     "visit_title": ("周拜访名单 · {manager} · {week}", "Visit list · {manager} · {week}"),
     "visit_week": ("周", "Week"),
     "visit_week_option": ("{week}（{monday} – {sunday}）", "{week} ({monday} – {sunday})"),
@@ -768,11 +768,85 @@ VISITS: dict[str, Pair] = {
     "download_print": ("打印版 (A4)", "Printable (A4)"),
 }
 
+# --- #14 suspects ---
+#: 代订货线索 (analytics/suspects.py, pages/views/suspects.py): reasons' short labels and sentences
+SUSPECTS: dict[str, Pair] = {
+    "page_suspects": ("代订货线索", "Ordering-for-others leads"),
+    "lead_not_verdict": ("以下均为需要走访核实的线索，不是结论：数字只说明订货与同类客户不同，原因要到店核实。",
+                         "These are leads to verify by a visit, never verdicts: the figures only show that the orders differ "
+                         "from similar retailers'; why must be checked at the shop."),
+    "suspect_volume_high": ("销量远超同类", "Volume far above peers"),
+    "suspect_mix_high": ("一二类占比偏高", "Class 1–2 share far above peers"),
+    "suspect_level_shift": ("销量突变", "Level shift"),
+    "suspect_paired_shift": ("此消彼长", "Paired shift"),
+    "suspect_swing": ("销量波动大", "Volume swings"),
+    "suspect_volume_high_text": (
+        "月均 {cases}，同档位同业态同城乡 {peers} 户的中位数 {median}（稳健 z = {z}）；"
+        "其中一二类月均 {c12}，同类中位数 {c12_median}（z = {c12_z}）。",
+        "{cases} a month against a median of {median} among its {peers} peers of the same tier, format and area (robust z = {z}); "
+        "class 1–2 {c12} a month against the peers' {c12_median} (z = {c12_z})."),
+    "suspect_mix_high_text": ("一二类烟占其销量 {share}，同类客户中位数 {peer}（稳健 z = {z}）。",
+                              "Class 1–2 are {share} of its volume against the peers' median {peer} (robust z = {z})."),
+    "suspect_level_shift_text": ("自 {month} 月起月均销量由 {before} 变为 {after}，并持续。",
+                                 "From month {month} its monthly volume went from {before} to {after} and stayed there."),
+    "suspect_paired_shift_text": (
+        "{month} 月起月均变化 {change}，同期 {partner} 自 {partner_month} 月起变化 {partner_change}：订货可能从一户转到另一户。",
+        "From month {month} its monthly volume changed by {change} while {partner} changed by {partner_change} from month "
+        "{partner_month}: orders may have moved from one licence to the other."),
+    "suspect_swing_text": ("月销量变异系数 {cv}（{months} 个月有订货）。",
+                           "Coefficient of variation of its monthly volume {cv} ({months} months with orders)."),
+    # the page (pages/views/suspects.py)
+    "suspects_intro": ("每户按下列信号打分并排序（分数越高越值得先核实）：销量或一二类销量远超同档位同业态同城乡客户、"
+                       "一二类占比偏高、销量突变并持续、同一客户经理（或片区）的两户此消彼长、月销量波动大。"
+                       "同类客户为全市同年同档位、同业态、同城乡的客户（不少于 {n} 户）。",
+                       "Each retailer is scored on these signals and sorted, the highest first (check those first): "
+                       "volume or class 1–2 volume far above peers of the same tier, format and area; a class 1–2 share "
+                       "far above theirs; a lasting step in volume; two retailers of one manager (or district) moving in "
+                       "opposite directions; big monthly swings. Peers are the company's retailers of the same tier, "
+                       "format and area in the year (at least {n})."),
+    "suspects_none": ("所选范围本年没有代订货线索。", "No ordering-for-others leads in this scope and year."),
+    "suspects_period": ("读取 {year} 年 {lo}–{hi} 月（数据截至 {end}）；销量为月均。",
+                        "Reading {year}, months {lo}–{hi} (data to {end}); volumes are monthly means."),
+    "suspects_drill": ("逐户查看：与同类客户逐月对比", "One retailer's months against its peers"),
+    "suspects_pick": ("客户", "Retailer"),
+    "suspects_no_peers": ("该户的同类客户不足 {n} 户，没有对比区间。", "This retailer has fewer than {n} peers: no band to compare with."),
+    "suspects_print": ("打印版（专销联动）", "Printable (for the 专卖 colleague)"),
+    "suspects_print_title": ("代订货线索（专销联动）", "Ordering-for-others leads (for the 专卖 colleague)"),
+    "suspects_list": ("线索清单", "Leads"),
+    "peer_band_iqr": ("同类客户 25%–75%", "Peers 25%–75%"),
+    "peer_p25": ("同类客户 25% 分位(箱)", "Peers' 25th percentile (cases)"),
+    "peer_p75": ("同类客户 75% 分位(箱)", "Peers' 75th percentile (cases)"),
+    "peer_median": ("同类客户中位数", "Peers' median"),
+    # column headers (analytics/columns.py)
+    "suspect_score": ("线索分", "Score"),
+    "suspect_reasons": ("线索", "Reasons"),
+    "suspect_reason_text": ("依据", "Evidence"),
+    "partner_retailer_id": ("对应客户许可证号", "Partner licence no."),
+    "partner_retailer_name": ("对应客户", "Partner retailer"),
+    "monthly_cases": ("月均销量(箱)", "Monthly volume (cases)"),
+    "monthly_class12_cases": ("月均一二类(箱)", "Monthly class 1–2 (cases)"),
+    "peer_median_cases": ("同类月均中位数(箱)", "Peers' median monthly volume (cases)"),
+    "peer_median_class12_cases": ("同类一二类中位数(箱)", "Peers' median class 1–2 (cases)"),
+    "peer_class12_share_pct": ("同类一二类占比中位数(%)", "Peers' median class 1–2 share (%)"),
+    "peer_count": ("同类客户数", "Peers"),
+    "volume_z": ("销量稳健z", "Volume robust z"),
+    "class12_z": ("一二类稳健z", "Class 1–2 robust z"),
+    "mix_z": ("占比稳健z", "Share robust z"),
+    "months_read": ("读取月数", "Months read"),
+    "shift_month": ("突变月", "Step month"),
+    "shift_before_cases": ("突变前月均(箱)", "Monthly before (cases)"),
+    "shift_after_cases": ("突变后月均(箱)", "Monthly after (cases)"),
+    "shift_change_cases": ("月均变化(箱)", "Monthly change (cases)"),
+    "partner_shift_month": ("对应客户突变月", "Partner's step month"),
+    "partner_shift_change_cases": ("对应客户月均变化(箱)", "Partner's monthly change (cases)"),
+}
+
 SECTIONS: dict[str, dict[str, Pair]] = {
     "pages": PAGES, "measures": MEASURES, "units": UNITS, "states": STATES, "charts": CHARTS, "retailers": RETAILERS,
     "pace": PACE, "same_period": SAME_PERIOD, "links": LINKS, "presenting": PRESENTING, "data_page": DATA_PAGE,
     "ingest_errors": INGEST_ERRORS, "errors": ERRORS, "access": ACCESS, "admin": ADMIN,
     "progress": PROGRESS,  # --- #13 progress ---
+    "suspects": SUSPECTS,  # --- #14 suspects ---
     "visits": VISITS,  # --- #14 visits ---
 }
 

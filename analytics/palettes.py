@@ -11,3 +11,6 @@ YEAR_COLORS = {"current": "#386CB0", "compare": "#BBBBBB"}
 SERIES_COLORS = ("#386CB0", "#F0027F", "#BF5B17", "#666666", "#7FC97F", "#BEAED4", "#FDC086", "#1B9E77")
 #: a change that is good news (green) or bad news (red); for 五类 a fall is the good news
 CHANGE_COLORS = {"good": "#1E8E3E", "bad": "#D93025"}
+# --- #14 suspects ---
+#: the 代订货 drill-down: the retailer's months against its peers' 25%–75% band and median
+PEER_BAND_COLORS = {"own": "#D93025", "band": "rgba(56, 108, 176, 0.18)", "median": "#386CB0"}

@@ -26,7 +26,7 @@ from . import metrics
 from .access import ALL, EVERYTHING, Scope
 from .contract import LOW_TIER_CLASS, PRICE_CLASSES
 from .filters import Filters
-from .rollups import CUT_MONTH_SKUS, CUT_PREFIX, CUT_ROLLUPS, ROLLUPS, as_of_cut, month_mask
+from .rollups import CUT_MONTH_SKUS, CUT_PREFIX, CUT_ROLLUPS, PEER_TABLES, ROLLUPS, as_of_cut, month_mask
 
 #: breakdown dimensions a caller may ask for -> SQL column (identical in cube, sku_cube, retailers)
 DIMENSIONS = {
@@ -70,14 +70,17 @@ RETAILER_TABLES = ("retailers", "retailer_month", "retailer_year", f"{CUT_PREFIX
 #: tables with one row per segment (district, customer manager, area type, format, tier; see
 #: rollups.SEGMENT_COLUMNS): cut by their own district and manager columns, exactly as the master is
 SEGMENT_TABLES = tuple(
-    [n for n in ROLLUPS if n not in ("retailer_month", "retailer_year", "year_dates")]
+    [n for n in ROLLUPS if n not in ("retailer_month", "retailer_year", "year_dates", *PEER_TABLES)]
     + [CUT_PREFIX + n for n in CUT_ROLLUPS if n not in ("retailer_month", "retailer_year")] + [CUT_MONTH_SKUS]
     # 任务 (analytics/state.py::create_targets): a district's own rows (manager NULL) are in no manager's scope
     + ["targets"]
 )
 #: tables that say nothing about any retailer or district: the SKU master, and each year's first and
 #: last order date (the data period every page prints, the same for every scope)
-UNSCOPED_TABLES = ("skus", "year_dates")
+UNSCOPED_TABLES = ("skus", "year_dates",
+                   # --- #14 suspects --- the peers' figures: aggregates of at least SUSPECTS.min_peers retailers
+                   # of a (year, 城乡, 业态, 档位) company-wide, naming no district, manager or retailer (rollups.py)
+                   *PEER_TABLES)
 
 
 def _names_clause(column: str, names: tuple[str, ...], prefix: str) -> tuple[str, dict]:

@@ -21,6 +21,7 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
+from .config import SUSPECTS
 from .contract import PRICE_CLASSES
 from .metrics import same_day
 
@@ -28,9 +29,14 @@ from .metrics import same_day
 #: years being rebuilt from it; see create_rollups).
 LINES = "rollup_lines"
 
-_CLASS_COLUMNS = ",\n".join(
-    f"       COALESCE(SUM(c.qty) FILTER (s.price_class = {k}), 0)::BIGINT AS class{k}_qty" for k in PRICE_CLASSES
-)
+
+
+def _class_columns(qty: str, indent: str = "       ") -> str:
+    """Each price class's volume as a column `class{k}_qty`, summing `qty` (SKU alias `s`)."""
+    return ",\n".join(f"{indent}COALESCE(SUM({qty}) FILTER (s.price_class = {k}), 0)::BIGINT AS class{k}_qty" for k in PRICE_CLASSES)
+
+
+_CLASS_COLUMNS = _class_columns("c.qty")
 
 #: the retailer master's columns every segment rollup groups by. The customer manager is one of them
 #: so that a scope of managers cuts these rollups exactly, as it cuts a district (analytics/queries.py
@@ -46,6 +52,16 @@ def _segment(alias: str) -> str:
 SEGMENT = _segment("r.")
 
 
+#: each price class's volume of a retailer's month (the 代订货 signals compare 一类+二类 with peers')
+_LINE_CLASS_COLUMNS = _class_columns("o.quantity_cartons", " " * 15)
+# --- #14 suspects ---
+#: every retailer with orders in a year × the year's months in the data (year_dates), its volume and
+#: 一类+二类 volume in 条, 0 in a month without orders: the peers' grid (CTE `g`)
+_PEER_GRID = """months AS (SELECT year, unnest(range(month(first_date), month(last_date) + 1))::INTEGER AS month FROM {p}year_dates),
+             g AS (SELECT y.retailer_id, y.year, k.month, y.area_type, y.business_format, y.customer_tier,
+                          COALESCE(m.qty, 0)::DOUBLE AS qty, COALESCE(m.class1_qty + m.class2_qty, 0)::DOUBLE AS class12_qty
+                   FROM {p}retailer_year y JOIN months k USING (year)
+                   LEFT JOIN {p}retailer_month m ON m.retailer_id = y.retailer_id AND m.year = y.year AND m.month = k.month)"""
 _CLASS_SUMS = ", ".join(f"SUM(class{c}_qty)::BIGINT AS class{c}_qty" for c in PRICE_CLASSES)
 _SEGMENT_PLAIN = _segment("")
 # segment columns may be NULL (a retailer without a manager): equal segments are NOT DISTINCT, not =
@@ -62,16 +78,16 @@ ROLLUPS: dict[str, str] = {
         FROM {{lines}} o JOIN live_retailers r USING (retailer_id)
         GROUP BY ALL
     """,
-    "retailer_month": """
+    "retailer_month": f"""
         SELECT o.retailer_id, year(o.order_date)::INTEGER AS year, month(o.order_date)::INTEGER AS month,
                SUM(o.quantity_cartons)::BIGINT AS qty, SUM(o.amount_yuan)::DOUBLE AS amount, COUNT(*)::BIGINT AS lines,
                COALESCE(SUM(o.quantity_cartons) FILTER (o.channel = 'online'), 0)::BIGINT AS online_qty,
                COUNT(*) FILTER (o.channel = 'online')::BIGINT AS online_lines,
-               COALESCE(SUM(o.quantity_cartons) FILTER (s.price_class = 5), 0)::BIGINT AS class5_qty,
+{_LINE_CLASS_COLUMNS},
                COALESCE(SUM(o.quantity_cartons) FILTER (s.is_provincial), 0)::BIGINT AS provincial_qty,
                MIN(o.order_date)::DATE AS first_order, MAX(o.order_date)::DATE AS last_order,
                MIN(o.order_date) FILTER (o.channel = 'online')::DATE AS first_online
-        FROM {lines} o JOIN live_skus s USING (sku_id)
+        FROM {{lines}} o JOIN live_skus s USING (sku_id)
         GROUP BY ALL
     """,
     # The first and last order date of each year: the as-of date of an incomplete year, and the
@@ -135,7 +151,37 @@ ROLLUPS: dict[str, str] = {
         SELECT y.year, {_SEGMENT_PLAIN}, s.brand, s.is_provincial, SUM(y.qty)::BIGINT AS qty, SUM(y.amount)::DOUBLE AS amount
         FROM {{p}}sku_year y JOIN live_skus s USING (sku_id) GROUP BY ALL
     """,
+    # --- #14 suspects ---
+    # Peers (同档位、同业态、同城乡, company-wide, per year) for the 代订货 signals (analytics/suspects.py):
+    # aggregates only, and none for a group of fewer than SUSPECTS.min_peers retailers, so that no
+    # scope learns one retailer's figures from them (queries.UNSCOPED_TABLES; docs/definitions.md).
+    # A peer is a retailer with orders in the year; its months are the year's months in the data
+    # (a month without its orders counts 0, a month after the data end does not count).
+    "peer_year": f"""
+        WITH {_PEER_GRID},
+             r AS (SELECT year, area_type, business_format, customer_tier, AVG(qty) AS qty, AVG(class12_qty) AS class12_qty,
+                          SUM(class12_qty) * 100.0 / NULLIF(SUM(qty), 0) AS class12_share_pct
+                   FROM g GROUP BY retailer_id, year, area_type, business_format, customer_tier)
+        SELECT year, area_type, business_format, customer_tier, COUNT(*)::BIGINT AS peers,
+               median(qty)::DOUBLE AS median_qty, mad(qty)::DOUBLE AS mad_qty,
+               median(class12_qty)::DOUBLE AS median_class12_qty, mad(class12_qty)::DOUBLE AS mad_class12_qty,
+               median(class12_share_pct)::DOUBLE AS median_class12_share_pct, mad(class12_share_pct)::DOUBLE AS mad_class12_share_pct
+        FROM r GROUP BY ALL HAVING COUNT(*) >= {SUSPECTS.min_peers}
+    """,
+    # the peers' band of each month (the drill-down draws a retailer's months against it)
+    "peer_month": f"""
+        WITH {_PEER_GRID}
+        SELECT year, month, area_type, business_format, customer_tier, COUNT(*)::BIGINT AS peers,
+               quantile_cont(qty, 0.25)::DOUBLE AS p25_qty, median(qty)::DOUBLE AS median_qty,
+               quantile_cont(qty, 0.75)::DOUBLE AS p75_qty
+        FROM g GROUP BY ALL HAVING COUNT(*) >= {SUSPECTS.min_peers}
+    """,
 }
+
+# --- #14 suspects ---
+#: the peers' aggregates: company-wide figures of groups of at least SUSPECTS.min_peers retailers, so
+#: unscoped (analytics/queries.py UNSCOPED_TABLES): every scope may set its retailers against them
+PEER_TABLES = ("peer_year", "peer_month")
 
 #: The rollups that read order lines. Every row belongs to one year, so an incremental build
 #: recomputes only the years whose lines changed and copies the others from the previous state.

@@ -31,7 +31,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import metrics, queries
+from . import metrics, queries, suspects
 from .columns import formatted, localize
 from .config import VISIT_CAP, VISIT_PER_DAY, VISITS, VisitSettings
 from .files import create_once
@@ -204,15 +204,20 @@ def _declines(frame: pd.DataFrame, now: str, before: str, pct: float, floor_case
     return out[(out["decline_pct"] >= pct - 1e-9) & (out["drop_cases"] >= floor_cases - 1e-9)]
 
 
-def _suspects(con: duckdb.DuckDBPyConnection, f: Filters, w: Window) -> pd.DataFrame:
-    """The 代订货 suspects of f's manager in the as-of year to the as-of month (analytics.suspects)."""
-    import importlib.util  # TEMPORARY until h14suspects merges
+def suspect_period(w: Window, settings: VisitSettings = VISITS) -> tuple[dt.date, dt.date]:
+    """The days the 代订货 suspects are read for: the data date's year to the data date when that holds
+    at least `settings.suspect_min_months` months, else the whole year before (early in a year, a
+    month or two show no lasting step and make any retailer's months look like swings)."""
+    if w.as_of.month >= settings.suspect_min_months:
+        return dt.date(w.as_of.year, 1, 1), w.as_of
+    return dt.date(w.as_of.year - 1, 1, 1), dt.date(w.as_of.year - 1, 12, 31)
 
-    if importlib.util.find_spec("analytics.suspects") is None:
-        return pd.DataFrame(columns=["retailer_id", "retailer_name", "score", "cases"])
-    from . import suspects
 
-    return suspects.suspects(con, f.with_(year=w.as_of.year, compare_year=None, month_from=1, month_to=w.as_of.month))
+def _suspects(con: duckdb.DuckDBPyConnection, f: Filters, w: Window, settings: VisitSettings) -> pd.DataFrame:
+    """The 代订货 suspects of f's manager (analytics.suspects) in the suspect period."""
+    start, end = suspect_period(w, settings)
+    return suspects.suspects(con, f.with_(year=start.year, compare_year=None, month_from=1, month_to=end.month),
+                             thresholds=settings.suspects)
 
 
 def _row(reason: str, retailer_id: object, name: object, evidence: float, order: float, cases: float | None,
@@ -264,11 +269,9 @@ def candidates(con: duckdb.DuckDBPyConnection, f: Filters, week: str, settings: 
     f = f.with_(compare_year=None, month_from=1, month_to=12)
     rows: list[dict] = []
 
-    for _, s in _suspects(con, f, w).iterrows():
-        from .suspects import reason_text
-
-        why = {lang: t("visit_why_suspect", lang, score=f"{s['score']:.2f}", text=reason_text(s, lang)) for lang in ("zh", "en")}
-        rows.append(_row("suspect", s["retailer_id"], s["retailer_name"], s["score"], s["score"], s.get("cases"), why))
+    for _, s in _suspects(con, f, w, settings).iterrows():
+        why = {lang: t("visit_why_suspect", lang, score=f"{s['score']:.2f}", text=suspects.reason_text(s, lang)) for lang in ("zh", "en")}
+        rows.append(_row("suspect", s["retailer_id"], s["retailer_name"], s["score"], s["score"], None, why))
 
     volumes = window_volumes(con, f, w)
     months = settings.recent_months
@@ -327,6 +330,8 @@ class VisitList:
     held_back: int = 0
     issued_at: str | None = None
     issued_by: str | None = None
+    #: the days the 代订货 suspects were read for (suspect_period)
+    suspect_days: tuple[str, str] | None = None
 
     @property
     def issued(self) -> bool:
@@ -339,7 +344,7 @@ class VisitList:
     def from_dict(cls, data: dict) -> VisitList:
         names = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in names}
-        for key in ("recent", "prior", "swing", "year_to_date"):
+        for key in ("recent", "prior", "swing", "year_to_date", "suspect_days"):
             if values.get(key) is not None:
                 values[key] = tuple(values[key])
         values["rows"] = tuple(values.get("rows") or ())
@@ -411,7 +416,8 @@ def select(c: Candidates, week: str, history: Sequence[VisitList] = (), cap: int
                      basis=None if w is None else w.basis, data_end=None if w is None else w.data_end.isoformat(),
                      recent=None if w is None else _dates(w.recent), prior=None if w is None else _dates(w.prior),
                      swing=None if w is None else _dates(w.swing), year_to_date=None if w is None else _dates(w.year_to_date),
-                     cap=int(cap), rows=tuple(out), found=found, held_back=int(held_back))
+                     cap=int(cap), rows=tuple(out), found=found, held_back=int(held_back),
+                     suspect_days=None if w is None else _dates(suspect_period(w, settings)))
 
 
 def visit_list(con: duckdb.DuckDBPyConnection, f: Filters, week: str, history: Sequence[VisitList] = (), cap: int = VISIT_CAP,
@@ -520,7 +526,7 @@ def periods_text(vl: VisitList, lang: str) -> str:
     if vl.recent is None:
         return ""
     return t("visit_periods", lang, recent=" – ".join(vl.recent), prior=" – ".join(vl.prior), swing=" – ".join(vl.swing),
-             ytd=" – ".join(vl.year_to_date))
+             ytd=" – ".join(vl.year_to_date), suspects=" – ".join(vl.suspect_days or ("—", "—")))
 
 
 #: the columns of the list's files (XLSX/CSV) and of its printed page: everything a reader needs on paper

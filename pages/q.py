@@ -22,6 +22,7 @@ import streamlit as st
 
 from analytics import progress as progress_queries
 from analytics import queries, report, visits
+from analytics import suspects as suspect_queries
 from analytics.access import EVERYTHING, Scope
 from analytics.db import connect, connect_lines
 from analytics.families import Chart
@@ -164,6 +165,11 @@ progress_table = _typed(progress_queries.progress_table)
 monthly_vs_target = _typed(progress_queries.monthly_vs_target)
 # --- #14 visits: the week's candidates from the data; the kept lists and the cap are applied on the page ---
 visit_candidates = _typed(visits.candidates)
+# --- #14 suspects ---
+suspects = _typed(suspect_queries.suspects)
+peer_band = _typed(suspect_queries.peer_band)
+suspect_months = _typed(suspect_queries.months_read)
+suspect_data_end = _typed(suspect_queries.data_end)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -7,7 +7,8 @@ from streamlit.testing.v1 import AppTest
 from .conftest import ROOT
 
 PAGES = ["pages/views/overview.py", "pages/views/mix.py", "pages/views/provincial.py", "pages/views/online.py", "pages/views/low_tier.py",
-         "pages/views/managers.py",
+         "pages/views/managers.py", "pages/views/suspects.py",
+         "pages/views/visits.py",  # --- #14 visits ---
          "pages/views/data.py", "pages/views/present.py"]
 TIMEOUT = 120
 

@@ -15,7 +15,8 @@ from .browser import open_select, screenshot, streamlit_server, wait_rendered
 pytestmark = pytest.mark.browser
 
 # the default page (总览) is served at the root URL
-COMPANY_PAGES = {"": True, "mix": True, "provincial": True, "online": True, "low-tier": True, "managers": False, "data": False}
+COMPANY_PAGES = {"": True, "mix": True, "provincial": True, "online": True, "low-tier": True, "managers": False, "suspects": True,
+                 "data": False}
 DISTRICTS = ["东部乡镇片区", "南部山区片区", "城北片区", "城区一片区", "城区二片区", "城郊片区", "开发区片区", "西部乡镇片区"]
 
 

@@ -300,16 +300,19 @@ def test_visits_prints_the_week_to_plan_as_a_draft_and_keeps_it_only_when_issued
     # the data end on Wednesday 2019-02-06: the week to plan is 2019-W07, read to the data end
     assert (draft["week"], draft["district"], draft["manager"], draft["as_of"], draft["issued"]) == (
         "2019-W07", "甲片区", "张伟", "2019-02-06", False)
+    # tests/test_visits.py::test_suspects_come_first_with_their_evidence_and_other_reasons
     assert [(r["rank"], r["reason"], r["retailer_id"]) for r in draft["rows"]] == [
-        (1, "decliner", "0420001"), (2, "swing", "0420002"), (3, "not_online", "0420003"), (4, "low_tier_decline", "0420004")]
-    assert draft["rows"][0]["evidence"] == 58.333333 and draft["rows"][0]["also"] == ["not_online"]
+        (1, "suspect", "0420001"), (2, "suspect", "0420002"), (3, "not_online", "0420003"), (4, "low_tier_decline", "0420004")]
+    assert draft["rows"][0]["evidence"] == 2.0 and draft["rows"][0]["also"] == ["decliner", "not_online"]
+    assert draft["rows"][2]["cases"] == 1.2 and draft["suspect_days"] == ["2018-01-01", "2018-12-31"]
     assert visits.issued_weeks(root, "甲片区", "张伟") == []
     issued = _cli("visits", "--manager", "张伟", "--week", "2019-W07", "--issue", "--data-dir", str(root))
     assert issued.returncode == 0, issued.stderr
     lines = issued.stdout.splitlines()
     assert lines[0] == "周拜访名单 · 甲片区 · 张伟 · 2019-W07"
     assert lines[1] == "数据截至 2019-02-06（数据的最后一天，早于该周前的周日 2019-02-10）"
-    assert "  1. 甲便利店 (0420001): 近3个月 1.00 箱，去年同期 2.40 箱，下降 58.33%（-1.40 箱） [其他理由: 尚未网上订货]" in lines
+    assert ("  1. 甲便利店 (0420001): 代订货线索评分 2.00：销量突变：自 4 月起月均销量由 0.60 箱 变为 0.04 箱，并持续。"
+            " [其他理由: 销量大幅下滑、尚未网上订货]") in lines
     assert visits.issued_weeks(root, "甲片区", "张伟") == ["2019-W07"]
     # the kept list is what the command prints for that week from now on
     again = json.loads(_cli("visits", "--manager", "张伟", "--week", "2019-W07", "--json", "--data-dir", str(root)).stdout)
@@ -329,3 +332,57 @@ def test_visits_names_an_unknown_or_ambiguous_manager_and_a_bad_week_and_exits_2
                                                        "the data run to 2019-05-06")
     ok = _cli("visits", "--manager", "张伟", "--district", "乙片区", "--week", "2019-W20", "--json", "--data-dir", str(twin.root))
     assert ok.returncode == 0 and json.loads(ok.stdout)["district"] == "乙片区"
+
+
+# --- #14 suspects ---
+
+def _suspects(*args: str, capsys) -> tuple[int, str, str]:
+    from analytics.cli import main
+
+    code = main(["suspects", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def suspect_city(tmp_path):
+    from .test_suspects import SUSPECT_RETAILERS, suspect_orders
+
+    return load_tiny(tmp_path / "suspects", SUSPECT_RETAILERS, suspect_orders())
+
+
+def test_suspects_json_is_the_list_by_score_with_partners(suspect_city, capsys):
+    """The suspect city of tests/test_suspects.py: S1 and S2 a pair, S4 paired with S1, G5 far above its peers."""
+    root = str(suspect_city.root)
+    code, out, err = _suspects("--district", "东片区", "--year", "2020", "--json", "--data-dir", root, capsys=capsys)
+    assert (code, err) == (0, "")
+    rows = json.loads(out)
+    assert [(r["retailer_id"], r["partner_retailer_id"]) for r in rows] == [("S1", "S2"), ("S2", "S1"), ("S4", "S1"), ("G5", None),
+                                                                              ("S3", None)]
+    assert rows[0]["reasons"] == ["level_shift", "paired_shift", "swing"] and rows[0]["score"] == 6.6389  # 1.5 + 4.5 + 0.6389
+    assert (rows[3]["retailer_name"], rows[3]["score"], rows[3]["reasons"]) == ("五号食杂店", 6.0, ["volume_high", "mix_high"])
+    assert rows[0]["peer_count"] is None and rows[3]["peer_count"] == 5  # no peer group of 5 for S1
+    assert rows[0]["reason_text"].startswith("销量突变：自 5 月起")
+    limited = json.loads(_suspects("--district", "东片区", "--year", "2020", "--limit", "2", "--json", "--data-dir", root,
+                                   capsys=capsys)[1])
+    assert [r["retailer_id"] for r in limited] == ["S1", "S2"]
+    # a manager's retailers, partners still found among the district's
+    mine = json.loads(_suspects("--manager", "李强", "--year", "2020", "--json", "--data-dir", root, capsys=capsys)[1])
+    assert [(r["retailer_id"], r["partner_retailer_id"]) for r in mine] == [("S4", "S1")]
+
+
+def test_suspects_without_a_scope_or_data_exits_2_naming_it(suspect_city, capsys):
+    root = str(suspect_city.root)
+    code, out, err = _suspects("--district", "西片区", "--year", "2020", "--json", "--data-dir", root, capsys=capsys)
+    assert (code, out, err.strip()) == (2, "", "error: unknown district '西片区'; choose one of: all, 东片区")
+    code, _, err = _suspects("--district", "东片区", "--year", "2019", "--json", "--data-dir", root, capsys=capsys)
+    assert (code, err.strip()) == (2, "error: no data for year 2019; choose one of: 2020")
+    code, _, err = _suspects("--manager", "张三", "--year", "2020", "--data-dir", root, capsys=capsys)
+    assert code == 2 and "张三" in err
+
+
+def test_suspects_as_text_say_they_are_leads(suspect_city, capsys):
+    code, out, _ = _suspects("--district", "东片区", "--year", "2020", "--limit", "1", "--data-dir", str(suspect_city.root), capsys=capsys)
+    lines = out.splitlines()
+    assert code == 0 and lines[0].startswith("以下均为需要走访核实的线索，不是结论")
+    assert lines[1] == "  1. S1 甲便利店 (王芳) 6.64 销量突变、此消彼长、销量波动大 ↔ S2 乙便利店"

@@ -28,7 +28,7 @@ import pytest
 
 from analytics import visits
 from analytics.access import NotAllowed, Scope
-from analytics.config import VisitSettings
+from analytics.config import SuspectThresholds, VisitSettings
 from analytics.db import connect_store
 from analytics.filters import Filters
 from analytics.store import Store
@@ -80,9 +80,12 @@ def city(tmp_path: Path) -> Store:
 
 
 ZHANG = Filters(districts=("甲片区",), managers=("张伟",))
+#: 代订货 thresholds no retailer reaches: the other reasons' rules on their own (the suspects' signals are
+#: pinned in tests/test_suspects.py; their place in the list below, in test_suspects_come_first)
+NO_SUSPECTS = SuspectThresholds(min_peers=10**6, shift_min_ratio=10.0, pair_min_cases=10.0**6, swing_cv=10.0**6)
 #: the thresholds these figures are checked against (the defaults may be tuned; the rules may not)
 S = VisitSettings(recent_months=3, decline_pct=30.0, decline_min_cases=0.25, low_tier_decline_pct=30.0, low_tier_min_cases=0.1,
-                  swing_months=12, swing_cv=0.5, swing_min_months=6, per_reason=8, repeat_weeks=4)
+                  swing_months=12, swing_cv=0.5, swing_min_months=6, per_reason=8, repeat_weeks=4, suspects=NO_SUSPECTS)
 WEEK = "2019-W07"
 
 
@@ -186,17 +189,23 @@ def test_the_cap_gives_each_reason_its_share_first(city):
     assert len(visits.visit_list(con, ZHANG, WEEK, cap=0, settings=S).rows) == 0
 
 
-def test_a_suspect_comes_first_and_its_other_reasons_are_named(city, monkeypatch):
-    """The 代订货 score is analytics.suspects' (tested there); here: its place in the list and its line."""
-    def one_suspect(con, f, w):
-        assert (f.year, f.month_from, f.month_to) == (2019, 1, 2)  # the as-of year to the as-of month
-        return pd.DataFrame({"retailer_id": ["0420003"], "retailer_name": ["丙超市"], "score": [4.5], "cases": [1.2]})
-
-    monkeypatch.setattr(visits, "_suspects", one_suspect)
-    monkeypatch.setattr("analytics.suspects.reason_text", lambda row, lang: "销量远高于同类", raising=False)
-    vl = visits.visit_list(connect_store(city), ZHANG, WEEK, settings=S)
-    assert _rows(vl)[0] == (1, "suspect", "0420003", "代订货线索评分 4.50：销量远高于同类", ["not_online"])
-    assert [r["reason"] for r in vl.rows] == ["suspect", "decliner", "swing", "low_tier_decline"]
+def test_suspects_come_first_with_their_evidence_and_other_reasons(city):
+    """With the suspects' own thresholds: early in 2019 (data to February) they are read for 2018, where
+    甲便利店's monthly volume steps down after March (150 条 a month, then 100 条 over nine months) and
+    乙食杂店's swings (CV 1.00 over six months with orders): both are listed first, as 代订货 leads, with
+    their other reasons beside them."""
+    vl = visits.visit_list(connect_store(city), ZHANG, WEEK, settings=dataclasses.replace(S, suspects=VisitSettings().suspects))
+    assert vl.suspect_days == ("2018-01-01", "2018-12-31")
+    assert _rows(vl) == [
+        (1, "suspect", "0420001", "代订货线索评分 2.00：销量突变：自 4 月起月均销量由 0.60 箱 变为 0.04 箱，并持续。",
+         ["decliner", "not_online"]),
+        (2, "suspect", "0420002", "代订货线索评分 1.00：销量波动大：月销量变异系数 1.00（6 个月有订货）。", ["swing"]),
+        (3, "not_online", "0420003", "自 2019-01-01 起未网上订货，同期销量 1.20 箱", []),
+        (4, "low_tier_decline", "0420004", "五类烟近3个月 0.16 箱，去年同期 0.40 箱，下降 60.00%（-0.24 箱）", []),
+    ]
+    # from the sixth month of a year on, the year to the data date: data to 2019-07-03, read from January
+    assert visits.suspect_period(visits.data_window(dt.date(2019, 7, 3), "2019-W28", S), S) == (dt.date(2019, 1, 1), dt.date(2019, 7, 3))
+    assert visits.suspect_period(visits.data_window(dt.date(2019, 5, 31), "2019-W23", S), S) == (dt.date(2018, 1, 1), dt.date(2018, 12, 31))
 
 
 def test_only_the_managers_own_retailers_and_only_with_retailer_rows(city):
@@ -284,7 +293,6 @@ def test_names_that_are_not_path_safe_stay_inside_the_visits_directory(tmp_path)
 
 def test_the_reasons_are_those_the_raw_lines_give(city):
     """The rollup queries against pandas over the order lines (analytics/tools/baseline.py, the bench's baseline)."""
-    import pandas as pd
 
     from analytics.tools import baseline
 

@@ -116,8 +116,8 @@ def test_a_manager_chooses_sees_issues_and_downloads_the_week_list(tmp_path, bro
                 open_select(main.locator('[data-testid="stSelectbox"]').filter(has_text=label))
                 page.get_by_role("option", name=option, exact=True).click()
                 wait_rendered(page)
-            expect(main.get_by_text("销量大幅下滑（1 户）")).to_be_visible()
-            expect(main.locator('[data-testid="stHeading"]').filter(has_text="户）")).to_have_count(4)
+            expect(main.get_by_text("代订货线索（2 户）")).to_be_visible()
+            expect(main.locator('[data-testid="stHeading"]').filter(has_text="户）")).to_have_count(3)
             assert not main.get_by_role("button", name="打印版 (A4)").count()  # a draft is not printed
             page.get_by_role("button", name="下发本周名单").click()
             wait_rendered(page)
@@ -127,7 +127,7 @@ def test_a_manager_chooses_sees_issues_and_downloads_the_week_list(tmp_path, bro
                 main.get_by_role("button", name="打印版 (A4)").click()
             assert download.value.suggested_filename == f"周拜访-张伟-{WEEK}.html"
             html = download.value.path().read_text(encoding="utf-8")
-            assert "甲便利店" in html and "近3个月 1.00 箱，去年同期 2.40 箱，下降 58.33%（-1.40 箱）" in html
+            assert "甲便利店" in html and "代订货线索评分 2.00：销量突变：自 4 月起月均销量由 0.60 箱 变为 0.04 箱，并持续。" in html
             assert main.get_by_role("button", name="下载 CSV").count() == 1
     finally:
         context.close()

@@ -276,6 +276,7 @@ def generate(rng: np.random.Generator | None = None) -> tuple[pd.DataFrame, pd.D
     orders = pd.concat([chunk for _, _, chunk in iter_orders(retailers, skus, rng)], ignore_index=True)
     retailers["customer_tier"] = retailers["customer_tier"].astype(int)
     _calibrate(orders, skus, retailers, rng)
+    plant_suspects(orders, skus)
     return retailers, skus.drop(columns="popularity"), priced(orders, skus)
 
 
@@ -356,6 +357,67 @@ def _steer(sku, qty, cls, value, target, skus, rng, tol, same):
         total += float(deltas[j])
         sku[i] = options[j]
     return sku
+
+
+# --- #14 suspects: planted 代订货 cases ------------------------------------------------------------
+#
+# A handful of retailers whose 2019 orders are changed to look like 代订货, so that the suspects list
+# has cases to find (docs/definitions.md, "代订货 suspects", names them; tests/test_suspects.py checks they
+# rank first in their districts). Every case moves existing order lines, never adds or removes one:
+# between two retailers of the same customer manager, or to a later day of the same retailer, in the
+# same year. So no district's, manager's or year's volume, class or amount moves, no target moves
+# (demo_targets reads the same sums), and 城郊片区 and 南部山区片区, whose figures tests pin, are untouched.
+# Each retailer involved ordered online in 2018 and keeps online lines in 2019 (the 网订率 counts stay).
+# No random number is drawn.
+
+
+@dataclass(frozen=True)
+class Planted:
+    """One planted case: lines of `source` from `month` of PLANT_YEAR on (every one, or the first
+    `tenths` of each ten) go to `target` — or, for a step (source == target), to 26 weeks later (the
+    same weekday, still in the year); a mix case moves the source's 一类/二类 lines of the whole year."""
+
+    case: str  # the reason the suspects list should give: mix_high, paired_shift or level_shift
+    district: str
+    source: str
+    target: str
+    month: int = 1
+    tenths: int = 10
+    classes: tuple[int, ...] = (1, 2, 3, 4, 5)
+
+
+PLANT_YEAR = YEARS[-1]
+PLANTED = (
+    # a small rural 食杂店 (档位 2) ordering the 一二类 of a big urban 食杂店 of the same manager (郭敏)
+    Planted("mix_high", "东部乡镇片区", source="420106001376", target="420106001457", classes=(1, 2)),
+    # a big rural 烟酒店's orders move, seven lines in ten, to a small 食杂店 of the same manager (林芳) from July
+    Planted("paired_shift", "西部乡镇片区", source="042007001811", target="042007001753", month=7, tenths=7),
+    # an urban 便利店 (档位 15) whose orders step up from July: six in ten of its January–June lines move 26 weeks on
+    Planted("level_shift", "城北片区", source="042004000876", target="042004000876", month=7, tenths=6),
+    # a big urban 娱乐服务类 shop stops ordering in April; a small 便利店 of the same manager (黄敏) orders its volume
+    Planted("paired_shift", "开发区片区", source="420103000653", target="420103000725", month=4),
+)
+
+
+def plant_suspects(orders: pd.DataFrame, skus: pd.DataFrame, cases: tuple[Planted, ...] = PLANTED) -> None:
+    """Apply the planted cases to generated lines (canonical columns, `sku` an index into `skus`) in place."""
+    when = pd.to_datetime(orders["order_date"])
+    year, month = when.dt.year.to_numpy(), when.dt.month.to_numpy()
+    cls = skus["price_class"].to_numpy()[orders["sku"].to_numpy()]
+    rid = orders["retailer_id"].to_numpy()
+    for p in cases:
+        if not (rid == p.target).any():
+            raise RuntimeError(f"planted case {p}: retailer {p.target} is not in the demo city")
+        step = p.source == p.target
+        window = (month < p.month) if step else (month >= p.month)
+        rows = np.flatnonzero((rid == p.source) & (year == PLANT_YEAR) & window & np.isin(cls, p.classes))
+        if len(rows) == 0:
+            raise RuntimeError(f"planted case {p}: retailer {p.source} has no lines to move")
+        rows = rows[np.arange(len(rows)) % 10 < p.tenths]
+        if step:
+            orders.loc[orders.index[rows], "order_date"] = when.iloc[rows].to_numpy() + np.timedelta64(26 * 7, "D")
+        else:
+            orders.loc[orders.index[rows], "retailer_id"] = p.target
 
 
 # --- writing the extracts ---------------------------------------------------------------------
