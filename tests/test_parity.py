@@ -102,3 +102,21 @@ def test_visit_reasons_match_raw_lines(both, manager, week):
     fast = {r: set(rows.loc[rows["reason"] == r, "retailer_id"]) for r in visits.REASONS[1:]}
     assert fast == baseline.visit_reasons(raw, retailers, f, week)
     assert sum(map(len, fast.values())) > 0
+
+
+# --- #14 brands ---
+@pytest.mark.parametrize("f", FILTERS, ids=IDS)
+@pytest.mark.parametrize("name, level", [("黄鹤楼", "brand"), ("中华(硬)", "sku")])
+def test_brand_cultivation_matches_raw_lines(both, f, name, level):
+    from analytics import brands
+
+    con, raw, retailers = both
+    fast = brands.cultivation(con, f, name, level)
+    slow = baseline.cultivation(raw, retailers, f, name, level)
+    assert len(slow) > 0
+    cur = slow[slow["year"] == f.year].set_index("month")
+    got = fast.set_index("month").loc[cur.index]
+    for col in ("retailers", "coverage_pct", "repeat_pct", "cum_retailers", "cum_coverage_pct", "cum_repeat_pct"):
+        assert got[col].to_numpy() == pytest.approx(cur[col].to_numpy(), nan_ok=True), col
+    prev = slow[slow["year"] == f.compare_year].set_index("month")
+    assert fast.set_index("month").loc[prev.index, "cum_coverage_pct_prev"].to_numpy() == pytest.approx(prev["cum_coverage_pct"].to_numpy())

@@ -197,3 +197,28 @@ def visit_reasons(raw: pd.DataFrame, retailers: pd.DataFrame, f: Filters, week: 
     return {"decliner": fell("quantity_cartons", S.decline_pct, S.decline_min_cases), "swing": swings,
             "not_online": {str(r) for r in ytd.index[(ytd["qty"] > 0) & ~ytd["online"].astype(bool)]},
             "low_tier_decline": fell("low", S.low_tier_decline_pct, S.low_tier_min_cases)}
+
+
+# --- #14 brands ---
+def cultivation(raw: pd.DataFrame, retailers: pd.DataFrame, f: Filters, name: str, level: str = "brand") -> pd.DataFrame:
+    """Brand cultivation (analytics/brands.py::cultivation) from the raw lines: per month of f.year and
+    f.compare_year, retailers who ordered it, 铺货率 and 重购率 of the month and cumulative from f.month_from.
+    Weeks: days since the Monday of the week holding 1 January, // 7."""
+    col = "brand" if level == "brand" else "sku_name"
+    m = _mask(raw, f) & (raw[col] == name).to_numpy() & raw["year"].isin(f.years).to_numpy()
+    lines = raw.loc[m, ["year", "month", "retailer_id", "order_date"]].copy()
+    jan1 = pd.to_datetime(lines["year"].astype(int).astype(str) + "-01-01")
+    monday = jan1 - pd.to_timedelta(jan1.dt.weekday, unit="D")
+    lines["week"] = (lines["order_date"] - monday).dt.days // 7
+    customers = _customers(retailers, f)
+    rows = []
+    for (year, month), part in lines.groupby(["year", "month"], observed=True):
+        weeks = part.groupby("retailer_id", observed=True)["week"].nunique()
+        so_far = lines[(lines["year"] == year) & (lines["month"] <= month)].groupby("retailer_id", observed=True)["week"].nunique()
+        rows.append({"year": int(year), "month": int(month), "retailers": len(weeks),
+                     "repeat_pct": metrics.repeat_pct(int((weeks >= 2).sum()), len(weeks)),
+                     "cum_retailers": len(so_far), "cum_repeat_pct": metrics.repeat_pct(int((so_far >= 2).sum()), len(so_far))})
+    out = pd.DataFrame(rows, columns=["year", "month", "retailers", "repeat_pct", "cum_retailers", "cum_repeat_pct"])
+    out["coverage_pct"] = metrics.coverage_pct(out["retailers"], customers)
+    out["cum_coverage_pct"] = metrics.coverage_pct(out["cum_retailers"], customers)
+    return out
