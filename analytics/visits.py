@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from . import metrics, queries, suspects
@@ -194,14 +195,17 @@ def window_volumes(con: duckdb.DuckDBPyConnection, f: Filters, w: Window) -> pd.
     return frame
 
 
-def _declines(frame: pd.DataFrame, now: str, before: str, pct: float, floor_cases: float) -> pd.DataFrame:
-    """Rows whose volume column `now` fell from `before` by at least `pct` % and `floor_cases` 箱."""
-    out = frame.assign(cases=metrics.cases(frame[now]), cases_prev=metrics.cases(frame[before]))
-    out["drop_cases"] = out["cases_prev"] - out["cases"]
-    out = out[out[before] > 0].copy()
-    out["decline_pct"] = out["drop_cases"] * 100.0 / out["cases_prev"]
+def _declines(frame: pd.DataFrame, now: str, before: str, pct: float, floor_cases: float) -> list[dict]:
+    """The rows whose volume column `now` fell from `before` by at least `pct` % and `floor_cases` 箱, each
+    with cases, cases_prev, drop_cases and decline_pct (numpy: a manager's hundred retailers, every week)."""
+    cases, prev = metrics.cases(frame[now].to_numpy(float)), metrics.cases(frame[before].to_numpy(float))
+    drop = prev - cases
+    pct_of = np.divide(drop * 100.0, prev, out=np.zeros_like(drop), where=prev > 0)
     # a hair below the threshold by float rounding (30 % of 10 箱) is at the threshold
-    return out[(out["decline_pct"] >= pct - 1e-9) & (out["drop_cases"] >= floor_cases - 1e-9)]
+    hits = np.flatnonzero((prev > 0) & (pct_of >= pct - 1e-9) & (drop >= floor_cases - 1e-9))
+    ids, names = frame["retailer_id"].to_numpy(), frame["retailer_name"].to_numpy()
+    return [{"retailer_id": ids[i], "retailer_name": names[i], "cases": cases[i], "cases_prev": prev[i], "drop_cases": drop[i],
+             "decline_pct": pct_of[i]} for i in hits]
 
 
 def suspect_period(w: Window, settings: VisitSettings = VISITS) -> tuple[dt.date, dt.date]:
@@ -263,19 +267,20 @@ def candidates(con: duckdb.DuckDBPyConnection, f: Filters, week: str, settings: 
     """The candidates of f's one manager (one district, one name) for `week` (see the module's doc)."""
     district, manager = _one_manager(f)
     f.scope.require_retailer_level("visit_list")
-    w = data_window(data_end(con), week, settings)
-    if w is None or w.as_of < dt.date.fromisoformat(queries.data_period(con)[0]):  # nothing to read before the week
+    period = queries.data_period(con)
+    w = None if period is None else data_window(dt.date.fromisoformat(period[1]), week, settings)
+    if w is None or w.as_of < dt.date.fromisoformat(period[0]):  # nothing to read before the week
         return Candidates(district, manager, None, pd.DataFrame(columns=CANDIDATE_COLUMNS))
     f = f.with_(compare_year=None, month_from=1, month_to=12)
     rows: list[dict] = []
 
-    for _, s in _suspects(con, f, w, settings).iterrows():
+    for s in _suspects(con, f, w, settings).to_dict("records"):
         why = {lang: t("visit_why_suspect", lang, score=f"{s['score']:.2f}", text=suspects.reason_text(s, lang)) for lang in ("zh", "en")}
         rows.append(_row("suspect", s["retailer_id"], s["retailer_name"], s["score"], s["score"], None, why))
 
     volumes = window_volumes(con, f, w)
     months = settings.recent_months
-    for _, r in _declines(volumes, "qty", "qty_prev", settings.decline_pct, settings.decline_min_cases).iterrows():
+    for r in _declines(volumes, "qty", "qty_prev", settings.decline_pct, settings.decline_min_cases):
         why = _texts("visit_why_decliner", months=months, now=_cases(r["cases"]), before=_cases(r["cases_prev"]),
                      pct=fmt_pct(r["decline_pct"]), change=_cases(-r["drop_cases"]))
         rows.append(_row("decliner", r["retailer_id"], r["retailer_name"], r["decline_pct"], r["drop_cases"], r["cases"], why))
@@ -283,19 +288,18 @@ def candidates(con: duckdb.DuckDBPyConnection, f: Filters, week: str, settings: 
     lo, hi = w.swing
     swings = queries.swings_over(con, f, [(_month_start(ym).year, _month_start(ym).month) for ym in range(_ym(lo), _ym(hi) + 1)],
                                  limit=1_000_000, min_months=settings.swing_min_months)
-    for _, r in swings[swings["swing"] >= settings.swing_cv - 1e-9].iterrows():
+    for r in swings[swings["swing"] >= settings.swing_cv - 1e-9].to_dict("records"):
         why = _texts("visit_why_swing", months=settings.swing_months, cv=f"{r['swing']:.2f}", low=_cases(r["min_month_cases"]),
                      high=_cases(r["max_month_cases"]))
         rows.append(_row("swing", r["retailer_id"], r["retailer_name"], r["swing"], r["swing"], r["cases"], why))
 
     start, end = w.year_to_date
     offline = queries.retailers_not_online(con, f.with_(year=end.year, month_from=1, month_to=end.month), limit=1_000_000)
-    for _, r in offline[offline["qty"] > 0].iterrows():
+    for r in offline[offline["qty"] > 0].to_dict("records"):
         why = _texts("visit_why_not_online", since=start.isoformat(), cases=_cases(r["cases"]))
         rows.append(_row("not_online", r["retailer_id"], r["retailer_name"], r["cases"], r["cases"], r["cases"], why))
 
-    low = _declines(volumes, "class5_qty", "class5_qty_prev", settings.low_tier_decline_pct, settings.low_tier_min_cases)
-    for _, r in low.iterrows():
+    for r in _declines(volumes, "class5_qty", "class5_qty_prev", settings.low_tier_decline_pct, settings.low_tier_min_cases):
         why = _texts("visit_why_low_tier", months=months, now=_cases(r["cases"]), before=_cases(r["cases_prev"]),
                      pct=fmt_pct(r["decline_pct"]), change=_cases(-r["drop_cases"]))
         rows.append(_row("low_tier_decline", r["retailer_id"], r["retailer_name"], r["decline_pct"], r["drop_cases"], r["cases"], why))
@@ -370,47 +374,45 @@ def select(c: Candidates, week: str, history: Sequence[VisitList] = (), cap: int
         if earliest <= parse_week(kept.week)[0] < monday and (kept.district, kept.manager) == (c.district, c.manager):
             for row in kept.rows:
                 listed[(str(row["retailer_id"]), row["reason"])] = (kept.week, float(row["evidence"]))
-    rows = c.rows.copy()
-    rows["previous_week"] = None
-    keep = []
-    for i, row in rows.iterrows():
-        before = listed.get((row["retailer_id"], row["reason"]))
-        if before is None:
-            keep.append(True)
-            continue
-        step = worse.get(row["reason"])
-        got_worse = step is not None and row["evidence"] >= before[1] + step - 1e-9
-        keep.append(got_worse)
-        if got_worse:
-            rows.at[i, "previous_week"] = before[0]
-            rows.at[i, "why_zh"] += t("visit_worse", "zh", week=before[0], before=_evidence_text(row["reason"], before[1], "zh"),
-                                      now=_evidence_text(row["reason"], row["evidence"], "zh"))
-            rows.at[i, "why_en"] += t("visit_worse", "en", week=before[0], before=_evidence_text(row["reason"], before[1], "en"),
-                                      now=_evidence_text(row["reason"], row["evidence"], "en"))
-    held_back = len(rows) - sum(keep)
     priority = {r: k for k, r in enumerate(REASONS)}
-    all_reasons = rows.groupby("retailer_id")["reason"].agg(lambda s: sorted(set(s), key=priority.get)).to_dict() if len(rows) else {}
-    kept_rows = rows[keep].copy() if len(rows) else rows
-    kept_rows["priority"] = kept_rows["reason"].map(priority)
-    kept_rows = kept_rows.sort_values(["priority", "order", "retailer_id"], ascending=[True, False, True])
-    first = kept_rows.drop_duplicates("retailer_id", keep="first")
-    found = {r: int((first["reason"] == r).sum()) for r in REASONS}
-    groups = {r: first[first["reason"] == r] for r in REASONS}
+    reasons_of: dict[str, set[str]] = {}
+    kept_rows, held_back = [], 0
+    for row in c.rows.to_dict("records"):  # plain records: a manager's hundred rows every week, no pandas per row
+        reasons_of.setdefault(row["retailer_id"], set()).add(row["reason"])
+        row["previous_week"] = None
+        before = listed.get((row["retailer_id"], row["reason"]))
+        if before is not None:
+            step = worse.get(row["reason"])
+            if step is None or row["evidence"] < before[1] + step - 1e-9:
+                held_back += 1
+                continue
+            row["previous_week"] = before[0]
+            for lang in ("zh", "en"):
+                row[f"why_{lang}"] += t("visit_worse", lang, week=before[0], before=_evidence_text(row["reason"], before[1], lang),
+                                        now=_evidence_text(row["reason"], row["evidence"], lang))
+        kept_rows.append(row)
+    kept_rows.sort(key=lambda r: (priority[r["reason"]], -r["order"], r["retailer_id"]))
+    first: dict[str, dict] = {}
+    for row in kept_rows:  # each retailer once, for its first remaining reason
+        first.setdefault(row["retailer_id"], row)
+    groups = {r: [row for row in first.values() if row["reason"] == r] for r in REASONS}
+    found = {r: len(groups[r]) for r in REASONS}
     taken = {r: 0 for r in REASONS}
     total = 0
     for quota in (settings.per_reason, None):  # each reason its share first, then the rest in priority order
         for r in REASONS:
-            room = min(cap - total, len(groups[r]) - taken[r] if quota is None else max(0, min(quota, len(groups[r])) - taken[r]))
-            taken[r] += max(room, 0)
-            total += max(room, 0)
-    chosen = pd.concat([groups[r].head(taken[r]) for r in REASONS]) if len(first) else first
+            limit = len(groups[r]) if quota is None else min(quota, len(groups[r]))
+            room = max(0, min(cap - total, limit - taken[r]))
+            taken[r] += room
+            total += room
+    chosen = [row for r in REASONS for row in groups[r][:taken[r]]]
     out = []
-    for rank, (_, row) in enumerate(chosen.iterrows(), start=1):
-        others = [r for r in all_reasons.get(row["retailer_id"], []) if r != row["reason"]]
+    for rank, row in enumerate(chosen, start=1):
+        cases = row["cases"]
         out.append({"rank": rank, "reason": row["reason"], "retailer_id": row["retailer_id"], "retailer_name": row["retailer_name"],
-                    "evidence": float(row["evidence"]), "cases": None if pd.isna(row["cases"]) else float(row["cases"]),
-                    "also": others, "why_zh": row["why_zh"], "why_en": row["why_en"],
-                    "previous_week": row["previous_week"] if isinstance(row["previous_week"], str) else None})
+                    "evidence": float(row["evidence"]), "cases": None if cases is None or cases != cases else float(cases),
+                    "also": sorted(reasons_of[row["retailer_id"]] - {row["reason"]}, key=priority.get),
+                    "why_zh": row["why_zh"], "why_en": row["why_en"], "previous_week": row["previous_week"]})
     w = c.window
     return VisitList(week=week, district=c.district, manager=c.manager, as_of=None if w is None else w.as_of.isoformat(),
                      basis=None if w is None else w.basis, data_end=None if w is None else w.data_end.isoformat(),
