@@ -10,6 +10,7 @@ import streamlit as st
 from analytics import visits
 from analytics.config import VISIT_CAP, VISITS
 from analytics.slugs import safe_name
+from analytics.text import md_escape
 from pages import common, identity, q, widgets
 
 #: on screen each reason is a table of its own: no reason column
@@ -57,7 +58,7 @@ if not common.no_data() and common.sees_retailers():
                 history = visits.previous_lists(root, district, manager, week)
                 vl = visits.select(q.visit_candidates(chosen, week), week, history, VISIT_CAP, VISITS)
         except ValueError as exc:  # a kept file that cannot be read: named, never a crash
-            st.error(str(exc))
+            st.error(md_escape(exc))
             st.stop()
         st.info(common.tr("lead_not_verdict"))
         st.caption(" · ".join(visits.meta(vl, common.lang())[:3]))  # the data date, the periods compared, the cap
@@ -67,7 +68,7 @@ if not common.no_data() and common.sees_retailers():
         if vl.held_back:
             st.caption(common.tr("visit_held_back", n=vl.held_back, weeks=VISITS.repeat_weeks))
         if vl.issued:
-            st.success(visits.meta(vl, common.lang())[-1])  # who issued it, when
+            st.success(md_escape(visits.meta(vl, common.lang())[-1]))  # who issued it (a name from the access file), when
         else:
             st.warning(common.tr("visit_draft"))
             st.button(common.tr("visit_issue"), key="visits_issue", type="primary", on_click=_issue, args=(root, vl),
