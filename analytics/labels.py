@@ -762,6 +762,7 @@ VISITS: dict[str, Pair] = {
                     "Draft, not issued yet. Once issued the list is kept as it is: what you print and download, and what next "
                     "week's list reads so as not to repeat it."),
     "visit_issue": ("下发本周名单", "Issue this week's list"),
+    "visit_issue_failed": ("名单未能保存，仍是草稿：{error}", "The list could not be kept and is still a draft: {error}"),
     "visit_issued": ("已于 {at} 由 {by} 下发：打印和下载的是这份保存的名单",
                      "Issued {at} by {by}: the kept list is what prints and downloads"),
     "visit_empty": ("本周没有需要专门拜访的客户", "No retailer needs a dedicated visit this week"),

@@ -125,3 +125,16 @@ def _cells(html: str) -> list[list[str]]:
     parser = Rows()
     parser.feed(html)
     return parser.rows
+
+
+def test_a_disk_that_refuses_the_kept_list_leaves_a_draft_and_says_why(city_page, monkeypatch):
+    at, root = city_page
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(visits, "create_once", full)
+    at.button(key="visits_issue").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error[0].value == "名单未能保存，仍是草稿：No space left on device"
+    assert at.warning[0].value.startswith("草稿：尚未下发。") and visits.load(root, "甲片区", "张伟", "2019-W07") is None

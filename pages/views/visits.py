@@ -23,9 +23,13 @@ def _week_label(week: str, kept: bool) -> str:
 
 
 def _issue(root: str, vl: visits.VisitList) -> None:
-    """Keep the list the user saw (the button's own run's), under their name."""
+    """Keep the list the user saw (the button's own run's), under their name. A disk that refuses the
+    file (full, read-only) leaves the list a draft and says why on the next run."""
     who = identity.session()
-    visits.issue(root, vl, who.name or who.identity)
+    try:
+        visits.issue(root, vl, who.name or who.identity)
+    except OSError as exc:
+        st.session_state["visits_issue_failed"] = common.tr("visit_issue_failed", error=exc.strerror or str(exc))
 
 
 def _downloads(vl: visits.VisitList) -> None:
@@ -70,6 +74,9 @@ if not common.no_data() and common.sees_retailers():
         if vl.issued:
             st.success(md_escape(visits.meta(vl, common.lang())[-1]))  # who issued it (a name from the access file), when
         else:
+            failed = st.session_state.pop("visits_issue_failed", None)
+            if failed:
+                st.error(md_escape(failed))
             st.warning(common.tr("visit_draft"))
             st.button(common.tr("visit_issue"), key="visits_issue", type="primary", on_click=_issue, args=(root, vl),
                       disabled=not vl.rows, icon=":material/task_alt:")
