@@ -138,3 +138,24 @@ def test_a_disk_that_refuses_the_kept_list_leaves_a_draft_and_says_why(city_page
     assert not at.exception, [e.value for e in at.exception]
     assert at.error[0].value == "名单未能保存，仍是草稿：No space left on device"
     assert at.warning[0].value.startswith("草稿：尚未下发。") and visits.load(root, "甲片区", "张伟", "2019-W07") is None
+
+
+def test_names_from_uploads_stay_text_on_the_page_in_the_files_and_on_disk(tmp_path, data_env, buttons):  # noqa: F811
+    """tests/test_app.py's hostile city: a district named in Markdown, a manager named as a link, a retailer as a formula."""
+    from .test_app import HOSTILE_DISTRICT, load_hostile
+
+    root = load_hostile(tmp_path / "data").root
+    at = _choose(_open(PAGE, root, data_env), HOSTILE_DISTRICT, "张伟")
+    formula = '=HYPERLINK("http://evil.example")'
+    assert at.dataframe[0].value["客户名称"].tolist() == [formula]  # not online in 2019: 0.20 箱 by phone
+    at.button(key="visits_issue").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    stem = "周拜访-张伟-2019-W11"
+    table = pd.read_csv(io.BytesIO(buttons[f"{stem}.csv"]()), encoding="utf-8-sig", comment="#", dtype=str)
+    assert table["客户名称"].tolist() == [f"'{formula}"]  # never a formula in Excel
+    assert "=HYPERLINK(&quot;http://evil.example&quot;)" in buttons[f"{stem}.html"]().decode("utf-8")
+    kept = list((root / "visits").rglob("*.json"))
+    assert len(kept) == 1 and kept[0].parent.parent.name != HOSTILE_DISTRICT and kept[0].name == "2019-W11.json"
+    # the manager named like a link: chosen, with nothing to visit
+    at.selectbox(key="visits_manager").select("[经理](http://evil.example)").run()
+    assert not at.exception and at.info[-1].value == "本周没有需要专门拜访的客户"
