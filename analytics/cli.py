@@ -502,6 +502,9 @@ def cmd_visits(args: argparse.Namespace) -> int:
     except ValueError as exc:  # a week that does not exist, a kept file that cannot be read (named)
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a full or read-only disk: nothing was issued
+        print(f"error: the list could not be kept, nothing was issued ({exc.strerror or exc})", file=sys.stderr)
+        return 1
     if vl.as_of is None:
         print(f"error: no data before week {week} for customer manager {args.manager} ({district}); "
               f"the data run to {end.isoformat()}", file=sys.stderr)
