@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import visits
 from analytics.formats import fmt_time
+from analytics.text import md_escape
 
 from .test_admin import buttons  # noqa: F401  (the download buttons' files, built as a click would)
 from .test_app import _open
@@ -72,7 +73,8 @@ def test_issuing_keeps_the_list_and_offers_it_printed_and_downloaded(city_page, 
     assert not at.exception, [e.value for e in at.exception]
     kept = visits.load(root, "甲片区", "张伟", "2019-W07")
     assert kept is not None and [r["retailer_id"] for r in kept.rows] == ["0420001", "0420002", "0420003", "0420004"]
-    assert at.success[0].value == f"已于 {fmt_time(kept.issued_at)} 由 {kept.issued_by} 下发：打印和下载的是这份保存的名单"
+    # Markdown-escaped: the user's name comes from the access file
+    assert at.success[0].value == md_escape(f"已于 {fmt_time(kept.issued_at)} 由 {kept.issued_by} 下发：打印和下载的是这份保存的名单")
     assert not at.get("button") or "visits_issue" not in [b.key for b in at.button]
     assert at.selectbox(key="visits_week").format_func("2019-W07") == "2019-W07（2019-02-11 – 2019-02-17）· 已下发"
     # the files: the kept list, named with the manager and the week
