@@ -88,7 +88,7 @@ class SuspectThresholds:
     #: … over at least this many months with orders (fewer months, if the months chosen are fewer)
     swing_min_months: int = 6
     #: the score: each signal that fires adds weight × min(strength, strength_cap), its strength being
-    #: how far past its threshold it is (1 = at the threshold; see suspects.score)
+    #: how far past its threshold it is (1 = at the threshold; see suspects.score_signals)
     weights: tuple[tuple[str, float], ...] = (("volume_high", 1.0), ("mix_high", 1.0), ("level_shift", 1.0),
                                              ("paired_shift", 1.5), ("swing", 0.5))
     strength_cap: float = 3.0

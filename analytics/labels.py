@@ -773,9 +773,10 @@ VISITS: dict[str, Pair] = {
 #: 代订货线索 (analytics/suspects.py, pages/views/suspects.py): reasons' short labels and sentences
 SUSPECTS: dict[str, Pair] = {
     "page_suspects": ("代订货线索", "Ordering-for-others leads"),
-    "lead_not_verdict": ("以下均为需要走访核实的线索，不是结论：数字只说明订货与同类客户不同，原因要到店核实。",
-                         "These are leads to verify by a visit, never verdicts: the figures only show that the orders differ "
-                         "from similar retailers'; why must be checked at the shop."),
+    # the one statement every #14 list, file and printable page carries (suspects, visits, brands)
+    "lead_not_verdict": ("以下均为需要走访核实的线索，不是结论：数字只说明哪里与众不同，原因要到店核实。",
+                         "These are leads to verify by a visit, never verdicts: the figures show what stands out, not why; "
+                         "that is checked at the shop."),
     "suspect_volume_high": ("销量远超同类", "Volume far above peers"),
     "suspect_mix_high": ("一二类占比偏高", "Class 1–2 share far above peers"),
     "suspect_level_shift": ("销量突变", "Level shift"),

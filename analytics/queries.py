@@ -26,7 +26,7 @@ from . import metrics
 from .access import ALL, EVERYTHING, Scope
 from .contract import LOW_TIER_CLASS, PRICE_CLASSES
 from .filters import Filters
-from .rollups import CUT_MONTH_SKUS, CUT_PREFIX, CUT_ROLLUPS, PEER_TABLES, ROLLUPS, as_of_cut, month_mask
+from .rollups import CUT_MONTH_SKUS, CUT_PREFIX, CUT_ROLLUPS, PEER_TABLES, ROLLUPS, SUSPECT_RETAILER_TABLES, as_of_cut, month_mask
 
 #: breakdown dimensions a caller may ask for -> SQL column (identical in cube, sku_cube, retailers)
 DIMENSIONS = {
@@ -66,11 +66,12 @@ def _by(by: str | None) -> tuple[list[str], str]:
 #: tables with one row per retailer (or per order line): cut to the scope's retailers, exactly,
 #: whether the scope names districts or customer managers
 RETAILER_TABLES = ("retailers", "retailer_month", "retailer_year", f"{CUT_PREFIX}retailer_month",
-                   f"{CUT_PREFIX}retailer_year", "orders")
+                   f"{CUT_PREFIX}retailer_year", "orders",
+                   *SUSPECT_RETAILER_TABLES)  # --- #14 suspects ---
 #: tables with one row per segment (district, customer manager, area type, format, tier; see
 #: rollups.SEGMENT_COLUMNS): cut by their own district and manager columns, exactly as the master is
 SEGMENT_TABLES = tuple(
-    [n for n in ROLLUPS if n not in ("retailer_month", "retailer_year", "year_dates", *PEER_TABLES)]
+    [n for n in ROLLUPS if n not in ("retailer_month", "retailer_year", "year_dates", *PEER_TABLES, *SUSPECT_RETAILER_TABLES)]
     + [CUT_PREFIX + n for n in CUT_ROLLUPS if n not in ("retailer_month", "retailer_year")] + [CUT_MONTH_SKUS]
     # 任务 (analytics/state.py::create_targets): a district's own rows (manager NULL) are in no manager's scope
     + ["targets"]

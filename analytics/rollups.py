@@ -55,13 +55,20 @@ SEGMENT = _segment("r.")
 #: each price class's volume of a retailer's month (the 代订货 signals compare 一类+二类 with peers')
 _LINE_CLASS_COLUMNS = _class_columns("o.quantity_cartons", " " * 15)
 # --- #14 suspects ---
-#: every retailer with orders in a year × the year's months in the data (year_dates), its volume and
-#: 一类+二类 volume in 条, 0 in a month without orders: the peers' grid (CTE `g`)
-_PEER_GRID = """months AS (SELECT year, unnest(range(month(first_date), month(last_date) + 1))::INTEGER AS month FROM {p}year_dates),
-             g AS (SELECT y.retailer_id, y.year, k.month, y.area_type, y.business_format, y.customer_tier,
-                          COALESCE(m.qty, 0)::DOUBLE AS qty, COALESCE(m.class1_qty + m.class2_qty, 0)::DOUBLE AS class12_qty
-                   FROM {p}retailer_year y JOIN months k USING (year)
-                   LEFT JOIN {p}retailer_month m ON m.retailer_id = y.retailer_id AND m.year = y.year AND m.month = k.month)"""
+#: retailer_year_months' month columns: volume qty_1..qty_12 and 一类+二类 class12_1..class12_12, in 条
+_MONTH_COLUMNS = ",\n".join(
+    f"                     SUM(CASE WHEN m.month = {k} THEN m.{col} ELSE 0 END)::BIGINT AS {name}_{k}"
+    for name, col in (("qty", "qty"), ("class12", "class1_qty + m.class2_qty")) for k in range(1, 13))
+#: each year's months in the data (CTE `d`: first and last month, how many)
+_YEAR_MONTHS = """d AS (SELECT year, month(first_date) AS lo, month(last_date) AS hi, month(last_date) - month(first_date) + 1 AS months
+                   FROM {p}year_dates)"""
+
+
+def _sum_months(name: str) -> str:
+    """The twelve month columns of retailer_year_months added up (a month outside the data holds 0)."""
+    return " + ".join(f"y.{name}_{k}" for k in range(1, 13))
+
+
 _CLASS_SUMS = ", ".join(f"SUM(class{c}_qty)::BIGINT AS class{c}_qty" for c in PRICE_CLASSES)
 _SEGMENT_PLAIN = _segment("")
 # segment columns may be NULL (a retailer without a manager): equal segments are NOT DISTINCT, not =
@@ -152,16 +159,27 @@ ROLLUPS: dict[str, str] = {
         FROM {{p}}sku_year y JOIN live_skus s USING (sku_id) GROUP BY ALL
     """,
     # --- #14 suspects ---
+    # Each retailer's year in one row, its months as columns (volume qty_1..qty_12 and 一类+二类
+    # class12_1..class12_12, in 条), with its name and segment: a district's list reads one small row per
+    # retailer instead of scanning the year's retailer months (the 100 ms budget at the 50M bench size).
+    "retailer_year_months": f"""
+        SELECT w.*, r.retailer_name, {SEGMENT}
+        FROM (SELECT m.retailer_id, m.year,
+{_MONTH_COLUMNS}
+              FROM {{p}}retailer_month m GROUP BY m.retailer_id, m.year) w
+        JOIN live_retailers r USING (retailer_id)
+    """,
     # Peers (同档位、同业态、同城乡, company-wide, per year) for the 代订货 signals (analytics/suspects.py):
     # aggregates only, and none for a group of fewer than SUSPECTS.min_peers retailers, so that no
     # scope learns one retailer's figures from them (queries.UNSCOPED_TABLES; docs/definitions.md).
     # A peer is a retailer with orders in the year; its months are the year's months in the data
     # (a month without its orders counts 0, a month after the data end does not count).
     "peer_year": f"""
-        WITH {_PEER_GRID},
-             r AS (SELECT year, area_type, business_format, customer_tier, AVG(qty) AS qty, AVG(class12_qty) AS class12_qty,
-                          SUM(class12_qty) * 100.0 / NULLIF(SUM(qty), 0) AS class12_share_pct
-                   FROM g GROUP BY retailer_id, year, area_type, business_format, customer_tier)
+        WITH {_YEAR_MONTHS},
+             r AS (SELECT y.year, y.area_type, y.business_format, y.customer_tier,
+                          ({_sum_months("qty")})::DOUBLE / d.months AS qty, ({_sum_months("class12")})::DOUBLE / d.months AS class12_qty,
+                          ({_sum_months("class12")}) * 100.0 / NULLIF({_sum_months("qty")}, 0) AS class12_share_pct
+                   FROM {{p}}retailer_year_months y JOIN d USING (year))
         SELECT year, area_type, business_format, customer_tier, COUNT(*)::BIGINT AS peers,
                median(qty)::DOUBLE AS median_qty, mad(qty)::DOUBLE AS mad_qty,
                median(class12_qty)::DOUBLE AS median_class12_qty, mad(class12_qty)::DOUBLE AS mad_class12_qty,
@@ -170,11 +188,16 @@ ROLLUPS: dict[str, str] = {
     """,
     # the peers' band of each month (the drill-down draws a retailer's months against it)
     "peer_month": f"""
-        WITH {_PEER_GRID}
-        SELECT year, month, area_type, business_format, customer_tier, COUNT(*)::BIGINT AS peers,
-               quantile_cont(qty, 0.25)::DOUBLE AS p25_qty, median(qty)::DOUBLE AS median_qty,
-               quantile_cont(qty, 0.75)::DOUBLE AS p75_qty
-        FROM g GROUP BY ALL HAVING COUNT(*) >= {SUSPECTS.min_peers}
+        WITH {_YEAR_MONTHS},
+             u AS (SELECT year, area_type, business_format, customer_tier, unnest(range(1, 13)) AS month,
+                          unnest([{", ".join(f"qty_{k}" for k in range(1, 13))}])::DOUBLE AS qty
+                   FROM {{p}}retailer_year_months)
+        SELECT year, month, area_type, business_format, customer_tier, peers,
+               q[1]::DOUBLE AS p25_qty, q[2]::DOUBLE AS median_qty, q[3]::DOUBLE AS p75_qty
+        FROM (SELECT u.year, u.month::INTEGER AS month, area_type, business_format, customer_tier, COUNT(*)::BIGINT AS peers,
+                     quantile_cont(qty, [0.25, 0.5, 0.75]) AS q  -- one sort for the three
+              FROM u JOIN d ON d.year = u.year AND u.month BETWEEN d.lo AND d.hi
+              GROUP BY ALL HAVING COUNT(*) >= {SUSPECTS.min_peers})
     """,
 }
 
@@ -182,6 +205,8 @@ ROLLUPS: dict[str, str] = {
 #: the peers' aggregates: company-wide figures of groups of at least SUSPECTS.min_peers retailers, so
 #: unscoped (analytics/queries.py UNSCOPED_TABLES): every scope may set its retailers against them
 PEER_TABLES = ("peer_year", "peer_month")
+#: one row per retailer and year (its months as columns): a retailer table, cut to the scope's retailers
+SUSPECT_RETAILER_TABLES = ("retailer_year_months",)
 
 #: The rollups that read order lines. Every row belongs to one year, so an incremental build
 #: recomputes only the years whose lines changed and copies the others from the previous state.

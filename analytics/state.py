@@ -28,7 +28,7 @@ _QUERY_TABLES = (*ROLLUPS, "retailers", "skus")
 #: the state directories' format: a state of another format is rebuilt in full
 #: (3: year_dates and the ytd_ twins; 4: query.duckdb; 5: the customer manager in the segment rollups;
 #: 6: the derived rollups only in query.duckdb, parquet only for what the next build reads back;
-#: 7: the targets table; 8: class1..4 in retailer_month and the peer tables (#14))
+#: 7: the targets table; 8: class1..4 in retailer_month, retailer_year_months and the peer tables (#14))
 FORMAT_VERSION = 8
 #: the parquet files of a state (beside query.duckdb): the live lines' sources, the masters, and the
 #: two line rollups the next incremental build copies its unchanged years from (rollups.create_rollups)

@@ -1,10 +1,11 @@
 """代订货 suspects: retailers whose orders look like someone else's, each with the figures that made it
 one, for a customer manager or a 专卖 officer to check by a visit. Leads, never verdicts.
 
-Everything is read from rollups (retailer_month and the peers' tables built at load time, see
-analytics/rollups.py), never from order lines: two statements per list, then a few numpy steps over a
-retailers × months matrix. The definitions (signals, score, thresholds, peers) are in
-docs/definitions.md, "代订货 suspects"; the thresholds in analytics/config.py (SuspectThresholds).
+Everything is read from rollups built at load time (retailer_year_months: each retailer's year with its
+months as columns; peer_year / peer_month: the peers' figures; see analytics/rollups.py), never from
+order lines: two small statements per list, then a few numpy steps over a retailers × months matrix.
+The definitions (signals, score, thresholds, peers) are in docs/definitions.md, "代订货 suspects";
+the thresholds in analytics/config.py (SuspectThresholds).
 
 Signals (REASONS), each on the months of f.year chosen (f.month_from..f.month_to) that the data
 cover; a month without orders counts 0, a month after the data end does not count:
@@ -30,7 +31,7 @@ import pandas as pd
 from . import metrics
 from .access import EVERYTHING
 from .config import CARTONS_PER_CASE, SUSPECTS, SuspectThresholds
-from .filters import Filters
+from .filters import TIER_MAX, TIER_MIN, Filters
 from .formats import fmt_cases, fmt_pct
 from .labels import t
 from .queries import _df
@@ -66,31 +67,28 @@ def months_read(con: duckdb.DuckDBPyConnection, f: Filters) -> list[int]:
 
 def _read(con: duckdb.DuckDBPyConnection, f: Filters, months: list[int],
           th: SuspectThresholds) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """The scored retailers (f's districts, every manager of them: a partner may be another manager's)
-    that ordered in f's months, with their peers' figures, and their monthly volume and 一类+二类 volume
+    """The scored retailers (f's districts, all of them: a partner may be another manager's or of
+    another segment) that ordered in f's months, with their peers' figures, and their monthly volume and 一类+二类 volume
     (条, 0 without orders) as retailers × months matrices in the same order. `listed`: the retailer is
-    in f's own selection. Three small statements (the retailers, their months, the year's peers) put
-    together in numpy: faster than one statement that joins and pivots them."""
-    wide, wparams = f.with_(managers=()).where(alias="r", months=False)
-    own, oparams = f.where(alias="r", months=False)
-    people = _df(con, f"""SELECT r.retailer_id, r.retailer_name, r.district, r.manager, r.area_type, r.business_format,
-                                 r.customer_tier, ({own}) AS listed
-                          FROM retailers r WHERE {wide} ORDER BY r.retailer_id""", wparams | oparams, f.scope)
-    monthly = _df(con, f"""SELECT retailer_id, month, qty::DOUBLE AS qty, (class1_qty + class2_qty)::DOUBLE AS class12_qty
-                           FROM retailer_month
-                           WHERE year = $year AND month BETWEEN $month_lo AND $month_hi
-                             AND retailer_id IN (SELECT retailer_id FROM retailers r WHERE {wide})""",
-                  {"year": int(f.year), "month_lo": months[0], "month_hi": months[-1]} | wparams, f.scope)
+    in f's own selection. Two small statements: the retailers' years (their months as columns,
+    rollups.py retailer_year_months) and the year's peers, joined in pandas."""
+    # a partner may be of another manager or segment: the district's every retailer is read (within the scope)
+    wide, wparams = f.with_(managers=(), area_types=(), business_formats=(), tier_min=TIER_MIN,
+                            tier_max=TIER_MAX).where(alias="y", months=False)
+    own, oparams = f.where(alias="y", months=False)
+    # the months are integers from months_read, formatted into column names (never input text)
+    cols = ", ".join(f"y.qty_{int(k)}, y.class12_{int(k)}" for k in months)
+    total = " + ".join(f"y.qty_{int(k)}" for k in months)
+    people = _df(con, f"""SELECT y.retailer_id, y.retailer_name, y.district, y.manager, y.area_type, y.business_format,
+                                 y.customer_tier, ({own}) AS listed, {cols}
+                          FROM retailer_year_months y WHERE y.year = $year AND {wide} AND {total} > 0 ORDER BY y.retailer_id""",
+                 {"year": int(f.year)} | wparams | oparams, f.scope)
     peers = _df(con, "SELECT * EXCLUDE (year) FROM peer_year WHERE year = $year AND peers >= $min_peers",
                 {"year": int(f.year), "min_peers": int(th.min_peers)}, f.scope)
-    row = pd.Index(people["retailer_id"]).get_indexer(monthly["retailer_id"])
-    col = monthly["month"].to_numpy("int64") - months[0]
-    q, c12 = np.zeros((len(people), len(months))), np.zeros((len(people), len(months)))
-    q[row, col], c12[row, col] = monthly["qty"].to_numpy("float64"), monthly["class12_qty"].to_numpy("float64")
-    ordered = q.sum(axis=1) > 0  # a retailer without orders in the months is no one's suspect nor partner
+    q = people[[f"qty_{int(k)}" for k in months]].to_numpy("float64")
+    c12 = people[[f"class12_{int(k)}" for k in months]].to_numpy("float64")
     # a peer group joins on equal keys, a missing key matching a missing one (pandas merges NaN with NaN)
-    people = people[ordered].merge(peers, on=list(PEER_KEYS), how="left")
-    return people, q[ordered], c12[ordered]
+    return people.merge(peers, on=list(PEER_KEYS), how="left"), q, c12
 
 
 def _robust_z(own: np.ndarray, median: np.ndarray, mad: np.ndarray, floor: np.ndarray | float) -> np.ndarray:
@@ -162,8 +160,9 @@ def _empty() -> pd.DataFrame:
 def score_signals(people: pd.DataFrame, q: np.ndarray, c12: np.ndarray, months: list[int],
                   th: SuspectThresholds = SUSPECTS) -> pd.DataFrame:
     """Every signal, its strength and the score of each retailer of `people` (rows of _read) from its
-    months `q` (volume, 条) and `c12` (一类+二类, 条): one row per retailer, all of them (COLUMNS and
-    `listed`). Numpy arrays throughout, one frame at the end: a district's list is a few milliseconds."""
+    months `q` (volume, 条) and `c12` (一类+二类, 条): the rows of the list (`listed`, a score above 0),
+    unsorted (COLUMNS and `listed`). Numpy arrays throughout and one small frame at the end (a
+    district's handful of rows, not its thousand retailers): a few milliseconds."""
     n, m = q.shape
 
     def col(name: str) -> np.ndarray:
@@ -220,28 +219,30 @@ def score_signals(people: pd.DataFrame, q: np.ndarray, c12: np.ndarray, months: 
         capped = np.fmin(np.nan_to_num(strength[code], nan=0.0, posinf=th.strength_cap), th.strength_cap)
         score += np.where(fired[code], weights[code] * capped, 0.0)
 
-    flags = np.column_stack([fired[c] for c in REASONS])
+    listed = people["listed"].to_numpy(bool)
+    k = np.flatnonzero(listed & (score > 0))
+    flags = np.column_stack([fired[c][k] for c in REASONS])
     ids, names = people["retailer_id"].to_numpy(object), people["retailer_name"].to_numpy(object)
-    partner_of = np.where(paired, partner, 0)
-    peers = col("peers")
+    partner_of = np.where(paired, partner, 0)[k]
+    paired, peers = paired[k], col("peers")[k]
     return pd.DataFrame({
-        **{c: people[c].to_numpy(object) for c in ("retailer_id", "retailer_name", "district", "manager", *PEER_KEYS)},
-        "score": np.round(score, 4),
+        **{c: people[c].to_numpy(object)[k] for c in ("retailer_id", "retailer_name", "district", "manager", *PEER_KEYS)},
+        "score": np.round(score[k], 4),
         "reasons": [[c for c, on in zip(REASONS, row, strict=True) if on] for row in flags.tolist()],
         "partner_retailer_id": np.where(paired, ids[partner_of], None),
         "partner_retailer_name": np.where(paired, names[partner_of], None),
-        "months": np.full(n, m),
-        "cases": metrics.cases(mean_q), "peer_median_cases": metrics.cases(med_q), "volume_z": z_vol,
-        "class12_cases": metrics.cases(mean_c), "peer_median_class12_cases": metrics.cases(med_c), "class12_z": z_c12,
-        "class12_share_pct": share, "peer_class12_share_pct": peer_share, "mix_z": z_mix,
-        "swing": cv, "active_months": active,
-        "shift_month": pd.array(np.where(has_step, shift_month, None), dtype="Int64"),
-        "shift_before_cases": metrics.cases(s["before"]), "shift_after_cases": metrics.cases(s["after"]),
-        "shift_change_cases": step_cases,
+        "months": np.full(len(k), m),
+        "cases": metrics.cases(mean_q[k]), "peer_median_cases": metrics.cases(med_q[k]), "volume_z": z_vol[k],
+        "class12_cases": metrics.cases(mean_c[k]), "peer_median_class12_cases": metrics.cases(med_c[k]), "class12_z": z_c12[k],
+        "class12_share_pct": share[k], "peer_class12_share_pct": peer_share[k], "mix_z": z_mix[k],
+        "swing": cv[k], "active_months": active[k],
+        "shift_month": pd.array(np.where(has_step, shift_month, None)[k], dtype="Int64"),
+        "shift_before_cases": metrics.cases(s["before"][k]), "shift_after_cases": metrics.cases(s["after"][k]),
+        "shift_change_cases": step_cases[k],
         "partner_shift_month": pd.array(np.where(paired, shift_month[partner_of], None), dtype="Int64"),
-        "partner_shift_change_cases": partner_step,
+        "partner_shift_change_cases": partner_step[k],
         "peer_count": pd.array(np.where(np.isnan(peers), None, peers), dtype="Int64"),
-        "listed": people["listed"].to_numpy(bool),
+        "listed": listed[k],
     }).astype({"customer_tier": "Int64"})
 
 
@@ -259,8 +260,7 @@ def suspects(con: duckdb.DuckDBPyConnection, f: Filters, limit: int | None = Non
     if people.empty:
         return _empty()
     scored = score_signals(people, q, c12, months, thresholds)
-    rows = scored[scored["listed"] & (scored["score"] > 0)]
-    rows = rows.sort_values(["score", "retailer_id"], ascending=[False, True], kind="stable")
+    rows = scored.sort_values(["score", "retailer_id"], ascending=[False, True], kind="stable")
     if limit is not None:
         rows = rows.head(int(limit))
     return rows[COLUMNS].reset_index(drop=True)
@@ -364,7 +364,7 @@ def period_text(f: Filters, months: list[int], end: dt.date | None, lang: str) -
 PRINT_COLUMNS = ["retailer_id", "retailer_name", "manager", "score", "reason_text", "partner_retailer_name", "partner_retailer_id"]
 
 
-def print_page(frame: pd.DataFrame, f: Filters, lang: str, scope_note: str, period: str) -> str:
+def print_page(frame: pd.DataFrame, lang: str, scope_note: str, period: str) -> str:
     """The 专销联动 printable page (A4, analytics/printable.py) of a worded suspects frame: the scope
     and filters (`scope_note`), the months read (`period`), the statement that these are leads to
     verify by a visit, and the list with every reason in words."""

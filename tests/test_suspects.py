@@ -157,6 +157,12 @@ def test_a_manager_s_list_keeps_partners_of_the_district(city) -> None:
     assert mine["partner_retailer_id"].tolist() == ["S1"]  # 王芳's retailer, found in the district
 
 
+def test_segment_filters_list_their_retailers_with_partners_of_any_segment(city) -> None:
+    rows = S.suspects(city, F.with_(business_formats=("超市",)))
+    assert rows[["retailer_id", "partner_retailer_id"]].values.tolist() == [["S4", "S1"]]  # S1 is a 便利店
+    assert S.suspects(city, F.with_(area_types=("rural",)))["retailer_id"].tolist() == ["G5"]
+
+
 def test_a_month_range(city) -> None:
     rows = by_id(S.suspects(city, F.with_(month_from=1, month_to=4)))
     # four months: no split leaves three on each side, so no step; March's spike swings (CV 0.7423)
@@ -233,3 +239,17 @@ def test_the_planted_cases_lead_their_districts(demo_dir: Path) -> None:
     # 城郊片区 (the seed's district, untouched) has no planted case and few leads, none of them strong
     seed = S.suspects(con, Filters(year=2019, districts=("城郊片区",)))
     assert len(seed) <= 3 and (seed["score"] < 2.5).all()
+
+
+def test_the_list_from_raw_lines_is_the_same(city, tmp_path_factory) -> None:
+    """The bench's pandas baseline (analytics/tools/baseline.py) answers the same question from the order
+    lines: the same retailers, reasons, partners and scores."""
+    from analytics.tools import baseline
+
+    store = load_tiny(tmp_path_factory.mktemp("suspects-raw") / "data", SUSPECT_RETAILERS, suspect_orders())
+    raw = baseline.load_raw(store.state_dir())
+    master = pd.read_parquet(store.state_dir() / "retailers.parquet")
+    for f in (F, F.with_(month_from=1, month_to=4), F.with_(managers=("李强",))):
+        slow, fast = baseline.suspects(raw, master, f), S.suspects(city, f)
+        assert slow[["retailer_id", "reasons", "partner_retailer_id", "score"]].values.tolist() == \
+            fast[["retailer_id", "reasons", "partner_retailer_id", "score"]].values.tolist()

@@ -52,6 +52,7 @@ def test_the_pair_leads_its_district_with_the_partner_named(suspects_page, butto
     csv = _built(buttons["suspects.csv"]).decode("utf-8-sig")
     assert "惠民任记副食店" in csv and "此消彼长：7 月起月均变化 0.55 箱" in csv
     assert f"片区: {WEST}" in csv and "数据期间: 2017-01-" in csv and "读取 2019 年 1–12 月（数据截至 2019-12-" in csv
+    assert LEAD in csv.splitlines()[0]  # the note line: leads, not verdicts
     data = pd.read_excel(io.BytesIO(_built(buttons["suspects.xlsx"])), sheet_name="数据", engine="calamine", dtype=str)
     assert data.iloc[0]["许可证号"] == "042007001753" and data.iloc[0]["对应客户许可证号"] == "042007001811"
     page = _built(buttons["suspects.html"]).decode("utf-8")

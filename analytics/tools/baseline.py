@@ -222,3 +222,47 @@ def cultivation(raw: pd.DataFrame, retailers: pd.DataFrame, f: Filters, name: st
     out["coverage_pct"] = metrics.coverage_pct(out["retailers"], customers)
     out["cum_coverage_pct"] = metrics.coverage_pct(out["cum_retailers"], customers)
     return out
+
+
+# --- #14 suspects ---
+def _mad(values: pd.Series) -> float:
+    return float((values - values.median()).abs().median())
+
+
+def suspects(raw: pd.DataFrame, retailers: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """The 代订货 list of f's district(s) from raw lines: each retailer's months and its peers' medians
+    and MADs computed here (the company's retailers of the same 城乡, 业态 and 档位 with orders in the
+    year, over the year's months in the data, a group of fewer than min_peers none), then scored by the
+    same signals as analytics/suspects.py."""
+    from ..config import SUSPECTS
+    from ..suspects import COLUMNS, PEER_KEYS, score_signals
+
+    year = raw[(raw["year"] == f.year).to_numpy()]
+    first, last = int(year["month"].min()), int(year["month"].max())
+    grid = range(first, last + 1)
+    line_c12 = np.where(year["price_class"].to_numpy() <= 2, year["quantity_cartons"].to_numpy(), 0)
+    monthly = (year.assign(c12=line_c12).groupby(["retailer_id", "month"], observed=True)[["quantity_cartons", "c12"]].sum()
+               .unstack("month", fill_value=0))
+    q_all = monthly["quantity_cartons"].reindex(columns=grid, fill_value=0).astype("float64")
+    c_all = monthly["c12"].reindex(columns=grid, fill_value=0).astype("float64")
+    master = retailers.set_index("retailer_id")
+    ids = q_all.index.astype(str)
+    each = pd.DataFrame({"qty": q_all.mean(axis=1).to_numpy(), "class12_qty": c_all.mean(axis=1).to_numpy(),
+                         "class12_share_pct": metrics.share_pct(c_all.sum(axis=1).to_numpy(), q_all.sum(axis=1).to_numpy())},
+                        index=ids).join(master[list(PEER_KEYS)])
+    groups = each.groupby(list(PEER_KEYS), dropna=False)
+    peers = pd.DataFrame({"peers": groups.size(),
+                          **{f"{s}_{c}": groups[c].agg(fn) for c in ("qty", "class12_qty", "class12_share_pct")
+                             for s, fn in (("median", "median"), ("mad", _mad))}}).reset_index()
+    peers = peers[peers["peers"] >= SUSPECTS.min_peers]
+    months = [m for m in grid if f.month_from <= m <= f.month_to]
+    q, c12 = q_all[months].to_numpy(), c_all[months].to_numpy()
+    mine = master.loc[master.index.intersection(ids)]
+    mine = mine[mine["district"].isin(f.districts)] if f.districts else mine
+    keep = np.isin(ids, mine.index) & (q.sum(axis=1) > 0)
+    people = (mine.loc[ids[keep], ["retailer_name", "district", "manager", *PEER_KEYS]].reset_index()
+              .assign(listed=lambda p: p["manager"].isin(f.managers) if f.managers else True)
+              .merge(peers, on=list(PEER_KEYS), how="left"))
+    scored = score_signals(people, q[keep], c12[keep], months)
+    rows = scored.sort_values(["score", "retailer_id"], ascending=[False, True])
+    return rows[COLUMNS].reset_index(drop=True)

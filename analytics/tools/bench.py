@@ -195,6 +195,18 @@ def visit_questions(district: str, brand: str) -> list[Question]:
 MONITORING.append(visit_questions)
 
 
+# --- #14 suspects ---
+def suspect_questions(district: str, brand: str) -> list[Question]:
+    """The busiest district's 代订货 list (every signal and its score), from rollups and from the raw lines."""
+    from .. import suspects
+
+    one = Filters(year=2019, districts=(district,))
+    return [("代订货 suspects (district)", one, lambda c, f: suspects.suspects(c, f), lambda r, m, f: baseline.suspects(r, m, f))]
+
+
+MONITORING.append(suspect_questions)
+
+
 # --- page reruns, server memory, browser ------------------------------------------------------------
 
 def ui_timings(what: str, data_dir: Path, runs: int, districts: list[str] | None = None) -> dict:

@@ -373,9 +373,10 @@ def _steer(sku, qty, cls, value, target, skus, rng, tol, same):
 
 @dataclass(frozen=True)
 class Planted:
-    """One planted case: lines of `source` from `month` of PLANT_YEAR on (every one, or the first
-    `tenths` of each ten) go to `target` — or, for a step (source == target), to 26 weeks later (the
-    same weekday, still in the year); a mix case moves the source's 一类/二类 lines of the whole year."""
+    """One planted case in PLANT_YEAR: the lines of `source` of `classes` from `month` on go to `target`
+    (a mix case: its 一类/二类 lines from January); for a step (source == target) its lines before
+    `month` move 26 weeks later instead (the same weekday, still in the year). Of the lines picked,
+    the first `tenths` of each ten move (all of them by default)."""
 
     case: str  # the reason the suspects list should give: mix_high, paired_shift or level_shift
     district: str

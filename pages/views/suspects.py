@@ -26,10 +26,11 @@ def leads(g: Filters) -> None:
         return
     rows = S.worded(frame, lang)
     common.table(rows, [*SUSPECT_COLUMNS, "reason_text"], rename=SUSPECT_RENAME, pinned=2)
-    note = f"{common.export_note(g)} · {period}"
+    scope_note = common.export_note(g)  # scope, filters and the data period, as the page's caption says them
+    note = f"{scope_note} · {period} · {common.tr('lead_not_verdict')}"  # the files say it too
     common.download(rows, "suspects", columns=SUSPECT_EXPORT_COLUMNS, rename=SUSPECT_RENAME, note=note)
-    scope_note = common.export_note(g)
-    page = common.audited(lambda: S.print_page(rows, g, lang, scope_note, period).encode("utf-8"), "export", "suspects.html",
+    # built when clicked, as the other files: the printable A4 page for the 专卖 colleague
+    page = common.audited(lambda: S.print_page(rows, lang, scope_note, period).encode("utf-8"), "export", "suspects.html",
                           format="html", note=note)
     st.download_button(common.tr("suspects_print"), page, file_name="suspects.html", mime="text/html", key="suspects_print",
                        icon=":material/print:")
