@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import visits
 from analytics.formats import fmt_time
+from analytics.labels import t
 from analytics.text import md_escape
 
 from .test_admin import buttons  # noqa: F401  (the download buttons' files, built as a click would)
@@ -80,7 +81,9 @@ def test_issuing_keeps_the_list_and_offers_it_printed_and_downloaded(city_page, 
     # the files: the kept list, named with the manager and the week
     stem = "周拜访-张伟-2019-W07"
     assert {f"{stem}.csv", f"{stem}.xlsx", f"{stem}.html"} <= set(buttons)
-    table = pd.read_csv(io.BytesIO(buttons[f"{stem}.csv"]()), encoding="utf-8-sig", comment="#", dtype=str)
+    csv = buttons[f"{stem}.csv"]()
+    assert csv.decode("utf-8-sig").splitlines()[0].endswith(t("lead_not_verdict"))  # the note line: leads, not verdicts
+    table = pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig", comment="#", dtype=str)
     assert table[["序号", "拜访理由", "客户名称"]].values.tolist() == [["1", "代订货线索", "甲便利店"], ["2", "代订货线索", "乙食杂店"],
                                                                    ["3", "尚未网上订货", "丙超市"], ["4", "五类烟下滑", "丁便利店"]]
     html = buttons[f"{stem}.html"]().decode("utf-8")

@@ -36,7 +36,7 @@ def _downloads(vl: visits.VisitList) -> None:
     """XLSX/CSV of the kept list, and its printable A4 page (a file name with the manager and the week)."""
     lang = common.lang()
     stem = f"{common.tr('page_visits')}-{safe_name(vl.manager)}-{vl.week}"
-    note = " · ".join([visits.title(vl, lang), *visits.meta(vl, lang)])
+    note = " · ".join([visits.title(vl, lang), *visits.meta(vl, lang), common.tr("lead_not_verdict")])  # the files say it too
     common.download(visits.frame(vl, lang), stem, columns=visits.TABLE_COLUMNS, note=note)
     page = visits.printable_page(vl, lang, common.tr("lead_not_verdict"))
     st.download_button(common.tr("download_print"), common.audited(lambda: page.encode("utf-8"), "export", f"{stem}.html",
