@@ -793,13 +793,16 @@ def swings_over(con: duckdb.DuckDBPyConnection, f: Filters, months: Sequence[tup
               WHERE {rwhere}),
             monthly AS (
               SELECT g.*, COALESCE(m.qty, 0) AS qty FROM grid g
-              LEFT JOIN retailer_month m ON m.retailer_id = g.retailer_id AND m.year = g.year AND m.month = g.month)
+              -- only the years asked for are joined
+              LEFT JOIN (SELECT * FROM retailer_month WHERE year BETWEEN $year_lo AND $year_hi) m
+                ON m.retailer_id = g.retailer_id AND m.year = g.year AND m.month = g.month)
             SELECT retailer_id, retailer_name, district, manager, customer_tier,
                    SUM(qty)::BIGINT AS qty, COUNT(*) FILTER (qty > 0) AS active_months,
                    stddev_pop(qty) / NULLIF(avg(qty), 0) AS swing, MIN(qty) AS min_month_qty, MAX(qty) AS max_month_qty
             FROM monthly GROUP BY ALL HAVING active_months >= $min_months
             ORDER BY swing DESC NULLS LAST, retailer_id LIMIT $limit""",
         {"years": [int(y) for y, _ in months], "months": [int(m) for _, m in months],
+         "year_lo": min((int(y) for y, _ in months), default=0), "year_hi": max((int(y) for y, _ in months), default=0),
          "min_months": min(int(min_months), len(months)), "limit": int(limit)} | rparams, f.scope,
     )
     frame["cases"] = metrics.cases(frame["qty"])
