@@ -52,6 +52,8 @@ def main() -> None:
         st.Page("pages/views/suspects.py", title=t("page_suspects", lang), icon=":material/policy:", url_path="suspects"),
         # --- #14 brands ---
         st.Page("pages/views/brands.py", title=t("page_brands", lang), icon=":material/sell:", url_path="brands"),
+        # --- #14 visits ---
+        st.Page("pages/views/visits.py", title=t("page_visits", lang), icon=":material/event_note:", url_path="visits"),
     ]
     # one page per district found in the data: a district added by an upload gets its page here
     # the navigation draws titles as Markdown: a district's name comes from uploads, so it is escaped

@@ -1,5 +1,5 @@
-"""`python -m analytics …`: demo, summary, progress, suspects, brand, ingest, extracts, rollback, restore, purge, report, rebuild,
-access.
+"""`python -m analytics …`: demo, summary, progress, suspects, visits, brand, ingest, extracts, rollback, restore, purge, report,
+rebuild, access.
 
 Loads, rollbacks, restores and purges are recorded in the data directory's audit log (analytics.audit)
 under the OS user's name: the command line has no sign-in, whoever may run it may write the data directory.
@@ -29,6 +29,8 @@ def _clean(value):
         return None if math.isnan(value) else round(value, JSON_DECIMALS)
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):  # a visit list's rows
+        return [_clean(v) for v in value]
     return value
 
 
@@ -514,6 +516,71 @@ def cmd_brand(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- #14 visits ---
+
+def cmd_visits(args: argparse.Namespace) -> int:
+    """A customer manager's visit list for an ISO week (analytics/visits.py). The week's kept list when one
+    was issued (what was printed stays what was printed); else the list the data give now, a draft that
+    is kept only with --issue (the page's 下发 button does the same)."""
+    from . import visits
+    from .db import connect_store
+    from .filters import Filters
+    from .labels import t
+    from .store import Store
+
+    store = Store(args.data_dir)
+    con = connect_store(store)
+    if args.district == "all":
+        print("error: a visit list is one district's: name it with --district, or leave it out", file=sys.stderr)
+        return 2
+    homes = _manager_districts(con, args.manager, args.district)
+    if isinstance(homes, str):
+        print(f"error: {homes}", file=sys.stderr)
+        return 2
+    district = homes[0]
+    end = visits.data_end(con)
+    if end is None:
+        print("error: no data loaded (python -m analytics ingest FILE, or the Data page)", file=sys.stderr)
+        return 2
+    week = args.week or visits.week_to_plan(end)
+    try:
+        visits.parse_week(week)
+        vl = visits.load(store.root, district, args.manager, week)
+        if vl is None:
+            history = visits.previous_lists(store.root, district, args.manager, week)
+            vl = visits.visit_list(con, Filters(districts=(district,), managers=(args.manager,)), week, history)
+            if args.issue:
+                from .audit import os_user
+
+                vl = visits.issue(store.root, vl, os_user())
+    except ValueError as exc:  # a week that does not exist, a kept file that cannot be read (named)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a full or read-only disk: nothing was issued
+        print(f"error: the list could not be kept, nothing was issued ({exc.strerror or exc})", file=sys.stderr)
+        return 1
+    if vl.as_of is None:
+        print(f"error: no data before week {week} for customer manager {args.manager} ({district}); "
+              f"the data run to {end.isoformat()}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(_clean(visits.to_json(vl)), ensure_ascii=False))
+        return 0
+    lang = args.lang
+    print(visits.title(vl, lang))
+    print("\n".join(visits.meta(vl, lang)))
+    if not vl.issued:
+        print(t("visit_draft", lang))
+    if not vl.rows:
+        print(t("visit_empty", lang))
+    for title, part in visits.sections(vl, lang):
+        print(f"\n{title}")
+        for row in part.itertuples(index=False):
+            also = f" [{t('visit_also', lang)}: {row.visit_also}]" if row.visit_also else ""
+            print(f"{row.visit_rank:>3}. {row.retailer_name} ({row.retailer_id}): {row.visit_why}{also}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m analytics", description="Cigarette sales analytics: data and reports.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -589,6 +656,13 @@ def parser() -> argparse.ArgumentParser:
     ash.add_argument("--json", action="store_true")
     for sp in (ac, ash):
         sp.add_argument("--file", help="the access file (default: $DASHBOARD_ACCESS_FILE or access.toml in the data directory)")
+    # --- #14 visits ---
+    v = add("visits", cmd_visits, "a customer manager's visit list for an ISO week (周安排): the kept list once issued, else a draft")
+    v.add_argument("--manager", required=True, help="the customer manager (客户经理)")
+    v.add_argument("--district", help="their district, when the name is in more than one")
+    v.add_argument("--week", help="an ISO week YYYY-Www (default: the week after the data end, the week to plan)")
+    v.add_argument("--issue", action="store_true", help="keep the list as issued (a week's first issued list is never replaced)")
+    v.add_argument("--json", action="store_true")
     return p
 
 

@@ -153,6 +153,11 @@ REGISTRY: dict[str, Col] = {
     # --- #13 data page fixes: a targets file's preview (pages/views/data.py) ---
     "target_months": _c("target_months", "count"),
     "replaced_volume_target_cases": _c("replaced_volume_target_cases", "cases"),
+    # --- #14 visits: the visit list's table (analytics/visits.py::frame); the reason is already in words ---
+    "visit_rank": _c("visit_rank", "count"),
+    "visit_reason": _c("visit_reason", "text"),
+    "visit_why": _c("visit_why", "text"),
+    "visit_also": _c("visit_also", "text"),
     # --- #14 suspects: the 代订货 list and its drill-down (analytics/suspects.py); volumes are monthly means ---
     "score": _c("suspect_score", "ratio"),
     "reason_labels": _c("suspect_reasons", "text"),

@@ -95,3 +95,51 @@ class SuspectThresholds:
 
 
 SUSPECTS = SuspectThresholds()
+
+
+# --- #14 visits ---
+# The visit list (周安排 / 日拜访, analytics/visits.py; docs/definitions.md "Visit list"). Volumes in 箱.
+
+#: The "135" method plans each week (周安排) as five days of visits (日拜访). Besides the routine round
+#: of every customer, a manager can give a few visits a day real attention (a talk about a decline, a
+#: check with the 专卖 colleague): four a day over five days is a list one person can work through.
+VISIT_DAYS = 5
+VISIT_PER_DAY = 4
+VISIT_CAP = VISIT_DAYS * VISIT_PER_DAY
+
+
+@dataclass(frozen=True)
+class VisitSettings:
+    """What puts a retailer on a week's visit list, and what lets it back on one."""
+
+    #: "recent months": this many months up to the data date, against the same months (and days) a year earlier
+    recent_months: int = 3
+    #: a sharp decliner lost at least this share of its volume and at least this many 箱 (both: a small
+    #: retailer's few 条 are no trend, a big one's few % are). A typical shop orders about 1 箱 in three
+    #: months (the seed's district: 977 箱 a year over 231 customers), so a quarter of that is no rounding.
+    decline_pct: float = 30.0
+    decline_min_cases: float = 0.25
+    #: 五类 decliners: the same rule for the 五类 volume (a smaller floor: 五类 is a small part of a retailer's volume)
+    low_tier_decline_pct: float = 30.0
+    low_tier_min_cases: float = 0.1
+    #: big swings: the coefficient of variation of the monthly volume (as queries.volume_swings) over this
+    #: many whole months, with at least min_months months with orders
+    swing_months: int = 12
+    swing_cv: float = 0.5
+    swing_min_months: int = 6
+    #: 代订货 suspects are read for the data date's year to its month when that holds at least this many
+    #: months (a level shift needs three on each side, a swing six), else for the whole year before
+    suspect_min_months: int = 6
+    #: the suspects' own thresholds (analytics/suspects.py)
+    suspects: SuspectThresholds = SUSPECTS
+    #: no reason may fill more than this many places before the others have had theirs (see visits.select)
+    per_reason: int = 8
+    #: a retailer listed in one of the previous this-many weeks for a reason is not listed for it again ...
+    repeat_weeks: int = 4
+    #: ... unless its evidence got worse by at least this much since (in the evidence's own unit: score
+    #: points, percentage points of decline, CV); None: a state that cannot get worse (not online yet)
+    worse: tuple[tuple[str, float | None], ...] = (
+        ("suspect", 1.0), ("decliner", 10.0), ("swing", 0.2), ("not_online", None), ("low_tier_decline", 10.0))
+
+
+VISITS = VisitSettings()

@@ -34,14 +34,25 @@ def fsync_file(path: Path) -> None:
         os.fsync(fh.fileno())
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, fsync, rename over it, fsync the directory."""
+def _synced_beside(path: Path, data: bytes) -> Path:
+    """`data` in a new temporary file beside `path`, on disk (fsynced): the first step of an atomic write
+    (a full disk leaves no temporary file behind)."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, fsync, rename over it, fsync the directory."""
+    tmp = _synced_beside(path, data)
+    try:
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)  # a full disk leaves no temporary file behind
@@ -61,3 +72,19 @@ def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
         raise
     fsync_dir(path.parent)
 
+
+
+def create_once(path: Path, data: bytes) -> bool:
+    """Write a new file atomically, never over an existing one: True when written, False when `path`
+    already existed (the first writer wins; nothing of the second is left). For records that must stay
+    as they were made (an issued visit list)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _synced_beside(path, data)
+    try:
+        os.link(tmp, path)  # fails if the name exists: the check and the creation are one step
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)  # the file keeps its data under its own name
+    fsync_dir(path.parent)
+    return True

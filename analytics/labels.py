@@ -720,6 +720,57 @@ ADMIN: dict[str, Pair] = {
     "audit_duplicate": ("重复，未导入", "duplicate, not loaded"),
 }
 
+# --- #14 visits ---
+#: the visit list (周安排 / 日拜访): analytics/visits.py, pages/views/visits.py, `visits` on the command line
+VISITS: dict[str, Pair] = {
+    "page_visits": ("周拜访", "Weekly visits"),
+    "visit_reason_suspect": ("代订货线索", "代订货 lead"),
+    "visit_reason_decliner": ("销量大幅下滑", "Sharp decline"),
+    "visit_reason_swing": ("销量波动大", "Big swings"),
+    "visit_reason_not_online": ("尚未网上订货", "Not ordering online yet"),
+    "visit_reason_low_tier_decline": ("五类烟下滑", "Class 5 decline"),
+    "visit_why_suspect": ("代订货线索评分 {score}：{text}", "代订货 lead, score {score}: {text}"),
+    "visit_why_decliner": ("近{months}个月 {now}，去年同期 {before}，下降 {pct}（{change}）",
+                           "Last {months} months {now}, a year earlier {before}: down {pct} ({change})"),
+    "visit_why_swing": ("近{months}个月月销量波动系数 {cv}（单月最低 {low}，最高 {high}）",
+                        "Monthly volume over the last {months} months swings by {cv} (CV; lowest month {low}, highest {high})"),
+    "visit_why_not_online": ("自 {since} 起未网上订货，同期销量 {cases}", "No online order since {since}; volume {cases} since then"),
+    "visit_why_low_tier": ("五类烟近{months}个月 {now}，去年同期 {before}，下降 {pct}（{change}）",
+                           "Class 5 over the last {months} months {now}, a year earlier {before}: down {pct} ({change})"),
+    "visit_worse": ("；比 {week} 列入时更差（{before} → {now}）", "; worse than when listed in {week} ({before} → {now})"),
+    "visit_group": ("{reason}（{n} 户）", "{reason} ({n})"),
+    "visit_rank": ("序号", "No."),
+    "visit_reason": ("拜访理由", "Reason"),
+    "visit_why": ("依据", "Why"),
+    "visit_also": ("其他理由", "Other reasons"),
+    "visit_no_data": ("该周之前没有数据", "No data before this week"),
+    "visit_as_of_data_end": ("数据截至 {date}（数据的最后一天，早于该周前的周日 {sunday}）",
+                             "Data to {date} (the data end, before the Sunday before the week, {sunday})"),
+    "visit_as_of_month_end": ("数据截至 {date}（该周前的周日 {sunday} 当天或之前最后一个整月的月末；数据按月汇总，截至 {data_end}）",
+                              "Data to {date} (the last month end on or before the Sunday before the week, {sunday}; "
+                              "the data are monthly, to {data_end})"),
+    "visit_periods": ("代订货线索 {suspects}；近期 {recent}，去年同期 {prior}；波动 {swing}；网上订货 {ytd}",
+                      "代订货 leads {suspects}; recent {recent}, a year earlier {prior}; swings {swing}; online ordering {ytd}"),
+    "visit_title": ("周拜访名单 · {manager} · {week}", "Visit list · {manager} · {week}"),
+    "visit_week": ("周", "Week"),
+    "visit_week_option": ("{week}（{monday} – {sunday}）", "{week} ({monday} – {sunday})"),
+    "visit_week_kept": ("{week}（{monday} – {sunday}）· 已下发", "{week} ({monday} – {sunday}) · issued"),
+    "visit_cap": ("每周最多 {cap} 户：5 个拜访日 × 每天 {per_day} 户（“135”工作法的周安排、日拜访）",
+                  "At most {cap} a week: 5 visit days × {per_day} a day (the “135” method's weekly plan and daily visits)"),
+    "visit_found": ("符合条件的客户：{found}", "Retailers with a reason: {found}"),
+    "visit_held_back": ("{n} 项理由未再列出：前 {weeks} 周已因同一理由列入且情况未变差",
+                        "{n} reason(s) not listed again: listed for the same reason in the previous {weeks} weeks and not worse"),
+    "visit_draft": ("草稿：尚未下发。下发后名单保存不变，打印和下载的就是这份名单，下周的名单也据此不再重复列入。",
+                    "Draft, not issued yet. Once issued the list is kept as it is: what you print and download, and what next "
+                    "week's list reads so as not to repeat it."),
+    "visit_issue": ("下发本周名单", "Issue this week's list"),
+    "visit_issue_failed": ("名单未能保存，仍是草稿：{error}", "The list could not be kept and is still a draft: {error}"),
+    "visit_issued": ("已于 {at} 由 {by} 下发：打印和下载的是这份保存的名单",
+                     "Issued {at} by {by}: the kept list is what prints and downloads"),
+    "visit_empty": ("本周没有需要专门拜访的客户", "No retailer needs a dedicated visit this week"),
+    "download_print": ("打印版 (A4)", "Printable (A4)"),
+}
+
 # --- #14 suspects ---
 #: 代订货线索 (analytics/suspects.py, pages/views/suspects.py): reasons' short labels and sentences
 SUSPECTS: dict[str, Pair] = {
@@ -873,6 +924,7 @@ SECTIONS: dict[str, dict[str, Pair]] = {
     "progress": PROGRESS,  # --- #13 progress ---
     "suspects": SUSPECTS,  # --- #14 suspects ---
     "brands": BRANDS,  # --- #14 brands ---
+    "visits": VISITS,  # --- #14 visits ---
 }
 
 #: key -> (中文, English). Every UI text on a page, chart, export or message comes from here.

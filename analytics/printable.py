@@ -8,7 +8,9 @@ What the printed sheet needs and the screen does not:
   browser test's Chromium) and falls back on the fonts of Windows and macOS office machines.
 - Nothing cut off: tables take the page's width and every cell wraps its text, a long name or code
   included (`overflow-wrap: anywhere` also lets the table's automatic layout shrink a column below its
-  longest word), so no cell is wider than its box and the table never wider than the page.
+  longest word), so no cell is wider than its box and the table never wider than the page. Short
+  numbers are the exception: they keep to one line (a number broken in two misreads), and their
+  column is at least that wide.
 - Each section's table repeats its header on every printed page: a first row naming the list and the
   section (which list a loose sheet belongs to), then the column headers (`thead` is a table-header-group).
 - Everything from data (names, values, headers, the title) is HTML-escaped: it shows as text, never markup.
@@ -54,13 +56,15 @@ th, td {{ border: 0.25mm solid #555; padding: 1mm 1.5mm; vertical-align: top; te
           white-space: normal; overflow-wrap: anywhere; word-break: normal; }}
 th {{ background: #eee; font-weight: bold; }}
 th.running {{ background: #fff; font-weight: normal; color: #333; border-width: 0 0 0.25mm 0; padding-left: 0; }}
-td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+td.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; overflow-wrap: normal; }}
 p.empty {{ color: #333; }}
 @media print {{ body {{ width: auto; }} }}
 """
 
-# a cell that reads as a number (1,234.56 · -12.30% · 3 户 · +1.5 箱): right-aligned as numbers are
+# a cell that reads as a number (1,234.56 · -12.30% · 3 户 · +1.5 箱): right-aligned as numbers are, and never
+# broken across lines (a short one: a column of numbers this long would not fit the page unbroken)
 _NUMBER = re.compile(r"^[+\-−]?[\d,]+(\.\d+)?\s*(%|[^\d\s]{1,3})?$")
+NUMBER_MAX_CHARS = 16
 
 
 def _text(value: object) -> str:
@@ -75,7 +79,7 @@ def _is_number_column(values: pd.Series) -> bool:
         return True
     present = [str(v) for v in values if v is not None and v is not pd.NA and str(v) not in ("", MISSING)
                and not (isinstance(v, float) and math.isnan(v))]
-    return bool(present) and all(_NUMBER.match(v.strip()) for v in present)
+    return bool(present) and all(len(v) <= NUMBER_MAX_CHARS and _NUMBER.match(v.strip()) for v in present)
 
 
 def _table(title: str, heading: str, frame: pd.DataFrame) -> str:

@@ -778,24 +778,36 @@ def volume_swings(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 20, m
     """Retailers whose monthly volume swings most in f.year (coefficient of variation of monthly
     条, months with no order counted as 0): candidates for a visit, or for 代订货 checks."""
     f.scope.require_retailer_level("volume_swings")
-    rwhere, rparams = f.where(alias="r", months=False)
     # months after the data end have not happened yet: they are no months without orders
     last = _cut_day(con, f.with_(compare_year=None))
-    months = list(range(int(f.month_from), min(int(f.month_to), last.month if last else 12) + 1))
+    months = range(int(f.month_from), min(int(f.month_to), last.month if last else 12) + 1)
+    return swings_over(con, f, [(int(f.year), m) for m in months], limit=limit, min_months=min_months)
+
+
+def swings_over(con: duckdb.DuckDBPyConnection, f: Filters, months: Sequence[tuple[int, int]], limit: int = 20,
+                min_months: int = 6) -> pd.DataFrame:
+    """volume_swings over any (year, month) list, a new year crossed (the visit list's last twelve months)."""
+    f.scope.require_retailer_level("volume_swings")
+    rwhere, rparams = f.where(alias="r", months=False)
     frame = _df(
         con,
         f"""WITH grid AS (
-              SELECT r.retailer_id, r.retailer_name, r.district, r.manager, r.customer_tier, g.month
-              FROM retailers r CROSS JOIN (SELECT unnest($months::INTEGER[]) AS month) g WHERE {rwhere}),
+              SELECT r.retailer_id, r.retailer_name, r.district, r.manager, r.customer_tier, g.year, g.month
+              FROM retailers r CROSS JOIN (SELECT unnest($years::INTEGER[]) AS year, unnest($months::INTEGER[]) AS month) g
+              WHERE {rwhere}),
             monthly AS (
               SELECT g.*, COALESCE(m.qty, 0) AS qty FROM grid g
-              LEFT JOIN retailer_month m ON m.retailer_id = g.retailer_id AND m.year = $year AND m.month = g.month)
+              -- only the years asked for are joined
+              LEFT JOIN (SELECT * FROM retailer_month WHERE year BETWEEN $year_lo AND $year_hi) m
+                ON m.retailer_id = g.retailer_id AND m.year = g.year AND m.month = g.month)
             SELECT retailer_id, retailer_name, district, manager, customer_tier,
                    SUM(qty)::BIGINT AS qty, COUNT(*) FILTER (qty > 0) AS active_months,
                    stddev_pop(qty) / NULLIF(avg(qty), 0) AS swing, MIN(qty) AS min_month_qty, MAX(qty) AS max_month_qty
             FROM monthly GROUP BY ALL HAVING active_months >= $min_months
             ORDER BY swing DESC NULLS LAST, retailer_id LIMIT $limit""",
-        {"months": months, "year": f.year, "min_months": min(int(min_months), len(months)), "limit": int(limit)} | rparams, f.scope,
+        {"years": [int(y) for y, _ in months], "months": [int(m) for _, m in months],
+         "year_lo": min((int(y) for y, _ in months), default=0), "year_hi": max((int(y) for y, _ in months), default=0),
+         "min_months": min(int(min_months), len(months)), "limit": int(limit)} | rparams, f.scope,
     )
     frame["cases"] = metrics.cases(frame["qty"])
     frame["min_month_cases"] = metrics.cases(frame["min_month_qty"])

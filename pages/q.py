@@ -22,7 +22,7 @@ import streamlit as st
 
 from analytics import brands as brand_queries  # --- #14 brands ---
 from analytics import progress as progress_queries
-from analytics import queries, report
+from analytics import queries, report, visits
 from analytics import suspects as suspect_queries
 from analytics.access import EVERYTHING, Scope
 from analytics.db import connect, connect_lines
@@ -164,6 +164,8 @@ retailer_monthly = _typed(queries.retailer_monthly)
 progress = _typed(progress_queries.progress)
 progress_table = _typed(progress_queries.progress_table)
 monthly_vs_target = _typed(progress_queries.monthly_vs_target)
+# --- #14 visits: the week's candidates from the data; the kept lists and the cap are applied on the page ---
+visit_candidates = _typed(visits.candidates)
 # --- #14 suspects ---
 suspects = _typed(suspect_queries.suspects)
 peer_band = _typed(suspect_queries.peer_band)

@@ -113,7 +113,8 @@ def test_a_manager_sees_their_district_only_labelled_as_theirs(signed_in, demo_d
     assert not at.exception, [e.value for e in at.exception]
     # the navigation: the company pages, their district's page and the presentation; no other
     # district, no 数据管理, no admin pages
-    assert _pages(at) == {"overview", "mix", "provincial", "online", "low-tier", "managers", "suspects", "brands", HOME, "present"}
+    assert _pages(at) == {"overview", "mix", "provincial", "online", "low-tier", "managers", "suspects", "visits", "brands", HOME,
+                          "present"}
     # the company view is their district's, and says so
     assert _volume(at) == _district_volume(demo_dir, HOME)
     assert any(c.value.startswith("我的片区\\: 城郊片区") for c in at.caption)
@@ -186,7 +187,8 @@ def test_a_viewer_sees_aggregates_and_no_retailer_row(signed_in, demo_dir):
     hidden = "零售户明细（名称、许可证号、零售户表和订单）不在您的权限内。"
     at = signed_in("viewer@example.com")
     assert not at.exception, [e.value for e in at.exception]
-    assert _pages(at) == {"overview", "mix", "provincial", "online", "low-tier", "managers", "suspects", "brands", HOME, "present"}
+    assert _pages(at) == {"overview", "mix", "provincial", "online", "low-tier", "managers", "suspects", "visits", "brands", HOME,
+                          "present"}
     for page in ("pages/views/online.py", "pages/views/low_tier.py"):
         at.switch_page(page).run()
         assert not at.exception, [e.value for e in at.exception]
@@ -218,7 +220,8 @@ def test_an_analyst_sees_every_district_and_the_data_page(signed_in, demo_dir):
     at = signed_in("analyst@example.com")
     assert not at.exception
     districts = queries.districts(connect_store(Store(demo_dir)))
-    assert _pages(at) == {"overview", "mix", "provincial", "online", "low-tier", "managers", "suspects", "brands", "data", "present",
+    assert _pages(at) == {"overview", "mix", "provincial", "online", "low-tier", "managers", "suspects", "visits", "brands", "data",
+                          "present",
                           *districts}
     assert any(c.value.startswith("片区\\: 全市") for c in at.caption)
 

@@ -9,6 +9,7 @@ from .conftest import ROOT
 PAGES = ["pages/views/overview.py", "pages/views/mix.py", "pages/views/provincial.py", "pages/views/online.py", "pages/views/low_tier.py",
          "pages/views/managers.py", "pages/views/suspects.py",
          "pages/views/brands.py",  # --- #14 brands ---
+         "pages/views/visits.py",  # --- #14 visits ---
          "pages/views/data.py", "pages/views/present.py"]
 TIMEOUT = 120
 

@@ -286,6 +286,54 @@ def test_progress_prints_the_sentence(tiny, capsys):
     assert (code, out.strip()) == (0, "截至5月6日，时间进度34.52%，销量完成年度任务的21.48%，落后时间进度13.04个百分点。")
 
 
+# --- #14 visits ---
+
+def test_visits_prints_the_week_to_plan_as_a_draft_and_keeps_it_only_when_issued(tmp_path):
+    from analytics import visits
+
+    from .test_visits import load_city
+
+    root = load_city(tmp_path / "data").root
+    out = _cli("visits", "--manager", "张伟", "--json", "--data-dir", str(root))
+    assert out.returncode == 0, out.stderr
+    draft = json.loads(out.stdout)
+    # the data end on Wednesday 2019-02-06: the week to plan is 2019-W07, read to the data end
+    assert (draft["week"], draft["district"], draft["manager"], draft["as_of"], draft["issued"]) == (
+        "2019-W07", "甲片区", "张伟", "2019-02-06", False)
+    # tests/test_visits.py::test_suspects_come_first_with_their_evidence_and_other_reasons
+    assert [(r["rank"], r["reason"], r["retailer_id"]) for r in draft["rows"]] == [
+        (1, "suspect", "0420001"), (2, "suspect", "0420002"), (3, "not_online", "0420003"), (4, "low_tier_decline", "0420004")]
+    assert draft["rows"][0]["evidence"] == 2.0 and draft["rows"][0]["also"] == ["decliner", "not_online"]
+    assert draft["rows"][2]["cases"] == 1.2 and draft["suspect_days"] == ["2018-01-01", "2018-12-31"]
+    assert visits.issued_weeks(root, "甲片区", "张伟") == []
+    issued = _cli("visits", "--manager", "张伟", "--week", "2019-W07", "--issue", "--data-dir", str(root))
+    assert issued.returncode == 0, issued.stderr
+    lines = issued.stdout.splitlines()
+    assert lines[0] == "周拜访名单 · 甲片区 · 张伟 · 2019-W07"
+    assert lines[1] == "数据截至 2019-02-06（数据的最后一天，早于该周前的周日 2019-02-10）"
+    assert ("  1. 甲便利店 (0420001): 代订货线索评分 2.00：销量突变：自 4 月起月均销量由 0.60 箱 变为 0.04 箱，并持续。"
+            " [其他理由: 销量大幅下滑、尚未网上订货]") in lines
+    assert visits.issued_weeks(root, "甲片区", "张伟") == ["2019-W07"]
+    # the kept list is what the command prints for that week from now on
+    again = json.loads(_cli("visits", "--manager", "张伟", "--week", "2019-W07", "--json", "--data-dir", str(root)).stdout)
+    assert again["issued"] and again["rows"] == draft["rows"]
+
+
+def test_visits_names_an_unknown_or_ambiguous_manager_and_a_bad_week_and_exits_2(twin):
+    out = _cli("visits", "--manager", "王五", "--week", "2019-W20", "--data-dir", str(twin.root))
+    assert (out.returncode, out.stderr.strip()) == (2, "error: unknown customer manager '王五'; the data's managers: 张伟, 李娜")
+    out = _cli("visits", "--manager", "张伟", "--week", "2019-W20", "--data-dir", str(twin.root))
+    assert (out.returncode, out.stderr.strip()) == (2, "error: customer manager '张伟' serves more than one district (乙片区, 甲片区); "
+                                                       "choose one with --district")
+    out = _cli("visits", "--manager", "张伟", "--district", "乙片区", "--week", "2019-W53", "--data-dir", str(twin.root))
+    assert (out.returncode, out.stderr.strip()) == (2, "error: week '2019-W53': expected an ISO week YYYY-Www that exists, e.g. 2020-W02")
+    out = _cli("visits", "--manager", "张伟", "--district", "乙片区", "--week", "2017-W01", "--data-dir", str(twin.root))
+    assert (out.returncode, out.stderr.strip()) == (2, "error: no data before week 2017-W01 for customer manager 张伟 (乙片区); "
+                                                       "the data run to 2019-05-06")
+    ok = _cli("visits", "--manager", "张伟", "--district", "乙片区", "--week", "2019-W20", "--json", "--data-dir", str(twin.root))
+    assert ok.returncode == 0 and json.loads(ok.stdout)["district"] == "乙片区"
+
+
 # --- #14 suspects ---
 
 def _suspects(*args: str, capsys) -> tuple[int, str, str]:

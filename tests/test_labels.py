@@ -39,6 +39,8 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "{}_sure": ("rollback", "restore"),
     "{}_done": ("rollback", "restore"),
     "{}_undo_hint": ("rollback", "restore"),
+    # --- #14 visits: analytics/visits.py::reason_name ---
+    "visit_reason_{}": ("suspect", "decliner", "swing", "not_online", "low_tier_decline"),
     # --- #14 suspects --- analytics/suspects.py::reason_label
     "suspect_{}": ("volume_high", "mix_high", "level_shift", "paired_shift", "swing"),
 }

@@ -90,6 +90,20 @@ def test_retailer_volumes_match_raw_lines(both, f):
     assert (joined["qty_prev"] == joined[f.compare_year]).all()
 
 
+# --- #14 visits ---
+@pytest.mark.parametrize("manager, week", [("吴婷", "2020-W02"), ("高峰", "2019-W27"), ("张伟", "2019-W14")])
+def test_visit_reasons_match_raw_lines(both, manager, week):
+    from analytics import visits
+
+    con, raw, retailers = both
+    district = next(d for d, names in queries.district_managers(con).items() if manager in names)
+    f = Filters(districts=(district,), managers=(manager,))
+    rows = visits.candidates(con, f, week).rows
+    fast = {r: set(rows.loc[rows["reason"] == r, "retailer_id"]) for r in visits.REASONS[1:]}
+    assert fast == baseline.visit_reasons(raw, retailers, f, week)
+    assert sum(map(len, fast.values())) > 0
+
+
 # --- #14 brands ---
 @pytest.mark.parametrize("f", FILTERS, ids=IDS)
 @pytest.mark.parametrize("name, level", [("黄鹤楼", "brand"), ("中华(硬)", "sku")])

@@ -25,7 +25,9 @@ VIEWER_JIA = Scope(districts=(JIA,), retailer_level=False)
 
 #: the queries that return retailer rows: refused under an aggregates-only scope
 RETAILER_LEVEL = {"retailer_table", "low_tier_decliners", "volume_swings", "retailers_not_online", "retailer_monthly",
-                  "retailer_orders"}
+                  "retailer_orders",
+                  "swings_over",  # --- #14 visits ---
+                  }
 
 
 def public_functions() -> set[str]:
@@ -81,6 +83,8 @@ CALLS: dict[str, Call] = {
     "master_names": lambda c, f: queries.master_names(c.query),
     # each district's customer managers: the sidebar's 客户经理 choice and the link's mgr
     "district_managers": lambda c, f: queries.district_managers(c.query, f.scope),
+    # --- #14 visits: the swings over months crossing a new year (the visit list's twelve months) ---
+    "swings_over": lambda c, f: queries.swings_over(c.query, f, [(2018, 6), (2019, 1), (2019, 5)], min_months=1),
 }
 #: results that are the same whatever the scope: no figure of any district in them
 SCOPE_FREE = {"period", "data_period", "master_names"}

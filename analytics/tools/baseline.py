@@ -158,6 +158,72 @@ def retailer_volumes(raw: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return out
 
 
+# --- #14 visits ---
+
+def visit_reasons(raw: pd.DataFrame, retailers: pd.DataFrame, f: Filters, week: str) -> dict[str, set[str]]:
+    """The visit list's reasons of f's one manager for `week` from the raw lines (analytics/visits.py's
+    definitions, without the 代订货 score): reason -> the retailers that have it."""
+    from ..config import VISITS as S
+    from ..visits import data_window
+
+    mine = retailers.loc[retailers["district"].isin(f.districts) & retailers["manager"].isin(f.managers), "retailer_id"]
+    lines = raw[raw["retailer_id"].isin(set(mine))]
+    w = data_window(raw["order_date"].max().date(), week, S)
+    day = lines["order_date"]
+
+    def between(lo, hi) -> pd.DataFrame:
+        return lines[(day >= pd.Timestamp(lo)) & (day <= pd.Timestamp(hi))]
+
+    def per_retailer(part: pd.DataFrame) -> pd.DataFrame:
+        low = part["quantity_cartons"].where(part["price_class"] == 5, 0)
+        return part.assign(low=low).groupby("retailer_id", observed=True)[["quantity_cartons", "low"]].sum()
+
+    now, before = per_retailer(between(*w.recent)), per_retailer(between(*w.prior))
+    both = before.join(now, lsuffix="_prev", how="left").fillna(0)
+
+    def fell(col: str, pct: float, floor: float) -> set[str]:
+        drop = metrics.cases(both[f"{col}_prev"] - both[col])
+        ok = (both[f"{col}_prev"] > 0) & (drop * 100 / metrics.cases(both[f"{col}_prev"]) >= pct - 1e-9) & (drop >= floor - 1e-9)
+        return {str(r) for r in both.index[ok]}
+
+    months = pd.period_range(w.swing[0], w.swing[1], freq="M")
+    part = between(*w.swing)
+    grid = (part.assign(period=part["order_date"].dt.to_period("M")).groupby(["retailer_id", "period"], observed=True)["quantity_cartons"]
+            .sum().unstack(fill_value=0).reindex(index=[r for r in mine if r in set(part["retailer_id"])], columns=months, fill_value=0))
+    cv = grid.std(axis=1, ddof=0) / grid.mean(axis=1)
+    swings = {str(r) for r in grid.index[(cv >= S.swing_cv - 1e-9) & ((grid > 0).sum(axis=1) >= min(S.swing_min_months, len(months)))]}
+    ytd = between(*w.year_to_date).groupby("retailer_id", observed=True).agg(
+        qty=("quantity_cartons", "sum"), online=("channel", lambda c: (c == "online").any()))
+    return {"decliner": fell("quantity_cartons", S.decline_pct, S.decline_min_cases), "swing": swings,
+            "not_online": {str(r) for r in ytd.index[(ytd["qty"] > 0) & ~ytd["online"].astype(bool)]},
+            "low_tier_decline": fell("low", S.low_tier_decline_pct, S.low_tier_min_cases)}
+
+
+# --- #14 brands ---
+def cultivation(raw: pd.DataFrame, retailers: pd.DataFrame, f: Filters, name: str, level: str = "brand") -> pd.DataFrame:
+    """Brand cultivation (analytics/brands.py::cultivation) from the raw lines: per month of f.year and
+    f.compare_year, retailers who ordered it, 铺货率 and 重购率 of the month and cumulative from f.month_from.
+    Weeks: days since the Monday of the week holding 1 January, // 7."""
+    col = "brand" if level == "brand" else "sku_name"
+    m = _mask(raw, f) & (raw[col] == name).to_numpy() & raw["year"].isin(f.years).to_numpy()
+    lines = raw.loc[m, ["year", "month", "retailer_id", "order_date"]].copy()
+    jan1 = pd.to_datetime(lines["year"].astype(int).astype(str) + "-01-01")
+    monday = jan1 - pd.to_timedelta(jan1.dt.weekday, unit="D")
+    lines["week"] = (lines["order_date"] - monday).dt.days // 7
+    customers = _customers(retailers, f)
+    rows = []
+    for (year, month), part in lines.groupby(["year", "month"], observed=True):
+        weeks = part.groupby("retailer_id", observed=True)["week"].nunique()
+        so_far = lines[(lines["year"] == year) & (lines["month"] <= month)].groupby("retailer_id", observed=True)["week"].nunique()
+        rows.append({"year": int(year), "month": int(month), "retailers": len(weeks),
+                     "repeat_pct": metrics.repeat_pct(int((weeks >= 2).sum()), len(weeks)),
+                     "cum_retailers": len(so_far), "cum_repeat_pct": metrics.repeat_pct(int((so_far >= 2).sum()), len(so_far))})
+    out = pd.DataFrame(rows, columns=["year", "month", "retailers", "repeat_pct", "cum_retailers", "cum_repeat_pct"])
+    out["coverage_pct"] = metrics.coverage_pct(out["retailers"], customers)
+    out["cum_coverage_pct"] = metrics.coverage_pct(out["cum_retailers"], customers)
+    return out
+
+
 # --- #14 suspects ---
 def _mad(values: pd.Series) -> float:
     return float((values - values.median()).abs().median())
@@ -200,26 +266,3 @@ def suspects(raw: pd.DataFrame, retailers: pd.DataFrame, f: Filters) -> pd.DataF
     scored = score_signals(people, q[keep], c12[keep], months)
     rows = scored.sort_values(["score", "retailer_id"], ascending=[False, True])
     return rows[COLUMNS].reset_index(drop=True)
-# --- #14 brands ---
-def cultivation(raw: pd.DataFrame, retailers: pd.DataFrame, f: Filters, name: str, level: str = "brand") -> pd.DataFrame:
-    """Brand cultivation (analytics/brands.py::cultivation) from the raw lines: per month of f.year and
-    f.compare_year, retailers who ordered it, 铺货率 and 重购率 of the month and cumulative from f.month_from.
-    Weeks: days since the Monday of the week holding 1 January, // 7."""
-    col = "brand" if level == "brand" else "sku_name"
-    m = _mask(raw, f) & (raw[col] == name).to_numpy() & raw["year"].isin(f.years).to_numpy()
-    lines = raw.loc[m, ["year", "month", "retailer_id", "order_date"]].copy()
-    jan1 = pd.to_datetime(lines["year"].astype(int).astype(str) + "-01-01")
-    monday = jan1 - pd.to_timedelta(jan1.dt.weekday, unit="D")
-    lines["week"] = (lines["order_date"] - monday).dt.days // 7
-    customers = _customers(retailers, f)
-    rows = []
-    for (year, month), part in lines.groupby(["year", "month"], observed=True):
-        weeks = part.groupby("retailer_id", observed=True)["week"].nunique()
-        so_far = lines[(lines["year"] == year) & (lines["month"] <= month)].groupby("retailer_id", observed=True)["week"].nunique()
-        rows.append({"year": int(year), "month": int(month), "retailers": len(weeks),
-                     "repeat_pct": metrics.repeat_pct(int((weeks >= 2).sum()), len(weeks)),
-                     "cum_retailers": len(so_far), "cum_repeat_pct": metrics.repeat_pct(int((so_far >= 2).sum()), len(so_far))})
-    out = pd.DataFrame(rows, columns=["year", "month", "retailers", "repeat_pct", "cum_retailers", "cum_repeat_pct"])
-    out["coverage_pct"] = metrics.coverage_pct(out["retailers"], customers)
-    out["cum_coverage_pct"] = metrics.coverage_pct(out["cum_retailers"], customers)
-    return out

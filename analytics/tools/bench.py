@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import math
 import os
@@ -199,6 +200,29 @@ def brand_questions(district: str, brand: str) -> list[Question]:
 
 
 MONITORING.append(brand_questions)
+
+
+# --- #14 visits ---
+def visit_questions(district: str, brand: str) -> list[Question]:
+    """The week to plan's visit list of the busiest district's first customer manager (代订货 suspects
+    included, analytics/visits.py), beside pandas over the raw lines answering its other reasons."""
+    from .. import visits
+
+    one = Filters(year=2019, compare_year=2018, districts=(district,))
+
+    @functools.cache
+    def plan(con) -> tuple[Filters, str]:  # looked up once: not part of the timing
+        manager = queries.district_managers(con)[district][0]
+        return one.with_(managers=(manager,)), visits.week_to_plan(visits.data_end(con))
+
+    def slow(raw: pd.DataFrame, retailers: pd.DataFrame, f: Filters) -> dict:
+        manager = sorted(retailers.loc[retailers["district"] == district, "manager"].dropna().unique())[0]
+        return baseline.visit_reasons(raw, retailers, f.with_(managers=(manager,)), visits.week_to_plan(raw["order_date"].max().date()))
+
+    return [("visit list (a manager's week)", one, lambda c, f: visits.visit_list(c, *plan(c)), slow)]
+
+
+MONITORING.append(visit_questions)
 
 
 # --- page reruns, server memory, browser ------------------------------------------------------------
