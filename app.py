@@ -48,13 +48,16 @@ def main() -> None:
         st.Page("pages/views/online.py", title=t("page_online", lang), icon=":material/shopping_cart:", url_path="online"),
         st.Page("pages/views/low_tier.py", title=t("page_low", lang), icon=":material/trending_down:", url_path="low-tier"),
         st.Page("pages/views/managers.py", title=t("page_managers", lang), icon=":material/groups:", url_path="managers"),
-        # --- #14 suspects ---
-        st.Page("pages/views/suspects.py", title=t("page_suspects", lang), icon=":material/policy:", url_path="suspects"),
-        # --- #14 brands ---
-        st.Page("pages/views/brands.py", title=t("page_brands", lang), icon=":material/sell:", url_path="brands"),
-        # --- #14 visits ---
-        st.Page("pages/views/visits.py", title=t("page_visits", lang), icon=":material/event_note:", url_path="visits"),
     ]
+    # 零售户监测 (#14): the customer manager's tools. The two with retailer rows only for those who may see
+    # them (a viewer would find only a refusal there); brand cultivation is aggregates, for everyone.
+    monitoring = []
+    if session.can("view_retailers"):
+        monitoring += [
+            st.Page("pages/views/visits.py", title=t("page_visits", lang), icon=":material/event_note:", url_path="visits"),
+            st.Page("pages/views/suspects.py", title=t("page_suspects", lang), icon=":material/policy:", url_path="suspects"),
+        ]
+    monitoring.append(st.Page("pages/views/brands.py", title=t("page_brands", lang), icon=":material/sell:", url_path="brands"))
     # one page per district found in the data: a district added by an upload gets its page here
     # the navigation draws titles as Markdown: a district's name comes from uploads, so it is escaped
     districts = [
@@ -76,7 +79,7 @@ def main() -> None:
         admin.append(st.Page("pages/views/audit.py", title=t("page_audit", lang), icon=":material/history:", url_path="audit"))
     admin.append(present)
     # a scoped user's company pages are their districts', and the heading says so rather than 全市
-    sections = {t("my_scope" if session.scope.partial else "nav_company", lang): list(company)}
+    sections = {t("my_scope" if session.scope.partial else "nav_company", lang): list(company), t("nav_monitoring", lang): monitoring}
     if districts:
         sections[t("page_districts", lang)] = districts
     if len(admin) > 1:
@@ -85,14 +88,15 @@ def main() -> None:
         # a 管理 heading over the presentation alone reads as a mistake: it joins the company pages
         next(iter(sections.values())).append(present)
     # keyed by each page's own path: the default page's url_path is "", so name the two that can be default
-    st.session_state["_pages"] = {**{p.url_path: p for p in company + districts + admin}, "overview": overview, "present": present}
+    st.session_state["_pages"] = {**{p.url_path: p for p in company + monitoring + districts + admin}, "overview": overview,
+                                  "present": present}
     asked = _requested()
     if asked and asked not in st.session_state["_pages"]:
         # a page this session has not got (another district's, the data page for a manager, a typo):
         # one refusal that does not say which, instead of Streamlit's English "Page not found"
         gate.not_here(asked)
         return
-    # expanded: every district is listed, no "View N more" to click (6 company pages, the districts, up to 4 admin)
+    # expanded: every district is listed, no "View N more" to click (6 company pages, up to 3 monitoring, the districts, up to 4 admin)
     page = st.navigation(sections, position="hidden" if presenting else "sidebar", expanded=True)
     # the browser tab names the page, in the user's language
     on_district_page = page in districts

@@ -25,6 +25,7 @@ PAGES: dict[str, Pair] = {
     "page_data": ("数据管理", "Data"),
     "nav_company": ("全市", "Company"),
     "nav_admin": ("管理", "Admin"),
+    "nav_monitoring": ("零售户监测", "Retail monitoring"),
     # --- #13 managers ---
     "page_managers": ("客户经理", "Customer managers"),
     # --- #14 brands ---

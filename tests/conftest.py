@@ -62,11 +62,11 @@ def load_tiny_targets(store: Store, text: str = TINY_TARGETS, name: str = "任�
     return results[0].record
 
 
-def load_tiny(root: Path, retailers: str = TINY_RETAILERS, orders: str = TINY_ORDERS) -> Store:
+def load_tiny(root: Path, retailers: str = TINY_RETAILERS, orders: str = TINY_ORDERS, skus: str = TINY_SKUS) -> Store:
     store = Store(root)
     files = [
         ("零售户档案.csv", retailers.encode("gbk")),
-        ("卷烟档案.csv", TINY_SKUS.encode("utf-8-sig")),
+        ("卷烟档案.csv", skus.encode("utf-8-sig")),
         ("订单.csv", orders.encode("gbk")),
     ]
     results = store.load(files, loaded_by="test")
@@ -172,12 +172,7 @@ BRAND_ORDERS = """订货日期,许可证号,卷烟编码,订货量(条),金额(�
 
 
 def load_brand_city(root: Path) -> Store:
-    store = Store(root)
-    files = [("零售户档案.csv", BRAND_RETAILERS.encode("gbk")), ("卷烟档案.csv", BRAND_SKUS.encode("gbk")),
-             ("订单.csv", BRAND_ORDERS.encode("gbk"))]
-    results = store.load(files, loaded_by="test")
-    assert [r.status for r in results] == ["loaded"] * 3, [m for r in results for m in r.messages("en")]
-    return store
+    return load_tiny(root, BRAND_RETAILERS, BRAND_ORDERS, BRAND_SKUS)
 
 
 @pytest.fixture

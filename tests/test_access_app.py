@@ -187,7 +187,7 @@ def test_a_viewer_sees_aggregates_and_no_retailer_row(signed_in, demo_dir):
     hidden = "零售户明细（名称、许可证号、零售户表和订单）不在您的权限内。"
     at = signed_in("viewer@example.com")
     assert not at.exception, [e.value for e in at.exception]
-    assert _pages(at) == {"overview", "mix", "provincial", "online", "low-tier", "managers", "suspects", "visits", "brands", HOME,
+    assert _pages(at) == {"overview", "mix", "provincial", "online", "low-tier", "managers", "brands", HOME,
                           "present"}
     for page in ("pages/views/online.py", "pages/views/low_tier.py"):
         at.switch_page(page).run()

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 # the default page (总览) is served at the root URL
 COMPANY_PAGES = {"": True, "mix": True, "provincial": True, "online": True, "low-tier": True, "managers": False, "suspects": True,
-                 "data": False}
+                 "visits": False, "brands": True, "data": False}
 DISTRICTS = ["东部乡镇片区", "南部山区片区", "城北片区", "城区一片区", "城区二片区", "城郊片区", "开发区片区", "西部乡镇片区"]
 
 
