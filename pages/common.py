@@ -2,6 +2,7 @@
 page uses, and the warm-up. The cached queries are in pages/q.py; numbers and labels come from analytics/."""
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -616,8 +617,8 @@ def warm_up(districts: bool = True) -> list[tuple[str, tuple, dict]]:
     plan = overview + ([step for d in cat.districts for step in first_visit(f, d)] if districts else [])
     done = []
     for i, (query, pf, kwargs) in enumerate(plan):
-        if not cat.years or q.state() != at:
-            break  # nothing loaded, or a load/rollback happened: the next run warms the new state
+        if not cat.years or q.state() != at or _stopping.is_set():
+            break  # nothing loaded, a load/rollback happened (the next run warms the new state), or the process ends
         result = q.cached_at(at, query, pf, **kwargs)
         if i == len(overview) - 1 and isinstance(result, pd.DataFrame):
             charts.apply_theme(OVERVIEW_FAMILIES[0].overview.figure(result, "zh", pf, None), "light").to_json()
@@ -627,6 +628,19 @@ def warm_up(districts: bool = True) -> list[tuple[str, tuple, dict]]:
 
 _warm_lock = threading.Lock()
 _warmed: set[tuple[str, str | None]] = set()
+_warm_threads: list[threading.Thread] = []
+_stopping = threading.Event()
+
+
+@atexit.register
+def _stop_warm_up() -> None:
+    """At exit, let a running warm-up finish its current query before the interpreter goes: a daemon
+    thread still inside DuckDB when Python finalises is killed mid-C++ and aborts the process
+    ("FATAL: exception not rethrown"), which a server stop or a benchmark's end would otherwise show.
+    atexit runs before daemon threads are stopped."""
+    _stopping.set()
+    for thread in _warm_threads:
+        thread.join(timeout=60)
 
 
 def start_warm_up() -> threading.Thread | None:
@@ -645,5 +659,6 @@ def start_warm_up() -> threading.Thread | None:
             logging.getLogger(__name__).exception("warm-up failed")
 
     thread = threading.Thread(target=work, name="dashboard-warm-up", daemon=True)
+    _warm_threads[:] = [*(t for t in _warm_threads if t.is_alive()), thread]
     thread.start()
     return thread
