@@ -26,7 +26,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import metrics
+from . import metrics, queries
 from .access import EVERYTHING
 from .filters import Filters
 from .queries import _by, _customers, _df, _t, _years_clause, years
@@ -64,13 +64,16 @@ def names(con: duckdb.DuckDBPyConnection, level: str = "brand") -> list[str]:
 
 
 def ordered_names(con: duckdb.DuckDBPyConnection, f: Filters, level: str = "brand") -> list[str]:
-    """The brands (or specifications) ordered in f.year within f's selection, by volume (largest first):
-    what the page offers to choose from."""
+    """The brands (or specifications) ordered in f.year or f.compare_year anywhere the session may see,
+    f.year's best sellers first, then those of the comparison year only: what the page offers. The
+    district and segment filters do not narrow the list, so a product chosen stays chosen when they
+    change (its figures there may be 0: who lost it is the question)."""
     col = _col(level)
-    where, params = f.where(alias="c", months=False)
     frame = _df(con, f"""SELECT s.{col} AS name FROM sku_year c JOIN skus s USING (sku_id)
-                         WHERE c.year = $year AND {where} AND s.{col} IS NOT NULL GROUP BY ALL HAVING SUM(c.qty) > 0
-                         ORDER BY SUM(c.qty) DESC, name""", {"year": f.year} | params, f.scope)
+                         WHERE c.year IN ($year, $compare_year) AND s.{col} IS NOT NULL AND s.{col} <> ''
+                         GROUP BY ALL HAVING SUM(c.qty) > 0
+                         ORDER BY SUM(c.qty) FILTER (c.year = $year) DESC NULLS LAST, SUM(c.qty) DESC, name""",
+                {"year": f.year, "compare_year": f.compare_year}, f.scope)
     return [str(v) for v in frame["name"]]
 
 
@@ -212,6 +215,32 @@ def cultivation(con: duckdb.DuckDBPyConnection, f: Filters, name: str, level: st
     return _curves(con, f, [name], level)[name]
 
 
+def _year_figures(con: duckdb.DuckDBPyConnection, f: Filters, level: str, by: str | None = None,
+                  name: str | None = None) -> pd.DataFrame:
+    """Per year of f (the same period when the last year is incomplete), and per `by` group: who
+    ordered `name` over f's months (retailers, those in ≥ 2 weeks, qty, lines); every name (a `name`
+    column) when none is given."""
+    col = _col(level)
+    group, cond = _by(by)
+    g = "".join(f", {c}" for c in group) + ("" if name is not None else ", name")
+    seg, params = f.where(months=False)
+    ywhere, yparams = _years_clause(f, "c")
+    which = f"{col} = $name" if name is not None else f"{col} IS NOT NULL AND {col} <> ''"
+    return _df(
+        con,
+        f"""WITH k AS (SELECT sku_id, {col} AS name FROM skus WHERE {which}),
+                 r AS (SELECT retailer_id{"".join(f", {c}" for c in group)} FROM retailers WHERE {seg}{cond}),
+                 x AS (SELECT c.year, c.retailer_id{g}, bit_or(c.week_mask) AS weeks, SUM(c.qty) AS qty, SUM(c.lines) AS lines
+                       FROM {_t(con, f)}retailer_sku_month c JOIN k USING (sku_id) JOIN r USING (retailer_id)
+                       WHERE {ywhere} AND c.month BETWEEN $month_from AND $month_to GROUP BY ALL)
+            SELECT year{g}, COUNT(*)::BIGINT AS retailers, COUNT(*) FILTER (bit_count(weeks) >= 2)::BIGINT AS repeaters,
+                   SUM(qty)::BIGINT AS qty, SUM(lines)::BIGINT AS lines
+            FROM x GROUP BY ALL""",
+        {"month_from": int(f.month_from), "month_to": int(f.month_to)} | ({"name": str(name)} if name is not None else {})
+        | params | yparams, f.scope,
+    )
+
+
 def period_figures(con: duckdb.DuckDBPyConnection, f: Filters, name: str, level: str = "brand",
                    by: str | None = None) -> pd.DataFrame:
     """铺货率, 重购率 and 动销 of one brand over f's whole period (its months, through the data end),
@@ -221,24 +250,9 @@ def period_figures(con: duckdb.DuckDBPyConnection, f: Filters, name: str, level:
     An incomplete last year is compared with the same period (同期: the to-date twin, up to the same
     day), as every year comparison; groups with customers but no order have 0 retailers; a year
     without any data has no row."""
-    col = _col(level)
-    group, cond = _by(by)
-    g = "".join(f", {c}" for c in group)
-    seg, params = f.where(months=False)
-    ywhere, yparams = _years_clause(f, "c")
+    group = _by(by)[0]
+    figures = _year_figures(con, f, level, by, name)
     base, _, nparams = _customers(f, by)
-    figures = _df(
-        con,
-        f"""WITH k AS (SELECT sku_id FROM skus WHERE {col} = $name),
-                 r AS (SELECT retailer_id{g} FROM retailers WHERE {seg}{cond}),
-                 x AS (SELECT c.year, c.retailer_id{g}, bit_or(c.week_mask) AS weeks, SUM(c.qty) AS qty, SUM(c.lines) AS lines
-                       FROM {_t(con, f)}retailer_sku_month c JOIN k USING (sku_id) JOIN r USING (retailer_id)
-                       WHERE {ywhere} AND c.month BETWEEN $month_from AND $month_to GROUP BY ALL)
-            SELECT year{g}, COUNT(*)::BIGINT AS retailers, COUNT(*) FILTER (bit_count(weeks) >= 2)::BIGINT AS repeaters,
-                   SUM(qty)::BIGINT AS qty, SUM(lines)::BIGINT AS lines
-            FROM x GROUP BY ALL""",
-        {"name": str(name), "month_from": int(f.month_from), "month_to": int(f.month_to)} | params | yparams, f.scope,
-    )
     customers = _df(con, base, nparams, f.scope)
     if not f.years:
         return pd.DataFrame(columns=["year", *group, "customers", "retailers", "coverage_pct", "repeaters", "repeat_pct", "lines",
@@ -386,3 +400,29 @@ def new_product_curves(con: duckdb.DuckDBPyConnection, f: Filters, level: str = 
     parts = [c.dropna(subset=["retailers"]).assign(name=n, year=f.year)[["name", "year", "month", "cum_coverage_pct", "cum_repeat_pct"]]
              for n, c in curves.items()]
     return pd.concat(parts, ignore_index=True)
+
+
+def default_name(con: duckdb.DuckDBPyConnection, f: Filters, level: str = "sku") -> str | None:
+    """What the page opens on, a product whose figures tell something in f's scope: the year's widest
+    new product; else the one whose 铺货率 over f's period grew most against the comparison year's
+    same period (more retailers of the same customers); else the best seller not yet ordered by every
+    customer; else the best seller (ordered_names' first). Never a product at 100% everywhere while
+    another has room to grow. None when nothing was ordered."""
+    offered = ordered_names(con, f, level)
+    if not offered:
+        return None
+    new = new_products(con, f, level)
+    if not new.empty and new["name"].iloc[0] in offered:
+        return str(new["name"].iloc[0])
+    rows = _year_figures(con, f, level)
+    now = rows[rows["year"] == f.year].set_index("name")
+    before = rows[rows["year"] == f.compare_year].set_index("name")["retailers"] if f.compare_year is not None else None
+    if before is not None and not now.empty:
+        growth = (now["retailers"] - before.reindex(now.index).fillna(0)).sort_values(ascending=False, kind="stable")
+        grown = growth[growth > 0]
+        if len(grown):
+            best = grown[grown == grown.iloc[0]].index
+            return str(now.loc[best, "qty"].sort_values(ascending=False, kind="stable").index[0])  # a tie: the best seller
+    customers = queries.customers(con, f)
+    room = [n for n in offered if n in now.index and now.loc[n, "retailers"] < customers]
+    return room[0] if room else offered[0]

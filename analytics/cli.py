@@ -506,9 +506,9 @@ def cmd_brand(args: argparse.Namespace) -> int:
     lg = args.lang
     who = t("all_districts", lg) if where == "all" else where
     print(f"{found.name} · {f.year} · {who}{'' if args.manager is None else ' ' + args.manager}: "
-          f"{t('brand_coverage', lg)} {fmt_pct(totals.coverage_pct)}, {t('brand_repeat', lg)} {fmt_pct(totals.repeat_pct)} "
-          f"({t('brand_card_help', lg, retailers=totals.retailers, customers=totals.customers)}), "
-          f"{t('brand_movement', lg)} {fmt_cases(totals.cases, lg)}")
+          f"{t('brand_coverage', lg)} {fmt_pct(totals.coverage_pct)} "
+          f"({t('brand_card_help', lg, retailers=totals.retailers, customers=totals.customers)}), "  # the coverage's own count
+          f"{t('brand_repeat', lg)} {fmt_pct(totals.repeat_pct)}, {t('brand_movement', lg)} {fmt_cases(totals.cases, lg)}")
     for row in months.itertuples():
         print(f"  {row.month:2d}  {t('brand_coverage', lg)} {fmt_pct(row.coverage_pct)} "
               f"({t('brand_cumulative', lg)} {fmt_pct(row.cum_coverage_pct)})  {t('brand_repeat', lg)} {fmt_pct(row.repeat_pct)} "

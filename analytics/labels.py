@@ -890,6 +890,8 @@ BRANDS: dict[str, Pair] = {
         "Lowest coverage first (then lowest repeat rate), against the whole selection.",
     ),
     "brand_by": ("按", "By"),
+    "brand_not_ordered": ("{name} 在所选年份和对比年份都没有订货，改为显示 {shown}。",
+                          "{name} was ordered in neither the selected nor the comparison year; showing {shown}."),
     # column headers
     "retailers_n": ("订购户数(户)", "Retailers ordering (retailers)"),
     "repeaters_n": ("重购户数(户)", "Repeat retailers (retailers)"),

@@ -21,7 +21,7 @@ from analytics.errors import error_label
 from analytics.exports import csv_bytes, xlsx_bytes
 from analytics.families import FAMILIES, OVERVIEW_FAMILIES, PACE, TARGETS, Chart
 from analytics.filters import TIER_MAX, TIER_MIN, Filters
-from analytics.formats import fmt_time
+from analytics.formats import MISSING, fmt_time
 from analytics.labels import t, vocab
 from analytics.links import LinkView, link_params, parse_link
 from analytics.narrative import comparison_caption
@@ -483,7 +483,9 @@ def table(frame: pd.DataFrame, columns: list[str] | None = None, rename: dict[st
     column name or code never shows); numbers get thousands separators and the two-decimal rule for
     箱, %, 元, counts are whole; a wide table keeps its first `pinned` (naming) columns pinned while it
     scrolls. `links` makes a query column's cells links: its URLs, one a row, each ending with the
-    parameter that holds the cell's own text (`LINK_TEXT`); "" for a row without a link."""
+    parameter that holds the cell's own text (`LINK_TEXT`); "" for a row without a link. An empty
+    cell reads formats.MISSING (Streamlit's own word is a grey "None"); numbers stay numbers, so a
+    column still sorts by value."""
     lg = lang()
     shown = localize(frame, lg, columns, rename=rename) if is_raw(frame) else frame
     linked = {header(col, lg): urls for col, urls in (links or {}).items()}
@@ -497,7 +499,7 @@ def table(frame: pd.DataFrame, columns: list[str] | None = None, rename: dict[st
             config[col] = st.column_config.NumberColumn(format=SCREEN_FORMATS[kind], pinned=pin)
         elif pin:
             config[col] = st.column_config.TextColumn(pinned=True)
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder=MISSING)
 
 
 def export_note(f: Filters | None = None, as_of: str | None = None) -> str:

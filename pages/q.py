@@ -178,6 +178,7 @@ brand_totals = _typed(brand_queries.totals)
 brand_lagging = _typed(brand_queries.lagging)
 new_products = _typed(brand_queries.new_products)
 new_product_curves = _typed(brand_queries.new_product_curves)
+brand_default = _typed(brand_queries.default_name)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

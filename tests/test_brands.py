@@ -181,3 +181,43 @@ def test_every_brand_query_column_is_registered_and_reads_in_chinese(con):
         assert not frame.empty, name
         assert unregistered(frame) == [], name
         _assert_readable(localize(frame, "zh"), name, _zh_headers())
+
+
+# the default product: a city without a new product, where the best seller is at 100% in both years (2018 before
+# 2019's data end, 03-04, so within the same period)
+STEADY_ORDERS = """订货日期,许可证号,卷烟编码,订货量(条),金额(元),订货方式
+2018-02-26,0420001,6901028000001,100,20000,网上订货
+2018-02-26,0420002,6901028000001,100,20000,网上订货
+2018-02-26,0420003,6901028000001,100,20000,网上订货
+2018-02-26,0420005,6901028000001,100,20000,网上订货
+2018-02-26,0420001,6901028000002,10,100,网上订货
+2018-02-26,0420003,6901028000003,30,1500,网上订货
+2019-03-04,0420001,6901028000001,100,20000,网上订货
+2019-03-04,0420002,6901028000001,100,20000,网上订货
+2019-03-04,0420003,6901028000001,100,20000,网上订货
+2019-03-04,0420005,6901028000001,100,20000,网上订货
+2019-03-04,0420001,6901028000002,10,100,网上订货
+2019-03-04,0420002,6901028000002,10,100,网上订货
+2019-03-04,0420003,6901028000003,40,2000,网上订货
+"""
+
+
+def test_the_default_is_the_new_product_else_the_one_that_grew_never_one_at_100_percent(con, tmp_path):
+    from .conftest import BRAND_RETAILERS, BRAND_SKUS, load_tiny
+
+    # the brand city: the year's one new specification
+    assert brands.default_name(con, Y, "sku") == "七号(细支)"
+    steady = connect_store(load_tiny(tmp_path / "steady", BRAND_RETAILERS, STEADY_ORDERS, BRAND_SKUS))
+    # nothing new; 一号 is the best seller at 4 of 4 in both years; 五号 went from 1 to 2 of 4 (+25 pp), 三号 stayed at 1
+    assert brands.ordered_names(steady, Y, "brand")[0] == "一号"
+    assert brands.default_name(steady, Y, "brand") == "五号"
+    # no comparison year: the best seller that not every customer ordered (三号's 40 条 before 五号's 20)
+    assert brands.default_name(steady, Y.with_(compare_year=None), "brand") == "三号"
+
+
+def test_names_offered_are_the_whole_scopes_of_both_years_whatever_the_district(con):
+    # 乙片区 (0420003) ordered only 一号; the page still offers 七号(细支) there (its figures: 0)
+    assert brands.ordered_names(con, Y.with_(districts=("乙片区",)), "sku") == brands.ordered_names(con, Y, "sku")
+    assert set(brands.ordered_names(con, Y, "sku")) == {"一号(硬)", "七号(细支)", "五号(软)", "三号(硬)"}
+    t = brands.totals(con, Y.with_(districts=("乙片区",)), "七号(细支)", "sku")
+    assert (t.customers, t.retailers, t.coverage_pct, t.repeat_pct) == (1, 0, 0.0, None)

@@ -435,8 +435,12 @@ def test_brand_unknown_name_exits_2_naming_it_with_candidates(brand_city, capsys
 def test_brand_prints_a_line_per_month(brand_city, capsys):
     code, out, _ = _brand("--name", "一号", "--district", "乙片区", "--year", "2019", "--data-dir", str(brand_city.root), capsys=capsys)
     assert code == 0
-    assert out.splitlines()[0] == "一号 · 2019 · 乙片区: 铺货率 100.00%, 重购率 100.00% (1 / 1 户订购), 动销 0.80 箱"
+    # the count of retailers who ordered it is the coverage's (重购率's denominator is those retailers, not the customers)
+    assert out.splitlines()[0] == "一号 · 2019 · 乙片区: 铺货率 100.00% (1 / 1 户订购), 重购率 100.00%, 动销 0.80 箱"
     assert out.splitlines()[2].split() == ["2", "铺货率", "100.00%", "(累计", "100.00%)", "重购率", "100.00%", "(累计", "100.00%)",
                                            "0.80", "箱"]
     code, out, _ = _brand("--name", "一号", "--year", "2019", "--lang", "en", "--data-dir", str(brand_city.root), capsys=capsys)
     assert out.splitlines()[1].split()[:4] == ["1", "Coverage", "50.00%", "(cumulative"]
+    code, out, _ = _brand("--name", "七号(细支)", "--level", "sku", "--district", "乙片区", "--year", "2019", "--data-dir",
+                          str(brand_city.root), capsys=capsys)
+    assert out.splitlines()[0] == "七号(细支) · 2019 · 乙片区: 铺货率 0.00% (0 / 1 户订购), 重购率 —, 动销 0.00 箱"

@@ -277,6 +277,7 @@ def generate(rng: np.random.Generator | None = None) -> tuple[pd.DataFrame, pd.D
     retailers["customer_tier"] = retailers["customer_tier"].astype(int)
     _calibrate(orders, skus, retailers, rng)
     plant_suspects(orders, skus)
+    skus = launch_specification(orders, skus)
     return retailers, skus.drop(columns="popularity"), priced(orders, skus)
 
 
@@ -419,6 +420,67 @@ def plant_suspects(orders: pd.DataFrame, skus: pd.DataFrame, cases: tuple[Plante
             orders.loc[orders.index[rows], "order_date"] = when.iloc[rows].to_numpy() + np.timedelta64(26 * 7, "D")
         else:
             orders.loc[orders.index[rows], "retailer_id"] = p.target
+
+
+# --- #14 brands: a specification launched in the last year ---------------------------------------
+#
+# Brand cultivation (品牌培育) asks how far a new specification has spread and whether retailers
+# reorder it, so the demo launches one in LAUNCH_YEAR: LAUNCH.name, a new specification of the same
+# brand, 价类, 省产 flag and price as LAUNCH.source. It is made by re-labelling some of the source's
+# LAUNCH_YEAR lines (their retailer, day, quantity and amount stay), so no district's, manager's or
+# year's volume, class, provincial or amount figure moves, nor any brand's; only the two
+# specifications' split does. 城郊片区 (the seed's calibrated district, whose sample correction file
+# replaces lines by day) does not get it: there it is 0%, a district that lags. Elsewhere a share of
+# retailers (more in urban districts) adopt it from a day after the launch month's start, spreading
+# over the year; some only try it once, the others keep taking part of their source orders as the new
+# specification (reorders). Its own generator draws the choices: the city's stream is untouched.
+
+
+@dataclass(frozen=True)
+class Launch:
+    name: str
+    source: str
+    month: int
+    seed: int = RANDOM_STATE + 14
+
+
+LAUNCH_YEAR = YEARS[-1]
+LAUNCH = Launch(name="黄鹤楼(硬红细支)", source="黄鹤楼(硬红)", month=4)
+
+
+def launch_specification(orders: pd.DataFrame, skus: pd.DataFrame, launch: Launch = LAUNCH) -> pd.DataFrame:
+    """The SKU master with the launched specification appended (its code by sku_master's rule), and
+    its lines re-labelled in `orders` (canonical columns, `sku` an index into the master) in place."""
+    src = int(np.flatnonzero(skus["sku_name"].to_numpy() == launch.source)[0])
+    new = len(skus)
+    row = skus.iloc[[src]].assign(sku_id=f"6901028{(new * 7919 + 100003) % 1000000:06d}", sku_name=launch.name, popularity=0.0)
+    if row["sku_id"].iloc[0] in set(skus["sku_id"]):
+        raise RuntimeError(f"launched specification {launch.name}: code {row['sku_id'].iloc[0]} is taken")
+    rng = np.random.default_rng(launch.seed)
+    when = pd.to_datetime(orders["order_date"])
+    start = np.datetime64(dt.date(LAUNCH_YEAR, launch.month, 1))
+    end = np.datetime64(dt.date(LAUNCH_YEAR, 12, 20))
+    urban = {p.name: p.urban_share for p in PROFILES}
+    sku, rid, district = orders["sku"].to_numpy().copy(), orders["retailer_id"].to_numpy(), orders["district"].to_numpy()
+    days = when.to_numpy().astype("datetime64[D]")
+    lines = np.flatnonzero((sku == src) & (when.dt.year.to_numpy() == LAUNCH_YEAR) & (district != SEED_DISTRICT))
+    for d in sorted(set(district[lines])):
+        mine = lines[district[lines] == d]
+        shops = np.unique(rid[mine])
+        adopt = shops[rng.random(len(shops)) < 0.15 + 0.5 * urban.get(d, 0.5)]
+        # adoption days: many soon after the launch, fewer later (the curve flattens)
+        on = start + (rng.random(len(adopt)) ** 1.6 * (end - start).astype(int)).astype("timedelta64[D]")
+        keeps = rng.random(len(adopt)) < 0.6  # the others try it once
+        for shop, day, keep in zip(adopt, on, keeps, strict=True):
+            after = mine[(rid[mine] == shop) & (days[mine] >= day)]
+            after = after[np.argsort(days[after], kind="stable")]
+            if len(after) == 0:
+                continue
+            # the first order after adopting, then (reorderers) about two in five of the later ones
+            picked = np.concatenate([after[:1], after[1:][rng.random(len(after) - 1) < 0.4]]) if keep else after[:1]
+            sku[picked] = new
+    orders["sku"] = sku
+    return pd.concat([skus, row], ignore_index=True)
 
 
 # --- writing the extracts ---------------------------------------------------------------------

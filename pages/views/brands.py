@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics import charts
 from analytics.formats import fmt_cases, fmt_count, fmt_lines, fmt_pct
+from analytics.labels import t
 from pages import common, q
 from pages.widgets import delta, pp_delta
 
@@ -18,20 +19,37 @@ CURVE_COLUMNS = ["month", "retailers", "coverage_pct", "cum_retailers", "cum_cov
                  "cum_coverage_change_pp", "cum_repeat_change_pp", "cases_prev", "cases_yoy_pct"]
 
 
+def radio(label: str, codes: list[str], key: str, words: dict[str, str]) -> str:
+    """A radio of language-neutral codes whose choice survives the language toggle. Streamlit keeps a
+    radio's value by its key as the option's shown word (1.67: the formatted option, "规格"): after
+    the toggle the browser still holds "规格" among "Specification"/"Brand", so nothing shows checked,
+    though the server still reads the code. Re-setting the code once after a language change makes
+    Streamlit send the browser the new word."""
+    lg = common.lang()
+    drawn = f"_{key}_lang"
+    if st.session_state.get(drawn, lg) != lg and st.session_state.get(key) in codes:
+        st.session_state[key] = st.session_state[key]
+    st.session_state[drawn] = lg
+    return st.radio(label, codes, key=key, horizontal=True, format_func=lambda v: t(words[v], lg))
+
+
 def choose(f) -> tuple[str, str] | None:
-    """The level and the name chosen; the default is the year's widest new product, else the best seller."""
+    """The level and the name chosen (brands.default_name first). The names offered are the year's and
+    the comparison year's anywhere the session may see, so a name chosen stays when the filters change;
+    one ordered in neither year (another year chosen) gives way to the default, saying so."""
     left, right = st.columns([1, 3])
-    level = left.radio(common.tr("brand_level"), ["sku", "brand"], key="brand_level", horizontal=True,
-                       format_func=lambda v: common.tr("brand_level_sku" if v == "sku" else "brand_level_brand"))
+    with left:
+        level = radio(common.tr("brand_level"), ["sku", "brand"], "brand_level", {"sku": "brand_level_sku", "brand": "brand_level_brand"})
     options = q.brand_names(f, level)
     if not options:
         st.info(common.tr("brand_none"))
         return None
-    new = q.new_products(f, level)
-    default = new["name"].iloc[0] if not new.empty and new["name"].iloc[0] in options else options[0]
     key = f"brand_name_{level}"
-    if st.session_state.get(key) not in options:
-        st.session_state[key] = default
+    kept = st.session_state.get(key)
+    if kept not in options:
+        st.session_state[key] = q.brand_default(f, level) or options[0]
+        if kept is not None:
+            st.info(common.tr_md("brand_not_ordered", name=kept, shown=st.session_state[key]))
     name = right.selectbox(common.tr("brand_name"), options, key=key)
     return level, name
 
@@ -74,8 +92,7 @@ if s is not None:
 
         st.subheader(common.tr("brand_lagging"))
         st.caption(common.tr("brand_lagging_help"))
-        by = st.radio(common.tr("brand_by"), ["district", "manager"], key="brand_lag_by", horizontal=True,
-                      format_func=common.tr)
+        by = radio(common.tr("brand_by"), ["district", "manager"], "brand_lag_by", {"district": "district", "manager": "manager"})
         lag = q.brand_lagging(f, name, level, by=by)
         keys = ["district"] if by == "district" else ["district", "manager"]
         common.table(lag, keys + LAG_COLUMNS, pinned=len(keys))
