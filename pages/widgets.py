@@ -200,6 +200,19 @@ def _progress_table(f: Filters, key: str, p: Progress, by: str, total: bool = Tr
     download(rows, f"{key}-{by}", columns=cols + ["time_pct"], note=export_note(f, as_of=p.as_of))
 
 
+def relabel_on_language_change(key: str) -> None:
+    """Call before drawing a keyed selectbox whose format_func speaks the page's language. A selectbox
+    travels between the browser and the server as its option's *label*; after the language toggle the
+    server still maps the old label to the same option, so nothing tells the browser to redraw it, and
+    the box keeps showing the old language's label (over options in the new one). Setting the widget's
+    value through the Session State API marks it new, and Streamlit then sends the browser the value in
+    the new label: the choice stays and reads in the new language."""
+    lg, mark = lang(), f"_{key}_lang"
+    if st.session_state.get(mark, lg) != lg and key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+    st.session_state[mark] = lg
+
+
 def scope_picker(f: Filters, key: str, manager_required: bool = False) -> Filters | None:
     """One district and, optionally, one of its customer managers, chosen on the page: the retail
     monitoring pages (代订货线索, 周拜访) answer for one district or one manager at a time. The
@@ -217,6 +230,7 @@ def scope_picker(f: Filters, key: str, manager_required: bool = False) -> Filter
         st.warning(tr("no_managers", district=district))
         return None
     options = managers if manager_required else ["", *managers]
+    relabel_on_language_change(f"{key}_manager")  # 全部客户经理 / All managers
     manager = right.selectbox(tr("manager"), options, key=f"{key}_manager",
                               format_func=lambda m: m or tr("all_managers"))
     return f.with_(districts=(district,), managers=(manager,) if manager else ())
