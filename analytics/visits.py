@@ -569,9 +569,10 @@ TABLE_COLUMNS = ["visit_rank", "visit_day", "visit_reason", "retailer_id", "reta
 #: the printed page's columns, one table per visit day: the other reasons ride in the reason's cell, so that
 #: six columns leave the why and the hand-written outcome room on A4 portrait
 PRINT_COLUMNS = ["visit_rank", "retailer_id", "retailer_name", "visit_reason", "visit_why", "visit_result"]
-#: the 走访结果 cell on paper: blank room to write in (ideographic spaces: the table's automatic layout sizes
-#: a column by its content, and an empty one would shrink to a sliver)
-RESULT_ROOM = "\u3000" * 8
+#: the 走访结果 cell on paper: blank room to write in. The table's automatic layout shares the page's width
+#: by the columns' content, and an empty column shrinks to a sliver: thirty ideographic spaces (blank,
+#: never collapsed) keep it at least 25 mm wide beside the longest lines of why (tests/test_visits_browser.py)
+RESULT_ROOM = "\u3000" * 30
 
 
 def title(vl: VisitList, lang: str) -> str:
