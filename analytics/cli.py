@@ -546,6 +546,10 @@ def cmd_visits(args: argparse.Namespace) -> int:
     try:
         visits.parse_week(week)
         vl = visits.load(store.root, district, args.manager, week)
+        if vl is None and args.issue and not visits.issuable(week, end):
+            print(f"error: week {week} has gone by: only the week to plan ({visits.week_to_plan(end)}) or a later one is issued "
+                  "(its draft prints without --issue)", file=sys.stderr)
+            return 2
         if vl is None:
             history = visits.previous_lists(store.root, district, args.manager, week)
             vl = visits.visit_list(con, Filters(districts=(district,), managers=(args.manager,)), week, history)

@@ -87,6 +87,12 @@ def week_to_plan(data_end: dt.date) -> str:
     return week_of(data_end + dt.timedelta(days=7 - data_end.weekday()))
 
 
+def issuable(week: str, data_end: dt.date) -> bool:
+    """Only the week to plan or a later one is issued: an earlier week's list is a draft to look back on
+    (the next weeks' lists leave out what was issued, and a list nobody visited from would mislead them)."""
+    return parse_week(week)[0] >= parse_week(week_to_plan(data_end))[0]
+
+
 # --- the data a week's list reads ----------------------------------------------------------------
 
 def _ym(day: dt.date) -> int:

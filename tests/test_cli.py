@@ -317,6 +317,10 @@ def test_visits_prints_the_week_to_plan_as_a_draft_and_keeps_it_only_when_issued
     assert [line for line in lines if line.startswith("已于 ")][0].endswith("在本机下发（未启用登录）：打印和下载的是这份保存的名单")
     assert visits.load(root, "甲片区", "张伟", "2019-W07").issued_by is None
     assert visits.issued_weeks(root, "甲片区", "张伟") == ["2019-W07"]
+    # a week gone by is a draft to look back on, never issued
+    past = _cli("visits", "--manager", "张伟", "--week", "2019-W05", "--issue", "--data-dir", str(root))
+    assert past.returncode == 2 and "week 2019-W05 has gone by" in past.stderr and "2019-W07" in past.stderr
+    assert visits.issued_weeks(root, "甲片区", "张伟") == ["2019-W07"]
     # the kept list is what the command prints for that week from now on
     again = json.loads(_cli("visits", "--manager", "张伟", "--week", "2019-W07", "--json", "--data-dir", str(root)).stdout)
     assert again["issued"] and again["rows"] == draft["rows"]

@@ -346,3 +346,8 @@ def test_a_list_issued_without_sign_in_says_this_computer_not_the_os_user(city, 
     line = visits.meta(kept, "zh")[-1]
     assert line.startswith("已于 ") and "在本机下发（未启用登录）" in line and "由" not in line
     assert visits.meta(kept, "en")[-1].startswith("Issued ") and "on this computer" in visits.meta(kept, "en")[-1]
+
+
+def test_only_the_week_to_plan_or_a_later_one_is_issued():
+    # data to Wednesday 2019-02-06: the week to plan is 2019-W07
+    assert [visits.issuable(w, dt.date(2019, 2, 6)) for w in ("2019-W05", "2019-W06", "2019-W07", "2019-W08")] == [False, False, True, True]

@@ -114,7 +114,7 @@ if not common.no_data() and common.sees_retailers():
             failed = st.session_state.pop("visits_issue_failed", None)
             if failed:
                 st.error(md_escape(failed))
-            if week < plan:
+            if not visits.issuable(week, end):
                 st.warning(common.tr("visit_past_draft", week=plan))
             else:
                 st.warning(common.tr("visit_draft"))
