@@ -192,6 +192,9 @@ def test_the_language_toggle_relabels_the_week_box_and_keeps_the_week(city_page)
     the new language's label (set_value), or it keeps showing "… · 已下发" over English options."""
     at, root = city_page
     at.button(key="visits_issue").click().run()
+    # the same root cause: once issued, the chosen week's label gains 已下发, and the browser is told
+    week = at.selectbox(key="visits_week")
+    assert week.proto.set_value and week.proto.raw_value == "2019-W07（2019-02-11 – 2019-02-17）· 已下发"
     at.toggle(key="lang_en").set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]
     week = at.selectbox(key="visits_week")

@@ -90,9 +90,12 @@ if not common.no_data() and common.sees_retailers():
         start, end = (dt.date.fromisoformat(d) for d in common.catalog().period)
         plan = visits.week_to_plan(end)
         kept = visits.issued_weeks(root, district, manager)
-        widgets.relabel_on_language_change("visits_week")  # its labels say 已下发 / issued
-        week = st.selectbox(common.tr("visit_week"), _weeks(plan, start, kept), key="visits_week",
-                            format_func=lambda w: _week_label(w, w in kept, plan))
+
+        def label(w: str) -> str:
+            return _week_label(w, w in kept, plan)
+
+        # in the toggled language, and 已下发 once issued
+        week = widgets.relabelled_selectbox(st, common.tr("visit_week"), _weeks(plan, start, kept), "visits_week", label)
         try:
             vl = visits.load(root, district, manager, week)
             if vl is None:
