@@ -546,13 +546,15 @@ def cmd_visits(args: argparse.Namespace) -> int:
     try:
         visits.parse_week(week)
         vl = visits.load(store.root, district, args.manager, week)
+        if vl is None and args.issue and not visits.issuable(week, end):
+            print(f"error: week {week} has gone by: only the week to plan ({visits.week_to_plan(end)}) or a later one is issued "
+                  "(its draft prints without --issue)", file=sys.stderr)
+            return 2
         if vl is None:
             history = visits.previous_lists(store.root, district, args.manager, week)
             vl = visits.visit_list(con, Filters(districts=(district,), managers=(args.manager,)), week, history)
-            if args.issue:
-                from .audit import os_user
-
-                vl = visits.issue(store.root, vl, os_user())
+            if args.issue:  # nobody signs in on the command line: issued on this computer, by no name
+                vl = visits.issue(store.root, vl, None)
     except ValueError as exc:  # a week that does not exist, a kept file that cannot be read (named)
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -577,7 +579,7 @@ def cmd_visits(args: argparse.Namespace) -> int:
         print(f"\n{title}")
         for row in part.itertuples(index=False):
             also = f" [{t('visit_also', lang)}: {row.visit_also}]" if row.visit_also else ""
-            print(f"{row.visit_rank:>3}. {row.retailer_name} ({row.retailer_id}): {row.visit_why}{also}")
+            print(f"{row.visit_rank:>3}. {row.visit_day} {row.retailer_name} ({row.retailer_id}): {row.visit_why}{also}")
     return 0
 
 

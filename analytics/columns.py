@@ -158,6 +158,8 @@ REGISTRY: dict[str, Col] = {
     "visit_reason": _c("visit_reason", "text"),
     "visit_why": _c("visit_why", "text"),
     "visit_also": _c("visit_also", "text"),
+    "visit_day": _c("visit_day", "text"),
+    "visit_result": _c("visit_result", "text"),
     # --- #14 suspects: the 代订货 list and its drill-down (analytics/suspects.py); volumes are monthly means ---
     "score": _c("suspect_score", "ratio"),
     "reason_labels": _c("suspect_reasons", "text"),

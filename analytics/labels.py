@@ -735,7 +735,8 @@ VISITS: dict[str, Pair] = {
                            "Last {months} months {now}, a year earlier {before}: down {pct} ({change})"),
     "visit_why_swing": ("近{months}个月月销量波动系数 {cv}（单月最低 {low}，最高 {high}）",
                         "Monthly volume over the last {months} months swings by {cv} (CV; lowest month {low}, highest {high})"),
-    "visit_why_not_online": ("自 {since} 起未网上订货，同期销量 {cases}", "No online order since {since}; volume {cases} since then"),
+    "visit_why_not_online": ("{year}年以来未网上订货，今年以来销量 {cases}",
+                             "No online order in {year} so far; volume {cases} this year so far"),
     "visit_why_low_tier": ("五类烟近{months}个月 {now}，去年同期 {before}，下降 {pct}（{change}）",
                            "Class 5 over the last {months} months {now}, a year earlier {before}: down {pct} ({change})"),
     "visit_worse": ("；比 {week} 列入时更差（{before} → {now}）", "; worse than when listed in {week} ({before} → {now})"),
@@ -755,9 +756,16 @@ VISITS: dict[str, Pair] = {
     "visit_title": ("周拜访名单 · {manager} · {week}", "Visit list · {manager} · {week}"),
     "visit_week": ("周", "Week"),
     "visit_week_option": ("{week}（{monday} – {sunday}）", "{week} ({monday} – {sunday})"),
+    "visit_week_past": ("{week}（{monday} – {sunday}）· 往周草稿", "{week} ({monday} – {sunday}) · past draft"),
+    "visit_past_draft": ("往周草稿，仅供回看：按当时的数据会列出这些客户。只有待安排的周（{week}）及以后的名单可以下发，"
+                         "已过去的周不能补发：下周的名单据已下发的名单去重，补发一份没人照着走访的名单会打乱它。",
+                         "A past week's draft, to look back only: the retailers the data of then would list. Only the week to plan "
+                         "({week}) or a later one can be issued, never a week gone by: next weeks' lists leave out what was issued, "
+                         "and a list nobody visited from would mislead them."),
     "visit_week_kept": ("{week}（{monday} – {sunday}）· 已下发", "{week} ({monday} – {sunday}) · issued"),
-    "visit_cap": ("每周最多 {cap} 户：5 个拜访日 × 每天 {per_day} 户（“135”工作法的周安排、日拜访）",
-                  "At most {cap} a week: 5 visit days × {per_day} a day (the “135” method's weekly plan and daily visits)"),
+    "visit_cap": ("每周最多 {cap} 户：{days} 个拜访日 × 每天 {per_day} 户，按序号依次排入各拜访日（“135”工作法的周安排、日拜访）",
+                  "At most {cap} a week: {days} visit days × {per_day} a day, in rank order over the days "
+                  "(the “135” method's weekly plan and daily visits)"),
     "visit_found": ("符合条件的客户：{found}", "Retailers with a reason: {found}"),
     "visit_held_back": ("{n} 项理由未再列出：前 {weeks} 周已因同一理由列入且情况未变差",
                         "{n} reason(s) not listed again: listed for the same reason in the previous {weeks} weeks and not worse"),
@@ -768,8 +776,15 @@ VISITS: dict[str, Pair] = {
     "visit_issue_failed": ("名单未能保存，仍是草稿：{error}", "The list could not be kept and is still a draft: {error}"),
     "visit_issued": ("已于 {at} 由 {by} 下发：打印和下载的是这份保存的名单",
                      "Issued {at} by {by}: the kept list is what prints and downloads"),
+    "visit_issued_here": ("已于 {at} 在本机下发（未启用登录）：打印和下载的是这份保存的名单",
+                          "Issued {at} on this computer (sign-in is off): the kept list is what prints and downloads"),
     "visit_empty": ("本周没有需要专门拜访的客户", "No retailer needs a dedicated visit this week"),
     "download_print": ("打印版 (A4)", "Printable (A4)"),
+    # 日拜访: the week's list over its visit days, and room to write each visit's outcome
+    "visit_day": ("拜访日", "Visit day"),
+    "visit_weekdays": ("周一 周二 周三 周四 周五 周六 周日", "Mon Tue Wed Thu Fri Sat Sun"),
+    "visit_result": ("走访结果", "Visit outcome"),
+    "visit_also_short": ("（另有：{also}）", " (also: {also})"),
 }
 
 # --- #14 suspects ---

@@ -34,7 +34,7 @@ import pandas as pd
 
 from . import metrics, queries, suspects
 from .columns import formatted, localize
-from .config import VISIT_CAP, VISIT_PER_DAY, VISITS, VisitSettings
+from .config import VISIT_CAP, VISIT_DAYS, VISIT_PER_DAY, VISITS, VisitSettings
 from .files import create_once
 from .filters import Filters
 from .formats import MISSING, fmt_cases, fmt_pct, fmt_time
@@ -47,6 +47,9 @@ from .slugs import safe_name
 REASONS: tuple[str, ...] = ("suspect", "decliner", "swing", "not_online", "low_tier_decline")
 #: the kept lists' directory under the data directory
 VISITS_DIR = "visits"
+#: the visit reasons a 代订货 lead's own sentence already states (analytics.suspects' reason -> visit reason):
+#: a lead that also swings is not told "other reason: big swings" under a sentence that says it swings
+SUSPECT_COVERS: dict[str, str] = {"swing": "swing"}
 #: the kept file's format: a later change of the fields bumps it, and old files stay readable
 FILE_FORMAT = 1
 
@@ -82,6 +85,12 @@ def shift_week(week: str, weeks: int) -> str:
 def week_to_plan(data_end: dt.date) -> str:
     """The week after the data end: the week of the first Monday after it (the next week to plan)."""
     return week_of(data_end + dt.timedelta(days=7 - data_end.weekday()))
+
+
+def issuable(week: str, data_end: dt.date) -> bool:
+    """Only the week to plan or a later one is issued: an earlier week's list is a draft to look back on
+    (the next weeks' lists leave out what was issued, and a list nobody visited from would mislead them)."""
+    return parse_week(week)[0] >= parse_week(week_to_plan(data_end))[0]
 
 
 # --- the data a week's list reads ----------------------------------------------------------------
@@ -225,10 +234,11 @@ def _suspects(con: duckdb.DuckDBPyConnection, f: Filters, w: Window, settings: V
 
 
 def _row(reason: str, retailer_id: object, name: object, evidence: float, order: float, cases: float | None,
-         why: dict[str, str]) -> dict:
+         why: dict[str, str], covers: Sequence[str] = ()) -> dict:
+    """`covers`: other visit reasons this row's line of why already states (never named again as 其他理由)."""
     return {"reason": reason, "retailer_id": str(retailer_id), "retailer_name": None if pd.isna(name) else str(name),
             "evidence": float(evidence), "order": float(order), "cases": None if cases is None else float(cases),
-            "why_zh": why["zh"], "why_en": why["en"]}
+            "why_zh": why["zh"], "why_en": why["en"], "covers": tuple(covers)}
 
 
 def _texts(key: str, **values) -> dict[str, str]:
@@ -260,7 +270,7 @@ class Candidates:
     rows: pd.DataFrame
 
 
-CANDIDATE_COLUMNS = ["reason", "retailer_id", "retailer_name", "evidence", "order", "cases", "why_zh", "why_en"]
+CANDIDATE_COLUMNS = ["reason", "retailer_id", "retailer_name", "evidence", "order", "cases", "why_zh", "why_en", "covers"]
 
 
 def candidates(con: duckdb.DuckDBPyConnection, f: Filters, week: str, settings: VisitSettings = VISITS) -> Candidates:
@@ -276,7 +286,8 @@ def candidates(con: duckdb.DuckDBPyConnection, f: Filters, week: str, settings: 
 
     for s in _suspects(con, f, w, settings).to_dict("records"):
         why = {lang: t("visit_why_suspect", lang, score=f"{s['score']:.2f}", text=suspects.reason_text(s, lang)) for lang in ("zh", "en")}
-        rows.append(_row("suspect", s["retailer_id"], s["retailer_name"], s["score"], s["score"], None, why))
+        covers = [SUSPECT_COVERS[r] for r in s["reasons"] if r in SUSPECT_COVERS]
+        rows.append(_row("suspect", s["retailer_id"], s["retailer_name"], s["score"], s["score"], None, why, covers))
 
     volumes = window_volumes(con, f, w)
     months = settings.recent_months
@@ -296,7 +307,7 @@ def candidates(con: duckdb.DuckDBPyConnection, f: Filters, week: str, settings: 
     start, end = w.year_to_date
     offline = queries.retailers_not_online(con, f.with_(year=end.year, month_from=1, month_to=end.month), limit=1_000_000)
     for r in offline[offline["qty"] > 0].to_dict("records"):
-        why = _texts("visit_why_not_online", since=start.isoformat(), cases=_cases(r["cases"]))
+        why = _texts("visit_why_not_online", year=start.year, cases=_cases(r["cases"]))
         rows.append(_row("not_online", r["retailer_id"], r["retailer_name"], r["cases"], r["cases"], r["cases"], why))
 
     for r in _declines(volumes, "class5_qty", "class5_qty_prev", settings.low_tier_decline_pct, settings.low_tier_min_cases):
@@ -376,9 +387,11 @@ def select(c: Candidates, week: str, history: Sequence[VisitList] = (), cap: int
                 listed[(str(row["retailer_id"]), row["reason"])] = (kept.week, float(row["evidence"]))
     priority = {r: k for k, r in enumerate(REASONS)}
     reasons_of: dict[str, set[str]] = {}
+    covered: dict[str, set[str]] = {}
     kept_rows, held_back = [], 0
     for row in c.rows.to_dict("records"):  # plain records: a manager's hundred rows every week, no pandas per row
         reasons_of.setdefault(row["retailer_id"], set()).add(row["reason"])
+        covered.setdefault((row["retailer_id"], row["reason"]), set()).update(row.get("covers") or ())
         row["previous_week"] = None
         before = listed.get((row["retailer_id"], row["reason"]))
         if before is not None:
@@ -411,7 +424,8 @@ def select(c: Candidates, week: str, history: Sequence[VisitList] = (), cap: int
         cases = row["cases"]
         out.append({"rank": rank, "reason": row["reason"], "retailer_id": row["retailer_id"], "retailer_name": row["retailer_name"],
                     "evidence": float(row["evidence"]), "cases": None if cases is None or cases != cases else float(cases),
-                    "also": sorted(reasons_of[row["retailer_id"]] - {row["reason"]}, key=priority.get),
+                    "also": sorted(reasons_of[row["retailer_id"]] - {row["reason"]} - covered[(row["retailer_id"], row["reason"])],
+                                   key=priority.get),
                     "why_zh": row["why_zh"], "why_en": row["why_en"], "previous_week": row["previous_week"]})
     w = c.window
     return VisitList(week=week, district=c.district, manager=c.manager, as_of=None if w is None else w.as_of.isoformat(),
@@ -474,7 +488,8 @@ def previous_lists(root: str | Path, district: str, manager: str, week: str, set
 
 def issue(root: str | Path, vl: VisitList, issued_by: str | None) -> VisitList:
     """Keep the list as issued and return what is kept: the first list issued for a week stays (a second
-    issue, from another session or the command line at the same moment, returns the first)."""
+    issue, from another session or the command line at the same moment, returns the first). `issued_by`:
+    the signed-in user's name; None when nobody signs in (it reads "issued on this computer")."""
     kept = dataclasses.replace(vl, issued_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"), issued_by=issued_by)
     path = list_path(root, vl.district, vl.manager, vl.week)
     data = json.dumps(kept.to_dict(), ensure_ascii=False, indent=1).encode("utf-8")
@@ -491,16 +506,40 @@ def reason_name(reason: str, lang: str) -> str:
     return t(f"visit_reason_{reason}", lang)
 
 
+def listing(items: Sequence[str], lang: str) -> str:
+    """Items run together as the language lists them: 甲、乙 / a, b."""
+    return ("、" if lang == "zh" else ", ").join(items)
+
+
+def visit_days(n: int, days: int = VISIT_DAYS) -> list[int]:
+    """The 日拜访 day (0 = Monday … days-1) of each of a list's n rows in rank order: the rows in rank order
+    over the days as evenly as they go, the earlier days taking one more when n does not divide (20 rows:
+    4 a day; 7 rows: 2, 2, 1, 1, 1). The most pressing leads come early in the week, leaving the week's
+    later days to follow them up. A function of the rank alone, so a kept list's days never change."""
+    base, extra = divmod(n, days)
+    return [d for d in range(days) for _ in range(base + (1 if d < extra else 0))]
+
+
+def day_text(week: str, day: int, lang: str) -> str:
+    """A visit day as the list shows it: 周一 12-16 / Mon 12-16."""
+    date = parse_week(week)[0] + dt.timedelta(days=day)
+    return f"{t('visit_weekdays', lang).split()[day]} {date:%m-%d}"
+
+
 def frame(vl: VisitList, lang: str, reason: str | None = None) -> pd.DataFrame:
-    """The list's rows for a table (of one reason when given): rank, reason, retailer, why, other reasons."""
+    """The list's rows for a table (of one reason when given): rank, visit day, reason, retailer, why, other
+    reasons, and an empty 走访结果 to write the visit's outcome in by hand (files and print)."""
+    days = dict(zip((r["rank"] for r in vl.rows), visit_days(len(vl.rows)), strict=True))
     rows = [r for r in vl.rows if reason is None or r["reason"] == reason]
     return pd.DataFrame({
         "visit_rank": [r["rank"] for r in rows],
+        "visit_day": [day_text(vl.week, days[r["rank"]], lang) for r in rows],
         "visit_reason": [reason_name(r["reason"], lang) for r in rows],
         "retailer_id": [r["retailer_id"] for r in rows],
         "retailer_name": [r["retailer_name"] for r in rows],
         "visit_why": [r["why_en" if lang == "en" else "why_zh"] for r in rows],
-        "visit_also": [("、" if lang == "zh" else ", ").join(reason_name(a, lang) for a in r["also"]) for r in rows],
+        "visit_also": [listing([reason_name(a, lang) for a in r["also"]], lang) for r in rows],
+        "visit_result": [""] * len(rows),
     })
 
 
@@ -531,8 +570,15 @@ def periods_text(vl: VisitList, lang: str) -> str:
              ytd=" – ".join(vl.year_to_date), suspects=" – ".join(vl.suspect_days or ("—", "—")))
 
 
-#: the columns of the list's files (XLSX/CSV) and of its printed page: everything a reader needs on paper
-TABLE_COLUMNS = ["visit_rank", "visit_reason", "retailer_id", "retailer_name", "visit_why", "visit_also"]
+#: the columns of the list's files (XLSX/CSV): everything a reader needs, the day to visit and room for the outcome
+TABLE_COLUMNS = ["visit_rank", "visit_day", "visit_reason", "retailer_id", "retailer_name", "visit_why", "visit_also", "visit_result"]
+#: the printed page's columns, one table per visit day: the other reasons ride in the reason's cell, so that
+#: six columns leave the why and the hand-written outcome room on A4 portrait
+PRINT_COLUMNS = ["visit_rank", "retailer_id", "retailer_name", "visit_reason", "visit_why", "visit_result"]
+#: the 走访结果 cell on paper: blank room to write in. The table's automatic layout shares the page's width
+#: by the columns' content, and an empty column shrinks to a sliver: thirty ideographic spaces (blank,
+#: never collapsed) keep it at least 25 mm wide beside the longest lines of why (tests/test_visits_browser.py)
+RESULT_ROOM = "\u3000" * 30
 
 
 def title(vl: VisitList, lang: str) -> str:
@@ -541,17 +587,34 @@ def title(vl: VisitList, lang: str) -> str:
 
 def meta(vl: VisitList, lang: str) -> list[str]:
     """The lines under the list's title: the data date, the periods compared, the cap, who issued it."""
-    lines = [as_of_text(vl, lang), periods_text(vl, lang), t("visit_cap", lang, cap=vl.cap, per_day=VISIT_PER_DAY)]
+    lines = [as_of_text(vl, lang), periods_text(vl, lang), t("visit_cap", lang, cap=vl.cap, days=VISIT_DAYS, per_day=VISIT_PER_DAY)]
     if vl.issued:
-        lines.append(t("visit_issued", lang, at=fmt_time(vl.issued_at), by=vl.issued_by or MISSING))
+        # no name: issued without sign-in (the page in local mode, the command line), where the OS user names nobody
+        lines.append(t("visit_issued", lang, at=fmt_time(vl.issued_at), by=vl.issued_by) if vl.issued_by
+                     else t("visit_issued_here", lang, at=fmt_time(vl.issued_at)))
     return [line for line in lines if line]
 
 
+def day_sections(vl: VisitList, lang: str) -> list[tuple[str, pd.DataFrame]]:
+    """The list as its 日拜访 days (`visit_days`), each titled with its day and size; a day without
+    visits is left out. The other reasons join the reason's cell (PRINT_COLUMNS)."""
+    whole = frame(vl, lang)
+    pairs = zip(whole["visit_reason"], whole["visit_also"], strict=True)
+    whole["visit_reason"] = [r + t("visit_also_short", lang, also=a) if a else r for r, a in pairs]
+    whole["visit_result"] = RESULT_ROOM
+    days = visit_days(len(whole))
+    out = []
+    for day in sorted(set(days)):
+        part = whole[[d == day for d in days]]
+        out.append((t("visit_group", lang, reason=day_text(vl.week, day, lang), n=len(part)), part))
+    return out
+
+
 def printable_page(vl: VisitList, lang: str, note: str) -> str:
-    """The list as one A4 HTML page (analytics/printable.py): a table per reason, labelled and formatted
-    as on screen; `note` says it is a lead to verify by a visit, never a verdict."""
-    columns = [c for c in TABLE_COLUMNS if c != "visit_reason"]  # each table is one reason's
-    sheets = [(heading, formatted(localize(part, lang, columns), lang, missing=MISSING)) for heading, part in sections(vl, lang)]
+    """The list as one A4 HTML page (analytics/printable.py): a table per 日拜访 day, labelled and
+    formatted as on screen, with an empty 走访结果 column; `note` says it is a lead to verify by a
+    visit, never a verdict."""
+    sheets = [(heading, formatted(localize(part, lang, PRINT_COLUMNS), lang, missing=MISSING)) for heading, part in day_sections(vl, lang)]
     return html_page(title(vl, lang), meta(vl, lang), sheets, note, lang)
 
 

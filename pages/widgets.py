@@ -2,6 +2,9 @@
 the pace of the year and progress against targets."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -200,6 +203,22 @@ def _progress_table(f: Filters, key: str, p: Progress, by: str, total: bool = Tr
     download(rows, f"{key}-{by}", columns=cols + ["time_pct"], note=export_note(f, as_of=p.as_of))
 
 
+def relabelled_selectbox(where: Any, label: str, options: list, key: str, format_func: Callable[[Any], str]) -> Any:
+    """`where.selectbox` for a keyed box whose labels can change under the same choice (the language
+    toggle; a week that becomes 已下发). A selectbox travels between the browser and the server as its
+    option's *label*; when the label of the chosen option changes, the server still maps the old label
+    to the same option, so nothing tells the browser to redraw it, and the box keeps showing the old
+    label (over options in the new one). Setting the widget's value through the Session State API marks
+    it new, and Streamlit then sends the browser the value in its new label: the choice stays."""
+    mark = f"_{key}_label"  # (the choice, its label) as the browser was last sent them
+    before = st.session_state.get(mark)
+    if before is not None and key in st.session_state and st.session_state[key] == before[0] and format_func(before[0]) != before[1]:
+        st.session_state[key] = before[0]
+    value = where.selectbox(label, options, key=key, format_func=format_func)
+    st.session_state[mark] = (value, format_func(value))
+    return value
+
+
 def scope_picker(f: Filters, key: str, manager_required: bool = False) -> Filters | None:
     """One district and, optionally, one of its customer managers, chosen on the page: the retail
     monitoring pages (代订货线索, 周拜访) answer for one district or one manager at a time. The
@@ -217,6 +236,8 @@ def scope_picker(f: Filters, key: str, manager_required: bool = False) -> Filter
         st.warning(tr("no_managers", district=district))
         return None
     options = managers if manager_required else ["", *managers]
-    manager = right.selectbox(tr("manager"), options, key=f"{key}_manager",
-                              format_func=lambda m: m or tr("all_managers"))
+    def manager_label(m: str) -> str:
+        return m or tr("all_managers")
+
+    manager = relabelled_selectbox(right, tr("manager"), options, f"{key}_manager", manager_label)  # 全部客户经理 / All managers
     return f.with_(districts=(district,), managers=(manager,) if manager else ())

@@ -311,8 +311,15 @@ def test_visits_prints_the_week_to_plan_as_a_draft_and_keeps_it_only_when_issued
     lines = issued.stdout.splitlines()
     assert lines[0] == "周拜访名单 · 甲片区 · 张伟 · 2019-W07"
     assert lines[1] == "数据截至 2019-02-06（数据的最后一天，早于该周前的周日 2019-02-10）"
-    assert ("  1. 甲便利店 (0420001): 代订货线索评分 2.00：销量突变：自 4 月起月均销量由 0.60 箱 变为 0.04 箱，并持续。"
+    assert ("  1. 周一 02-11 甲便利店 (0420001): 代订货线索评分 2.00：销量突变：自 4 月起月均销量由 0.60 箱 变为 0.04 箱，并持续。"
             " [其他理由: 销量大幅下滑、尚未网上订货]") in lines
+    # nobody signs in on the command line: issued on this computer, not by the OS user
+    assert [line for line in lines if line.startswith("已于 ")][0].endswith("在本机下发（未启用登录）：打印和下载的是这份保存的名单")
+    assert visits.load(root, "甲片区", "张伟", "2019-W07").issued_by is None
+    assert visits.issued_weeks(root, "甲片区", "张伟") == ["2019-W07"]
+    # a week gone by is a draft to look back on, never issued
+    past = _cli("visits", "--manager", "张伟", "--week", "2019-W05", "--issue", "--data-dir", str(root))
+    assert past.returncode == 2 and "week 2019-W05 has gone by" in past.stderr and "2019-W07" in past.stderr
     assert visits.issued_weeks(root, "甲片区", "张伟") == ["2019-W07"]
     # the kept list is what the command prints for that week from now on
     again = json.loads(_cli("visits", "--manager", "张伟", "--week", "2019-W07", "--json", "--data-dir", str(root)).stdout)

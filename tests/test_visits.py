@@ -137,7 +137,7 @@ def test_the_week_to_plan_lists_each_reason_once_in_priority_order(city):
     assert _rows(vl) == [
         (1, "decliner", "0420001", "近3个月 1.00 箱，去年同期 2.40 箱，下降 58.33%（-1.40 箱）", ["not_online"]),
         (2, "swing", "0420002", "近12个月月销量波动系数 1.00（单月最低 0.00 箱，最高 0.80 箱）", []),
-        (3, "not_online", "0420003", "自 2019-01-01 起未网上订货，同期销量 1.20 箱", []),
+        (3, "not_online", "0420003", "2019年以来未网上订货，今年以来销量 1.20 箱", []),
         (4, "low_tier_decline", "0420004", "五类烟近3个月 0.16 箱，去年同期 0.40 箱，下降 60.00%（-0.24 箱）", []),
     ]
     assert vl.rows[0]["why_en"] == "Last 3 months 1.00 cases, a year earlier 2.40 cases: down 58.33% (-1.40 cases)"
@@ -176,7 +176,7 @@ def test_a_past_week_reads_whole_months_to_the_month_end_before_it(city):
         (1, "decliner", "0420001", "近3个月 0.40 箱，去年同期 1.00 箱，下降 60.00%（-0.60 箱）", ["not_online"]),
         (2, "swing", "0420002", "近12个月月销量波动系数 1.00（单月最低 0.00 箱，最高 0.80 箱）", []),
         # 2018's: 丙超市 300 条, and 甲便利店 (listed above) 550
-        (3, "not_online", "0420003", "自 2018-01-01 起未网上订货，同期销量 1.20 箱", []),
+        (3, "not_online", "0420003", "2018年以来未网上订货，今年以来销量 1.20 箱", []),
     ]
 
 
@@ -199,8 +199,9 @@ def test_suspects_come_first_with_their_evidence_and_other_reasons(city):
     assert _rows(vl) == [
         (1, "suspect", "0420001", "代订货线索评分 2.00：销量突变：自 4 月起月均销量由 0.60 箱 变为 0.04 箱，并持续。",
          ["decliner", "not_online"]),
-        (2, "suspect", "0420002", "代订货线索评分 1.00：销量波动大：月销量变异系数 1.00（6 个月有订货）。", ["swing"]),
-        (3, "not_online", "0420003", "自 2019-01-01 起未网上订货，同期销量 1.20 箱", []),
+        # its sentence already says it swings: 销量波动大 is not named again as another reason
+        (2, "suspect", "0420002", "代订货线索评分 1.00：销量波动大：月销量变异系数 1.00（6 个月有订货）。", []),
+        (3, "not_online", "0420003", "2019年以来未网上订货，今年以来销量 1.20 箱", []),
         (4, "low_tier_decline", "0420004", "五类烟近3个月 0.16 箱，去年同期 0.40 箱，下降 60.00%（-0.24 箱）", []),
     ]
     # from the sixth month of a year on, the year to the data date: data to 2019-07-03, read from January
@@ -240,7 +241,7 @@ def test_a_reason_listed_last_week_is_not_listed_again_unless_worse(city, tmp_pa
     assert [h.week for h in history] == [WEEK]
     vl = visits.visit_list(con, ZHANG, following, history, settings=S)
     # 甲便利店 was listed as a decliner, not as one not ordering online: that reason is new
-    assert _rows(vl) == [(1, "not_online", "0420001", "自 2019-01-01 起未网上订货，同期销量 0.60 箱", ["decliner"])]
+    assert _rows(vl) == [(1, "not_online", "0420001", "2019年以来未网上订货，今年以来销量 0.60 箱", ["decliner"])]
     assert vl.held_back == 4
     # listed with a smaller decline (40%): now 58.33%, at least 10 points worse, so listed again, saying so
     milder = dataclasses.replace(issued, rows=tuple({**r, "evidence": 40.0} if r["reason"] == "decliner" else r for r in issued.rows))
@@ -302,3 +303,51 @@ def test_the_reasons_are_those_the_raw_lines_give(city):
         fast = {r: set(rows.loc[rows["reason"] == r, "retailer_id"]) for r in visits.REASONS[1:]}
         assert fast == baseline.visit_reasons(raw, retailers, ZHANG, week)
     assert fast == {"decliner": {"0420001"}, "swing": {"0420002"}, "not_online": {"0420001", "0420003"}, "low_tier_decline": set()}
+
+
+# --- review fixes: 日拜访 days, the outcome column, English listing, issued without sign-in ---
+
+def test_the_days_take_the_list_in_rank_order_as_evenly_as_they_go():
+    assert visits.visit_days(20) == [d for d in range(5) for _ in range(4)]
+    assert visits.visit_days(7) == [0, 0, 1, 1, 2, 3, 4]
+    assert visits.visit_days(3) == [0, 1, 2] and visits.visit_days(0) == []
+    # 2019-W07 runs from Monday 11 February
+    assert (visits.day_text("2019-W07", 0, "zh"), visits.day_text("2019-W07", 4, "en")) == ("周一 02-11", "Fri 02-15")
+
+
+def test_the_files_and_the_print_split_the_week_over_its_days_with_room_for_the_outcome(city):
+    vl = visits.visit_list(connect_store(city), ZHANG, WEEK, settings=S)
+    table = visits.frame(vl, "zh")
+    # four rows over five days: Monday to Thursday one each, in rank order; the outcome left to write by hand
+    assert list(table["visit_day"]) == ["周一 02-11", "周二 02-12", "周三 02-13", "周四 02-14"]
+    assert list(table["visit_result"]) == ["", "", "", ""]
+    assert visits.TABLE_COLUMNS[-1] == "visit_result" and "visit_day" in visits.TABLE_COLUMNS
+    days = visits.day_sections(vl, "zh")
+    assert [h for h, _ in days] == ["周一 02-11（1 户）", "周二 02-12（1 户）", "周三 02-13（1 户）", "周四 02-14（1 户）"]
+    # the other reasons ride in the reason's cell on paper
+    assert days[0][1]["visit_reason"].iloc[0] == "销量大幅下滑（另有：尚未网上订货）"
+    page = visits.printable_page(vl, "zh", "线索")
+    assert "<th scope=\"col\">走访结果</th>" in page and "<th scope=\"col\">拜访理由</th>" in page
+    assert "周四 02-14（1 户）" in page and "5 个拜访日 × 每天 4 户，按序号依次排入各拜访日" in page
+
+
+def test_english_lists_and_lines_carry_no_chinese_punctuation(city):
+    vl = visits.visit_list(connect_store(city), ZHANG, WEEK, settings=S)
+    assert visits.listing(["Sharp decline 2", "Not ordering online yet 41"], "en") == "Sharp decline 2, Not ordering online yet 41"
+    assert visits.listing(["a", "b"], "zh") == "a、b"
+    texts = [v for _, part in visits.day_sections(vl, "en") for v in part.drop(columns=["visit_result"]).astype(str).to_numpy().ravel()]
+    texts += visits.meta(vl, "en") + [r["why_en"] for r in vl.rows]
+    assert not [x for x in texts if any(c in x for c in "、：（），；")]
+    assert vl.rows[2]["why_en"] == "No online order in 2019 so far; volume 1.20 cases this year so far"
+
+
+def test_a_list_issued_without_sign_in_says_this_computer_not_the_os_user(city, tmp_path):
+    kept = visits.issue(tmp_path, visits.visit_list(connect_store(city), ZHANG, WEEK, settings=S), None)
+    line = visits.meta(kept, "zh")[-1]
+    assert line.startswith("已于 ") and "在本机下发（未启用登录）" in line and "由" not in line
+    assert visits.meta(kept, "en")[-1].startswith("Issued ") and "on this computer" in visits.meta(kept, "en")[-1]
+
+
+def test_only_the_week_to_plan_or_a_later_one_is_issued():
+    # data to Wednesday 2019-02-06: the week to plan is 2019-W07
+    assert [visits.issuable(w, dt.date(2019, 2, 6)) for w in ("2019-W05", "2019-W06", "2019-W07", "2019-W08")] == [False, False, True, True]

@@ -31,6 +31,20 @@ MEASURE = """() => {
         widest: Math.max(...[...document.querySelectorAll('table')].map(t => t.getBoundingClientRect().width)),
         document: document.documentElement.scrollWidth,
         header_group: [...document.querySelectorAll('thead')].every(h => getComputedStyle(h).display === 'table-header-group'),
+        // the last column's width (走访结果 on the visit list): room to write in by hand
+        last_column: Math.min(...[...document.querySelectorAll('thead tr:last-child th:last-child')]
+                                   .map(c => c.getBoundingClientRect().width)),
+    };
+}"""
+#: the 周拜访 page's reason tables at 1366 px: every cell whole (wrapped), and the tables' columns at the same x
+SCREEN_MEASURE = """() => {
+    const tables = [...document.querySelectorAll('table.visits')];
+    const cells = tables.flatMap(t => [...t.querySelectorAll('td, th')]);
+    return {
+        tables: tables.length,
+        cut: cells.filter(c => c.scrollWidth > c.clientWidth || c.scrollHeight > c.clientHeight).map(c => c.textContent.slice(0, 40)),
+        lefts: tables.map(t => [...t.querySelectorAll('thead th')].map(c => Math.round(c.getBoundingClientRect().left))),
+        why: tables.flatMap(t => [...t.querySelectorAll('tbody tr')].map(r => r.children[4].innerText)),
     };
 }"""
 
@@ -67,6 +81,7 @@ def test_the_printable_list_fits_a4_and_prints_its_chinese_text_on_every_page(br
         assert measured["cells"] > 4 * 64 and measured["header_group"]
         assert measured["cut"] == []  # every cell's text fits its box: wrapped, never clipped or spilling
         assert measured["widest"] <= PRINT_WIDTH_PX and measured["document"] <= PRINT_WIDTH_PX
+        assert measured["last_column"] >= 25 / 25.4 * 96  # 走访结果: at least 25 mm to write in
         pdf = page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
     finally:
         context.close()
@@ -76,13 +91,14 @@ def test_the_printable_list_fits_a4_and_prints_its_chinese_text_on_every_page(br
     whole = "".join(texts)
     title = visits.title(kept_list, "zh")
     assert holds(whole, title) and holds(whole, NOTE) and holds(whole, "数据截至 2019-02-06")
+    assert holds(whole, "走访结果") and holds(whole, "周一 02-11")
     # every row's name, licence number and why is in the PDF as text, whole (a cut cell would lose some)
     for row in kept_list.rows:
         for value in (row["retailer_name"], row["retailer_id"], row["why_zh"]):
             assert holds(whole, value), value
     # each sheet after the first starts with the header of the table it continues ("title · section"), or
-    # with a section's heading and then that header: which list and which reason a loose sheet belongs to
-    headings = [heading for heading, _ in visits.sections(kept_list, "zh")]
+    # with a section's heading and then that header: which list and which visit day a loose sheet belongs to
+    headings = [heading for heading, _ in visits.day_sections(kept_list, "zh")]
     starts = [f"{title} · {heading}" for heading in headings] + [f"{heading}{title} · {heading}" for heading in headings]
     for text in texts[1:]:
         assert any(starts_with(text, s) for s in starts), text[:80]
@@ -123,6 +139,11 @@ def test_a_manager_chooses_sees_issues_and_downloads_the_week_list(tmp_path, bro
             wait_rendered(page)
             expect(main.get_by_text("已于 ", exact=False).first).to_be_visible(timeout=30_000)
             screenshot(page, "visits-1366")
+            shown = page.evaluate(SCREEN_MEASURE)
+            assert shown["tables"] == 3 and shown["cut"] == []
+            assert all(lefts == shown["lefts"][0] for lefts in shown["lefts"])  # the reason tables line up
+            lead = "代订货线索评分 2.00：销量突变：自 4 月起月均销量由 0.60 箱 变为 0.04 箱，并持续。"
+            assert lead in shown["why"]  # whole, to its last character
             with page.expect_download(timeout=60_000) as download:
                 main.get_by_role("button", name="打印版 (A4)").click()
             assert download.value.suggested_filename == f"周拜访-张伟-{WEEK}.html"
