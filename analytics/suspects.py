@@ -221,6 +221,9 @@ def score_signals(people: pd.DataFrame, q: np.ndarray, c12: np.ndarray, months: 
 
     listed = people["listed"].to_numpy(bool)
     k = np.flatnonzero(listed & (score > 0))
+    # a step's figures only where a step is a reason: every retailer has a largest split, and its month
+    # and means beside a mix or volume lead would read as a step that did not fire
+    stepped = (fired["level_shift"] | fired["paired_shift"])[k]
     flags = np.column_stack([fired[c][k] for c in REASONS])
     ids, names = people["retailer_id"].to_numpy(object), people["retailer_name"].to_numpy(object)
     partner_of = np.where(paired, partner, 0)[k]
@@ -236,9 +239,10 @@ def score_signals(people: pd.DataFrame, q: np.ndarray, c12: np.ndarray, months: 
         "class12_cases": metrics.cases(mean_c[k]), "peer_median_class12_cases": metrics.cases(med_c[k]), "class12_z": z_c12[k],
         "class12_share_pct": share[k], "peer_class12_share_pct": peer_share[k], "mix_z": z_mix[k],
         "swing": cv[k], "active_months": active[k],
-        "shift_month": pd.array(np.where(has_step, shift_month, None)[k], dtype="Int64"),
-        "shift_before_cases": metrics.cases(s["before"][k]), "shift_after_cases": metrics.cases(s["after"][k]),
-        "shift_change_cases": step_cases[k],
+        "shift_month": pd.array(np.where(has_step[k] & stepped, shift_month[k], None), dtype="Int64"),
+        "shift_before_cases": np.where(stepped, metrics.cases(s["before"][k]), np.nan),
+        "shift_after_cases": np.where(stepped, metrics.cases(s["after"][k]), np.nan),
+        "shift_change_cases": np.where(stepped, step_cases[k], np.nan),
         "partner_shift_month": pd.array(np.where(paired, shift_month[partner_of], None), dtype="Int64"),
         "partner_shift_change_cases": partner_step[k],
         "peer_count": pd.array(np.where(np.isnan(peers), None, peers), dtype="Int64"),

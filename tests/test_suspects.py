@@ -119,6 +119,9 @@ def test_volume_and_mix_far_above_peers(city) -> None:
     assert row["class12_share_pct"] == pytest.approx(200 / 3) and row["peer_class12_share_pct"] == 0
     assert row["mix_z"] == pytest.approx(200 / 3 / 2)
     assert row["score"] == 6.0  # both strengths past the cap of 3
+    # no step is a reason: no step's month or means (every row has a largest split; it is not a lead)
+    assert row[["shift_month", "shift_before_cases", "shift_after_cases", "shift_change_cases", "partner_shift_month",
+                "partner_shift_change_cases"]].isna().all()
 
 
 def test_a_step_its_partner_and_a_spike(city) -> None:
@@ -140,6 +143,7 @@ def test_a_step_its_partner_and_a_spike(city) -> None:
     # March's 400 is one month: no median moves, so no level shift; a swing of 1/√2
     assert s3["reasons"] == ["swing"] and s3["swing"] == pytest.approx(math.sqrt(0.5))
     assert s3["score"] == pytest.approx(0.5 * math.sqrt(0.5) / 0.5, abs=1e-4)
+    assert pd.isna(s3["shift_month"]) and pd.isna(s3["shift_before_cases"]) and pd.isna(s3["shift_change_cases"])
 
 
 def test_the_list_is_sorted_and_ordinary_retailers_are_not_on_it(city) -> None:
