@@ -300,6 +300,18 @@ def _num(value: object, digits: int = 2) -> str:
     return "—" if value is None or pd.isna(value) else f"{float(value):,.{digits}f}"
 
 
+def _moved(change: object, lang: str) -> str:
+    """A step's direction and size in words: "增加 0.55 箱", "fell by 0.49 cases" (— when missing)."""
+    if change is None or pd.isna(change):
+        return fmt_cases(None, lang)
+    return t("suspect_rose" if float(change) >= 0 else "suspect_fell", lang, cases=fmt_cases(abs(float(change)), lang))
+
+
+def partner_name(name: object, retailer_id: object, lang: str = "zh") -> str:
+    """A retailer named with its licence number, in the language's brackets: "惠民王记便利店（042007001753）"."""
+    return f"{name}（{retailer_id}）" if lang == "zh" else f"{name} ({retailer_id})"
+
+
 def reason_sentence(row: pd.Series | dict, code: str, lang: str = "zh") -> str:
     """One sentence of why `row` (a suspects row) has reason `code`, with the numbers to check."""
     r = row
@@ -315,10 +327,9 @@ def reason_sentence(row: pd.Series | dict, code: str, lang: str = "zh") -> str:
         return t("suspect_level_shift_text", lang, month=_num(r["shift_month"], 0), before=fmt_cases(r["shift_before_cases"], lang),
                  after=fmt_cases(r["shift_after_cases"], lang))
     if code == "paired_shift":
-        return t("suspect_paired_shift_text", lang, change=fmt_cases(r["shift_change_cases"], lang), month=_num(r["shift_month"], 0),
-                 partner=f"{r['partner_retailer_name']}（{r['partner_retailer_id']}）" if lang == "zh"
-                 else f"{r['partner_retailer_name']} ({r['partner_retailer_id']})",
-                 partner_change=fmt_cases(r["partner_shift_change_cases"], lang), partner_month=_num(r["partner_shift_month"], 0))
+        return t("suspect_paired_shift_text", lang, change=_moved(r["shift_change_cases"], lang), month=_num(r["shift_month"], 0),
+                 partner=partner_name(r["partner_retailer_name"], r["partner_retailer_id"], lang),
+                 partner_change=_moved(r["partner_shift_change_cases"], lang), partner_month=_num(r["partner_shift_month"], 0))
     if code == "swing":
         return t("suspect_swing_text", lang, cv=_num(r["swing"], 2), months=_num(r["active_months"], 0))
     raise ValueError(f"unknown reason {code!r}; known: {', '.join(REASONS)}")
@@ -335,9 +346,11 @@ def reason_labels(reasons: list[str], lang: str = "zh") -> str:
 
 
 def reason_text(row: pd.Series | dict, lang: str = "zh") -> str:
-    """Every reason of a suspects row, each as its short label and one sentence."""
-    sep, colon = ("", "：") if lang == "zh" else (" ", ": ")  # each sentence ends with its own full stop
-    return sep.join(f"{reason_label(c, lang)}{colon}{reason_sentence(row, c, lang)}" for c in row["reasons"])
+    """Every reason of a suspects row, each as its short label in brackets and one sentence:
+    "【销量突变】自 7 月起…。【此消彼长】…" (a caller's "评分 9.09：" before it keeps its one colon)."""
+    sep = "" if lang == "zh" else " "  # each sentence ends with its own full stop
+    return sep.join(t("suspect_reason_item", lang, label=reason_label(c, lang), text=reason_sentence(row, c, lang))
+                    for c in row["reasons"])
 
 
 def data_end(con: duckdb.DuckDBPyConnection, f: Filters) -> dt.date | None:

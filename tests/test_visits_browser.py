@@ -127,7 +127,7 @@ def test_a_manager_chooses_sees_issues_and_downloads_the_week_list(tmp_path, bro
                 main.get_by_role("button", name="打印版 (A4)").click()
             assert download.value.suggested_filename == f"周拜访-张伟-{WEEK}.html"
             html = download.value.path().read_text(encoding="utf-8")
-            assert "甲便利店" in html and "代订货线索评分 2.00：销量突变：自 4 月起月均销量由 0.60 箱 变为 0.04 箱，并持续。" in html
+            assert "甲便利店" in html and "代订货线索评分 2.00：【销量突变】自 4 月起月均销量由 0.60 箱变为 0.04 箱，并持续。" in html
             assert main.get_by_role("button", name="下载 CSV").count() == 1
     finally:
         context.close()
