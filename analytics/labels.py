@@ -823,6 +823,7 @@ SUSPECTS: dict[str, Pair] = {
     "suspects_print": ("打印版（专销联动）", "Printable (for the monopoly-enforcement colleague)"),
     "suspects_print_title": ("代订货线索（专销联动）", "Ordering-for-others leads (for monopoly enforcement)"),
     "suspects_list": ("线索清单", "Leads"),
+    "suspects_figures": ("各户数字与同类对比", "The figures behind each lead, beside its peers'"),
     "peer_band_iqr": ("同类客户 25%–75%", "Peers 25%–75%"),
     "peer_p25": ("同类客户 25% 分位(箱)", "Peers' 25th percentile (cases)"),
     "peer_p75": ("同类客户 75% 分位(箱)", "Peers' 75th percentile (cases)"),

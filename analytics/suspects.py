@@ -377,18 +377,34 @@ def period_text(f: Filters, months: list[int], end: dt.date | None, lang: str) -
     return t("suspects_period", lang, year=f.year, lo=months[0], hi=months[-1], end=end.isoformat() if end else "—")
 
 
-#: the printable page's columns: who, why (in words) and with whom
-PRINT_COLUMNS = ["retailer_id", "retailer_name", "manager", "score", "reason_text", "partner_retailer_name", "partner_retailer_id"]
+def listing(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A worded suspects frame as the list a manager reads first, on screen and on the printable page:
+    columns.SUSPECT_COLUMNS labelled and formatted as text (a missing figure reads —), the partner
+    named with its licence number in one cell."""
+    from .columns import SUSPECT_COLUMNS, formatted, localize
+    from .formats import MISSING
+
+    out = frame.copy()
+    out["partner_retailer_name"] = [partner_name(n, r, lang) if isinstance(r, str) and r else None
+                                    for n, r in zip(frame["partner_retailer_name"], frame["partner_retailer_id"], strict=True)]
+    return formatted(localize(out, lang, SUSPECT_COLUMNS), lang, missing=MISSING)
+
+
+def file_stem(f: Filters, end: dt.date | None, lang: str) -> str:
+    """The list's files' name: the page, the district (and manager) and the data date, so lists of two
+    districts or two data loads never overwrite each other: "代订货线索-西部乡镇片区-林芳-2019-12-31"."""
+    from .slugs import safe_name
+
+    who = [safe_name(d) for d in f.districts] + [safe_name(m) for m in f.managers]
+    return "-".join([t("page_suspects", lang), *who, end.isoformat() if end else str(f.year)])
 
 
 def print_page(frame: pd.DataFrame, lang: str, scope_note: str, period: str) -> str:
     """The 专销联动 printable page (A4, analytics/printable.py) of a worded suspects frame: the scope
     and filters (`scope_note`), the months read (`period`), the statement that these are leads to
-    verify by a visit, and the list with every reason in words."""
-    from .columns import formatted, localize
-    from .formats import MISSING
+    verify by a visit, and the list with every reason in words (`listing`)."""
     from .printable import html_page
 
-    shown = formatted(localize(frame, lang, PRINT_COLUMNS), lang, missing=MISSING)
     meta = [m for m in (scope_note, period) if m]
-    return html_page(t("suspects_print_title", lang), meta, [(t("suspects_list", lang), shown)], t("lead_not_verdict", lang), lang)
+    return html_page(t("suspects_print_title", lang), meta, [(t("suspects_list", lang), listing(frame, lang))],
+                     t("lead_not_verdict", lang), lang)
