@@ -195,6 +195,13 @@ def test_the_peer_band(city) -> None:
     lonely = S.peer_band(city, F, "S3")
     assert lonely["cases"].tolist()[:4] == [0.4, 0.4, 1.6, 0.4]
     assert lonely["peer_median_cases"].isna().all()  # no peer group of 5
+    # drawn alone, its line still carries its name in a legend, and its volume is read from 0
+    from analytics.charts import peer_band
+
+    fig = peer_band(lonely, "zh", "丙便利店")
+    assert [d.name for d in fig.data] == ["丙便利店"] and fig.layout.showlegend is True
+    assert fig.layout.yaxis.rangemode == "tozero"
+    assert len(peer_band(band, "zh", "五号食杂店").data) == 4
 
 
 def test_reasons_in_words(city) -> None:
