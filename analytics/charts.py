@@ -352,10 +352,6 @@ def target_months(frame: pd.DataFrame, lang: str, title: str | None = None) -> g
                         line={"color": "#666666", "dash": "dash"}, hovertemplate=f"%{{y:,.2f}} {unit}<extra>{t('target', lang)}</extra>")
     fig = _layout(fig, title, None, t("volume_cases", lang))
     fig.update_xaxes(type="category")
-    # the retailer's line alone still says whose it is, and a volume is read from 0 (a small step drawn
-    # from its own minimum would look like a cliff)
-    fig.update_layout(showlegend=True)
-    fig.update_yaxes(rangemode="tozero")
     return fig
 
 
