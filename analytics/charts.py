@@ -402,6 +402,10 @@ def peer_band(frame: pd.DataFrame, lang: str, name: str, title: str | None = Non
                     hovertemplate=f"%{{y:,.2f}} {unit}<extra>{label}</extra>")
     fig = _layout(fig, title, None, t("volume_cases", lang))
     fig.update_xaxes(type="category")
+    # the retailer's line alone still says whose it is, and a volume is read from 0 (a small step drawn
+    # from its own minimum would look like a cliff)
+    fig.update_layout(showlegend=True)
+    fig.update_yaxes(rangemode="tozero")
     return fig
 
 

@@ -192,6 +192,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
 def cmd_suspects(args: argparse.Namespace) -> int:
     """The 代订货 suspects of a district (or a customer manager's retailers) in a year, highest score
     first: leads to verify by a visit, never verdicts (analytics/suspects.py)."""
+    from .columns import word
     from .labels import t
     from .suspects import COLUMNS, reason_labels, reason_text, suspects
 
@@ -204,6 +205,8 @@ def cmd_suspects(args: argparse.Namespace) -> int:
         return 2
     rows = suspects(con, f.with_(compare_year=None), limit=args.limit)
     if args.json:
+        # the segment in words, as the list's files say it (business_format is words already)
+        rows["area_type"] = [word("area", a, args.lang) for a in rows["area_type"]]
         out = [{c: _json_value(r[c]) for c in COLUMNS} | {"reason_text": reason_text(r, args.lang)} for _, r in rows.iterrows()]
         print(json.dumps(out, ensure_ascii=False))
         return 0

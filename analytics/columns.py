@@ -223,10 +223,13 @@ COMPARISON_MEASURES = ["volume_cases", "volume_yoy_pct", "avg_price", "avg_price
 #: next, where a 1366-wide screen shows them beside the name without scrolling
 MANAGER_COLUMNS = ["district", "manager", "customers", "volume_completion_pct", "volume_gap_pp", *COMPARISON_MEASURES]
 # --- #14 suspects ---
-#: the 代订货 list on screen: each retailer, its score and reasons, its figures beside its peers', its partner
-SUSPECT_COLUMNS = ["retailer_id", "retailer_name", "manager", "score", "reason_labels", "cases", "peer_median_cases",
-                   "class12_share_pct", "peer_class12_share_pct", "shift_month", "shift_before_cases", "shift_after_cases",
-                   "partner_retailer_name", "partner_retailer_id", "swing", "peer_count"]
+#: the 代订货 list on screen, a manager's first read: who, how strong, why in words (wrapping), and with whom
+#: (the partner named with its licence number); the figures behind it are in SUSPECT_FIGURE_COLUMNS
+SUSPECT_COLUMNS = ["retailer_name", "retailer_id", "manager", "score", "reason_text", "partner_retailer_name"]
+#: … the figures behind each lead, one click away (an expander), beside its peers'
+SUSPECT_FIGURE_COLUMNS = ["retailer_name", "retailer_id", "score", "reason_labels", "cases", "peer_median_cases",
+                          "class12_share_pct", "peer_class12_share_pct", "shift_month", "shift_before_cases", "shift_after_cases",
+                          "partner_retailer_id", "swing", "peer_count"]
 #: … and in its files (XLSX/CSV for the 专卖 colleague): the district, the segment, and every reason in words
 SUSPECT_EXPORT_COLUMNS = ["district", "manager", "retailer_id", "retailer_name", "area_type", "business_format", "customer_tier",
                           "score", "reason_labels", "reason_text", "cases", "peer_median_cases", "class12_cases",

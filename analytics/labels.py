@@ -807,12 +807,17 @@ SUSPECTS: dict[str, Pair] = {
         "class 1–2 {c12} a month against the peers' {c12_median} (z = {c12_z})."),
     "suspect_mix_high_text": ("一二类烟占其销量 {share}，同类客户中位数 {peer}（稳健 z = {z}）。",
                               "Class 1–2 are {share} of its volume against the peers' median {peer} (robust z = {z})."),
-    "suspect_level_shift_text": ("自 {month} 月起月均销量由 {before} 变为 {after}，并持续。",
+    "suspect_level_shift_text": ("自 {month} 月起月均销量由 {before}变为 {after}，并持续。",
                                  "From month {month} its monthly volume went from {before} to {after} and stayed there."),
     "suspect_paired_shift_text": (
-        "{month} 月起月均变化 {change}，同期 {partner} 自 {partner_month} 月起变化 {partner_change}：订货可能从一户转到另一户。",
-        "From month {month} its monthly volume changed by {change} while {partner} changed by {partner_change} from month "
+        "自 {month} 月起月均{change}，同期{partner}自 {partner_month} 月起月均{partner_change}：订货可能从一户转到另一户。",
+        "From month {month} its monthly volume {change} while that of {partner} {partner_change} from month "
         "{partner_month}: orders may have moved from one licence to the other."),
+    # a step's direction and size ("增加 0.55 箱", "rose by 0.55 cases")
+    "suspect_rose": ("增加 {cases}", "rose by {cases}"),
+    "suspect_fell": ("减少 {cases}", "fell by {cases}"),
+    # one reason in a list's cell: its label, then its sentence (a colon would double the one before it)
+    "suspect_reason_item": ("【{label}】{text}", "[{label}] {text}"),
     "suspect_swing_text": ("月销量变异系数 {cv}（{months} 个月有订货）。",
                            "Coefficient of variation of its monthly volume {cv} ({months} months with orders)."),
     # the page (pages/views/suspects.py)
@@ -830,9 +835,10 @@ SUSPECTS: dict[str, Pair] = {
     "suspects_drill": ("逐户查看：与同类客户逐月对比", "One retailer's months against its peers"),
     "suspects_pick": ("客户", "Retailer"),
     "suspects_no_peers": ("该户的同类客户不足 {n} 户，没有对比区间。", "This retailer has fewer than {n} peers: no band to compare with."),
-    "suspects_print": ("打印版（专销联动）", "Printable (for the 专卖 colleague)"),
-    "suspects_print_title": ("代订货线索（专销联动）", "Ordering-for-others leads (for the 专卖 colleague)"),
+    "suspects_print": ("打印版（专销联动）", "Printable (for the monopoly-enforcement colleague)"),
+    "suspects_print_title": ("代订货线索（专销联动）", "Ordering-for-others leads (for monopoly enforcement)"),
     "suspects_list": ("线索清单", "Leads"),
+    "suspects_figures": ("各户数字与同类对比", "The figures behind each lead, beside its peers'"),
     "peer_band_iqr": ("同类客户 25%–75%", "Peers 25%–75%"),
     "peer_p25": ("同类客户 25% 分位(箱)", "Peers' 25th percentile (cases)"),
     "peer_p75": ("同类客户 75% 分位(箱)", "Peers' 75th percentile (cases)"),

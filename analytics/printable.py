@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import unicodedata
 
 import pandas as pd
 
@@ -82,11 +83,41 @@ def _is_number_column(values: pd.Series) -> bool:
     return bool(present) and all(len(v) <= NUMBER_MAX_CHARS and _NUMBER.match(v.strip()) for v in present)
 
 
+#: a text column's least width, in em of the table's type: its longest value (and header) up to
+#: MIN_COLUMN_EM, so a name of up to seven characters stays on one line, whatever a long sentence
+#: beside it asks; the text columns' least widths together stay within TEXT_MIN_BUDGET_EM of the
+#: page's ~51 em (180 mm at 10 pt), which leaves room for the numbers and the cells' padding
+MIN_COLUMN_EM = 7.0
+TEXT_MIN_BUDGET_EM = 36.0
+
+
+def _ems(text: str) -> float:
+    """A text's width in em: a Chinese (full-width) character one, a Latin letter or digit about half."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+
+
+def _least_widths(frame: pd.DataFrame, numeric: list[bool]) -> list[float | None]:
+    """Each text column's least width in em (None for a number column: it is never broken anyway).
+    Without one, CJK text may break between any two characters, and the table's automatic layout
+    gives a long sentence the width and squeezes a name beside it to one character a line."""
+    text = [j for j, n in enumerate(numeric) if not n]
+    cap = min(MIN_COLUMN_EM, TEXT_MIN_BUDGET_EM / max(1, len(text)))
+    widths: list[float | None] = [None] * len(numeric)
+    for j in text:
+        values = [str(frame.columns[j])] + [str(v) for v in frame.iloc[:, j] if v is not None and v is not pd.NA]
+        widths[j] = round(min(cap, max(_ems(v) for v in values)), 2)
+    return widths
+
+
 def _table(title: str, heading: str, frame: pd.DataFrame) -> str:
     columns = [str(c) for c in frame.columns]
     numeric = [_is_number_column(frame.iloc[:, j]) for j in range(len(columns))]
     running = f'<tr><th class="running" colspan="{len(columns)}">{_text(title)} · {_text(heading)}</th></tr>'
-    head = "<tr>" + "".join(f'<th scope="col">{_text(c)}</th>' for c in columns) + "</tr>"
+    # a block of the least width inside the header cell sets its column's least width (a table cell's
+    # own min-width is not honoured by every browser's table layout)
+    least = _least_widths(frame, numeric)
+    head = "<tr>" + "".join(f'<th scope="col"><div style="min-width: {w}em">{_text(c)}</div></th>' if w else
+                            f'<th scope="col">{_text(c)}</th>' for c, w in zip(columns, least, strict=True)) + "</tr>"
     rows = []
     for row in frame.itertuples(index=False):
         cells = "".join(f'<td class="num">{_text(v)}</td>' if numeric[j] else f"<td>{_text(v)}</td>" for j, v in enumerate(row))

@@ -221,6 +221,9 @@ def score_signals(people: pd.DataFrame, q: np.ndarray, c12: np.ndarray, months: 
 
     listed = people["listed"].to_numpy(bool)
     k = np.flatnonzero(listed & (score > 0))
+    # a step's figures only where a step is a reason: every retailer has a largest split, and its month
+    # and means beside a mix or volume lead would read as a step that did not fire
+    stepped = (fired["level_shift"] | fired["paired_shift"])[k]
     flags = np.column_stack([fired[c][k] for c in REASONS])
     ids, names = people["retailer_id"].to_numpy(object), people["retailer_name"].to_numpy(object)
     partner_of = np.where(paired, partner, 0)[k]
@@ -236,9 +239,10 @@ def score_signals(people: pd.DataFrame, q: np.ndarray, c12: np.ndarray, months: 
         "class12_cases": metrics.cases(mean_c[k]), "peer_median_class12_cases": metrics.cases(med_c[k]), "class12_z": z_c12[k],
         "class12_share_pct": share[k], "peer_class12_share_pct": peer_share[k], "mix_z": z_mix[k],
         "swing": cv[k], "active_months": active[k],
-        "shift_month": pd.array(np.where(has_step, shift_month, None)[k], dtype="Int64"),
-        "shift_before_cases": metrics.cases(s["before"][k]), "shift_after_cases": metrics.cases(s["after"][k]),
-        "shift_change_cases": step_cases[k],
+        "shift_month": pd.array(np.where(has_step[k] & stepped, shift_month[k], None), dtype="Int64"),
+        "shift_before_cases": np.where(stepped, metrics.cases(s["before"][k]), np.nan),
+        "shift_after_cases": np.where(stepped, metrics.cases(s["after"][k]), np.nan),
+        "shift_change_cases": np.where(stepped, step_cases[k], np.nan),
         "partner_shift_month": pd.array(np.where(paired, shift_month[partner_of], None), dtype="Int64"),
         "partner_shift_change_cases": partner_step[k],
         "peer_count": pd.array(np.where(np.isnan(peers), None, peers), dtype="Int64"),
@@ -296,6 +300,18 @@ def _num(value: object, digits: int = 2) -> str:
     return "—" if value is None or pd.isna(value) else f"{float(value):,.{digits}f}"
 
 
+def _moved(change: object, lang: str) -> str:
+    """A step's direction and size in words: "增加 0.55 箱", "fell by 0.49 cases" (— when missing)."""
+    if change is None or pd.isna(change):
+        return fmt_cases(None, lang)
+    return t("suspect_rose" if float(change) >= 0 else "suspect_fell", lang, cases=fmt_cases(abs(float(change)), lang))
+
+
+def partner_name(name: object, retailer_id: object, lang: str = "zh") -> str:
+    """A retailer named with its licence number, in the language's brackets: "惠民王记便利店（042007001753）"."""
+    return f"{name}（{retailer_id}）" if lang == "zh" else f"{name} ({retailer_id})"
+
+
 def reason_sentence(row: pd.Series | dict, code: str, lang: str = "zh") -> str:
     """One sentence of why `row` (a suspects row) has reason `code`, with the numbers to check."""
     r = row
@@ -311,10 +327,9 @@ def reason_sentence(row: pd.Series | dict, code: str, lang: str = "zh") -> str:
         return t("suspect_level_shift_text", lang, month=_num(r["shift_month"], 0), before=fmt_cases(r["shift_before_cases"], lang),
                  after=fmt_cases(r["shift_after_cases"], lang))
     if code == "paired_shift":
-        return t("suspect_paired_shift_text", lang, change=fmt_cases(r["shift_change_cases"], lang), month=_num(r["shift_month"], 0),
-                 partner=f"{r['partner_retailer_name']}（{r['partner_retailer_id']}）" if lang == "zh"
-                 else f"{r['partner_retailer_name']} ({r['partner_retailer_id']})",
-                 partner_change=fmt_cases(r["partner_shift_change_cases"], lang), partner_month=_num(r["partner_shift_month"], 0))
+        return t("suspect_paired_shift_text", lang, change=_moved(r["shift_change_cases"], lang), month=_num(r["shift_month"], 0),
+                 partner=partner_name(r["partner_retailer_name"], r["partner_retailer_id"], lang),
+                 partner_change=_moved(r["partner_shift_change_cases"], lang), partner_month=_num(r["partner_shift_month"], 0))
     if code == "swing":
         return t("suspect_swing_text", lang, cv=_num(r["swing"], 2), months=_num(r["active_months"], 0))
     raise ValueError(f"unknown reason {code!r}; known: {', '.join(REASONS)}")
@@ -331,9 +346,11 @@ def reason_labels(reasons: list[str], lang: str = "zh") -> str:
 
 
 def reason_text(row: pd.Series | dict, lang: str = "zh") -> str:
-    """Every reason of a suspects row, each as its short label and one sentence."""
-    sep, colon = ("", "：") if lang == "zh" else (" ", ": ")  # each sentence ends with its own full stop
-    return sep.join(f"{reason_label(c, lang)}{colon}{reason_sentence(row, c, lang)}" for c in row["reasons"])
+    """Every reason of a suspects row, each as its short label in brackets and one sentence:
+    "【销量突变】自 7 月起…。【此消彼长】…" (a caller's "评分 9.09：" before it keeps its one colon)."""
+    sep = "" if lang == "zh" else " "  # each sentence ends with its own full stop
+    return sep.join(t("suspect_reason_item", lang, label=reason_label(c, lang), text=reason_sentence(row, c, lang))
+                    for c in row["reasons"])
 
 
 def data_end(con: duckdb.DuckDBPyConnection, f: Filters) -> dt.date | None:
@@ -360,18 +377,34 @@ def period_text(f: Filters, months: list[int], end: dt.date | None, lang: str) -
     return t("suspects_period", lang, year=f.year, lo=months[0], hi=months[-1], end=end.isoformat() if end else "—")
 
 
-#: the printable page's columns: who, why (in words) and with whom
-PRINT_COLUMNS = ["retailer_id", "retailer_name", "manager", "score", "reason_text", "partner_retailer_name", "partner_retailer_id"]
+def listing(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A worded suspects frame as the list a manager reads first, on screen and on the printable page:
+    columns.SUSPECT_COLUMNS labelled and formatted as text (a missing figure reads —), the partner
+    named with its licence number in one cell."""
+    from .columns import SUSPECT_COLUMNS, formatted, localize
+    from .formats import MISSING
+
+    out = frame.copy()
+    out["partner_retailer_name"] = [partner_name(n, r, lang) if isinstance(r, str) and r else None
+                                    for n, r in zip(frame["partner_retailer_name"], frame["partner_retailer_id"], strict=True)]
+    return formatted(localize(out, lang, SUSPECT_COLUMNS), lang, missing=MISSING)
+
+
+def file_stem(f: Filters, end: dt.date | None, lang: str) -> str:
+    """The list's files' name: the page, the district (and manager) and the data date, so lists of two
+    districts or two data loads never overwrite each other: "代订货线索-西部乡镇片区-林芳-2019-12-31"."""
+    from .slugs import safe_name
+
+    who = [safe_name(d) for d in f.districts] + [safe_name(m) for m in f.managers]
+    return "-".join([t("page_suspects", lang), *who, end.isoformat() if end else str(f.year)])
 
 
 def print_page(frame: pd.DataFrame, lang: str, scope_note: str, period: str) -> str:
     """The 专销联动 printable page (A4, analytics/printable.py) of a worded suspects frame: the scope
     and filters (`scope_note`), the months read (`period`), the statement that these are leads to
-    verify by a visit, and the list with every reason in words."""
-    from .columns import formatted, localize
-    from .formats import MISSING
+    verify by a visit, and the list with every reason in words (`listing`)."""
     from .printable import html_page
 
-    shown = formatted(localize(frame, lang, PRINT_COLUMNS), lang, missing=MISSING)
     meta = [m for m in (scope_note, period) if m]
-    return html_page(t("suspects_print_title", lang), meta, [(t("suspects_list", lang), shown)], t("lead_not_verdict", lang), lang)
+    return html_page(t("suspects_print_title", lang), meta, [(t("suspects_list", lang), listing(frame, lang))],
+                     t("lead_not_verdict", lang), lang)

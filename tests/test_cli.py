@@ -311,7 +311,7 @@ def test_visits_prints_the_week_to_plan_as_a_draft_and_keeps_it_only_when_issued
     lines = issued.stdout.splitlines()
     assert lines[0] == "周拜访名单 · 甲片区 · 张伟 · 2019-W07"
     assert lines[1] == "数据截至 2019-02-06（数据的最后一天，早于该周前的周日 2019-02-10）"
-    assert ("  1. 周一 02-11 甲便利店 (0420001): 代订货线索评分 2.00：销量突变：自 4 月起月均销量由 0.60 箱 变为 0.04 箱，并持续。"
+    assert ("  1. 周一 02-11 甲便利店 (0420001): 代订货线索评分 2.00：【销量突变】自 4 月起月均销量由 0.60 箱变为 0.04 箱，并持续。"
             " [其他理由: 销量大幅下滑、尚未网上订货]") in lines
     # nobody signs in on the command line: issued on this computer, not by the OS user
     assert [line for line in lines if line.startswith("已于 ")][0].endswith("在本机下发（未启用登录）：打印和下载的是这份保存的名单")
@@ -379,7 +379,10 @@ def test_suspects_json_is_the_list_by_score_with_partners(suspect_city, capsys):
     assert rows[0]["reasons"] == ["level_shift", "paired_shift", "swing"] and rows[0]["score"] == 6.6389  # 1.5 + 4.5 + 0.6389
     assert (rows[3]["retailer_name"], rows[3]["score"], rows[3]["reasons"]) == ("五号食杂店", 6.0, ["volume_high", "mix_high"])
     assert rows[0]["peer_count"] is None and rows[3]["peer_count"] == 5  # no peer group of 5 for S1
-    assert rows[0]["reason_text"].startswith("销量突变：自 5 月起")
+    assert rows[0]["reason_text"].startswith("【销量突变】自 5 月起")
+    # G5's leads are its volume and mix: no step's figures; its segment in words, as its business format
+    assert [rows[3][c] for c in ("shift_month", "shift_before_cases", "shift_after_cases", "shift_change_cases")] == [None] * 4
+    assert (rows[3]["area_type"], rows[3]["business_format"], rows[0]["area_type"]) == ("农网", "食杂店", "城网")
     limited = json.loads(_suspects("--district", "东片区", "--year", "2020", "--limit", "2", "--json", "--data-dir", root,
                                    capsys=capsys)[1])
     assert [r["retailer_id"] for r in limited] == ["S1", "S2"]

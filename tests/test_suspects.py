@@ -24,6 +24,7 @@ mean 116.67, sd 74.54, CV 0.6389 ≥ 0.5; strength 0.6389 / 0.5 × weight 0.5 = 
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -119,6 +120,9 @@ def test_volume_and_mix_far_above_peers(city) -> None:
     assert row["class12_share_pct"] == pytest.approx(200 / 3) and row["peer_class12_share_pct"] == 0
     assert row["mix_z"] == pytest.approx(200 / 3 / 2)
     assert row["score"] == 6.0  # both strengths past the cap of 3
+    # no step is a reason: no step's month or means (every row has a largest split; it is not a lead)
+    assert row[["shift_month", "shift_before_cases", "shift_after_cases", "shift_change_cases", "partner_shift_month",
+                "partner_shift_change_cases"]].isna().all()
 
 
 def test_a_step_its_partner_and_a_spike(city) -> None:
@@ -140,6 +144,7 @@ def test_a_step_its_partner_and_a_spike(city) -> None:
     # March's 400 is one month: no median moves, so no level shift; a swing of 1/√2
     assert s3["reasons"] == ["swing"] and s3["swing"] == pytest.approx(math.sqrt(0.5))
     assert s3["score"] == pytest.approx(0.5 * math.sqrt(0.5) / 0.5, abs=1e-4)
+    assert pd.isna(s3["shift_month"]) and pd.isna(s3["shift_before_cases"]) and pd.isna(s3["shift_change_cases"])
 
 
 def test_the_list_is_sorted_and_ordinary_retailers_are_not_on_it(city) -> None:
@@ -190,15 +195,41 @@ def test_the_peer_band(city) -> None:
     lonely = S.peer_band(city, F, "S3")
     assert lonely["cases"].tolist()[:4] == [0.4, 0.4, 1.6, 0.4]
     assert lonely["peer_median_cases"].isna().all()  # no peer group of 5
+    # drawn alone, its line still carries its name in a legend, and its volume is read from 0
+    from analytics.charts import peer_band
+
+    fig = peer_band(lonely, "zh", "丙便利店")
+    assert [d.name for d in fig.data] == ["丙便利店"] and fig.layout.showlegend is True
+    assert fig.layout.yaxis.rangemode == "tozero"
+    assert len(peer_band(band, "zh", "五号食杂店").data) == 4
 
 
 def test_reasons_in_words(city) -> None:
     rows = by_id(S.suspects(city, F))
-    assert S.reason_text(rows["S1"], "zh").startswith("销量突变：自 5 月起月均销量由 0.80 箱 变为 0.20 箱，并持续。此消彼长：")
-    assert "乙便利店（S2）" in S.reason_text(rows["S1"], "zh")
-    assert "乙便利店 (S2)" in S.reason_text(rows["S1"], "en")
+    # each reason in brackets, then its sentence: no space stray before a Chinese word, no colon doubled
+    assert S.reason_text(rows["S1"], "zh") == (
+        "【销量突变】自 5 月起月均销量由 0.80 箱变为 0.20 箱，并持续。"
+        "【此消彼长】自 5 月起月均减少 0.60 箱，同期乙便利店（S2）自 6 月起月均增加 0.60 箱：订货可能从一户转到另一户。"
+        "【销量波动大】月销量变异系数 0.64（9 个月有订货）。")
+    assert S.reason_sentence(rows["S1"], "paired_shift", "en") == (
+        "From month 5 its monthly volume fell by 0.60 cases while that of 乙便利店 (S2) rose by 0.60 cases from month 6: "
+        "orders may have moved from one licence to the other.")
     assert S.reason_sentence(rows["G5"], "mix_high", "zh") == "一二类烟占其销量 66.67%，同类客户中位数 0.00%（稳健 z = 33.3）。"
     assert S.reason_labels(rows["G5"]["reasons"], "zh") == "销量远超同类、一二类占比偏高"
+
+
+def test_english_carries_no_chinese_punctuation_or_words(city) -> None:
+    """The English list reads as English: its labels (the suspects' block of analytics/labels.py) hold no
+    Chinese character or punctuation, and a row's sentences only the names that come from the data."""
+    from analytics.labels import SUSPECTS as WORDS
+
+    cjk = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+    assert {k: en for k, (_, en) in WORDS.items() if cjk.search(en)} == {}
+    for _, row in S.suspects(city, F).iterrows():
+        text = S.reason_text(row, "en")
+        for name in (row["retailer_name"], row["partner_retailer_name"]):
+            text = text.replace(name, "") if isinstance(name, str) else text
+        assert not cjk.search(text), text
 
 
 def test_scope(city) -> None:

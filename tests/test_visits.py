@@ -197,7 +197,7 @@ def test_suspects_come_first_with_their_evidence_and_other_reasons(city):
     vl = visits.visit_list(connect_store(city), ZHANG, WEEK, settings=dataclasses.replace(S, suspects=VisitSettings().suspects))
     assert vl.suspect_days == ("2018-01-01", "2018-12-31")
     assert _rows(vl) == [
-        (1, "suspect", "0420001", "代订货线索评分 2.00：销量突变：自 4 月起月均销量由 0.60 箱 变为 0.04 箱，并持续。",
+        (1, "suspect", "0420001", "代订货线索评分 2.00：【销量突变】自 4 月起月均销量由 0.60 箱变为 0.04 箱，并持续。",
          ["decliner", "not_online"]),
         # its sentence already says it swings: 销量波动大 is not named again as another reason
         (2, "suspect", "0420002", "代订货线索评分 1.00：销量波动大：月销量变异系数 1.00（6 个月有订货）。", []),

@@ -57,8 +57,8 @@ def test_the_demo_managers_week_to_plan_is_grouped_by_reason_with_its_why(demo_d
         ["2", "周一 01-06", "042007001811", "惠民任记副食店", "销量大幅下滑、五类烟下滑"]]
     # both leads' sentences say they swing (销量波动大): not named again as another reason
     assert all("销量波动大：" in why for why in first["依据"])
-    assert first["依据"][0].startswith("代订货线索评分 9.09：销量远超同类：月均 0.37 箱")
-    assert "此消彼长：7 月起月均变化 -0.49 箱，同期 惠民王记便利店（042007001753） 自 7 月起变化 0.55 箱" in first["依据"][1]
+    assert first["依据"][0].startswith("代订货线索评分 9.09：【销量远超同类】月均 0.37 箱")
+    assert "【此消彼长】自 7 月起月均减少 0.49 箱，同期惠民王记便利店（042007001753）自 7 月起月均增加 0.55 箱" in first["依据"][1]
     online = _screen(at)[1]
     assert online.iloc[0].tolist() == ["3", "周一 01-06", "042007001693", "惠民肖记食杂店", "2019年以来未网上订货，今年以来销量 7.55 箱",
                                        "五类烟下滑"]
@@ -82,7 +82,7 @@ def test_issuing_keeps_the_list_and_offers_it_printed_and_downloaded(city_page, 
     at, root = city_page
     # tests/test_visits.py::test_suspects_come_first_with_their_evidence_and_other_reasons
     assert [s.value for s in at.subheader] == ["代订货线索（2 户）", "尚未网上订货（1 户）", "五类烟下滑（1 户）"]
-    why = "代订货线索评分 2.00：销量突变：自 4 月起月均销量由 0.60 箱 变为 0.04 箱，并持续。"
+    why = "代订货线索评分 2.00：【销量突变】自 4 月起月均销量由 0.60 箱变为 0.04 箱，并持续。"
     assert _screen(at)[0].iloc[0].tolist() == ["1", "周一 02-11", "0420001", "甲便利店", why, "销量大幅下滑、尚未网上订货"]
     assert visits.load(root, "甲片区", "张伟", "2019-W07") is None and not buttons
     at.button(key="visits_issue").click().run()

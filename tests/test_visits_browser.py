@@ -142,13 +142,13 @@ def test_a_manager_chooses_sees_issues_and_downloads_the_week_list(tmp_path, bro
             shown = page.evaluate(SCREEN_MEASURE)
             assert shown["tables"] == 3 and shown["cut"] == []
             assert all(lefts == shown["lefts"][0] for lefts in shown["lefts"])  # the reason tables line up
-            lead = "代订货线索评分 2.00：销量突变：自 4 月起月均销量由 0.60 箱 变为 0.04 箱，并持续。"
+            lead = "代订货线索评分 2.00：【销量突变】自 4 月起月均销量由 0.60 箱变为 0.04 箱，并持续。"
             assert lead in shown["why"]  # whole, to its last character
             with page.expect_download(timeout=60_000) as download:
                 main.get_by_role("button", name="打印版 (A4)").click()
             assert download.value.suggested_filename == f"周拜访-张伟-{WEEK}.html"
             html = download.value.path().read_text(encoding="utf-8")
-            assert "甲便利店" in html and "代订货线索评分 2.00：销量突变：自 4 月起月均销量由 0.60 箱 变为 0.04 箱，并持续。" in html
+            assert "甲便利店" in html and "代订货线索评分 2.00：【销量突变】自 4 月起月均销量由 0.60 箱变为 0.04 箱，并持续。" in html
             assert main.get_by_role("button", name="下载 CSV").count() == 1
     finally:
         context.close()
