@@ -392,7 +392,7 @@ def deck_button(f: Filters, name: str, key: str) -> None:
     deck = audited(q.deck(f, name, lang()), "deck", file_name, format="pptx", note=export_note(f))
     st.download_button(tr("download_pptx"), deck, file_name=file_name,
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key=key,
-                       icon=":material/slideshow:", type="primary")
+                       icon=":material/slideshow:", type="primary", on_click="ignore")
 
 
 def apply_theme(fig, scale: float = 1.0):
@@ -543,15 +543,18 @@ def download(frame: pd.DataFrame, name: str, fig=None, title: str | None = None,
         return audited(make, "export", f"{name}.{fmt}", format=fmt, note=note)
 
     cols = st.columns(3 if fig is not None else 2, width=520 if fig is not None else 360)
-    # files are built when clicked (callables), so a rerun pays nothing for them; building one records it
+    # files are built when clicked (callables), so a rerun pays nothing for them; building one records it.
+    # A click does not rerun the page (on_click="ignore"): a rerun gives every button a new file id, and a
+    # second click landing before the browser has them asked for a file already gone ("Deferred file not found")
     cols[0].download_button(tr("download_csv"), export(lambda: csv_bytes(shown, note), "csv"), file_name=f"{name}.csv",
-                            mime="text/csv", key=f"dl_{name}", icon=":material/download:")
+                            mime="text/csv", key=f"dl_{name}", icon=":material/download:", on_click="ignore")
     cols[1].download_button(tr("download_xlsx"), export(xlsx, "xlsx"), file_name=f"{name}.xlsx",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xl_{name}",
-                            icon=":material/table:")
+                            icon=":material/table:", on_click="ignore")
     if fig is not None:
         cols[2].download_button(tr("download_png"), export(lambda: report.to_png(charts.for_export(fig, note, png_title)), "png"),
-                                file_name=f"{name}.png", mime="image/png", key=f"png_{name}", icon=":material/image:")
+                                file_name=f"{name}.png", mime="image/png", key=f"png_{name}", icon=":material/image:",
+                                on_click="ignore")
 
 
 def uploader_in_chinese(key_prefix: str) -> None:

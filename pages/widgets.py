@@ -203,18 +203,19 @@ def _progress_table(f: Filters, key: str, p: Progress, by: str, total: bool = Tr
     download(rows, f"{key}-{by}", columns=cols + ["time_pct"], note=export_note(f, as_of=p.as_of))
 
 
-def relabelled_selectbox(where: Any, label: str, options: list, key: str, format_func: Callable[[Any], str]) -> Any:
-    """`where.selectbox` for a keyed box whose labels can change under the same choice (the language
-    toggle; a week that becomes 已下发). A selectbox travels between the browser and the server as its
-    option's *label*; when the label of the chosen option changes, the server still maps the old label
-    to the same option, so nothing tells the browser to redraw it, and the box keeps showing the old
-    label (over options in the new one). Setting the widget's value through the Session State API marks
-    it new, and Streamlit then sends the browser the value in its new label: the choice stays."""
+def relabelled(widget: Callable[..., Any], label: str, options: list, key: str, format_func: Callable[[Any], str], **kwargs: Any) -> Any:
+    """A keyed choice widget (`where.selectbox`, `st.radio`) whose labels can change under the same choice
+    (the language toggle; a week that becomes 已下发). Such a widget travels between the browser and the
+    server as its option's *label*; when the label of the chosen option changes, the server still maps
+    the old label to the same option, so nothing tells the browser to redraw it, and it keeps showing
+    the old label (a radio: nothing checked) over options in the new one. Setting the widget's value
+    through the Session State API marks it new, and Streamlit then sends the browser the value in its
+    new label: the choice stays."""
     mark = f"_{key}_label"  # (the choice, its label) as the browser was last sent them
     before = st.session_state.get(mark)
     if before is not None and key in st.session_state and st.session_state[key] == before[0] and format_func(before[0]) != before[1]:
         st.session_state[key] = before[0]
-    value = where.selectbox(label, options, key=key, format_func=format_func)
+    value = widget(label, options, key=key, format_func=format_func, **kwargs)
     st.session_state[mark] = (value, format_func(value))
     return value
 
@@ -239,5 +240,5 @@ def scope_picker(f: Filters, key: str, manager_required: bool = False) -> Filter
     def manager_label(m: str) -> str:
         return m or tr("all_managers")
 
-    manager = relabelled_selectbox(right, tr("manager"), options, f"{key}_manager", manager_label)  # 全部客户经理 / All managers
+    manager = relabelled(right.selectbox, tr("manager"), options, f"{key}_manager", manager_label)  # 全部客户经理 / All managers
     return f.with_(districts=(district,), managers=(manager,) if manager else ())

@@ -8,7 +8,7 @@ from analytics import charts
 from analytics.formats import fmt_cases, fmt_count, fmt_lines, fmt_pct
 from analytics.labels import t
 from pages import common, q
-from pages.widgets import delta, pp_delta
+from pages.widgets import delta, pp_delta, relabelled
 
 #: the lagging table's figures, after its district (and manager) columns
 LAG_COLUMNS = ["customers", "retailers", "coverage_pct", "scope_coverage_pct", "coverage_gap_pp", "repeat_pct",
@@ -20,17 +20,9 @@ CURVE_COLUMNS = ["month", "retailers", "coverage_pct", "cum_retailers", "cum_cov
 
 
 def radio(label: str, codes: list[str], key: str, words: dict[str, str]) -> str:
-    """A radio of language-neutral codes whose choice survives the language toggle. Streamlit keeps a
-    radio's value by its key as the option's shown word (1.67: the formatted option, "规格"): after
-    the toggle the browser still holds "规格" among "Specification"/"Brand", so nothing shows checked,
-    though the server still reads the code. Re-setting the code once after a language change makes
-    Streamlit send the browser the new word."""
+    """A radio of language-neutral codes whose choice (and its check mark) survives the language toggle."""
     lg = common.lang()
-    drawn = f"_{key}_lang"
-    if st.session_state.get(drawn, lg) != lg and st.session_state.get(key) in codes:
-        st.session_state[key] = st.session_state[key]
-    st.session_state[drawn] = lg
-    return st.radio(label, codes, key=key, horizontal=True, format_func=lambda v: t(words[v], lg))
+    return relabelled(st.radio, label, codes, key, lambda v: t(words[v], lg), horizontal=True)
 
 
 def choose(f) -> tuple[str, str] | None:

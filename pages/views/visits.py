@@ -76,7 +76,7 @@ def _downloads(vl: visits.VisitList) -> None:
     page = visits.printable_page(vl, lang, common.tr("lead_not_verdict"))
     st.download_button(common.tr("download_print"), common.audited(lambda: page.encode("utf-8"), "export", f"{stem}.html",
                                                                    format="html", note=note),
-                       file_name=f"{stem}.html", mime="text/html", key="visits_print", icon=":material/print:")
+                       file_name=f"{stem}.html", mime="text/html", key="visits_print", icon=":material/print:", on_click="ignore")
 
 
 f = common.filters()
@@ -95,7 +95,7 @@ if not common.no_data() and common.sees_retailers():
             return _week_label(w, w in kept, plan)
 
         # in the toggled language, and 已下发 once issued
-        week = widgets.relabelled_selectbox(st, common.tr("visit_week"), _weeks(plan, start, kept), "visits_week", label)
+        week = widgets.relabelled(st.selectbox, common.tr("visit_week"), _weeks(plan, start, kept), "visits_week", label)
         try:
             vl = visits.load(root, district, manager, week)
             if vl is None:
