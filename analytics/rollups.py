@@ -32,7 +32,6 @@ from .metrics import same_day
 LINES = "rollup_lines"
 
 
-
 def _class_columns(qty: str, indent: str = "       ") -> str:
     """Each price class's volume as a column `class{k}_qty`, summing `qty` (SKU alias `s`)."""
     return ",\n".join(f"{indent}COALESCE(SUM({qty}) FILTER (s.price_class = {k}), 0)::BIGINT AS class{k}_qty" for k in PRICE_CLASSES)
